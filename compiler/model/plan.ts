@@ -1,0 +1,294 @@
+// The resolved migration plan: what `resolvePlan` produces from a schema-valid YAML document.
+// Its shape mirrors the YAML one to one (snake_case keys, same nesting), with every default made
+// explicit, so a JSON Pointer into this object (`/dms/tasks/1/slot_name`) is also a pointer into the
+// user's file: rules report locations by pointer and never compute line numbers themselves.
+// DMS settings that pass through verbatim keep AWS's PascalCase.
+//
+// Everything here is plain JSON data, read-only; rules and graph builders never mutate it.
+
+import type { SecretRef } from '../../contracts/secret-ref.js';
+
+export type { SecretRef };
+
+export interface Plan {
+  /** Plan format version; 1 is the only one. */
+  readonly version: 1;
+  /** Short name of the migration, `[a-z][a-z0-9-]*`; prefixes generated identifiers and tags. */
+  readonly name: string;
+  readonly description: string;
+  /** Replication engine. `dms` today; `logical` (publication/subscription) is reserved for rehearsals. */
+  readonly engine: 'dms' | 'logical';
+  readonly source: Source;
+  readonly target: Target;
+  readonly dms: Dms;
+  readonly cutover: Cutover;
+  /** Warnings the reviewers accepted, by rule code; an unused waiver is itself a warning. */
+  readonly waivers: readonly Waiver[];
+}
+
+export interface Waiver {
+  readonly code: string;
+  readonly reason: string;
+}
+
+export type PgAuthMethod = 'md5' | 'scram-sha-256';
+
+export interface PgVersion {
+  /** As written in the plan, e.g. `"9.5.21"`, `"16.4"`. */
+  readonly text: string;
+  /** The major as PostgreSQL names it: 9.5.21 → `"9.5"`, 16.4 → `"16"`. */
+  readonly major: string;
+  /** `server_version_num` form: 9.5.21 → 90521, 16.4 → 160004. Drives every version-gated output. */
+  readonly num: number;
+}
+
+export interface Source {
+  /** Address DMS connects to (private IP or DNS name of the EC2 host). */
+  readonly host: string;
+  readonly port: number;
+  readonly version: PgVersion;
+  /** Databases on the source that take part in the migration. */
+  readonly databases: readonly string[];
+  readonly migration_user: MigrationUser;
+  /** pg_hba method for the DMS rules. scram-sha-256 needs 10+. */
+  readonly auth_method: PgAuthMethod;
+  /** DMS connects with TLS: pg_hba rules become `hostssl` and `ssl = on` is required. */
+  readonly ssl: boolean;
+  /** Replication already in use on the host, which the budget must leave room for. */
+  readonly existing_replication: ExistingReplication;
+  /** Present when Patroni manages the cluster: settings and slots must go through Patroni's config. */
+  readonly patroni: Patroni | null;
+  /** Explicit postgresql.conf values that override what pgferry would compute. */
+  readonly settings: SourceSettingOverrides;
+  /** Roles whose writes are fenced at cutover (every application writer). */
+  readonly write_roles: readonly string[];
+  /** Logins that must keep working after the pg_hba change (the agent's, the DBA's). */
+  readonly protected_logins: readonly ProtectedLogin[];
+  readonly agent: AgentAccess;
+  /** Explicit opt-in to allow `0.0.0.0/0` or `::/0` in pg_hba. */
+  readonly allow_any_address: boolean;
+}
+
+export interface MigrationUser {
+  readonly name: string;
+  readonly password: SecretRef;
+  /** DMS asks for superuser on a self-managed source for CDC; full-load-only can do with SELECT. */
+  readonly superuser: boolean;
+  /** Create the role on the source through the agent if it does not exist. */
+  readonly create: boolean;
+}
+
+export interface ExistingReplication {
+  /** Replication slots already used by other consumers (standbys, Debezium, …). */
+  readonly slots: number;
+  /** WAL senders already used (physical standbys, backup tools). */
+  readonly wal_senders: number;
+}
+
+export interface Patroni {
+  /** Patroni REST API base URL, e.g. `http://10.0.2.15:8008`. */
+  readonly rest_url: string;
+  /** Patroni cluster scope (its `scope:` setting). */
+  readonly scope: string;
+}
+
+/** Overrides by GUC name. Only the names below are understood; values keep PostgreSQL's own units. */
+export interface SourceSettingOverrides {
+  readonly wal_level?: 'replica' | 'logical';
+  readonly max_replication_slots?: number;
+  readonly max_wal_senders?: number;
+  /** Milliseconds; 0 disables. DMS needs 0 or ≥ 10000. */
+  readonly wal_sender_timeout?: number;
+  /** Milliseconds, for the migration role (9.6+); DMS needs 0. */
+  readonly idle_in_transaction_session_timeout?: number;
+  /** Megabytes, 13+; -1 is unlimited. */
+  readonly max_slot_wal_keep_size?: number;
+  /** Kilobytes, 13+. */
+  readonly logical_decoding_work_mem?: number;
+  readonly shared_preload_libraries?: readonly string[];
+}
+
+export interface ProtectedLogin {
+  readonly type: 'local' | 'host' | 'hostssl';
+  readonly database: string;
+  readonly user: string;
+  /** For host/hostssl: the client address the login comes from. */
+  readonly address: string | null;
+}
+
+export interface AgentAccess {
+  readonly url: string;
+  readonly token: SecretRef;
+}
+
+export type TargetKind = 'rds' | 'aurora' | 'self-managed';
+
+/**
+ * How foreign keys and user triggers are kept quiet while DMS loads tables in no particular order.
+ * - after_connect_script: DMS target endpoint runs `SET session_replication_role = replica` per session.
+ * - parameter_group: the RDS parameter group sets it for every session; cutover reverts it.
+ * - disable_triggers: `ALTER TABLE … DISABLE TRIGGER ALL` before the load, re-enabled at cutover.
+ * - alter_system: `ALTER SYSTEM SET session_replication_role` (self-managed targets only).
+ */
+export type FkStrategy = 'after_connect_script' | 'parameter_group' | 'disable_triggers' | 'alter_system';
+
+export interface Target {
+  readonly kind: TargetKind;
+  readonly host: string;
+  readonly port: number;
+  readonly version: PgVersion;
+  /** Source database → target database; every source database appears, identity by default. */
+  readonly databases: Readonly<Record<string, string>>;
+  readonly admin_user: UserRef;
+  readonly migration_user: UserRef;
+  readonly ssl_mode: 'none' | 'require' | 'verify-ca' | 'verify-full';
+  readonly fk_strategy: FkStrategy;
+  /** Name of the DB parameter group, when fk_strategy is parameter_group. */
+  readonly parameter_group: string | null;
+  readonly schema_objects: SchemaObjects;
+}
+
+export interface UserRef {
+  readonly name: string;
+  readonly password: SecretRef;
+}
+
+export interface SchemaObjects {
+  /**
+   * - pre_created: the schema (types, tables, primary keys; `pg_dump --schema-only --section=pre-data`)
+   *   is restored on the target before the load; DMS loads with TargetTablePrepMode DO_NOTHING.
+   * - dms_creates: DMS creates tables and primary keys itself; defaults, secondary indexes, FKs and
+   *   user-defined types are lost unless post_load_sql recreates them.
+   */
+  readonly strategy: 'pre_created' | 'dms_creates';
+  /**
+   * SQL files (paths relative to the plan; typically `pg_dump --section=post-data`) that create what DMS
+   * does not: secondary indexes, foreign keys, triggers. Run on the target after the full load.
+   */
+  readonly post_load_sql: readonly string[];
+}
+
+export interface Dms {
+  readonly region: string;
+  readonly replication_instance: ReplicationInstance;
+  readonly credentials: DmsCredentials;
+  readonly tasks: readonly Task[];
+  /** Tags put on every DMS resource, in addition to `pgferry:plan` = plan name. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface ReplicationInstance {
+  readonly identifier: string;
+  readonly class: string;
+  /** GB. */
+  readonly allocated_storage: number;
+  readonly engine_version: string;
+  readonly multi_az: boolean;
+  readonly subnet_group: string | null;
+  readonly security_groups: readonly string[];
+  readonly publicly_accessible: boolean;
+  readonly kms_key_id: string | null;
+  readonly auto_minor_version_upgrade: boolean;
+  readonly preferred_maintenance_window: string | null;
+  /** Address ranges the instance's connections come from; they become the pg_hba rules. */
+  readonly source_cidrs: readonly string[];
+}
+
+/**
+ * How DMS endpoints get their passwords.
+ * - secrets_manager: endpoints name a Secrets Manager secret and the role DMS assumes to read it.
+ * - ssm: the executor reads the SSM parameter at apply time and passes the value to CreateEndpoint.
+ */
+export type DmsCredentials =
+  | {
+      readonly mode: 'secrets_manager';
+      readonly access_role_arn: string;
+      /** Secret per endpoint side; each holds username, password, host, port (AWS's format). */
+      readonly source_secret: string;
+      readonly target_secret: string;
+    }
+  | { readonly mode: 'ssm' };
+
+export type MigrationType = 'full-load' | 'cdc' | 'full-load-and-cdc';
+
+export interface Task {
+  /** ReplicationTaskIdentifier; also names the endpoints' slot and graph nodes. */
+  readonly id: string;
+  /** A source database listed in source.databases. */
+  readonly database: string;
+  readonly migration_type: MigrationType;
+  readonly tables: TableSelection;
+  readonly lob: LobSettings;
+  readonly validation: boolean;
+  readonly full_load: FullLoadTuning;
+  /**
+   * Logical slot name. null (the default): DMS creates and names the slot when the task starts, and the
+   * executor records the name it finds. A name (cdc tasks only): pgferry creates the slot through the
+   * agent and passes SlotName and CdcStartPosition to DMS (native CDC start point).
+   */
+  readonly slot_name: string | null;
+  /** Decoding plugin DMS uses for the slot. */
+  readonly plugin: 'test-decoding' | 'pglogical';
+  readonly heartbeat: Heartbeat;
+  /** Raw ReplicationTaskSettings overrides, PascalCase sections as AWS documents them. */
+  readonly settings: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+export interface TableSelection {
+  /** `schema.table` patterns in DMS wildcard syntax (`%`, `_`, `[_]`). */
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+}
+
+export type LobSettings =
+  | { readonly mode: 'limited'; readonly max_size_kb: number }
+  | { readonly mode: 'full'; readonly chunk_size_kb: number }
+  | { readonly mode: 'none' };
+
+export interface FullLoadTuning {
+  readonly max_sub_tasks: number;
+  readonly commit_rate: number;
+  readonly target_table_prep_mode: 'DO_NOTHING' | 'DROP_AND_CREATE' | 'TRUNCATE_BEFORE_LOAD';
+  readonly transaction_consistency_timeout: number;
+}
+
+export interface Heartbeat {
+  readonly enabled: boolean;
+  readonly frequency_minutes: number;
+  readonly schema: string;
+}
+
+export interface Cutover {
+  /** CDC lag under which writes may be fenced, seconds. */
+  readonly max_lag_seconds: number;
+  readonly fence: Fence;
+  readonly sequences: SequenceSync;
+  /** SQL files (relative to the plan) run on the target after sequences, before writes open. */
+  readonly post_load_sql: readonly string[];
+  /** A manual approval gate before the fence (and DMS validation must be clean when validation is on). */
+  readonly validation_gate: boolean;
+  readonly cleanup: Cleanup;
+}
+
+export interface Fence {
+  /**
+   * - hba_reject: a managed pg_hba block rejecting the write roles, plus terminating their sessions.
+   * - read_only: `ALTER ROLE … SET default_transaction_read_only = on` for the write roles, plus termination.
+   */
+  readonly method: 'hba_reject' | 'read_only';
+  /** Roles to fence; defaults to source.write_roles. */
+  readonly roles: readonly string[];
+}
+
+export interface SequenceSync {
+  readonly enabled: boolean;
+  /** Added to each source value, so the target never hands out a value the source already used. */
+  readonly margin: number;
+}
+
+export interface Cleanup {
+  readonly stop_task: boolean;
+  readonly drop_slot: boolean;
+  /** What happens to the replication instance, endpoints and tasks afterwards. */
+  readonly dms_resources: 'keep' | 'delete';
+}

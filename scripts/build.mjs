@@ -1,0 +1,32 @@
+// Builds dist/ with tsc and copies the non-TypeScript assets the runtime reads
+// (handlebars templates, the plan schema). Runs on `npm ci` through `prepare`,
+// so `npx pgferry` works on a fresh clone without a separate build step.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+
+const assetExtensions = ['.hbs', '.json', '.sql'];
+function copyAssets(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      copyAssets(path);
+    } else if (assetExtensions.some((ext) => name.endsWith(ext))) {
+      const out = join(root, 'dist', relative(root, path));
+      mkdirSync(dirname(out), { recursive: true });
+      cpSync(path, out);
+    }
+  }
+}
+for (const dir of ['compiler', 'agent', 'executor', 'contracts', 'schema']) {
+  if (existsSync(join(root, dir))) copyAssets(join(root, dir));
+}

@@ -1,0 +1,129 @@
+// A valid, fully resolved plan (every default explicit): the seed scenario of plans/orders.yaml.
+// Tests derive variants with `planWith`, so each table row states only what it changes.
+
+import type { Plan } from '../../compiler/model/plan.js';
+
+export const basePlan: Plan = {
+  version: 1,
+  name: 'orders',
+  description: 'Move the orders database from EC2 to RDS with a one-off full load.',
+  engine: 'dms',
+  source: {
+    host: '10.0.2.15',
+    port: 5432,
+    version: { text: '9.5.21', major: '9.5', num: 90521 },
+    databases: ['orders'],
+    migration_user: {
+      name: 'dms_user',
+      password: { ssm: '/pgferry/orders/source/dms_user' },
+      superuser: true,
+      create: false,
+    },
+    auth_method: 'md5',
+    ssl: false,
+    existing_replication: { slots: 0, wal_senders: 0 },
+    patroni: null,
+    settings: {},
+    write_roles: ['orders_app'],
+    protected_logins: [],
+    agent: { url: 'https://10.0.2.15:8443', token: { ssm: '/pgferry/orders/agent/token' } },
+    allow_any_address: false,
+  },
+  target: {
+    kind: 'rds',
+    host: 'orders.c1abcdefghij.eu-west-1.rds.amazonaws.com',
+    port: 5432,
+    version: { text: '9.5.21', major: '9.5', num: 90521 },
+    databases: { orders: 'orders' },
+    admin_user: { name: 'postgres', password: { ssm: '/pgferry/orders/target/postgres' } },
+    migration_user: { name: 'postgres', password: { ssm: '/pgferry/orders/target/postgres' } },
+    ssl_mode: 'require',
+    fk_strategy: 'after_connect_script',
+    parameter_group: null,
+    schema_objects: { strategy: 'pre_created', post_load_sql: [] },
+  },
+  dms: {
+    region: 'eu-west-1',
+    replication_instance: {
+      identifier: 'orders-ri',
+      class: 'dms.t3.medium',
+      allocated_storage: 50,
+      engine_version: '3.5.4',
+      multi_az: false,
+      subnet_group: 'orders-dms-subnets',
+      security_groups: ['sg-0a1b2c3d4e5f60718'],
+      publicly_accessible: false,
+      kms_key_id: null,
+      auto_minor_version_upgrade: false,
+      preferred_maintenance_window: null,
+      source_cidrs: ['10.0.1.0/24'],
+    },
+    credentials: { mode: 'ssm' },
+    tasks: [
+      {
+        id: 'orders-full-load',
+        database: 'orders',
+        migration_type: 'full-load',
+        tables: { include: ['public.%'], exclude: [] },
+        lob: { mode: 'limited', max_size_kb: 32 },
+        validation: false,
+        full_load: {
+          max_sub_tasks: 8,
+          commit_rate: 10000,
+          target_table_prep_mode: 'DO_NOTHING',
+          transaction_consistency_timeout: 600,
+        },
+        slot_name: null,
+        plugin: 'test-decoding',
+        heartbeat: { enabled: false, frequency_minutes: 5, schema: 'public' },
+        settings: {},
+      },
+    ],
+    tags: {},
+  },
+  cutover: {
+    max_lag_seconds: 5,
+    fence: { method: 'hba_reject', roles: ['orders_app'] },
+    sequences: { enabled: true, margin: 1000 },
+    post_load_sql: [],
+    validation_gate: true,
+    cleanup: { stop_task: true, drop_slot: true, dms_resources: 'delete' },
+  },
+  waivers: [],
+};
+
+type DeepPartial<T> = T extends readonly (infer U)[]
+  ? readonly U[]
+  : T extends object
+    ? { -readonly [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+function merge(base: unknown, patch: unknown): unknown {
+  if (patch === undefined) return base;
+  if (Array.isArray(patch) || typeof patch !== 'object' || patch === null) return patch;
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) return patch;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(patch)) out[key] = merge(out[key], value);
+  return out;
+}
+
+/** The base plan with a deep patch applied; arrays are replaced whole. */
+export function planWith(patch: DeepPartial<Plan>): Plan {
+  return merge(basePlan, patch) as Plan;
+}
+
+/** A CDC variant of the base plan: PG 13 → 16, one full-load-and-cdc task, logical settings implied. */
+export const cdcPlan: Plan = planWith({
+  source: { version: { text: '13.14', major: '13', num: 130014 }, auth_method: 'scram-sha-256' },
+  target: { version: { text: '16.4', major: '16', num: 160004 } },
+  dms: {
+    tasks: [
+      {
+        ...basePlan.dms.tasks[0]!,
+        id: 'orders-cdc',
+        migration_type: 'full-load-and-cdc',
+        heartbeat: { enabled: true, frequency_minutes: 5, schema: 'public' },
+      },
+    ],
+  },
+});
