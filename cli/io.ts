@@ -1,0 +1,34 @@
+// What a CLI command may touch besides the file system: injected, so tests run commands in-process
+// and capture their output. Every command is `(args, io) => exit code`.
+
+export interface CliIo {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** True when stdout is a terminal (colour and progress bars only then, and only without NO_COLOR). */
+  readonly isTTY: boolean;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export type CliCommand = (args: readonly string[], io: CliIo) => Promise<number>;
+
+/** Exit codes shared by every command. */
+export const EXIT = {
+  ok: 0,
+  /** The plan has errors; `diff` found changes; a run failed. */
+  failed: 1,
+  /** Bad invocation or unreadable input. */
+  usage: 2,
+  /** pgferry's own bug (stack shown with --debug). */
+  internal: 3,
+} as const;
+
+export function processIo(): CliIo {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    isTTY: Boolean(process.stdout.isTTY),
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  };
+}
