@@ -87,7 +87,12 @@ export interface SourceBundle {
   readonly patroni: {
     readonly restUrl: string;
     readonly scope: string;
-    readonly ignoreSlots: readonly { readonly name: string; readonly type: 'logical'; readonly database: string; readonly plugin: string }[];
+    readonly ignoreSlots: readonly {
+      readonly name: string;
+      readonly type: 'logical';
+      readonly database: string;
+      readonly plugin: string;
+    }[];
   } | null;
   /** `sha256:<hex>` of the canonical JSON of this object without `hash`. */
   readonly hash: string;

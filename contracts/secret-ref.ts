@@ -1,10 +1,7 @@
 // A secret is never written into a plan, an artifact, a journal or a log: only a reference to where it
 // lives. The executor and the agent resolve references at the moment of use.
 
-export type SecretRef =
-  | { readonly ssm: string }
-  | { readonly secretsManager: string }
-  | { readonly env: string };
+export type SecretRef = { readonly ssm: string } | { readonly secretsManager: string } | { readonly env: string };
 
 export function isSecretRef(value: unknown): value is SecretRef {
   if (typeof value !== 'object' || value === null) return false;
