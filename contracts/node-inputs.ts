@@ -1,0 +1,277 @@
+// What each graph node kind carries in `GraphNode.input`, and which outputs it hands to later nodes.
+// The compiler builds inputs against these types; the executor implements one handler per kind against
+// them; the diff helper reads them to explain impact. The AWS DMS requests are the SDK's own
+// `*CommandInput` types, so the SDK is the contract: a member the API does not know is a type error.
+//
+// Run-time values are placeholder strings (contracts/secret-ref.ts):
+// - `@ref(<node id>#<output>)`: an output of an upstream node (an ARN, a slot name, an LSN);
+// - `@secret(ssm:/path)` (or `secretsManager:`/`env:`): a secret the executor resolves right before use.
+// The executor replaces every placeholder string anywhere inside `input` (deeply) before it acts.
+//
+// Artifact paths are relative to the compiled output directory (`pgferry compile -o build/`).
+
+import type {
+  CreateEndpointCommandInput,
+  CreateReplicationInstanceCommandInput,
+  CreateReplicationTaskCommandInput,
+  DeleteEndpointCommandInput,
+  DeleteReplicationInstanceCommandInput,
+  DeleteReplicationTaskCommandInput,
+  StartReplicationTaskCommandInput,
+  StopReplicationTaskCommandInput,
+  TestConnectionCommandInput,
+} from '@aws-sdk/client-database-migration-service';
+import type { NodeKind } from './graph.js';
+
+/** `@ref(<node id>#<output>)`. */
+export type RefString = `@ref(${string}#${string})`;
+/** `@secret(ssm:/path)`, `@secret(secretsManager:…)`, `@secret(env:NAME)`. */
+export type SecretString = `@secret(${string})`;
+
+/** How the executor reaches the pgferry agent on the source host. */
+export interface AgentAccessInput {
+  readonly url: string;
+  /** Bearer token, always a placeholder. */
+  readonly token: SecretString;
+}
+
+/** A direct PostgreSQL connection (target always; source only for reading sequence values). */
+export interface PgConnectionInput {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  readonly password: SecretString;
+  /** libpq sslmode; `none` means `disable`. */
+  readonly sslMode: 'none' | 'require' | 'verify-ca' | 'verify-full';
+}
+
+/** A DMS API call: the SDK input (with placeholders) and the artifact holding the same request. */
+export interface DmsRequestInput<R> {
+  /** Artifact that holds `request` as reviewable JSON, or null when the request is built inline only. */
+  readonly artifact: string | null;
+  readonly region: string;
+  readonly request: R;
+}
+
+export interface NodeInputs {
+  /** Checks that an SSM parameter exists and is readable (never records its value). */
+  SsmParameterResolve: {
+    readonly parameter: string;
+    readonly withDecryption: true;
+  };
+  /** Read-only checks on the source through the agent (`POST /v1/preflight` with the bundle). */
+  SourcePreflight: {
+    readonly agent: AgentAccessInput;
+    readonly bundle: 'source/bundle.json';
+    readonly bundleHash: string;
+    readonly databases: readonly string[];
+  };
+  /** Creates the migration role if it does not exist (bundle role with `create: true`). */
+  SourceRoleEnsure: {
+    readonly agent: AgentAccessInput;
+    readonly bundle: 'source/bundle.json';
+    readonly bundleHash: string;
+    readonly role: string;
+  };
+  /** `POST /v1/plans` then `POST /v1/plans/{id}/apply` without a restart. */
+  SourceConfigApply: {
+    readonly agent: AgentAccessInput;
+    readonly bundle: 'source/bundle.json';
+    readonly bundleHash: string;
+    readonly allowRestart: false;
+  };
+  /** Consented `POST /v1/restart`; a no-op when nothing is pending. */
+  SourceRestart: {
+    readonly agent: AgentAccessInput;
+    readonly bundleHash: string;
+    readonly onlyIfPending: true;
+    /** Settings whose change needs the restart, for the consent prompt. */
+    readonly restartSettings: readonly string[];
+  };
+  SourceWriteFence: {
+    readonly agent: AgentAccessInput;
+    readonly bundleHash: string;
+    readonly method: 'hba_reject' | 'read_only';
+    readonly roles: readonly string[];
+    readonly databases: readonly string[];
+    /** Terminate the fenced roles' sessions after fencing. */
+    readonly terminateSessions: true;
+  };
+  SourceWriteUnfence: {
+    readonly agent: AgentAccessInput;
+    readonly bundleHash: string;
+    readonly method: 'hba_reject' | 'read_only';
+    readonly roles: readonly string[];
+    readonly databases: readonly string[];
+  };
+  /** Records the source's current WAL position after the fence; outputs `lsn`. */
+  SourceMarkerWrite: {
+    readonly agent: AgentAccessInput;
+    readonly database: string;
+    /** The replication task whose slot MarkerWait watches. */
+    readonly task: string;
+  };
+  /** Creates a named logical slot (explicit `slot_name`); outputs `slotName` and `lsn` (consistent point). */
+  SourceSlotCreate: {
+    readonly agent: AgentAccessInput;
+    readonly database: string;
+    readonly slot: string;
+    readonly plugin: 'test_decoding' | 'pglogical';
+    readonly task: string;
+  };
+  /** Guarded `DELETE /v1/slots/{name}`; the slot is a name or `@ref(dms.task.<id>.start#slotName)`. */
+  SourceSlotDrop: {
+    readonly agent: AgentAccessInput;
+    readonly database: string;
+    readonly slot: string;
+    readonly task: string;
+  };
+  /** Runs `sql` on the target database (fk strategy, schema checks). */
+  TargetPrepare: {
+    readonly connection: PgConnectionInput;
+    readonly sourceDatabase: string;
+    readonly sql: string;
+    readonly fkStrategy: 'after_connect_script' | 'parameter_group' | 'disable_triggers' | 'alter_system';
+    /** When fkStrategy is parameter_group: the group whose `session_replication_role` must be `replica`. */
+    readonly parameterGroup: string | null;
+  };
+  /**
+   * Runs the plan's SQL files (paths relative to the plan file, in order), then `sql` (an artifact) when
+   * not null. Used after the full load (`post_load_sql` of the target) and at cutover (`post_load_sql` of
+   * the cutover).
+   */
+  TargetPostLoad: {
+    readonly connection: PgConnectionInput;
+    readonly files: readonly string[];
+    readonly sql: string | null;
+  };
+  /**
+   * Reads every sequence's value on the source with `readSql` (columns: schema, name, last_value,
+   * is_called), then runs the artifact `sql` on the target with one parameter `$1`: that result as a
+   * JSON array of `{schema, name, last_value}`. The SQL adds the margin; it skips sequences absent on
+   * the target and returns one row per sequence set.
+   */
+  TargetSequenceSync: {
+    readonly connection: PgConnectionInput;
+    readonly source: PgConnectionInput;
+    readonly readSql: string;
+    readonly sql: string;
+    readonly margin: number;
+  };
+  /** Runs `sql` (re-enable triggers / reset settings) and reverts the parameter group when one is used. */
+  TargetFkRestore: {
+    readonly connection: PgConnectionInput;
+    readonly sql: string;
+    readonly fkStrategy: 'after_connect_script' | 'parameter_group' | 'disable_triggers' | 'alter_system';
+    readonly parameterGroup: string | null;
+  };
+  DmsReplicationInstanceCreate: DmsRequestInput<CreateReplicationInstanceCommandInput>;
+  DmsEndpointCreate: DmsRequestInput<CreateEndpointCommandInput> & {
+    readonly side: 'source' | 'target';
+    readonly database: string;
+  };
+  DmsConnectionTest: DmsRequestInput<TestConnectionCommandInput> & { readonly endpoint: string };
+  DmsTaskCreate: DmsRequestInput<CreateReplicationTaskCommandInput> & {
+    readonly tableMappings: string;
+    readonly taskSettings: string;
+  };
+  /**
+   * `StartReplicationTask` with `start-replication`. For CDC tasks the executor then reads the slot DMS
+   * created (or the explicit one) and records it as output `slotName`; full-load tasks output `''`.
+   */
+  DmsTaskStart: DmsRequestInput<StartReplicationTaskCommandInput> & {
+    readonly task: string;
+    readonly database: string;
+    readonly migrationType: 'full-load' | 'cdc' | 'full-load-and-cdc';
+    /** The explicit slot name, or null when DMS names it. */
+    readonly slot: string | null;
+  };
+  /** Polls DescribeReplicationTasks until the full load finished (FullLoadProgressPercent 100 / stopped). */
+  DmsFullLoadWait: {
+    readonly region: string;
+    readonly taskArn: string;
+    readonly task: string;
+    readonly migrationType: 'full-load' | 'cdc' | 'full-load-and-cdc';
+  };
+  DmsTaskStop: DmsRequestInput<StopReplicationTaskCommandInput> & { readonly task: string };
+  DmsTaskDelete: DmsRequestInput<DeleteReplicationTaskCommandInput> & { readonly task: string };
+  DmsEndpointDelete: DmsRequestInput<DeleteEndpointCommandInput> & { readonly endpoint: string };
+  DmsReplicationInstanceDelete: DmsRequestInput<DeleteReplicationInstanceCommandInput> & {
+    readonly instance: string;
+  };
+  /** Waits until the replication lag is below the threshold (DMS: CDCLatencySource/Target). */
+  CdcLagWait: {
+    readonly engine: 'dms' | 'logical';
+    readonly region: string;
+    readonly task: string;
+    readonly taskArn: string;
+    readonly maxLagSeconds: number;
+  };
+  /** Waits until the slot confirmed `lsn` (the marker) on the source. */
+  MarkerWait: {
+    readonly agent: AgentAccessInput;
+    readonly database: string;
+    readonly task: string;
+    readonly slot: string;
+    readonly lsn: string;
+  };
+  /** Stops until a person approves; provides `gate.<gate>.approved`. */
+  ManualGate: {
+    readonly gate: string;
+    readonly prompt: string;
+  };
+}
+
+/** The input type of one node kind. */
+export type NodeInput<K extends NodeKind> = NodeInputs[K];
+
+/** Outputs each kind records in the journal for `@ref(<node id>#<output>)` placeholders. */
+export const NODE_OUTPUTS = {
+  SsmParameterResolve: ['version'],
+  SourcePreflight: ['serverVersionNum', 'systemIdentifier'],
+  SourceConfigApply: ['pendingRestart'],
+  SourceRestart: ['restarted'],
+  SourceRoleEnsure: [],
+  SourceWriteFence: ['terminatedSessions'],
+  SourceWriteUnfence: [],
+  SourceMarkerWrite: ['lsn'],
+  SourceSlotCreate: ['slotName', 'lsn'],
+  SourceSlotDrop: [],
+  TargetPrepare: [],
+  TargetPostLoad: [],
+  TargetSequenceSync: ['sequences'],
+  TargetFkRestore: [],
+  DmsReplicationInstanceCreate: ['arn'],
+  DmsEndpointCreate: ['arn'],
+  DmsConnectionTest: [],
+  DmsTaskCreate: ['arn'],
+  DmsTaskStart: ['slotName'],
+  DmsFullLoadWait: [],
+  DmsTaskStop: [],
+  DmsTaskDelete: [],
+  DmsEndpointDelete: [],
+  DmsReplicationInstanceDelete: [],
+  CdcLagWait: ['lagSeconds'],
+  MarkerWait: [],
+  ManualGate: ['approvedBy'],
+} as const satisfies { readonly [K in NodeKind]: readonly string[] };
+
+export type NodeOutput<K extends NodeKind> = (typeof NODE_OUTPUTS)[K][number];
+
+/** Artifact paths, one place for the compiler, the executor and the diff. */
+export const artifactPath = {
+  bundle: 'source/bundle.json',
+  hbaSnippet: 'source/pg_hba.conf.snippet',
+  confSnippet: 'source/postgresql.conf.snippet',
+  patroniSnippet: 'source/patroni.yaml.snippet',
+  targetPrepare: (db: string) => `target/${db}/prepare.sql`,
+  targetPostLoad: (db: string) => `target/${db}/post-load.sql`,
+  targetSequences: (db: string) => `target/${db}/sequences.sql`,
+  targetCutover: (db: string) => `target/${db}/cutover.sql`,
+  replicationInstance: 'dms/replication-instance.json',
+  endpoint: (id: string) => `dms/endpoints/${id}.json`,
+  task: (id: string) => `dms/tasks/${id}.json`,
+  tableMappings: (id: string) => `dms/tasks/${id}.table-mappings.json`,
+  taskSettings: (id: string) => `dms/tasks/${id}.task-settings.json`,
+} as const;
