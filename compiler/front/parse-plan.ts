@@ -1,0 +1,161 @@
+// Stage 1, parse: bytes or text → one yaml Document plus its plain JS value. Consumes untrusted input,
+// so it caps size, alias expansion and depth, and refuses non-UTF-8, binary, empty and multi-document
+// files. Every problem is a PGF1xxx diagnostic with a line:column; nothing here throws for bad input.
+
+import { isAlias, LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
+import type { CodeInfo } from '../diagnostics/codes.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { parseCodes } from './codes.js';
+import { type SourceFile, spanOf } from './source-file.js';
+
+export const MAX_PLAN_BYTES = 16 * 1024 * 1024;
+export const MAX_ALIAS_COUNT = 100;
+export const MAX_DEPTH = 64;
+
+export interface ParseResult {
+  readonly source: SourceFile | null;
+  /** The document as plain JSON data; undefined when parsing failed. */
+  readonly value: unknown;
+  readonly diagnostics: Diagnostic[];
+}
+
+export function fileDiagnostic(file: string, code: CodeInfo, message: string, hint: string | null = null): Diagnostic {
+  return {
+    code: code.code,
+    name: code.name,
+    severity: code.severity,
+    message,
+    file,
+    span: null,
+    pointer: null,
+    notes: [],
+    hint,
+  };
+}
+
+function decode(file: string, input: string | Uint8Array): string | Diagnostic {
+  const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
+  if (size > MAX_PLAN_BYTES) {
+    return fileDiagnostic(
+      file,
+      parseCodes.tooLarge,
+      `the plan is ${size} bytes, over the ${MAX_PLAN_BYTES}-byte limit`,
+    );
+  }
+  let text: string;
+  if (typeof input === 'string') text = input;
+  else {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(input);
+    } catch {
+      return fileDiagnostic(file, parseCodes.notText, 'the file is not valid UTF-8', 're-save the plan as UTF-8 text');
+    }
+  }
+  if (text.includes('\u0000')) {
+    return fileDiagnostic(file, parseCodes.notText, 'the file contains NUL bytes: it looks binary, not a YAML plan');
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+const codeForYamlError: Partial<Record<YAMLError['code'], CodeInfo>> = {
+  DUPLICATE_KEY: parseCodes.duplicateKey,
+  MULTIPLE_DOCS: parseCodes.multipleDocuments,
+  TAB_AS_INDENT: parseCodes.tabIndent,
+  RESOURCE_EXHAUSTION: parseCodes.tooDeep,
+};
+
+function firstLine(message: string): string {
+  // yaml appends " at line N, column M:" and a code frame; we render our own.
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function fromYamlError(source: Pick<SourceFile, 'path' | 'text' | 'lineCounter'>, error: YAMLError): Diagnostic {
+  const code = codeForYamlError[error.code] ?? parseCodes.syntax;
+  const [start, end] = error.pos;
+  let message = firstLine(error.message);
+  if (code === parseCodes.duplicateKey) {
+    const key = source.text.slice(start, end).split(/[:\n]/)[0]?.trim();
+    message = key ? `duplicate key "${key}"` : 'duplicate key in mapping';
+  }
+  return {
+    code: code.code,
+    name: code.name,
+    severity: 'error',
+    message,
+    file: source.path,
+    span: spanOf(source, start, Math.max(end, start + 1)),
+    pointer: null,
+    notes: [],
+    hint: null,
+  };
+}
+
+function depthExceeds(value: unknown, limit: number): boolean {
+  // Iterative: a recursive walk is exactly what deep input would overflow.
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+function firstAliasOffset(source: SourceFile): number {
+  let offset = 0;
+  visit(source.doc, {
+    Alias(_key, node) {
+      if (isAlias(node) && node.range) {
+        offset = node.range[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return offset;
+}
+
+/** Parses one plan file. `input` is the raw bytes (checked as UTF-8) or already-decoded text. */
+export function parsePlan(path: string, input: string | Uint8Array): ParseResult {
+  const text = decode(path, input);
+  if (typeof text !== 'string') return { source: null, value: undefined, diagnostics: [text] };
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  const source: SourceFile = { path, text, doc, lineCounter };
+  const problems = [...doc.errors, ...doc.warnings].map((error) => fromYamlError(source, error));
+  if (problems.length > 0) return { source, value: undefined, diagnostics: problems };
+  if (doc.contents === null) {
+    return {
+      source,
+      value: undefined,
+      diagnostics: [
+        fileDiagnostic(path, parseCodes.empty, 'the file holds no YAML document', 'start from plans/orders.yaml'),
+      ],
+    };
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const offset = firstAliasOffset(source);
+    const message =
+      error instanceof ReferenceError
+        ? `aliases expand beyond the budget of ${MAX_ALIAS_COUNT}: this looks like a "billion laughs" document`
+        : `the document cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+    const code = error instanceof ReferenceError ? parseCodes.aliasBudget : parseCodes.syntax;
+    const diagnostic: Diagnostic = {
+      ...fileDiagnostic(path, code, message),
+      span: spanOf(source, offset, offset + 1),
+    };
+    return { source, value: undefined, diagnostics: [diagnostic] };
+  }
+  if (depthExceeds(value, MAX_DEPTH)) {
+    return {
+      source,
+      value: undefined,
+      diagnostics: [fileDiagnostic(path, parseCodes.tooDeep, `the document nests more than ${MAX_DEPTH} levels deep`)],
+    };
+  }
+  return { source, value, diagnostics: [] };
+}
