@@ -1,0 +1,383 @@
+// AWS DMS nodes: create-or-adopt the replication instance, endpoints and tasks (by identifier, never
+// failing on "already exists"), TestConnection, start with the right StartReplicationTaskType, wait for
+// the full load, stop, delete. Every step first describes what exists, so a re-run picks up where the
+// last one stopped and creates nothing twice.
+
+import {
+  CreateEndpointCommand,
+  CreateReplicationInstanceCommand,
+  CreateReplicationTaskCommand,
+  DeleteEndpointCommand,
+  DeleteReplicationInstanceCommand,
+  DeleteReplicationTaskCommand,
+  type ReplicationTask,
+  StartReplicationTaskCommand,
+  type StartReplicationTaskTypeValue,
+  StopReplicationTaskCommand,
+  TestConnectionCommand,
+} from '@aws-sdk/client-database-migration-service';
+import type { GraphNode } from '../../contracts/graph.js';
+import { DmsOps, isAlreadyExists, isInvalidState, isNotFound } from '../dms/ops.js';
+import { artifactText, type Input, optionalRecord, optionalString, requireString } from '../inputs.js';
+import { type DryRunProbe, type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
+
+type Json = Record<string, unknown>;
+
+const ops = (ctx: RunContext) =>
+  new DmsOps({ client: ctx.dms, sleep: ctx.sleep, pollMs: ctx.pollMs, maxPolls: ctx.maxPolls });
+
+/** The API request a create node carries inline, or the artifact it names. */
+async function requestOf(node: GraphNode, input: Input, ctx: RunContext): Promise<Json> {
+  const inline = optionalRecord(input, 'request');
+  if (inline) return { ...inline };
+  const path = requireString(node, input, 'artifact');
+  return ctx.resolve(JSON.parse(artifactText(node, ctx.artifacts, path)) as Json);
+}
+
+function withPlanTag(request: Json, plan: string): Json {
+  const tags = Array.isArray(request.Tags) ? [...(request.Tags as { Key: string; Value: string }[])] : [];
+  if (!tags.some((tag) => tag.Key === 'pgferry:plan')) tags.push({ Key: 'pgferry:plan', Value: plan });
+  return { ...request, Tags: tags };
+}
+
+/** Identifier of the task a task node acts on. */
+function taskId(node: GraphNode, input: Input): string {
+  return requireString(node, input, 'task', 'taskId', 'ReplicationTaskIdentifier', 'identifier');
+}
+
+const succeeded = (outputs: Record<string, string | number | boolean | null>, note?: string): NodeResult =>
+  note === undefined ? { status: 'succeeded', outputs } : { status: 'succeeded', outputs, note };
+
+async function instanceCreate(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const dms = ops(ctx);
+  const request = withPlanTag(await requestOf(node, input, ctx), ctx.deployment.plan);
+  const id = String(request.ReplicationInstanceIdentifier ?? '').toLowerCase();
+  if (id === '') throw new NodeFailure(`node ${node.id}: the request has no ReplicationInstanceIdentifier`);
+  let existing = await dms.instance(id);
+  const adopted = existing !== null;
+  if (existing)
+    await dms.checkOwner(existing.ReplicationInstanceArn!, `replication instance ${id}`, ctx.deployment.plan);
+  else {
+    try {
+      await dms.send(new CreateReplicationInstanceCommand(request as never));
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+    }
+  }
+  existing = await dms.waitFor(
+    `replication instance ${id}`,
+    () => dms.instance(id),
+    (ri) => ri?.ReplicationInstanceStatus === 'available',
+    (ri) =>
+      ri === null
+        ? 'disappeared while waiting'
+        : ['failed', 'deleting', 'incompatible-network', 'storage-full'].includes(ri.ReplicationInstanceStatus ?? '')
+          ? `status ${ri.ReplicationInstanceStatus}`
+          : null,
+  );
+  return succeeded({ arn: existing!.ReplicationInstanceArn ?? null, identifier: id, adopted });
+}
+
+async function endpointCreate(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const dms = ops(ctx);
+  const request = withPlanTag(await requestOf(node, input, ctx), ctx.deployment.plan);
+  const id = String(request.EndpointIdentifier ?? '').toLowerCase();
+  if (id === '') throw new NodeFailure(`node ${node.id}: the request has no EndpointIdentifier`);
+  let existing = await dms.endpoint(id);
+  const adopted = existing !== null;
+  if (existing) await dms.checkOwner(existing.EndpointArn!, `endpoint ${id}`, ctx.deployment.plan);
+  else {
+    try {
+      const answer = await dms.send<{ Endpoint?: { EndpointArn?: string } }>(
+        new CreateEndpointCommand(request as never),
+      );
+      existing = answer.Endpoint ?? null;
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+    }
+    existing = existing ?? (await dms.endpoint(id));
+  }
+  if (!existing?.EndpointArn) throw new NodeFailure(`endpoint ${id}: created but not found on describe`);
+  return succeeded({ arn: existing.EndpointArn, identifier: id, adopted });
+}
+
+async function connectionTest(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const dms = ops(ctx);
+  const instanceArn = requireString(node, input, 'replicationInstanceArn', 'ReplicationInstanceArn', 'instanceArn');
+  const endpointArn = requireString(node, input, 'endpointArn', 'EndpointArn');
+  const current = await dms.connection(instanceArn, endpointArn);
+  if (current?.Status === 'successful') return succeeded({ status: 'successful', adopted: true });
+  if (current?.Status !== 'testing') {
+    try {
+      await dms.send(new TestConnectionCommand({ ReplicationInstanceArn: instanceArn, EndpointArn: endpointArn }));
+    } catch (error) {
+      // A test already running for the pair: wait for it instead.
+      if (!isInvalidState(error)) throw error;
+    }
+  }
+  await dms.waitFor(
+    `connection test ${endpointArn}`,
+    () => dms.connection(instanceArn, endpointArn),
+    (connection) => connection?.Status === 'successful',
+    (connection) =>
+      connection?.Status === 'failed'
+        ? `failed: ${connection.LastFailureMessage ?? 'no message'} (fix the endpoint or network, then apply again)`
+        : null,
+  );
+  return succeeded({ status: 'successful' });
+}
+
+async function taskCreate(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const dms = ops(ctx);
+  const request = withPlanTag(await requestOf(node, input, ctx), ctx.deployment.plan);
+  for (const key of ['TableMappings', 'ReplicationTaskSettings']) {
+    const value = request[key];
+    if (value !== undefined && typeof value !== 'string') request[key] = JSON.stringify(value);
+  }
+  const id = String(request.ReplicationTaskIdentifier ?? '').toLowerCase();
+  if (id === '') throw new NodeFailure(`node ${node.id}: the request has no ReplicationTaskIdentifier`);
+  let existing = await dms.task(id);
+  const adopted = existing !== null;
+  if (existing) await dms.checkOwner(existing.ReplicationTaskArn!, `replication task ${id}`, ctx.deployment.plan);
+  else {
+    try {
+      await dms.send(new CreateReplicationTaskCommand(request as never));
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+    }
+  }
+  existing = await dms.waitFor(
+    `replication task ${id}`,
+    () => dms.task(id),
+    (task) => task !== null && task.Status !== 'creating' && task.Status !== 'modifying',
+    (task) => (task === null ? 'disappeared while waiting' : null),
+  );
+  if (existing!.Status === 'failed') throw new NodeFailure(`replication task ${id}: ${failureOf(existing!)}`);
+  return succeeded({ arn: existing!.ReplicationTaskArn ?? null, identifier: id, adopted });
+}
+
+function failureOf(task: ReplicationTask): string {
+  return `status ${task.Status}${task.StopReason ? ` (${task.StopReason})` : ''}: ${task.LastFailureMessage ?? 'no message'}`;
+}
+
+const fullLoadFinished = (task: ReplicationTask) =>
+  task.Status === 'stopped' && /FULL_LOAD_ONLY_FINISHED|STOPPED_AFTER_FULL_LOAD/.test(task.StopReason ?? '');
+
+async function settle(dms: DmsOps, id: string): Promise<ReplicationTask> {
+  return (await dms.waitFor(
+    `replication task ${id}`,
+    () => dms.task(id),
+    (task) =>
+      task !== null && !['creating', 'modifying', 'stopping', 'starting', 'testing'].includes(task.Status ?? ''),
+    (task) => (task === null ? 'not found (was it deleted?)' : null),
+  ))!;
+}
+
+async function taskStart(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const dms = ops(ctx);
+  const id = taskId(node, input);
+  const task = await settle(dms, id);
+  const arn = task.ReplicationTaskArn!;
+  if (task.Status === 'running' || fullLoadFinished(task)) {
+    return succeeded({ taskArn: arn, startType: null, status: task.Status ?? null, adopted: true });
+  }
+  if (task.Status === 'failed') throw new NodeFailure(`replication task ${id} ${failureOf(task)}`);
+  // start-replication only for the very first run; anything else would reload or lose the position.
+  const startType: StartReplicationTaskTypeValue =
+    task.Status === 'ready' && task.ReplicationTaskStartDate === undefined ? 'start-replication' : 'resume-processing';
+  const cdcStart = optionalString(input, 'CdcStartPosition') ?? optionalString(input, 'cdcStartPosition');
+  try {
+    await dms.send(
+      new StartReplicationTaskCommand({
+        ReplicationTaskArn: arn,
+        StartReplicationTaskType: startType,
+        ...(cdcStart && startType === 'start-replication' ? { CdcStartPosition: cdcStart } : {}),
+      }),
+    );
+  } catch (error) {
+    if (!isInvalidState(error)) throw error;
+  }
+  const running = await dms.waitFor(
+    `replication task ${id}`,
+    () => dms.task(id),
+    (current) => current?.Status === 'running' || (current !== null && fullLoadFinished(current)),
+    (current) =>
+      current === null
+        ? 'not found'
+        : current.Status === 'failed' || current.Status === 'stopped'
+          ? failureOf(current)
+          : null,
+  );
+  return succeeded({ taskArn: arn, startType, status: running!.Status ?? null });
+}
+
+async function fullLoadWait(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const dms = ops(ctx);
+  const id = taskId(node, input);
+  const task = await dms.waitFor(
+    `full load of replication task ${id}`,
+    () => dms.task(id),
+    (current) =>
+      current !== null &&
+      (fullLoadFinished(current) ||
+        (current.Status === 'running' &&
+          (current.ReplicationTaskStats?.FullLoadProgressPercent ?? 0) >= 100 &&
+          (current.ReplicationTaskStats?.TablesLoading ?? 0) === 0 &&
+          (current.ReplicationTaskStats?.TablesQueued ?? 0) === 0)),
+    (current) => {
+      if (current === null) return 'task not found';
+      if (current.Status === 'failed' || current.Status === 'stopped') return failureOf(current);
+      const errored = current.ReplicationTaskStats?.TablesErrored ?? 0;
+      return errored > 0 ? `${errored} table(s) errored during the full load (see pgferry status)` : null;
+    },
+  );
+  return succeeded({
+    fullLoadProgressPercent: task!.ReplicationTaskStats?.FullLoadProgressPercent ?? 100,
+    tablesLoaded: task!.ReplicationTaskStats?.TablesLoaded ?? null,
+    status: task!.Status ?? null,
+  });
+}
+
+async function stopTask(dms: DmsOps, id: string): Promise<'stopped' | 'absent' | 'already'> {
+  const task = await dms.task(id);
+  if (task === null) return 'absent';
+  if (!['running', 'starting', 'stopping'].includes(task.Status ?? '')) return 'already';
+  if (task.Status !== 'stopping') {
+    try {
+      await dms.send(new StopReplicationTaskCommand({ ReplicationTaskArn: task.ReplicationTaskArn! }));
+    } catch (error) {
+      if (!isInvalidState(error) && !isNotFound(error)) throw error;
+    }
+  }
+  await dms.waitFor(
+    `stopping replication task ${id}`,
+    () => dms.task(id),
+    (current) => current === null || !['running', 'starting', 'stopping'].includes(current.Status ?? ''),
+  );
+  return 'stopped';
+}
+
+async function taskStop(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const result = await stopTask(ops(ctx), taskId(node, input));
+  return succeeded(
+    { result },
+    result === 'stopped' ? undefined : `task was ${result === 'absent' ? 'not found' : 'not running'}`,
+  );
+}
+
+async function deleteAndWait(
+  what: string,
+  exists: () => Promise<boolean>,
+  remove: () => Promise<unknown>,
+  dms: DmsOps,
+): Promise<boolean> {
+  if (!(await exists())) return false;
+  try {
+    await remove();
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    if (!isInvalidState(error)) throw error;
+  }
+  await dms.waitFor(what, exists, (present) => !present);
+  return true;
+}
+
+async function taskDelete(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const dms = ops(ctx);
+  const id = taskId(node, input);
+  await stopTask(dms, id);
+  const task = await dms.task(id);
+  const deleted = await deleteAndWait(
+    `deleting replication task ${id}`,
+    async () => (await dms.task(id)) !== null,
+    () => dms.send(new DeleteReplicationTaskCommand({ ReplicationTaskArn: task?.ReplicationTaskArn ?? '' })),
+    dms,
+  );
+  return succeeded({ deleted });
+}
+
+async function endpointDelete(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const dms = ops(ctx);
+  const id = requireString(node, input, 'endpoint', 'EndpointIdentifier', 'identifier');
+  const endpoint = await dms.endpoint(id);
+  const deleted = await deleteAndWait(
+    `deleting endpoint ${id}`,
+    async () => (await dms.endpoint(id)) !== null,
+    () => dms.send(new DeleteEndpointCommand({ EndpointArn: endpoint?.EndpointArn ?? '' })),
+    dms,
+  );
+  return succeeded({ deleted });
+}
+
+async function instanceDelete(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const dms = ops(ctx);
+  const id = requireString(node, input, 'instance', 'ReplicationInstanceIdentifier', 'identifier');
+  const instance = await dms.instance(id);
+  const deleted = await deleteAndWait(
+    `deleting replication instance ${id}`,
+    async () => (await dms.instance(id)) !== null,
+    () =>
+      dms.send(
+        new DeleteReplicationInstanceCommand({ ReplicationInstanceArn: instance?.ReplicationInstanceArn ?? '' }),
+      ),
+    dms,
+  );
+  return succeeded({ deleted });
+}
+
+const byKind: Partial<
+  Record<GraphNode['kind'], (node: GraphNode, input: Input, ctx: RunContext) => Promise<NodeResult>>
+> = {
+  DmsReplicationInstanceCreate: instanceCreate,
+  DmsEndpointCreate: endpointCreate,
+  DmsConnectionTest: connectionTest,
+  DmsTaskCreate: taskCreate,
+  DmsTaskStart: taskStart,
+  DmsFullLoadWait: fullLoadWait,
+  DmsTaskStop: taskStop,
+  DmsTaskDelete: taskDelete,
+  DmsEndpointDelete: endpointDelete,
+  DmsReplicationInstanceDelete: instanceDelete,
+};
+
+/** Read-only: what exists already, what would be created. */
+async function probe(node: GraphNode, ctx: RunContext): Promise<DryRunProbe> {
+  const dms = ops(ctx);
+  const input = node.input;
+  const request = optionalRecord(input, 'request');
+  const identifier = (key: string) => String(request?.[key] ?? '').toLowerCase();
+  switch (node.kind) {
+    case 'DmsReplicationInstanceCreate': {
+      const found = await dms.instance(identifier('ReplicationInstanceIdentifier'));
+      return found
+        ? {
+            action: 'adopt',
+            detail: `replication instance ${found.ReplicationInstanceIdentifier} (${found.ReplicationInstanceStatus})`,
+          }
+        : { action: 'create', detail: `replication instance ${identifier('ReplicationInstanceIdentifier')}` };
+    }
+    case 'DmsEndpointCreate': {
+      const found = await dms.endpoint(identifier('EndpointIdentifier'));
+      return found
+        ? { action: 'adopt', detail: `endpoint ${found.EndpointIdentifier} (${found.Status})` }
+        : { action: 'create', detail: `endpoint ${identifier('EndpointIdentifier')}` };
+    }
+    case 'DmsTaskCreate': {
+      const found = await dms.task(identifier('ReplicationTaskIdentifier'));
+      return found
+        ? { action: 'adopt', detail: `task ${found.ReplicationTaskIdentifier} (${found.Status})` }
+        : { action: 'create', detail: `task ${identifier('ReplicationTaskIdentifier')}` };
+    }
+    default:
+      return { action: 'run', detail: node.title };
+  }
+}
+
+export const dmsHandler: Handler = {
+  async run(node, ctx) {
+    const run = byKind[node.kind];
+    if (!run) throw new NodeFailure(`the dms executor does not run ${node.kind} (node ${node.id})`);
+    return run(node, await ctx.resolve(node.input), ctx);
+  },
+  probe,
+};

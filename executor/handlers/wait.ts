@@ -1,0 +1,71 @@
+// Waits on replication progress, observed through the agent's slot view: CDC lag under the plan's
+// threshold before the fence, and the slot's confirmed LSN past the cutover marker after it.
+
+import type { GraphNode } from '../../contracts/graph.js';
+import { type AgentSlot, lsnToBigInt } from '../agent-client.js';
+import { type Input, optionalNumber, optionalString, requireString } from '../inputs.js';
+import { type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
+
+async function findSlot(ctx: RunContext, input: Input): Promise<AgentSlot | null> {
+  const agent = await ctx.agent();
+  const { slots } = await agent.slots();
+  const name = optionalString(input, 'slot') ?? optionalString(input, 'slotName');
+  if (name !== undefined) return slots.find((slot) => slot.slotName === name) ?? null;
+  const database = optionalString(input, 'database');
+  const logical = slots.filter(
+    (slot) => slot.plugin !== null && (database === undefined || slot.database === database),
+  );
+  return logical.length === 1 ? logical[0]! : null;
+}
+
+async function poll(
+  ctx: RunContext,
+  what: string,
+  check: () => Promise<{ done: boolean; detail: string }>,
+): Promise<string> {
+  let detail = '';
+  for (let attempt = 0; attempt < ctx.maxPolls; attempt += 1) {
+    const state = await check();
+    detail = state.detail;
+    if (state.done) return detail;
+    await ctx.sleep(ctx.pollMs);
+  }
+  throw new NodeFailure(`${what}: not reached after ${ctx.maxPolls} polls (${detail})`, true);
+}
+
+async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const maxLagBytes = optionalNumber(input, 'maxLagBytes') ?? 16 * 1024 * 1024;
+  let lag = -1;
+  const detail = await poll(ctx, `CDC lag for ${node.id}`, async () => {
+    const slot = await findSlot(ctx, input);
+    if (!slot) return { done: false, detail: 'no replication slot for the task yet' };
+    lag = slot.confirmedLagBytes ?? Number.MAX_SAFE_INTEGER;
+    return {
+      done: slot.active && lag <= maxLagBytes,
+      detail: `slot ${slot.slotName} ${slot.active ? 'active' : 'inactive'}, confirmed lag ${lag} bytes (limit ${maxLagBytes})`,
+    };
+  });
+  return { status: 'succeeded', outputs: { lagBytes: lag }, note: detail };
+}
+
+async function markerWait(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const lsn = requireString(node, input, 'lsn', 'markerLsn');
+  const want = lsnToBigInt(lsn);
+  let confirmed = '';
+  await poll(ctx, `marker ${lsn} on ${node.id}`, async () => {
+    const slot = await findSlot(ctx, input);
+    if (!slot?.confirmedFlushLsn) return { done: false, detail: 'slot has no confirmed LSN yet' };
+    confirmed = slot.confirmedFlushLsn;
+    return { done: lsnToBigInt(confirmed) >= want, detail: `slot confirmed ${confirmed}, marker ${lsn}` };
+  });
+  return { status: 'succeeded', outputs: { markerLsn: lsn, confirmedLsn: confirmed } };
+}
+
+export const waitHandler: Handler = {
+  async run(node, ctx) {
+    const input = await ctx.resolve(node.input);
+    if (node.kind === 'CdcLagWait') return cdcLagWait(node, input, ctx);
+    if (node.kind === 'MarkerWait') return markerWait(node, input, ctx);
+    throw new NodeFailure(`the wait executor does not run ${node.kind} (node ${node.id})`);
+  },
+};

@@ -1,0 +1,164 @@
+// The durable record of a run, one per plan: `.pgferry/<plan>/journal.json`. Written atomically (temp
+// file, fsync, rename, fsync of the directory) after every state change, so a crash leaves the old or
+// the new journal, never a torn one. It holds references and outputs (ARNs, LSNs, slot names), never a
+// secret value.
+
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { canonicalJson, hashJson } from '../contracts/canonical-json.js';
+import type { ExecutionGraph, GraphNode } from '../contracts/graph.js';
+
+export const JOURNAL_FORMAT_VERSION = 1;
+
+export type NodeState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'waiting-gate';
+
+export interface NodeRecord {
+  state: NodeState;
+  /** Hash of the node as compiled when it last ran; a change means the plan moved under it. */
+  hash: string;
+  outputs: Record<string, string | number | boolean | null>;
+  attempts: number;
+  error: string | null;
+  note: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface GateRecord {
+  approvedAt: string;
+  approvedBy: string;
+}
+
+export interface CompensationRecord {
+  node: string;
+  kind: string;
+  result: string;
+  at: string;
+}
+
+export interface Journal {
+  formatVersion: typeof JOURNAL_FORMAT_VERSION;
+  plan: string;
+  planHash: string;
+  graphHash: string;
+  createdAt: string;
+  updatedAt: string;
+  nodes: Record<string, NodeRecord>;
+  gates: Record<string, GateRecord>;
+  compensations: CompensationRecord[];
+  aborted: boolean;
+}
+
+export function nodeHash(node: GraphNode): string {
+  return hashJson(node);
+}
+
+export function graphHash(graph: ExecutionGraph): string {
+  return hashJson(graph);
+}
+
+export function journalPath(stateDir: string, plan: string): string {
+  return join(stateDir, plan, 'journal.json');
+}
+
+export function newJournal(graph: ExecutionGraph, now: Date): Journal {
+  const nodes: Record<string, NodeRecord> = {};
+  for (const node of graph.nodes) nodes[node.id] = blankRecord(node);
+  return {
+    formatVersion: JOURNAL_FORMAT_VERSION,
+    plan: graph.plan,
+    planHash: graph.planHash,
+    graphHash: graphHash(graph),
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    nodes,
+    gates: {},
+    compensations: [],
+    aborted: false,
+  };
+}
+
+function blankRecord(node: GraphNode): NodeRecord {
+  return {
+    state: 'pending',
+    hash: nodeHash(node),
+    outputs: {},
+    attempts: 0,
+    error: null,
+    note: null,
+    startedAt: null,
+    finishedAt: null,
+  };
+}
+
+export async function readJournal(file: string): Promise<Journal | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  const parsed = JSON.parse(text) as Journal;
+  if (parsed.formatVersion !== JOURNAL_FORMAT_VERSION) {
+    throw new Error(`${file}: journal format ${String(parsed.formatVersion)} is not ${JOURNAL_FORMAT_VERSION}`);
+  }
+  return parsed;
+}
+
+export async function writeJournal(file: string, journal: Journal): Promise<void> {
+  const dir = dirname(file);
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.journal.${process.pid}.${Date.now()}.tmp`);
+  const handle = await open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(canonicalJson(journal));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, file);
+  const dirHandle = await open(dir, 'r');
+  try {
+    await dirHandle.sync();
+  } finally {
+    await dirHandle.close();
+  }
+}
+
+export interface GraphDrift {
+  /** Nodes whose compiled form changed (or that disappeared) and that already ran. */
+  readonly blocking: readonly string[];
+  /** Changed or new nodes that have not run; they simply run with the new definition. */
+  readonly harmless: readonly string[];
+}
+
+/** Compare a journal with the graph compiled now. */
+export function graphDrift(journal: Journal, graph: ExecutionGraph): GraphDrift {
+  const blocking: string[] = [];
+  const harmless: string[] = [];
+  const current = new Map(graph.nodes.map((node) => [node.id, node]));
+  for (const [id, record] of Object.entries(journal.nodes)) {
+    const node = current.get(id);
+    const ran = record.state !== 'pending';
+    if (!node) {
+      if (ran) blocking.push(id);
+      continue;
+    }
+    if (nodeHash(node) !== record.hash) (ran ? blocking : harmless).push(id);
+  }
+  for (const id of current.keys()) if (!(id in journal.nodes)) harmless.push(id);
+  return { blocking: blocking.sort(), harmless: harmless.sort() };
+}
+
+/** Bring a journal in line with a changed graph whose changes only touch nodes that have not run. */
+export function adoptGraph(journal: Journal, graph: ExecutionGraph): void {
+  const nodes: Record<string, NodeRecord> = {};
+  for (const node of graph.nodes) {
+    const existing = journal.nodes[node.id];
+    nodes[node.id] = existing && existing.hash === nodeHash(node) ? existing : blankRecord(node);
+  }
+  journal.nodes = nodes;
+  journal.graphHash = graphHash(graph);
+  journal.planHash = graph.planHash;
+}

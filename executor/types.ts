@@ -1,0 +1,66 @@
+// The executor's moving parts, as types: a handler per ExecutorKind, the context a handler sees and
+// what it answers. A second engine (PostgreSQL logical replication) plugs in by adding node kinds to
+// the handler of the executor that runs them; the engine itself never looks at node kinds.
+
+import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { Compensation, ExecutionGraph, ExecutorKind, GraphNode } from '../contracts/graph.js';
+import type { AgentClient } from './agent-client.js';
+import type { Deployment } from './deployment.js';
+import type { Redactor } from './redact.js';
+import type { Sleeper } from './retry.js';
+
+export type NodeOutputs = Readonly<Record<string, string | number | boolean | null>>;
+
+export type NodeResult =
+  | { readonly status: 'succeeded'; readonly outputs: NodeOutputs; readonly note?: string }
+  | { readonly status: 'waiting-gate'; readonly gate: string };
+
+/** Everything a handler may use; tests inject fakes for each. */
+export interface RunContext {
+  readonly graph: ExecutionGraph;
+  /** Compiled artifacts by path (`target/orders/prepare.sql` → text). */
+  readonly artifacts: ReadonlyMap<string, string>;
+  readonly deployment: Deployment;
+  readonly dms: DatabaseMigrationServiceClient;
+  readonly ssm: SSMClient;
+  readonly agent: () => Promise<AgentClient>;
+  readonly redactor: Redactor;
+  readonly sleep: Sleeper;
+  /** Poll interval for waiters, ms (0 in tests). */
+  readonly pollMs: number;
+  /** Upper bound on polls per waiter, so a stuck resource ends in a clear error. */
+  readonly maxPolls: number;
+  readonly now: () => Date;
+  /** Resolve `@ref(...)` and `@secret(...)` placeholders anywhere in a value. */
+  resolve<T>(value: T): Promise<T>;
+  /** Outputs recorded for an earlier node. */
+  outputsOf(nodeId: string): NodeOutputs | undefined;
+  isGateApproved(gate: string): boolean;
+  log(line: string): void;
+}
+
+export interface DryRunProbe {
+  readonly action: 'create' | 'adopt' | 'run' | 'skip' | 'wait-gate';
+  readonly detail: string;
+}
+
+export interface Handler {
+  run(node: GraphNode, ctx: RunContext): Promise<NodeResult>;
+  /** Read-only look at what `run` would do (for `apply --dry-run`). */
+  probe?(node: GraphNode, ctx: RunContext): Promise<DryRunProbe>;
+  /** Undo for abort; must be idempotent (a second call finds nothing to undo). */
+  compensate?(compensation: Compensation, node: GraphNode, ctx: RunContext): Promise<string>;
+}
+
+export type HandlerRegistry = Readonly<Record<ExecutorKind, Handler>>;
+
+export class NodeFailure extends Error {
+  constructor(
+    message: string,
+    readonly retriable = false,
+  ) {
+    super(message);
+    this.name = 'NodeFailure';
+  }
+}
