@@ -1,0 +1,132 @@
+// `pgferry diff`: what a plan change would do. Exit codes follow `git diff --exit-code`: 0 when no
+// compiled artifact changes, 1 when some do, 2 when an input cannot be read or does not compile.
+
+import { parseArgs } from 'node:util';
+import { type Diagnostic, sortDiagnostics } from '../../compiler/diagnostics/diagnostic.js';
+import { canonicalJson } from '../../contracts/canonical-json.js';
+import { loadCompiler } from '../../diff/compile.js';
+import { GitBaseError, readAtRevision } from '../../diff/git-base.js';
+import { compileSide, type SideSource } from '../../diff/load-sides.js';
+import { diffPlans } from '../../diff/plan-diff.js';
+import { renderSideFailure } from '../../diff/render/diagnostics.js';
+import { DIFF_JSON_FORMAT_VERSION, renderJson } from '../../diff/render/json.js';
+import { renderMarkdown } from '../../diff/render/markdown.js';
+import { renderText } from '../../diff/render/text.js';
+import { type CliCommand, type CliIo, EXIT } from '../io.js';
+
+const FORMATS = ['text', 'markdown', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+const HELP = `usage: pgferry diff PLAN --base REF [--format text|markdown|json]
+       pgferry diff OLD.yaml NEW.yaml [--format text|markdown|json]
+
+Compiles both versions of a plan and shows what the change does: an impact summary ordered by risk
+(source restart or reload, pg_hba, DMS resources created, modified in place or replaced, tasks that
+must be stopped, table selection, slots, target SQL, cutover policy, graph nodes), then a unified diff
+of every compiled artifact that changed. Reformatting or spelling out a default changes nothing.
+
+options:
+  --base REF       compare PLAN with its version at git revision REF (git show REF:PLAN)
+  --format FMT     text (default), markdown (a pull-request comment with a Mermaid graph), json
+  -h, --help       this help
+
+exit codes: 0 no change, 1 changes, 2 error (unreadable input, or a side that does not compile)
+
+Example:
+  npx pgferry diff plans/orders.yaml --base origin/main --format markdown > comment.md
+`;
+
+interface Invocation {
+  readonly old: SideSource;
+  readonly new: SideSource;
+  readonly format: Format;
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.stderr(`pgferry diff: ${message}\n\n${HELP}`);
+  return EXIT.usage;
+}
+
+async function parse(args: readonly string[], io: CliIo): Promise<Invocation | number> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true; strict: true }>>;
+  const options = {
+    base: { type: 'string' },
+    format: { type: 'string', default: io.env.PGFERRY_DIFF_FORMAT ?? 'text' },
+    help: { type: 'boolean', short: 'h' },
+    debug: { type: 'boolean' },
+  } as const;
+  try {
+    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    return usageError(io, error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(HELP);
+    return EXIT.ok;
+  }
+  const format = values.format as Format;
+  if (!FORMATS.includes(format)) return usageError(io, `unknown --format '${values.format}' (text, markdown or json)`);
+  const base = values.base ?? io.env.PGFERRY_DIFF_BASE;
+  if (base !== undefined && base !== '') {
+    if (positionals.length !== 1) return usageError(io, '--base takes exactly one plan');
+    const plan = positionals[0]!;
+    const text = await readAtRevision(plan, base, io.cwd);
+    return {
+      old: { side: 'old', displayName: `${plan}@${base}`, file: `${plan}@${base}`, text },
+      new: { side: 'new', displayName: plan, file: plan },
+      format,
+    };
+  }
+  if (positionals.length !== 2) return usageError(io, 'give two plans (OLD NEW), or one plan and --base REF');
+  const [oldPlan, newPlan] = positionals as [string, string];
+  return {
+    old: { side: 'old', displayName: oldPlan, file: oldPlan },
+    new: { side: 'new', displayName: newPlan, file: newPlan },
+    format,
+  };
+}
+
+function failureJson(source: SideSource, diagnostics: readonly Diagnostic[]): string {
+  return canonicalJson({
+    formatVersion: DIFF_JSON_FORMAT_VERSION,
+    changed: null,
+    error: { side: source.side, name: source.displayName, diagnostics: sortDiagnostics(diagnostics) },
+  });
+}
+
+export const command: CliCommand = async (args, io) => {
+  let invocation: Invocation | number;
+  try {
+    invocation = await parse(args, io);
+  } catch (error) {
+    if (error instanceof GitBaseError) {
+      io.stderr(`pgferry diff: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  if (typeof invocation === 'number') return invocation;
+  const compile = await loadCompiler();
+  const sides = [];
+  for (const source of [invocation.old, invocation.new]) {
+    const result = await compileSide(compile, source);
+    if (!result.ok) {
+      const report = renderSideFailure(result.source, result.diagnostics);
+      io.stderr(report);
+      if (invocation.format === 'json') io.stdout(failureJson(result.source, result.diagnostics));
+      return EXIT.usage;
+    }
+    sides.push(result.side);
+  }
+  const diff = diffPlans(sides[0]!, sides[1]!);
+  const color = invocation.format === 'text' && io.isTTY && !io.env.NO_COLOR;
+  const rendered =
+    invocation.format === 'json'
+      ? renderJson(diff)
+      : invocation.format === 'markdown'
+        ? renderMarkdown(diff)
+        : renderText(diff, { color });
+  io.stdout(rendered);
+  return diff.changed ? EXIT.failed : EXIT.ok;
+};

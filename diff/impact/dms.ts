@@ -1,0 +1,281 @@
+// What a change does to DMS resources, read from the compiled create requests (dms/*.json): created,
+// deleted, updated in place (Modify…), or replaced (delete + create) when a member the Modify API does
+// not accept changes. Tasks must be stopped to be modified; an endpoint change pauses its tasks.
+
+import type { Artifact } from '../../compiler/artifact.js';
+import { canonicalJson } from '../../contracts/canonical-json.js';
+import type { ExecutionGraph } from '../../contracts/graph.js';
+import { REF_PLACEHOLDER } from '../../contracts/secret-ref.js';
+import { type DmsResourceKind, memberChange } from '../dms-mutability.js';
+import { readJsonArtifact } from '../normalise.js';
+import { type Consequence, sameJson, show } from './consequence.js';
+import { leafChanges } from './leaves.js';
+
+type Request = Readonly<Record<string, unknown>>;
+
+interface DmsResource {
+  readonly kind: DmsResourceKind;
+  /** The identifier from the artifact path (tasks, endpoints) or the request (instance). */
+  readonly id: string;
+  readonly path: string;
+  readonly request: Request;
+}
+
+const identifierMember: Record<DmsResourceKind, string> = {
+  'replication-instance': 'ReplicationInstanceIdentifier',
+  endpoint: 'EndpointIdentifier',
+  task: 'ReplicationTaskIdentifier',
+};
+
+const kindLabel: Record<DmsResourceKind, string> = {
+  'replication-instance': 'replication instance',
+  endpoint: 'endpoint',
+  task: 'task',
+};
+
+function isObject(value: unknown): value is Request {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The create request inside an artifact: the artifact itself, or one wrapped as `request`/`input`. */
+function requestOf(json: unknown, kind: DmsResourceKind): Request | null {
+  if (!isObject(json)) return null;
+  if (identifierMember[kind] in json) return json;
+  for (const key of ['request', 'input']) {
+    const inner = json[key];
+    if (isObject(inner) && identifierMember[kind] in inner) return inner;
+  }
+  return null;
+}
+
+function resourceKind(path: string): { kind: DmsResourceKind; id: string | null } | null {
+  if (path === 'dms/replication-instance.json') return { kind: 'replication-instance', id: null };
+  const endpoint = /^dms\/endpoints\/([^/]+)\.json$/.exec(path);
+  if (endpoint) return { kind: 'endpoint', id: endpoint[1]! };
+  const task = /^dms\/tasks\/([^/.]+)\.json$/.exec(path);
+  if (task) return { kind: 'task', id: task[1]! };
+  return null;
+}
+
+function collectResources(artifacts: readonly Artifact[]): Map<string, DmsResource> {
+  const out = new Map<string, DmsResource>();
+  for (const artifact of artifacts) {
+    const found = resourceKind(artifact.path);
+    if (found === null) continue;
+    const request = requestOf(readJsonArtifact(artifacts, artifact.path), found.kind);
+    if (request === null) continue;
+    const id = found.id ?? String(request[identifierMember[found.kind]] ?? 'replication-instance');
+    out.set(artifact.path, { kind: found.kind, id, path: artifact.path, request });
+  }
+  return out;
+}
+
+function label(resource: DmsResource): string {
+  return `${kindLabel[resource.kind]} '${resource.id}'`;
+}
+
+/** Whether the engine version moves down: DMS only upgrades, so a downgrade needs a new instance. */
+function isDowngrade(before: unknown, after: unknown): boolean {
+  if (typeof before !== 'string' || typeof after !== 'string') return false;
+  const a = before.split('.').map(Number);
+  const b = after.split('.').map(Number);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? 0;
+    const y = b[i] ?? 0;
+    if (x !== y) return y < x;
+  }
+  return false;
+}
+
+function majorMinor(version: unknown): string {
+  return typeof version === 'string' ? version.split('.').slice(0, 2).join('.') : '';
+}
+
+function memberDetails(member: string, before: unknown, after: unknown): string[] {
+  if (member === 'TableMappings') return ['TableMappings: selection or transformation rules changed'];
+  if (isObject(before) || isObject(after)) return leafChanges(before, after, member);
+  return [`${member}: ${show(before)} → ${show(after)}`];
+}
+
+/** Tasks whose source or target endpoint is the given endpoint, by the placeholders in their request. */
+function tasksUsingEndpoint(endpointId: string, tasks: readonly DmsResource[], graph: ExecutionGraph | null): string[] {
+  const users: string[] = [];
+  for (const task of tasks) {
+    const refs = ['SourceEndpointArn', 'TargetEndpointArn']
+      .map((m) => task.request[m])
+      .filter((v) => typeof v === 'string');
+    const uses = refs.some((ref) => {
+      const match = REF_PLACEHOLDER.exec(ref as string);
+      const node = match ? graph?.nodes.find((n) => n.id === match[1]) : undefined;
+      const where = node ? canonicalJson(node.input, 0) + node.idempotencyKey : (ref as string);
+      return where.split(/[^A-Za-z0-9-]+/).includes(endpointId);
+    });
+    if (uses) users.push(task.id);
+  }
+  return users.sort();
+}
+
+interface Pair {
+  readonly before: DmsResource;
+  readonly after: DmsResource;
+  readonly newTasks: readonly DmsResource[];
+  readonly newGraph: ExecutionGraph | null;
+}
+
+function changedResource({ before, after, newTasks, newGraph }: Pair): Consequence[] {
+  const members = [...new Set([...Object.keys(before.request), ...Object.keys(after.request)])]
+    .sort()
+    .filter((m) => !sameJson(before.request[m], after.request[m]));
+  if (members.length === 0) return [];
+  const details = members.flatMap((m) => memberDetails(m, before.request[m], after.request[m]));
+  const forcing = members.filter((m) => memberChange(before.kind, m) === 'replace');
+  if (
+    before.kind === 'replication-instance' &&
+    isDowngrade(before.request.EngineVersion, after.request.EngineVersion)
+  ) {
+    forcing.push('EngineVersion (downgrade)');
+  }
+  const subject = after.path.replace(/\.json$/, '');
+  if (forcing.length > 0) {
+    const aftermath =
+      before.kind === 'task'
+        ? 'the new task loads its tables again'
+        : before.kind === 'endpoint'
+          ? 'tasks using it are re-created'
+          : 'every task on it is re-created and loads again';
+    return [
+      {
+        severity: 'high',
+        kind: 'dms-replace',
+        subject,
+        message: `${label(after)} is REPLACED (deleted and created): ${forcing.join(', ')} cannot be modified in place; ${aftermath}`,
+        details,
+      },
+    ];
+  }
+  const modify = members.filter((m) => memberChange(before.kind, m) === 'modify');
+  if (modify.length === 0) {
+    return [{ severity: 'low', kind: 'dms-modify', subject, message: `${label(after)} tags change`, details }];
+  }
+  if (before.kind === 'task') return taskModified(before, after, modify, details, subject);
+  if (before.kind === 'endpoint') {
+    const users = tasksUsingEndpoint(after.id, newTasks, newGraph);
+    const pause = users.length > 0 ? `; tasks using it are stopped and resumed: ${users.join(', ')}` : '';
+    return [
+      {
+        severity: 'medium',
+        kind: 'dms-stop-modify-resume',
+        subject,
+        message: `${label(after)} modified in place (ModifyEndpoint: ${modify.join(', ')})${pause}`,
+        details,
+      },
+    ];
+  }
+  return instanceModified(before, after, modify, details, subject);
+}
+
+function taskModified(
+  before: DmsResource,
+  after: DmsResource,
+  modify: readonly string[],
+  details: string[],
+  subject: string,
+): Consequence[] {
+  const out: Consequence[] = [];
+  if (modify.includes('MigrationType')) {
+    out.push({
+      severity: 'high',
+      kind: 'dms-stop-modify-resume',
+      subject,
+      message: `${label(after)} migration type ${show(before.request.MigrationType)} → ${show(after.request.MigrationType)}: stopped, modified, then restarted with reload-target (tables load again)`,
+      details: details.filter((d) => d.startsWith('MigrationType')),
+    });
+  }
+  const rest = modify.filter((m) => m !== 'MigrationType');
+  if (rest.length > 0) {
+    out.push({
+      severity: 'medium',
+      kind: 'dms-stop-modify-resume',
+      subject,
+      message: `${label(after)} must be stopped → modified → resumed (ModifyReplicationTask: ${rest.join(', ')})`,
+      details: details.filter((d) => !d.startsWith('MigrationType')),
+    });
+  }
+  return out;
+}
+
+const INSTANCE_REBOOTS = ['ReplicationInstanceClass', 'EngineVersion', 'MultiAZ'];
+
+function instanceModified(
+  before: DmsResource,
+  after: DmsResource,
+  modify: readonly string[],
+  details: string[],
+  subject: string,
+): Consequence[] {
+  const reboots = modify.some((m) => INSTANCE_REBOOTS.includes(m));
+  const notes: string[] = [];
+  if (reboots) notes.push('the instance restarts and running tasks pause');
+  if (
+    modify.includes('EngineVersion') &&
+    majorMinor(before.request.EngineVersion) !== majorMinor(after.request.EngineVersion)
+  ) {
+    notes.push('needs AllowMajorVersionUpgrade');
+  }
+  return [
+    {
+      severity: reboots ? 'medium' : 'low',
+      kind: 'dms-modify',
+      subject,
+      message: `${label(after)} modified in place (ModifyReplicationInstance: ${modify.join(', ')})${notes.length > 0 ? `: ${notes.join('; ')}` : ''}`,
+      details,
+    },
+  ];
+}
+
+function created(resource: DmsResource): Consequence {
+  return {
+    severity: resource.kind === 'replication-instance' ? 'medium' : 'low',
+    kind: 'dms-create',
+    subject: resource.path.replace(/\.json$/, ''),
+    message: `${label(resource)} created${resource.kind === 'task' ? ` (${show(resource.request.MigrationType)})` : ''}`,
+    details: [],
+  };
+}
+
+function deleted(resource: DmsResource): Consequence {
+  const why =
+    resource.kind === 'task'
+      ? ': its replication stops'
+      : resource.kind === 'replication-instance'
+        ? ': every task on it stops'
+        : '';
+  return {
+    severity: resource.kind === 'replication-instance' ? 'high' : 'medium',
+    kind: 'dms-delete',
+    subject: resource.path.replace(/\.json$/, ''),
+    message: `${label(resource)} deleted${why}`,
+    details: [],
+  };
+}
+
+export function dmsImpact(
+  oldArtifacts: readonly Artifact[],
+  newArtifacts: readonly Artifact[],
+  newGraph: ExecutionGraph | null,
+): Consequence[] {
+  const before = collectResources(oldArtifacts);
+  const after = collectResources(newArtifacts);
+  const newTasks = [...after.values()].filter((r) => r.kind === 'task');
+  const out: Consequence[] = [];
+  for (const [path, resource] of before) {
+    const now = after.get(path);
+    out.push(
+      ...(now === undefined
+        ? [deleted(resource)]
+        : changedResource({ before: resource, after: now, newTasks, newGraph })),
+    );
+  }
+  for (const [path, resource] of after) if (!before.has(path)) out.push(created(resource));
+  return out;
+}

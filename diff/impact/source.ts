@@ -1,0 +1,171 @@
+// What a change does to the source host, read from the compiled bundle the agent applies: settings
+// that need a restart (postmaster context) or only a reload, pg_hba rules, roles and slots.
+
+import type { GucValue, HbaRule, SourceBundle } from '../../contracts/bundle.js';
+import { type Consequence, sameJson, show } from './consequence.js';
+
+function settingChanges(
+  before: Readonly<Record<string, GucValue>>,
+  after: Readonly<Record<string, GucValue>>,
+): { name: string; line: string }[] {
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return names
+    .filter((name) => !sameJson(before[name], after[name]))
+    .map((name) => ({ name, line: `${name}: ${show(before[name])} → ${show(after[name])}` }));
+}
+
+function settingsConsequences(before: SourceBundle, after: SourceBundle): Consequence[] {
+  const needRestart = new Set([...before.restartSettings, ...after.restartSettings]);
+  const changes = settingChanges(before.settings, after.settings);
+  const restart = changes.filter((c) => needRestart.has(c.name));
+  const reload = changes.filter((c) => !needRestart.has(c.name));
+  const out: Consequence[] = [];
+  if (restart.length > 0) {
+    out.push({
+      severity: 'high',
+      kind: 'source-restart',
+      subject: 'source',
+      message: `source PostgreSQL restart required: ${restart.map((c) => c.name).join(', ')}`,
+      details: restart.map((c) => c.line),
+    });
+  }
+  if (reload.length > 0) {
+    out.push({
+      severity: 'low',
+      kind: 'source-reload',
+      subject: 'source',
+      message: `source configuration reload only: ${reload.map((c) => c.name).join(', ')}`,
+      details: reload.map((c) => c.line),
+    });
+  }
+  return out;
+}
+
+/** A rule as it reads in pg_hba.conf, which is also its identity (the comment is not). */
+export function hbaLine(rule: HbaRule): string {
+  return [rule.type, rule.database.join(','), rule.user.join(','), rule.address ?? '', rule.method]
+    .filter((field) => field !== '')
+    .join(' ');
+}
+
+function hbaConsequences(before: SourceBundle, after: SourceBundle): Consequence[] {
+  const oldLines = before.hba.rules.map(hbaLine);
+  const newLines = after.hba.rules.map(hbaLine);
+  const added = newLines.filter((line) => !oldLines.includes(line));
+  const removed = oldLines.filter((line) => !newLines.includes(line));
+  const out: Consequence[] = [];
+  if (removed.length > 0) {
+    out.push({
+      severity: 'medium',
+      kind: 'pg-hba',
+      subject: 'source/pg_hba.conf',
+      message: `pg_hba rules removed (${removed.length}): connections they admitted will be refused after reload`,
+      details: removed.map((line) => `- ${line}`),
+    });
+  }
+  if (added.length > 0) {
+    out.push({
+      severity: 'medium',
+      kind: 'pg-hba',
+      subject: 'source/pg_hba.conf',
+      message: `pg_hba rules added (${added.length})`,
+      details: added.map((line) => `+ ${line}`),
+    });
+  }
+  if (added.length === 0 && removed.length === 0 && !sameJson(oldLines, newLines)) {
+    out.push({
+      severity: 'medium',
+      kind: 'pg-hba',
+      subject: 'source/pg_hba.conf',
+      message: 'pg_hba rules reordered: the first matching rule decides, so who gets in may change',
+      details: newLines,
+    });
+  }
+  return out;
+}
+
+function slotConsequences(before: SourceBundle, after: SourceBundle): Consequence[] {
+  const out: Consequence[] = [];
+  for (const slot of before.slots) {
+    if (!after.slots.some((s) => s.name === slot.name)) {
+      out.push({
+        severity: 'high',
+        kind: 'slot',
+        subject: `slot ${slot.name}`,
+        message: `replication slot '${slot.name}' (task ${slot.task}) is no longer declared: dropping it loses in-flight CDC changes`,
+        details: [`database ${slot.database}, plugin ${slot.plugin}`],
+      });
+    }
+  }
+  for (const slot of after.slots) {
+    const old = before.slots.find((s) => s.name === slot.name);
+    if (old === undefined) {
+      out.push({
+        severity: 'medium',
+        kind: 'slot',
+        subject: `slot ${slot.name}`,
+        message: `replication slot '${slot.name}' created on database ${slot.database} for task ${slot.task}: it retains WAL until consumed`,
+        details: [`plugin ${slot.plugin}`],
+      });
+    } else if (!sameJson(old, slot)) {
+      out.push({
+        severity: 'high',
+        kind: 'slot',
+        subject: `slot ${slot.name}`,
+        message: `replication slot '${slot.name}' changes (dropped and re-created): in-flight CDC changes are lost`,
+        details: [
+          `database ${old.database} → ${slot.database}`,
+          `plugin ${old.plugin} → ${slot.plugin}`,
+          `task ${old.task} → ${slot.task}`,
+        ].filter((line) => !/ (\S+) → \1$/.test(line)),
+      });
+    }
+  }
+  return out;
+}
+
+function roleConsequences(before: SourceBundle, after: SourceBundle): Consequence[] {
+  const names = [...new Set([...before.roles, ...after.roles].map((r) => r.name))].sort();
+  const out: Consequence[] = [];
+  for (const name of names) {
+    const old = before.roles.find((r) => r.name === name);
+    const now = after.roles.find((r) => r.name === name);
+    if (sameJson(old, now)) continue;
+    const what = old === undefined ? 'added' : now === undefined ? 'no longer managed' : 'changed';
+    const details: string[] = [];
+    if (old !== undefined && now !== undefined) {
+      for (const key of ['login', 'superuser', 'replication', 'create', 'password', 'settings'] as const) {
+        if (!sameJson(old[key], now[key])) details.push(`${key}: ${show(old[key])} → ${show(now[key])}`);
+      }
+    }
+    out.push({
+      severity: 'medium',
+      kind: 'source-role',
+      subject: `role ${name}`,
+      message: `source role '${name}' ${what}`,
+      details,
+    });
+  }
+  return out;
+}
+
+function fenceConsequences(before: SourceBundle, after: SourceBundle): Consequence[] {
+  if (sameJson(before.fence, after.fence)) return [];
+  const details = (['method', 'roles', 'databases'] as const)
+    .filter((key) => !sameJson(before.fence[key], after.fence[key]))
+    .map((key) => `fence.${key}: ${show(before.fence[key])} → ${show(after.fence[key])}`);
+  return [
+    { severity: 'medium', kind: 'cutover-policy', subject: 'source', message: 'cutover write fence changes', details },
+  ];
+}
+
+export function sourceImpact(before: SourceBundle | null, after: SourceBundle | null): Consequence[] {
+  if (before === null || after === null) return [];
+  return [
+    ...settingsConsequences(before, after),
+    ...hbaConsequences(before, after),
+    ...slotConsequences(before, after),
+    ...roleConsequences(before, after),
+    ...fenceConsequences(before, after),
+  ];
+}

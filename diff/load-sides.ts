@@ -1,0 +1,38 @@
+// Compiles both sides of a diff. A side that does not compile is reported with its diagnostics and
+// which side it is, so `pgferry diff` can say "the new side has errors" with locations.
+
+import type { Diagnostic } from '../compiler/diagnostics/diagnostic.js';
+import type { CompileFn } from './compile.js';
+import type { CompiledSide, SideName } from './side.js';
+
+export interface SideSource {
+  readonly side: SideName;
+  readonly displayName: string;
+  /** Passed to the compiler as the file name (diagnostics show it); also resolves relative paths. */
+  readonly file: string;
+  /** Text read elsewhere (git); the compiler reads `file` when absent. */
+  readonly text?: string;
+}
+
+export type SideResult =
+  | { readonly ok: true; readonly side: CompiledSide }
+  | { readonly ok: false; readonly source: SideSource; readonly diagnostics: readonly Diagnostic[] };
+
+export async function compileSide(compile: CompileFn, source: SideSource): Promise<SideResult> {
+  const result = await compile(source.file, source.text === undefined ? undefined : { text: source.text });
+  const failed = result.diagnostics.some((d) => d.severity === 'error');
+  if (failed || result.plan === null || result.graph === null) {
+    return { ok: false, source, diagnostics: result.diagnostics };
+  }
+  return {
+    ok: true,
+    side: {
+      side: source.side,
+      displayName: source.displayName,
+      plan: result.plan,
+      graph: result.graph,
+      artifacts: result.artifacts,
+      diagnostics: result.diagnostics,
+    },
+  };
+}
