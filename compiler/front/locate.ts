@@ -41,7 +41,7 @@ export function locatePointer(source: SourceFile, pointer: string, options: { ke
     const pair = pairAt(source, path);
     if (pair) {
       const value = pair.value;
-      if (!options.key && n === segments.length && (isScalar(value) || !isCollection(value))) {
+      if (!options.key && !isCollection(value)) {
         const span = rangeSpan(source, value);
         if (span) return span;
       }

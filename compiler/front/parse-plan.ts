@@ -4,7 +4,7 @@
 
 import { isAlias, LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
 import type { CodeInfo } from '../diagnostics/codes.js';
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import { parseCodes } from './codes.js';
 import { type SourceFile, spanOf } from './source-file.js';
 
@@ -33,6 +33,14 @@ export function fileDiagnostic(file: string, code: CodeInfo, message: string, hi
   };
 }
 
+/** 1-based line:col of a character offset, for problems found before a LineCounter exists. */
+function positionAt(text: string, offset: number): Span {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const col = offset - before.lastIndexOf('\n');
+  return { start: { line, col }, end: { line, col: col + 1 } };
+}
+
 function decode(file: string, input: string | Uint8Array): string | Diagnostic {
   const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
   if (size > MAX_PLAN_BYTES) {
@@ -48,11 +56,20 @@ function decode(file: string, input: string | Uint8Array): string | Diagnostic {
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(input);
     } catch {
-      return fileDiagnostic(file, parseCodes.notText, 'the file is not valid UTF-8', 're-save the plan as UTF-8 text');
+      // Decode again leniently only to say where the first bad byte sits.
+      const lenient = new TextDecoder('utf-8').decode(input);
+      return {
+        ...fileDiagnostic(file, parseCodes.notText, 'the file is not valid UTF-8', 're-save the plan as UTF-8 text'),
+        span: positionAt(lenient, Math.max(0, lenient.indexOf('\uFFFD'))),
+      };
     }
   }
-  if (text.includes('\u0000')) {
-    return fileDiagnostic(file, parseCodes.notText, 'the file contains NUL bytes: it looks binary, not a YAML plan');
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) {
+    return {
+      ...fileDiagnostic(file, parseCodes.notText, 'the file contains NUL bytes: it looks binary, not a YAML plan'),
+      span: positionAt(text, nul),
+    };
   }
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
@@ -74,7 +91,7 @@ function fromYamlError(source: Pick<SourceFile, 'path' | 'text' | 'lineCounter'>
   const [start, end] = error.pos;
   let message = firstLine(error.message);
   if (code === parseCodes.duplicateKey) {
-    const key = source.text.slice(start, end).split(/[:\n]/)[0]?.trim();
+    const key = source.text.slice(start).split(/[:\n]/)[0]?.trim();
     message = key ? `duplicate key "${key}"` : 'duplicate key in mapping';
   }
   return {
