@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runDiff } from './support/cli.js';
+import { commitAll, tempRepo, writeIn } from './support/git-repo.js';
+
+describe('pgferry diff: invocation errors exit 2 and say what is wrong', () => {
+  const cwd = process.cwd();
+
+  it.each([
+    [[], 'give two plans (OLD NEW), or one plan and --base REF'],
+    [['a.yaml'], 'give two plans (OLD NEW), or one plan and --base REF'],
+    [['a.yaml', 'b.yaml', '--format', 'html'], "unknown --format 'html' (text, markdown or json)"],
+    [['a.yaml', 'b.yaml', '--bogus'], "Unknown option '--bogus'"],
+    [['a.yaml', 'b.yaml', '--base', 'main'], '--base takes exactly one plan'],
+  ])('%j', async (args, message) => {
+    const run = await runDiff(args, cwd);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stdout).toBe('');
+  });
+
+  it('prints help with exit 0', async () => {
+    const run = await runDiff(['--help'], cwd);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('usage: pgferry diff PLAN --base REF');
+  });
+});
+
+describe('pgferry diff --base: reading the old side from git', () => {
+  it('refuses a plan outside any git repository', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgferry-diff-nogit-'));
+    writeFileSync(join(dir, 'plan.yaml'), 'version: 1\n');
+    const run = await runDiff(['plan.yaml', '--base', 'main'], dir);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toBe('pgferry diff: plan.yaml is not inside a git repository (needed for --base main)\n');
+  });
+
+  it('refuses an unknown revision', async () => {
+    const repo = tempRepo();
+    writeIn(repo, 'plans/p.yaml', 'version: 1\n');
+    commitAll(repo, 'plan');
+    const run = await runDiff(['plans/p.yaml', '--base', 'nope'], repo);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^pgferry diff: --base nope: git knows no such revision in /);
+  });
+
+  it('refuses a plan that does not exist at the revision, naming its path in the repository', async () => {
+    const repo = tempRepo();
+    writeIn(repo, 'README', 'x\n');
+    commitAll(repo, 'first');
+    writeIn(repo, 'plans/p.yaml', 'version: 1\n');
+    const run = await runDiff(['p.yaml', '--base', 'main'], join(repo, 'plans'));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^pgferry diff: p\.yaml does not exist at main \(looked for plans\/p\.yaml in /);
+  });
+
+  it('refuses a missing working-tree plan', async () => {
+    const repo = tempRepo();
+    const run = await runDiff(['missing.yaml', '--base', 'main'], repo);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('missing.yaml: no such file');
+  });
+});

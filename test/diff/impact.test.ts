@@ -1,0 +1,257 @@
+import { describe, expect, it } from 'vitest';
+import { memberChange } from '../../diff/dms-mutability.js';
+import { diffPlans } from '../../diff/plan-diff.js';
+import { basePlan, cdcPlan, planWith } from '../support/base-plan.js';
+import {
+  artifactsWith,
+  baseBundle,
+  baseInstance,
+  endpoint,
+  graphOf,
+  node,
+  type SideSpec,
+  side,
+  task,
+} from './support/sides.js';
+
+/** `severity kind: message` lines of the impact summary, for compact expectations. */
+function impactOf(before: SideSpec, after: SideSpec): string[] {
+  return diffPlans(side('old', before), side('new', after)).impact.map((c) => `${c.severity} ${c.kind}: ${c.message}`);
+}
+
+describe('DMS members: modify in place or replace, from the SDK types', () => {
+  it.each([
+    ['replication-instance', 'ReplicationInstanceClass', 'modify'],
+    ['replication-instance', 'EngineVersion', 'modify'],
+    ['replication-instance', 'ReplicationSubnetGroupIdentifier', 'replace'],
+    ['replication-instance', 'PubliclyAccessible', 'replace'],
+    ['replication-instance', 'KmsKeyId', 'replace'],
+    ['replication-instance', 'Tags', 'tags'],
+    ['endpoint', 'PostgreSQLSettings', 'modify'],
+    ['endpoint', 'KmsKeyId', 'replace'],
+    ['task', 'MigrationType', 'modify'],
+    ['task', 'TableMappings', 'modify'],
+    ['task', 'SourceEndpointArn', 'replace'],
+    ['task', 'ReplicationInstanceArn', 'replace'],
+  ] as const)('%s %s → %s', (kind, member, want) => {
+    expect(memberChange(kind, member)).toBe(want);
+  });
+});
+
+describe('impact summary', () => {
+  it.each<{ name: string; before?: SideSpec; after: SideSpec; want: string[] }>([
+    {
+      name: 'nothing changes',
+      after: {},
+      want: [],
+    },
+    {
+      name: 'a restart setting and a reload setting change',
+      after: {
+        artifacts: artifactsWith({
+          'source/bundle.json': {
+            ...baseBundle,
+            settings: { ...baseBundle.settings, max_replication_slots: 6, wal_sender_timeout: 0 },
+          },
+        }),
+      },
+      want: [
+        'high source-restart: source PostgreSQL restart required: max_replication_slots',
+        'low source-reload: source configuration reload only: wal_sender_timeout',
+      ],
+    },
+    {
+      name: 'pg_hba rule replaced',
+      after: {
+        artifacts: artifactsWith({
+          'source/bundle.json': {
+            ...baseBundle,
+            hba: { ...baseBundle.hba, rules: [{ ...baseBundle.hba.rules[0]!, address: '10.0.9.0/24' }] },
+          },
+        }),
+      },
+      want: [
+        'medium pg-hba: pg_hba rules added (1)',
+        'medium pg-hba: pg_hba rules removed (1): connections they admitted will be refused after reload',
+      ],
+    },
+    {
+      name: 'a declared slot disappears',
+      before: {
+        artifacts: artifactsWith({
+          'source/bundle.json': {
+            ...baseBundle,
+            slots: [{ name: 'orders_slot', plugin: 'test_decoding', database: 'orders', task: 'orders-cdc' }],
+          },
+        }),
+      },
+      after: {},
+      want: [
+        "high slot: replication slot 'orders_slot' (task orders-cdc) is no longer declared: dropping it loses in-flight CDC changes",
+      ],
+    },
+    {
+      name: 'instance class changes: modified in place, instance restarts',
+      after: {
+        artifacts: artifactsWith({
+          'dms/replication-instance.json': { ...baseInstance, ReplicationInstanceClass: 'dms.r6i.large' },
+        }),
+      },
+      want: [
+        "medium dms-modify: replication instance 'orders-ri' modified in place (ModifyReplicationInstance: ReplicationInstanceClass): the instance restarts and running tasks pause",
+      ],
+    },
+    {
+      name: 'engine major upgrade needs AllowMajorVersionUpgrade',
+      before: {
+        artifacts: artifactsWith({ 'dms/replication-instance.json': { ...baseInstance, EngineVersion: '3.4.7' } }),
+      },
+      after: {},
+      want: [
+        "medium dms-modify: replication instance 'orders-ri' modified in place (ModifyReplicationInstance: EngineVersion): the instance restarts and running tasks pause; needs AllowMajorVersionUpgrade",
+      ],
+    },
+    {
+      name: 'engine downgrade replaces the instance',
+      before: {
+        artifacts: artifactsWith({ 'dms/replication-instance.json': { ...baseInstance, EngineVersion: '3.5.5' } }),
+      },
+      after: {},
+      want: [
+        "high dms-replace: replication instance 'orders-ri' is REPLACED (deleted and created): EngineVersion (downgrade) cannot be modified in place; every task on it is re-created and loads again",
+      ],
+    },
+    {
+      name: 'subnet group change replaces the instance',
+      after: {
+        artifacts: artifactsWith({
+          'dms/replication-instance.json': { ...baseInstance, ReplicationSubnetGroupIdentifier: 'other' },
+        }),
+      },
+      want: [
+        "high dms-replace: replication instance 'orders-ri' is REPLACED (deleted and created): ReplicationSubnetGroupIdentifier cannot be modified in place; every task on it is re-created and loads again",
+      ],
+    },
+    {
+      name: 'task settings change: stop, modify, resume',
+      after: {
+        artifacts: artifactsWith({
+          'dms/tasks/orders-full-load.json': task('orders-full-load', {
+            ReplicationTaskSettings: JSON.stringify({ FullLoadSettings: { MaxFullLoadSubTasks: 16 } }),
+          }),
+        }),
+      },
+      want: [
+        "medium dms-stop-modify-resume: task 'orders-full-load' must be stopped → modified → resumed (ModifyReplicationTask: ReplicationTaskSettings)",
+      ],
+    },
+    {
+      name: 'migration type change restarts with reload',
+      after: {
+        artifacts: artifactsWith({
+          'dms/tasks/orders-full-load.json': task('orders-full-load', { MigrationType: 'full-load-and-cdc' }),
+        }),
+      },
+      want: [
+        "high dms-stop-modify-resume: task 'orders-full-load' migration type full-load → full-load-and-cdc: stopped, modified, then restarted with reload-target (tables load again)",
+      ],
+    },
+    {
+      name: 'endpoint settings change pauses the tasks that use it',
+      after: {
+        artifacts: artifactsWith({
+          'dms/endpoints/orders-src.json': endpoint('orders-src', 'source', { HeartbeatEnable: true }),
+        }),
+      },
+      want: [
+        "medium dms-stop-modify-resume: endpoint 'orders-src' modified in place (ModifyEndpoint: PostgreSQLSettings); tasks using it are stopped and resumed: orders-full-load",
+      ],
+    },
+    {
+      name: 'a task is added and one removed',
+      after: {
+        artifacts: artifactsWith({
+          'dms/tasks/orders-full-load.json': undefined,
+          'dms/tasks/orders-cdc.json': task('orders-cdc', { MigrationType: 'cdc' }),
+        }),
+      },
+      want: [
+        "medium dms-delete: task 'orders-full-load' deleted: its replication stops",
+        "low dms-create: task 'orders-cdc' created (cdc)",
+      ],
+    },
+    {
+      name: 'table selection and a DMS-created slot from the plan',
+      before: { plan: basePlan },
+      after: {
+        plan: planWith({
+          dms: {
+            tasks: [
+              {
+                ...basePlan.dms.tasks[0]!,
+                migration_type: 'full-load-and-cdc',
+                tables: { include: ['public.%'], exclude: ['public.audit_log'] },
+              },
+            ],
+          },
+        }),
+      },
+      want: [
+        "medium table-selection: task 'orders-full-load' table selection changes: deselected tables stop replicating and keep their rows on the target",
+        "medium slot: task 'orders-full-load' makes DMS create a logical replication slot on 'orders' when it starts: the slot retains WAL until consumed",
+      ],
+    },
+    {
+      name: 'a CDC task becomes full-load: its DMS slot is abandoned',
+      before: { plan: cdcPlan },
+      after: { plan: planWith({ dms: { tasks: [{ ...cdcPlan.dms.tasks[0]!, migration_type: 'full-load' }] } }) },
+      want: [
+        "high slot: task 'orders-cdc' no longer uses its DMS-created replication slot on 'orders': in-flight CDC changes are lost when it is dropped",
+      ],
+    },
+    {
+      name: 'cutover policy',
+      after: { plan: planWith({ cutover: { max_lag_seconds: 30 } }) },
+      want: ['medium cutover-policy: cutover policy changes'],
+    },
+    {
+      name: 'target SQL and graph nodes',
+      after: {
+        artifacts: artifactsWith({ 'target/orders/prepare.sql': 'SET session_replication_role = origin;\n' }),
+        graph: graphOf(
+          [node('source.preflight'), node('target.orders.prepare')],
+          [['source.preflight', 'target.orders.prepare']],
+        ),
+      },
+      want: [
+        'low target-sql: target SQL target/orders/prepare.sql changed (+1 −1 lines)',
+        'low graph: 1 execution graph node added',
+      ],
+    },
+  ])('$name', ({ before, after, want }) => {
+    // Plan-only and graph-only variants still need some artifact change to count as a change.
+    const touch = after.plan !== undefined && after.artifacts === undefined;
+    const afterSpec = touch
+      ? { ...after, artifacts: artifactsWith({ 'plan.resolved.json': { changed: true } }) }
+      : after;
+    expect(impactOf(before ?? {}, afterSpec)).toEqual(want);
+  });
+
+  it('puts details under each consequence', () => {
+    const diff = diffPlans(
+      side('old'),
+      side('new', {
+        artifacts: artifactsWith({
+          'source/bundle.json': { ...baseBundle, settings: { ...baseBundle.settings, max_replication_slots: 6 } },
+        }),
+      }),
+    );
+    expect(diff.impact[0]!.details).toEqual(['max_replication_slots: 5 → 6']);
+  });
+
+  it('reports no change, and no impact, when no artifact differs even if the plan objects do', () => {
+    const diff = diffPlans(side('old'), side('new', { plan: planWith({ cutover: { max_lag_seconds: 30 } }) }));
+    expect(diff.changed).toBe(false);
+    expect(diff.impact).toEqual([]);
+  });
+});

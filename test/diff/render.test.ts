@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { diffPlans } from '../../diff/plan-diff.js';
+import { renderJson } from '../../diff/render/json.js';
+import { renderMarkdown } from '../../diff/render/markdown.js';
+import { diffMermaid } from '../../diff/render/mermaid.js';
+import { renderText } from '../../diff/render/text.js';
+import { mermaidBlocks, mermaidParse } from './support/mermaid.js';
+import { artifactsWith, baseInstance, graphOf, node, side } from './support/sides.js';
+
+const oldGraph = graphOf(
+  [
+    node('source.preflight'),
+    node('dms.instance.orders-ri.create', { title: 'Create "orders-ri" [dms.t3]' }),
+    node('gone'),
+  ],
+  [
+    ['source.preflight', 'dms.instance.orders-ri.create'],
+    ['source.preflight', 'gone'],
+  ],
+);
+const newGraph = graphOf(
+  [
+    node('source.preflight'),
+    node('dms.instance.orders-ri.create', { title: 'Create "orders-ri" [dms.r6i]', input: { class: 'dms.r6i.large' } }),
+    node('target.orders.prepare', { title: 'Prepare <orders> & co' }),
+  ],
+  [
+    ['source.preflight', 'dms.instance.orders-ri.create'],
+    ['source.preflight', 'target.orders.prepare'],
+  ],
+);
+const diff = diffPlans(
+  side('old', { graph: oldGraph }),
+  side('new', {
+    graph: newGraph,
+    artifacts: artifactsWith({
+      'dms/replication-instance.json': { ...baseInstance, ReplicationInstanceClass: 'dms.r6i.large' },
+    }),
+  }),
+);
+
+describe('renderers', () => {
+  it('draws added, removed (from the old graph) and changed nodes with their own class', async () => {
+    const mermaid = diffMermaid(oldGraph, newGraph, diff.graph);
+    expect(diff.graph).toEqual({
+      added: ['target.orders.prepare'],
+      removed: ['gone'],
+      changed: ['dms.instance.orders-ri.create'],
+    });
+    expect(mermaid).toContain('class n2 added');
+    expect(mermaid).toContain('class n3 removed');
+    expect(mermaid).toContain('class n1 changed');
+    expect(mermaid).toContain('n0 --> n3');
+    await expect(mermaidParse(mermaid)).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
+  });
+
+  it('writes a markdown comment whose Mermaid block parses', async () => {
+    const markdown = renderMarkdown(diff);
+    expect(markdown).toContain('- 🟠 **medium**: replication instance');
+    expect(markdown).toContain(
+      '<details><summary><code>dms/replication-instance.json</code>: changed (+1 −1)</summary>',
+    );
+    expect(markdown).toContain('```diff\n--- a/dms/replication-instance.json');
+    const blocks = mermaidBlocks(markdown);
+    expect(blocks).toHaveLength(1);
+    await expect(mermaidParse(blocks[0]!)).resolves.toBeDefined();
+  });
+
+  it('is empty in text and markdown, and says changed: false in JSON, when nothing changed', () => {
+    const same = diffPlans(side('old'), side('new'));
+    expect(renderText(same)).toBe('');
+    expect(renderMarkdown(same)).toBe('');
+    expect(JSON.parse(renderJson(same))).toMatchObject({ changed: false, impact: [], artifacts: [] });
+  });
+
+  it('colours text only when asked', () => {
+    expect(renderText(diff)).not.toContain('\x1b[');
+    expect(renderText(diff, { color: true })).toContain('\x1b[33m[medium]');
+  });
+
+  it('fences patches that contain backticks with a longer fence', () => {
+    const sql = side('new', { artifacts: artifactsWith({ 'target/orders/prepare.sql': 'SELECT 1; -- ```\n' }) });
+    const markdown = renderMarkdown(diffPlans(side('old'), sql));
+    expect(markdown).toContain('````diff\n');
+  });
+});
