@@ -19,6 +19,8 @@ export interface EngineOptions {
   readonly now: () => Date;
   readonly save: () => Promise<void>;
   readonly onEvent?: (event: EngineEvent) => void;
+  /** Run selected nodes even when earlier ones did not finish (cleanup after an abort). */
+  readonly ignoreDependencies?: boolean;
 }
 
 export type EngineEvent =
@@ -74,6 +76,7 @@ export async function runGraph(options: EngineOptions): Promise<RunSummary> {
   const eligible = (node: GraphNode): boolean => {
     if (!options.phases.has(node.phase) || attempted.has(node.id) || running.has(node.id)) return false;
     if (done(journal.nodes[node.id])) return false;
+    if (options.ignoreDependencies) return true;
     return (preds.get(node.id) ?? []).every((id) => done(journal.nodes[id]));
   };
 

@@ -1,0 +1,61 @@
+// `pgferry cutover PLAN`: run through the cutover nodes (lag wait, fence, marker, sequences, post-load,
+// FK restore, stop), behind the plan's gates; reports how long writes were fenced.
+
+import { guard, openSession, parse, planRef, renderEvent, renderSummary } from '../../executor/cli-support.js';
+import { applyGraph, PHASES_FOR } from '../../executor/operations.js';
+import type { Session } from '../../executor/session.js';
+import { type CliCommand, EXIT } from '../io.js';
+
+const HELP = `usage: pgferry cutover PLAN.yaml [apply's options]
+
+Runs the cutover phase: waits for CDC lag under the plan's limit, fences writes on the source,
+writes a marker and waits for it, syncs sequences, runs post-load SQL, restores FKs, stops the task.
+
+Example:
+  pgferry approve plans/orders.yaml cutover
+  pgferry cutover plans/orders.yaml
+`;
+
+/** Seconds from the write fence to the last cutover node: how long the application could not write. */
+export function fenceSeconds(session: Session): number | null {
+  const graph = session.compiled.graph;
+  const fence = graph.nodes.find((node) => node.kind === 'SourceWriteFence' && node.phase === 'cutover');
+  const fencedAt = fence ? session.journal.nodes[fence.id]?.outputs.fencedAt : undefined;
+  if (typeof fencedAt !== 'string') return null;
+  const ends = graph.nodes
+    .filter((node) => node.phase === 'cutover')
+    .map((node) => session.journal.nodes[node.id])
+    .filter((record) => record?.state === 'succeeded' && record.finishedAt !== null)
+    .map((record) => Date.parse(record!.finishedAt!));
+  if (
+    ends.length === 0 ||
+    graph.nodes.some((node) => node.phase === 'cutover' && session.journal.nodes[node.id]?.state !== 'succeeded')
+  ) {
+    return null;
+  }
+  return Math.max(0, (Math.max(...ends) - Date.parse(fencedAt)) / 1000);
+}
+
+export const command: CliCommand = async (args, io) => {
+  const parsed = parse(args);
+  if (parsed.values.help) {
+    io.stdout(HELP);
+    return EXIT.ok;
+  }
+  return guard(
+    io,
+    async () => {
+      const session = await openSession(parsed, io);
+      const summary = await applyGraph(session, {
+        phases: PHASES_FOR.cutover,
+        onEvent: (event) => renderEvent(io, event),
+      });
+      const code = renderSummary(io, summary, session.plan, planRef(parsed), 'cutover');
+      const seconds = fenceSeconds(session);
+      if (seconds !== null)
+        io.stdout(`writes were fenced on the source for ${seconds.toFixed(1)} s before the target was ready\n`);
+      return code;
+    },
+    parsed.values.debug === true,
+  );
+};

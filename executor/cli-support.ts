@@ -1,0 +1,164 @@
+// Shared by the executor's commands (apply, status, approve, cutover, abort, cleanup): flags with
+// PGFERRY_* environment twins, opening a session, rendering progress and failures.
+
+import { parseArgs } from 'node:util';
+import type { CliIo } from '../cli/io.js';
+import type { EngineEvent, RunSummary } from './engine.js';
+import { CompileFailed } from './load.js';
+import { LockHeldError } from './lock.js';
+import { type ExecutorOptions, PlanChangedError, Session } from './session.js';
+
+export const commonOptions = {
+  compiled: { type: 'string' },
+  'state-dir': { type: 'string' },
+  region: { type: 'string' },
+  'dms-endpoint': { type: 'string' },
+  'ssm-endpoint': { type: 'string' },
+  'agent-url': { type: 'string' },
+  'target-url': { type: 'string' },
+  'source-url': { type: 'string' },
+  'source-password': { type: 'string' },
+  parallelism: { type: 'string' },
+  'poll-ms': { type: 'string' },
+  'max-polls': { type: 'string' },
+  'allow-plan-change': { type: 'boolean' },
+  json: { type: 'boolean' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Flag = keyof typeof commonOptions;
+
+export interface ParsedArgs {
+  readonly positionals: readonly string[];
+  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+}
+
+export class UsageError extends Error {}
+
+export function parse(
+  args: readonly string[],
+  extra: Readonly<Record<string, { type: 'string' | 'boolean'; short?: string }>> = {},
+): ParsedArgs {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options: { ...commonOptions, ...extra },
+      allowPositionals: true,
+      strict: true,
+    });
+    return { positionals, values: values as Record<string, string | boolean | undefined> };
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function flag(parsed: ParsedArgs, io: CliIo, name: Flag): string | undefined {
+  const value = parsed.values[name];
+  if (typeof value === 'string') return value;
+  const env = io.env[`PGFERRY_${name.toUpperCase().replace(/-/g, '_')}`];
+  return env === undefined || env === '' ? undefined : env;
+}
+
+function numberFlag(parsed: ParsedArgs, io: CliIo, name: Flag): number | undefined {
+  const text = flag(parsed, io, name);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new UsageError(`--${name} needs a whole number, not '${text}'`);
+  return value;
+}
+
+/** How the plan is named in the commands we print back. */
+export function planRef(parsed: ParsedArgs): string {
+  const compiled = parsed.values.compiled;
+  const file = parsed.positionals[0];
+  return [typeof compiled === 'string' ? `--compiled ${compiled}` : null, file ?? null].filter(Boolean).join(' ');
+}
+
+export function sessionOptions(parsed: ParsedArgs, io: CliIo, log: (line: string) => void): ExecutorOptions {
+  const planFile = parsed.positionals[0];
+  const compiledDir = flag(parsed, io, 'compiled');
+  if (planFile === undefined && compiledDir === undefined)
+    throw new UsageError('name the plan: pgferry <command> PLAN.yaml');
+  const pick = <T>(key: string, value: T | undefined) => (value === undefined ? {} : { [key]: value });
+  return {
+    cwd: io.cwd,
+    env: io.env,
+    ...pick('planFile', compiledDir === undefined ? planFile : undefined),
+    ...pick('compiledDir', compiledDir),
+    ...pick('stateDir', flag(parsed, io, 'state-dir')),
+    ...pick('region', flag(parsed, io, 'region')),
+    ...pick('dmsEndpoint', flag(parsed, io, 'dms-endpoint')),
+    ...pick('ssmEndpoint', flag(parsed, io, 'ssm-endpoint')),
+    ...pick('agentUrl', flag(parsed, io, 'agent-url')),
+    ...pick('targetUrl', flag(parsed, io, 'target-url')),
+    ...pick('sourceUrl', flag(parsed, io, 'source-url')),
+    ...pick('sourcePassword', flag(parsed, io, 'source-password')),
+    ...pick('parallelism', numberFlag(parsed, io, 'parallelism')),
+    ...pick('pollMs', numberFlag(parsed, io, 'poll-ms')),
+    ...pick('maxPolls', numberFlag(parsed, io, 'max-polls')),
+    allowPlanChange: parsed.values['allow-plan-change'] === true,
+    log,
+  };
+}
+
+export async function openSession(parsed: ParsedArgs, io: CliIo): Promise<Session> {
+  return Session.open(sessionOptions(parsed, io, (line) => io.stderr(`  ${line}\n`)));
+}
+
+export function renderEvent(io: CliIo, event: EngineEvent): void {
+  switch (event.type) {
+    case 'start':
+      io.stdout(`→ ${event.node.id}  ${event.node.title}\n`);
+      break;
+    case 'succeeded':
+      io.stdout(
+        `✓ ${event.node.id}${event.adopted ? '  (adopted existing)' : ''}${event.note ? `  ${event.note}` : ''}\n`,
+      );
+      break;
+    case 'failed':
+      io.stdout(`✗ ${event.node.id}  ${event.error}\n`);
+      break;
+    case 'waiting-gate':
+      io.stdout(`⏸ ${event.node.id}  waiting for gate ${event.gate}\n`);
+      break;
+  }
+}
+
+/** The end of a run: what failed and why, or which gate waits, and the command to go on. */
+export function renderSummary(io: CliIo, summary: RunSummary, plan: string, ref: string, verb: string): number {
+  if (summary.failed.length > 0) {
+    io.stderr(`\n${summary.failed.length} node(s) failed:\n`);
+    for (const failure of summary.failed) io.stderr(`  ${failure.id}: ${failure.error}\n`);
+    io.stderr(
+      `\nfix the cause, then resume:  pgferry ${verb} ${ref}\nor undo what ran:          pgferry abort ${ref}\n`,
+    );
+    return 1;
+  }
+  for (const gate of summary.waitingGates) io.stdout(`\nwaiting for approval: pgferry approve ${ref} ${gate}\n`);
+  if (summary.waitingGates.length === 0 && summary.blocked.length === 0) {
+    io.stdout(summary.ran.length === 0 ? `\n${plan}: nothing to do, everything already done\n` : `\n${plan}: done\n`);
+  }
+  return 0;
+}
+
+/** Turns known failures into exit codes and one clear message; anything else is rethrown. */
+export async function guard(io: CliIo, run: () => Promise<number>, debug: boolean): Promise<number> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof PlanChangedError || error instanceof LockHeldError || error instanceof CompileFailed) {
+      io.stderr(`${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof Error && !debug) {
+      io.stderr(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

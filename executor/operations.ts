@@ -1,0 +1,203 @@
+// The executor's verbs: apply (up to a phase), approve a gate, abort with compensations. Each takes
+// the lock for its whole duration and leaves the journal consistent whatever happens.
+
+import type { GraphNode, Phase } from '../contracts/graph.js';
+import { type EngineEvent, type RunSummary, runGraph } from './engine.js';
+import { handlers as defaultHandlers } from './handlers/index.js';
+import { executorOfKind } from './kinds.js';
+import type { Session } from './session.js';
+import type { DryRunProbe, HandlerRegistry } from './types.js';
+
+export const PHASES_FOR = {
+  apply: ['prepare', 'load'],
+  cutover: ['prepare', 'load', 'cutover'],
+  cleanup: ['prepare', 'load', 'cutover', 'cleanup'],
+} as const satisfies Record<string, readonly Phase[]>;
+
+export interface ApplyOptions {
+  readonly phases: readonly Phase[];
+  readonly parallelism?: number;
+  readonly handlers?: HandlerRegistry;
+  readonly onEvent?: (event: EngineEvent) => void;
+  /** Cleanup after an abort: run the selected phases whatever did not finish before them. */
+  readonly afterAbort?: boolean;
+}
+
+export async function applyGraph(
+  session: Session,
+  options: ApplyOptions,
+): Promise<RunSummary & { drift: readonly string[] }> {
+  const lock = await session.lock();
+  try {
+    await session.reload();
+    const drift = session.checkDrift();
+    if (session.journal.aborted && !options.afterAbort) {
+      throw new Error(
+        `plan ${session.plan} was aborted; start over with a fresh state directory (or remove ${session.journalFile})`,
+      );
+    }
+    // A node left 'running' by a crashed run is retried: every handler adopts what exists.
+    for (const record of Object.values(session.journal.nodes)) if (record.state === 'running') record.state = 'pending';
+    await session.save();
+    const summary = await runGraph({
+      graph: session.compiled.graph,
+      journal: session.journal,
+      handlers: options.handlers ?? defaultHandlers,
+      context: (node) => session.context(node),
+      phases: new Set(options.phases),
+      parallelism: Math.max(1, options.parallelism ?? session.options.parallelism ?? 4),
+      redactor: session.redactor,
+      now: session.now,
+      save: () => session.save(),
+      onEvent: options.onEvent,
+      ignoreDependencies: session.journal.aborted && options.afterAbort === true,
+    });
+    return { ...summary, drift };
+  } finally {
+    await lock.release();
+  }
+}
+
+export interface DryRunLine {
+  readonly id: string;
+  readonly state: string;
+  readonly probe: DryRunProbe | { readonly action: 'error'; readonly detail: string };
+}
+
+/** What `apply` would do, with read-only probes only; the journal is not written. */
+export async function dryRun(
+  session: Session,
+  phases: readonly Phase[],
+  registry: HandlerRegistry = defaultHandlers,
+): Promise<DryRunLine[]> {
+  const lines: DryRunLine[] = [];
+  for (const node of session.compiled.graph.nodes) {
+    if (!phases.includes(node.phase)) continue;
+    const state = session.journal.nodes[node.id]?.state ?? 'pending';
+    if (state === 'succeeded') {
+      lines.push({ id: node.id, state, probe: { action: 'skip', detail: 'already done' } });
+      continue;
+    }
+    if (node.gate !== null && session.journal.gates[node.gate] === undefined) {
+      lines.push({
+        id: node.id,
+        state,
+        probe: { action: 'wait-gate', detail: `needs: pgferry approve ${session.plan} ${node.gate}` },
+      });
+      continue;
+    }
+    const handler = registry[node.executor];
+    try {
+      const probe = handler.probe
+        ? await handler.probe(node, session.context(node))
+        : ({ action: 'run', detail: node.title } as const);
+      lines.push({ id: node.id, state, probe });
+    } catch (error) {
+      lines.push({ id: node.id, state, probe: { action: 'error', detail: session.redactor.messageOf(error) } });
+    }
+  }
+  return lines;
+}
+
+export async function approveGate(session: Session, gate: string, by: string): Promise<'approved' | 'already'> {
+  const known = new Set<string>();
+  for (const node of session.compiled.graph.nodes) {
+    if (node.gate !== null) known.add(node.gate);
+    if (node.kind === 'ManualGate') known.add(String(node.input.gate ?? node.input.name ?? node.gate ?? node.id));
+  }
+  if (!known.has(gate)) {
+    throw new Error(`plan ${session.plan} has no gate '${gate}' (gates: ${[...known].sort().join(', ') || 'none'})`);
+  }
+  const lock = await session.lock();
+  try {
+    await session.reload();
+    if (session.journal.gates[gate] !== undefined) return 'already';
+    session.journal.gates[gate] = { approvedAt: session.now().toISOString(), approvedBy: by };
+    session.journal.updatedAt = session.now().toISOString();
+    await session.save();
+    return 'approved';
+  } finally {
+    await lock.release();
+  }
+}
+
+export interface AbortStep {
+  readonly node: string;
+  readonly kind: string;
+  readonly result: 'done' | 'failed';
+  readonly detail: string;
+}
+
+function compensationNode(node: GraphNode): GraphNode | null {
+  const compensation = node.compensation;
+  if (compensation === null) return null;
+  return {
+    ...node,
+    id: `${node.id}#compensate`,
+    kind: compensation.kind,
+    executor: executorOfKind[compensation.kind],
+    title: compensation.title,
+    input: compensation.input,
+    gate: null,
+    compensation: null,
+  };
+}
+
+/** Compensations for everything that ran (latest first), then the finalisers that have not run. */
+export async function abortPlan(session: Session, registry: HandlerRegistry = defaultHandlers): Promise<AbortStep[]> {
+  const lock = await session.lock();
+  const steps: AbortStep[] = [];
+  try {
+    await session.reload();
+    const journal = session.journal;
+    const record = async (node: GraphNode, kind: string, run: () => Promise<string>) => {
+      let step: AbortStep;
+      try {
+        step = { node: node.id, kind, result: 'done', detail: session.redactor.redact(await run()) };
+      } catch (error) {
+        step = { node: node.id, kind, result: 'failed', detail: session.redactor.messageOf(error) };
+      }
+      steps.push(step);
+      journal.compensations.push({
+        node: node.id,
+        kind,
+        result: `${step.result}: ${step.detail}`,
+        at: session.now().toISOString(),
+      });
+      await session.save();
+    };
+    const nodes = [...session.compiled.graph.nodes].reverse();
+    for (const node of nodes) {
+      const state = journal.nodes[node.id]?.state ?? 'pending';
+      // A failed or interrupted node may have had its effect (a task started, then the wait failed).
+      if (state === 'pending' || state === 'waiting-gate' || state === 'skipped') continue;
+      const undo = compensationNode(node);
+      if (!undo) continue;
+      await record(node, undo.kind, async () => {
+        const result = await registry[undo.executor].run(undo, session.context(undo));
+        return result.status === 'succeeded' ? (result.note ?? undo.title) : `waiting for gate ${result.gate}`;
+      });
+    }
+    for (const node of nodes) {
+      if (!node.finally || journal.nodes[node.id]?.state === 'succeeded') continue;
+      await record(node, node.kind, async () => {
+        const result = await registry[node.executor].run({ ...node, gate: null }, session.context(node));
+        if (result.status === 'succeeded') {
+          const entry = journal.nodes[node.id];
+          if (entry) {
+            entry.state = 'succeeded';
+            entry.outputs = { ...result.outputs } as typeof entry.outputs;
+            entry.finishedAt = session.now().toISOString();
+          }
+          return result.note ?? node.title;
+        }
+        return `waiting for gate ${result.gate}`;
+      });
+    }
+    journal.aborted = true;
+    await session.save();
+    return steps;
+  } finally {
+    await lock.release();
+  }
+}

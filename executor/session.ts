@@ -1,0 +1,204 @@
+// One executor session over one plan: the compiled graph, where things are, the SDK clients, the
+// journal and its lock, and the per-node context handlers see.
+
+import { dirname, join, resolve } from 'node:path';
+import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { GraphNode } from '../contracts/graph.js';
+import { parseSecretRef, type SecretRef } from '../contracts/secret-ref.js';
+import { type AgentClient, httpAgentClient } from './agent-client.js';
+import { type Deployment, dbAccessFromUrl, deploymentFromPlan } from './deployment.js';
+import {
+  adoptGraph,
+  graphDrift,
+  graphHash,
+  type Journal,
+  journalPath,
+  newJournal,
+  readJournal,
+  writeJournal,
+} from './journal.js';
+import { type Compiled, compileInProcess, loadCompiledDir } from './load.js';
+import { acquireLock, type HeldLock } from './lock.js';
+import { resolvePlaceholders, SecretResolver } from './placeholders.js';
+import { Redactor } from './redact.js';
+import { realSleep, type Sleeper } from './retry.js';
+import type { NodeOutputs, RunContext } from './types.js';
+
+export interface ExecutorOptions {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly planFile?: string;
+  readonly compiledDir?: string;
+  /** Already compiled (tests). */
+  readonly compiled?: Compiled;
+  readonly stateDir?: string;
+  readonly region?: string;
+  readonly dmsEndpoint?: string;
+  readonly ssmEndpoint?: string;
+  readonly dms?: DatabaseMigrationServiceClient;
+  readonly ssm?: SSMClient;
+  readonly agentClient?: (url: string, token: string) => AgentClient;
+  readonly agentUrl?: string;
+  readonly targetUrl?: string;
+  readonly sourceUrl?: string;
+  /** Secret reference for the direct source connection's password (`ssm:/path`, `env:NAME`). */
+  readonly sourcePassword?: string;
+  readonly sleep?: Sleeper;
+  readonly pollMs?: number;
+  readonly maxPolls?: number;
+  readonly now?: () => Date;
+  readonly parallelism?: number;
+  readonly allowPlanChange?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+export class PlanChangedError extends Error {
+  constructor(readonly nodes: readonly string[]) {
+    super(
+      `the compiled plan changed since the journal was written, in nodes that already ran:\n` +
+        nodes.map((id) => `  ${id}`).join('\n') +
+        `\nrevert the plan, or abort this run first (pgferry abort), or pass --allow-plan-change if you know why`,
+    );
+    this.name = 'PlanChangedError';
+  }
+}
+
+function secretOrNull(text: string | undefined): SecretRef | null {
+  if (text === undefined || text === '' || text === 'none') return null;
+  const ref = parseSecretRef(text);
+  if (!ref) throw new Error(`'${text}' is not a secret reference (ssm:/path or env:NAME)`);
+  return ref;
+}
+
+export class Session {
+  readonly redactor = new Redactor();
+  readonly secrets: SecretResolver;
+  readonly dms: DatabaseMigrationServiceClient;
+  readonly ssm: SSMClient;
+  readonly sleep: Sleeper;
+  readonly now: () => Date;
+  readonly journalFile: string;
+  journal: Journal;
+  #agent: Promise<AgentClient> | null = null;
+
+  private constructor(
+    readonly options: ExecutorOptions,
+    readonly compiled: Compiled,
+    readonly deployment: Deployment,
+    journal: Journal | null,
+    journalFile: string,
+  ) {
+    this.sleep = options.sleep ?? realSleep;
+    this.now = options.now ?? (() => new Date());
+    const region = options.region ?? deployment.region ?? options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION;
+    this.dms =
+      options.dms ??
+      new DatabaseMigrationServiceClient({
+        ...(region ? { region } : {}),
+        ...(options.dmsEndpoint ? { endpoint: options.dmsEndpoint } : {}),
+      });
+    this.ssm =
+      options.ssm ??
+      new SSMClient({
+        ...(region ? { region } : {}),
+        ...(options.ssmEndpoint ? { endpoint: options.ssmEndpoint } : {}),
+      });
+    this.secrets = new SecretResolver(this.ssm, this.redactor, this.sleep, options.env);
+    this.journalFile = journalFile;
+    this.journal = journal ?? newJournal(compiled.graph, this.now());
+  }
+
+  static async open(options: ExecutorOptions): Promise<Session> {
+    const compiled =
+      options.compiled ??
+      (options.compiledDir !== undefined
+        ? await loadCompiledDir(resolve(options.cwd, options.compiledDir))
+        : options.planFile !== undefined
+          ? await compileInProcess(resolve(options.cwd, options.planFile))
+          : null);
+    if (compiled === null) throw new Error('name a plan file, or a compiled directory with --compiled DIR');
+    let deployment = deploymentFromPlan(compiled.plan, compiled.graph.plan);
+    deployment = {
+      ...deployment,
+      ...(options.agentUrl && deployment.agent ? { agent: { ...deployment.agent, url: options.agentUrl } } : {}),
+      ...(options.targetUrl ? { target: dbAccessFromUrl(options.targetUrl, deployment.target?.password ?? null) } : {}),
+      ...(options.sourceUrl
+        ? { source: dbAccessFromUrl(options.sourceUrl, secretOrNull(options.sourcePassword)) }
+        : {}),
+    };
+    const base =
+      options.stateDir !== undefined
+        ? resolve(options.cwd, options.stateDir)
+        : options.planFile !== undefined
+          ? join(dirname(resolve(options.cwd, options.planFile)), '.pgferry')
+          : join(options.cwd, '.pgferry');
+    const file = journalPath(base, compiled.graph.plan);
+    const journal = await readJournal(file);
+    return new Session(options, compiled, deployment, journal, file);
+  }
+
+  get plan(): string {
+    return this.compiled.graph.plan;
+  }
+
+  /** Refuses a changed plan when the change touches nodes that already ran; adopts it otherwise. */
+  checkDrift(): readonly string[] {
+    if (this.journal.graphHash === graphHash(this.compiled.graph)) return [];
+    const drift = graphDrift(this.journal, this.compiled.graph);
+    if (drift.blocking.length > 0 && !this.options.allowPlanChange) throw new PlanChangedError(drift.blocking);
+    adoptGraph(this.journal, this.compiled.graph);
+    return [...drift.blocking, ...drift.harmless];
+  }
+
+  async save(): Promise<void> {
+    await writeJournal(this.journalFile, this.journal);
+  }
+
+  async lock(): Promise<HeldLock> {
+    return acquireLock(`${this.journalFile}.lock`, this.now());
+  }
+
+  /** Re-reads the journal (after taking the lock, another run may have moved it). */
+  async reload(): Promise<void> {
+    this.journal = (await readJournal(this.journalFile)) ?? this.journal;
+  }
+
+  agent(): Promise<AgentClient> {
+    if (this.#agent === null) {
+      const access = this.deployment.agent;
+      if (!access) return Promise.reject(new Error('the plan names no agent (source.agent.url and token)'));
+      const factory = this.options.agentClient ?? httpAgentClient;
+      this.#agent = this.secrets.get(access.token).then((token) => factory(access.url, token));
+      this.#agent.catch(() => {
+        this.#agent = null;
+      });
+    }
+    return this.#agent;
+  }
+
+  outputsOf(nodeId: string): NodeOutputs | undefined {
+    return this.journal.nodes[nodeId]?.outputs;
+  }
+
+  context(node: GraphNode | null): RunContext {
+    const log = this.options.log ?? (() => undefined);
+    return {
+      graph: this.compiled.graph,
+      artifacts: this.compiled.artifacts,
+      deployment: this.deployment,
+      dms: this.dms,
+      ssm: this.ssm,
+      agent: () => this.agent(),
+      redactor: this.redactor,
+      sleep: this.sleep,
+      pollMs: this.options.pollMs ?? 15_000,
+      maxPolls: this.options.maxPolls ?? 2_880,
+      now: this.now,
+      resolve: (value) => resolvePlaceholders(value, (id) => this.outputsOf(id), this.secrets),
+      outputsOf: (id) => this.outputsOf(id),
+      isGateApproved: (gate) => this.journal.gates[gate] !== undefined,
+      log: (line) => log(this.redactor.redact(node ? `${node.id}: ${line}` : line)),
+    };
+  }
+}
