@@ -1,0 +1,119 @@
+// `pgferry compile <plan> -o <dir>`: writes the artifacts atomically. The files go to a temporary
+// directory beside the output, which then replaces it in one rename, so a reader never sees a
+// half-written directory, and a failed compile leaves the previous output untouched. An existing
+// directory is only replaced when it is empty or was written by pgferry (it has our MANIFEST.json).
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Artifact } from '../../compiler/artifact.js';
+import { summarize } from '../../compiler/diagnostics/render.js';
+import { MANIFEST_PATH } from '../../compiler/index.js';
+import { type CliCommand, EXIT } from '../io.js';
+import { absolutePath, compileArgument, parseFormat, renderFor, UsageError, withUsage } from './validate.js';
+
+async function isPgferryOutput(dir: string): Promise<boolean> {
+  try {
+    const manifest = JSON.parse(await readFile(join(dir, MANIFEST_PATH), 'utf8')) as { generator?: unknown };
+    return manifest.generator === 'pgferry';
+  } catch {
+    return false;
+  }
+}
+
+/** Throws UsageError when `dir` exists and must not be replaced. */
+async function checkReplaceable(dir: string, shown: string): Promise<boolean> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(dir);
+  } catch {
+    return false;
+  }
+  if (!info.isDirectory()) throw new UsageError(`${shown} exists and is not a directory`);
+  if ((await readdir(dir)).length > 0 && !(await isPgferryOutput(dir))) {
+    throw new UsageError(`${shown} is not empty and has no pgferry ${MANIFEST_PATH}; refusing to replace it`);
+  }
+  return true;
+}
+
+/** Writes every artifact under `dir`, replacing its previous content in one rename. */
+export async function writeArtifactsAtomically(
+  dir: string,
+  artifacts: readonly Artifact[],
+  shown = dir,
+): Promise<void> {
+  const exists = await checkReplaceable(dir, shown);
+  const parent = dirname(dir);
+  await mkdir(parent, { recursive: true });
+  const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const staging = join(parent, `.${basename(dir)}.pgferry-new-${suffix}`);
+  const retired = join(parent, `.${basename(dir)}.pgferry-old-${suffix}`);
+  try {
+    for (const artifact of artifacts) {
+      if (artifact.path.split('/').includes('..') || artifact.path.startsWith('/')) {
+        throw new Error(`artifact path escapes the output directory: ${artifact.path}`);
+      }
+      const target = join(staging, artifact.path);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, artifact.content);
+    }
+    if (exists) await rename(dir, retired);
+    await rename(staging, dir);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  await rm(retired, { recursive: true, force: true });
+}
+
+const USAGE = `usage: pgferry compile <plan.yaml> -o <dir> [--format text|json|github]
+
+Compiles the plan into the verified execution graph and its artifacts (graph.json, graph.mmd,
+plan.resolved.json, source/, target/, dms/, MANIFEST.json). Nothing is written when the plan has
+errors (exit 1). The directory is replaced atomically; an existing one must be empty or an earlier
+pgferry output. Environment: PGFERRY_OUT, PGFERRY_FORMAT.
+
+Example:
+  pgferry compile plans/orders.yaml -o build/
+`;
+
+export const command: CliCommand = (args, io) =>
+  withUsage(io, 'compile', USAGE, async () => {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        out: { type: 'string', short: 'o' },
+        format: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        debug: { type: 'boolean' },
+      },
+    });
+    if (values.help) {
+      io.stdout(USAGE);
+      return EXIT.ok;
+    }
+    if (positionals.length !== 1) throw new UsageError('give exactly one plan');
+    const out = values.out ?? io.env.PGFERRY_OUT;
+    if (!out) throw new UsageError('missing -o <dir>');
+    const format = parseFormat(values.format ?? io.env.PGFERRY_FORMAT, ['text', 'json', 'github'] as const, 'text');
+    const planPath = positionals[0]!;
+    const { result, text } = await compileArgument(io, planPath);
+    const rendered = renderFor(io, result.diagnostics, format, new Map([[planPath, text]]));
+    if (format === 'text') io.stderr(rendered);
+    else io.stdout(rendered);
+    const counts = summarize(result.diagnostics);
+    if (result.graph === null) {
+      io.stderr(`${planPath}: ${counts.errors} error${counts.errors === 1 ? '' : 's'}; nothing written\n`);
+      return EXIT.failed;
+    }
+    await writeArtifactsAtomically(absolutePath(io, out), result.artifacts, out);
+    if (format === 'text') {
+      io.stdout(
+        `compiled ${planPath} → ${out}: ${result.graph.nodes.length} nodes, ${result.artifacts.length} artifacts, ${counts.warnings} warning${counts.warnings === 1 ? '' : 's'}\n`,
+      );
+    }
+    return EXIT.ok;
+  });

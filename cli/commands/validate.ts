@@ -1,0 +1,146 @@
+// `pgferry validate <plan…>`: every stage short of writing files (parse, schema, rules, graph
+// verification), with located diagnostics as text, JSON or GitHub annotations. Also home of the small
+// helpers the other plan commands share (reading plan arguments, choosing the renderer).
+
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
+import { type DiagnosticFormat, renderDiagnostics, summarize, summaryLine } from '../../compiler/diagnostics/render.js';
+import { type CompileResult, compilePlan } from '../../compiler/index.js';
+import { CATALOG_FORMAT_VERSION, type CatalogSnapshot } from '../../contracts/catalog.js';
+import { type CliCommand, type CliIo, EXIT } from '../io.js';
+
+export class UsageError extends Error {}
+
+export function absolutePath(io: CliIo, path: string): string {
+  return isAbsolute(path) ? path : resolve(io.cwd, path);
+}
+
+/** Reads a plan argument; an unreadable file is a usage error (exit 2), not a plan error. */
+export async function readPlanFile(io: CliIo, path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(absolutePath(io, path));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UsageError(`cannot read plan ${path} (${reason})`);
+  }
+}
+
+export async function compileArgument(
+  io: CliIo,
+  path: string,
+  catalog: CatalogSnapshot | null = null,
+): Promise<{
+  result: CompileResult;
+  text: string;
+}> {
+  const bytes = await readPlanFile(io, path);
+  const result = await compilePlan(path, { text: bytes, catalog });
+  return { result, text: Buffer.from(bytes).toString('utf8') };
+}
+
+export function parseFormat<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`unknown --format '${value}' (use ${allowed.join('|')})`);
+}
+
+export function renderFor(
+  io: CliIo,
+  diagnostics: readonly Diagnostic[],
+  format: DiagnosticFormat,
+  texts: Map<string, string>,
+): string {
+  return renderDiagnostics(diagnostics, format, {
+    sourceText: (file) => texts.get(file),
+    color: io.isTTY && io.env.NO_COLOR === undefined,
+  });
+}
+
+/** Runs a command body, turning UsageError (and node's parseArgs errors) into exit 2. */
+export async function withUsage(io: CliIo, name: string, usage: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    const isParseArgs =
+      error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+    if (error instanceof UsageError || isParseArgs) {
+      io.stderr(`pgferry ${name}: ${(error as Error).message}\n\n${usage}`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+async function readCatalog(io: CliIo, path: string): Promise<CatalogSnapshot> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(absolutePath(io, path), 'utf8'));
+  } catch (error) {
+    throw new UsageError(
+      `cannot read catalog snapshot ${path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const version = (parsed as { formatVersion?: unknown } | null)?.formatVersion;
+  if (version !== CATALOG_FORMAT_VERSION) {
+    throw new UsageError(
+      `${path} is not a pgferry catalog snapshot (formatVersion ${String(version)}, expected ${CATALOG_FORMAT_VERSION})`,
+    );
+  }
+  return parsed as CatalogSnapshot;
+}
+
+const USAGE = `usage: pgferry validate <plan.yaml>… [--format text|json|github] [--catalog snapshot.json] [--strict]
+
+Checks each plan: YAML, schema, semantic rules and the execution graph. Exit 0 when valid (warnings
+allowed unless --strict), 1 when any plan has errors, 2 on bad usage or an unreadable file.
+Environment: PGFERRY_FORMAT, PGFERRY_CATALOG.
+
+Example:
+  pgferry validate plans/orders.yaml
+  pgferry validate plans/*.yaml --format github
+`;
+
+export const command: CliCommand = (args, io) =>
+  withUsage(io, 'validate', USAGE, async () => {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string' },
+        catalog: { type: 'string' },
+        strict: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        debug: { type: 'boolean' },
+      },
+    });
+    if (values.help) {
+      io.stdout(USAGE);
+      return EXIT.ok;
+    }
+    if (positionals.length === 0) throw new UsageError('no plan given');
+    const format = parseFormat(values.format ?? io.env.PGFERRY_FORMAT, ['text', 'json', 'github'] as const, 'text');
+    const catalogPath = values.catalog ?? io.env.PGFERRY_CATALOG;
+    const catalog = catalogPath ? await readCatalog(io, catalogPath) : null;
+    const all: Diagnostic[] = [];
+    const texts = new Map<string, string>();
+    for (const path of positionals) {
+      const { result, text } = await compileArgument(io, path, catalog);
+      texts.set(path, text);
+      all.push(...result.diagnostics);
+    }
+    const counts = summarize(all);
+    if (format === 'text') {
+      io.stdout(renderFor(io, all, format, texts));
+      const verdict = counts.errors > 0 ? 'invalid' : 'valid';
+      io.stdout(
+        `${positionals.length === 1 ? positionals[0] : `${positionals.length} plans`}: ${verdict} (${summaryLine(all)})\n`,
+      );
+    } else {
+      io.stdout(renderFor(io, all, format, texts));
+    }
+    const failed = counts.errors > 0 || (values.strict === true && counts.warnings > 0);
+    return failed ? EXIT.failed : EXIT.ok;
+  });
