@@ -1,0 +1,93 @@
+// Plan + graph → every compiled file, sorted by path, with MANIFEST.json (sha256 per file and of the
+// normalised plan) last in content but in path order like the rest. Pure and deterministic: the same
+// plan, whatever its key order, gives the same bytes.
+
+import { canonicalJson, hashJson, sha256 } from '../../contracts/canonical-json.js';
+import type { ExecutionGraph } from '../../contracts/graph.js';
+import { artifactPath } from '../../contracts/node-inputs.js';
+import type { Artifact } from '../artifact.js';
+import { toMermaid } from '../graph/render.js';
+import type { Plan } from '../model/plan.js';
+import {
+  replicationInstanceRequest,
+  sourceEndpointRequest,
+  tableMappings,
+  targetEndpointRequest,
+  taskRequest,
+} from './dms-requests.js';
+import { sourceEndpointId, targetDatabase, targetEndpointId } from './names.js';
+import { buildSourceBundle } from './source-bundle.js';
+import { patroniSnippet, pgHbaSnippet, postgresqlConfSnippet } from './source-snippets.js';
+import { cutoverSql, postLoadSql, prepareSql, sequencesSql } from './target-sql.js';
+import { taskSettings } from './task-settings.js';
+
+export const MANIFEST_PATH = 'MANIFEST.json';
+
+function sourceArtifacts(plan: Plan): Artifact[] {
+  const bundle = buildSourceBundle(plan);
+  const out: Artifact[] = [
+    { path: artifactPath.bundle, content: canonicalJson(bundle) },
+    { path: artifactPath.hbaSnippet, content: pgHbaSnippet(plan, bundle) },
+    { path: artifactPath.confSnippet, content: postgresqlConfSnippet(plan, bundle) },
+  ];
+  const patroni = patroniSnippet(plan, bundle);
+  if (patroni !== null) out.push({ path: artifactPath.patroniSnippet, content: patroni });
+  return out;
+}
+
+function targetArtifacts(plan: Plan): Artifact[] {
+  return plan.source.databases.flatMap((sourceDb) => {
+    const db = targetDatabase(plan, sourceDb);
+    return [
+      { path: artifactPath.targetPrepare(db), content: prepareSql(plan, sourceDb, db) },
+      { path: artifactPath.targetPostLoad(db), content: postLoadSql(plan, db) },
+      { path: artifactPath.targetSequences(db), content: sequencesSql(plan, db) },
+      { path: artifactPath.targetCutover(db), content: cutoverSql(plan, sourceDb, db) },
+    ];
+  });
+}
+
+function dmsArtifacts(plan: Plan): Artifact[] {
+  const out: Artifact[] = [
+    { path: artifactPath.replicationInstance, content: canonicalJson(replicationInstanceRequest(plan)) },
+  ];
+  for (const db of plan.source.databases) {
+    out.push({
+      path: artifactPath.endpoint(sourceEndpointId(plan, db)),
+      content: canonicalJson(sourceEndpointRequest(plan, db)),
+    });
+    out.push({
+      path: artifactPath.endpoint(targetEndpointId(plan, db)),
+      content: canonicalJson(targetEndpointRequest(plan, db)),
+    });
+  }
+  for (const task of plan.dms.tasks) {
+    out.push({ path: artifactPath.task(task.id), content: canonicalJson(taskRequest(plan, task)) });
+    out.push({ path: artifactPath.tableMappings(task.id), content: canonicalJson(tableMappings(task)) });
+    out.push({ path: artifactPath.taskSettings(task.id), content: canonicalJson(taskSettings(plan, task)) });
+  }
+  return out;
+}
+
+function byPath(a: Artifact, b: Artifact): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+export function manifest(plan: Plan, artifacts: readonly Artifact[]): Artifact {
+  const files: Record<string, string> = {};
+  for (const artifact of [...artifacts].sort(byPath)) files[artifact.path] = sha256(artifact.content);
+  return { path: MANIFEST_PATH, content: canonicalJson({ plan: plan.name, planHash: hashJson(plan), files }) };
+}
+
+export function emitArtifacts(plan: Plan, graph: ExecutionGraph): Artifact[] {
+  const artifacts: Artifact[] = [
+    { path: 'graph.json', content: canonicalJson(graph) },
+    { path: 'graph.mmd', content: toMermaid(graph) },
+    { path: 'plan.resolved.json', content: canonicalJson(plan) },
+    ...sourceArtifacts(plan),
+    ...targetArtifacts(plan),
+    ...dmsArtifacts(plan),
+  ];
+  artifacts.push(manifest(plan, artifacts));
+  return artifacts.sort(byPath);
+}

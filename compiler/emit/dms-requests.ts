@@ -1,0 +1,167 @@
+// AWS DMS API inputs, typed by the SDK's own `*CommandInput` types (`satisfies`), so a member the API
+// does not know or a wrong enum value fails the type check. ARNs of resources created earlier in the
+// run are `@ref(<node id>#arn)` placeholders; passwords are `@secret(…)` placeholders.
+
+import type {
+  CreateEndpointCommandInput,
+  CreateReplicationInstanceCommandInput,
+  CreateReplicationTaskCommandInput,
+  PostgreSQLSettings,
+  Tag,
+} from '@aws-sdk/client-database-migration-service';
+import { canonicalJson } from '../../contracts/canonical-json.js';
+import { refPlaceholder, secretPlaceholder } from '../../contracts/secret-ref.js';
+import { nodeId } from '../graph/ids.js';
+import type { Plan, Task } from '../model/plan.js';
+import { sourceEndpointId, targetDatabase, targetEndpointId, tasksOf } from './names.js';
+import { taskSettings } from './task-settings.js';
+
+/** Seconds; the DMS default of 60 is short for full-load scans of big tables. */
+const EXECUTE_TIMEOUT_SECONDS = 300;
+
+export const SESSION_REPLICATION_ROLE_SCRIPT = 'SET session_replication_role = replica';
+
+export function tags(plan: Plan): Tag[] {
+  const extra = Object.keys(plan.dms.tags)
+    .filter((key) => key !== 'pgferry:plan')
+    .sort()
+    .map((key) => ({ Key: key, Value: plan.dms.tags[key] }));
+  return [{ Key: 'pgferry:plan', Value: plan.name }, ...extra];
+}
+
+export function replicationInstanceRequest(plan: Plan) {
+  const ri = plan.dms.replication_instance;
+  return {
+    ReplicationInstanceIdentifier: ri.identifier,
+    ReplicationInstanceClass: ri.class,
+    AllocatedStorage: ri.allocated_storage,
+    EngineVersion: ri.engine_version,
+    MultiAZ: ri.multi_az,
+    PubliclyAccessible: ri.publicly_accessible,
+    AutoMinorVersionUpgrade: ri.auto_minor_version_upgrade,
+    VpcSecurityGroupIds: ri.security_groups.length > 0 ? [...ri.security_groups] : undefined,
+    ReplicationSubnetGroupIdentifier: ri.subnet_group ?? undefined,
+    KmsKeyId: ri.kms_key_id ?? undefined,
+    PreferredMaintenanceWindow: ri.preferred_maintenance_window ?? undefined,
+    Tags: tags(plan),
+  } satisfies CreateReplicationInstanceCommandInput;
+}
+
+function credentials(
+  plan: Plan,
+  side: 'source' | 'target',
+): Pick<
+  PostgreSQLSettings,
+  'ServerName' | 'Port' | 'Username' | 'Password' | 'SecretsManagerSecretId' | 'SecretsManagerAccessRoleArn'
+> {
+  const creds = plan.dms.credentials;
+  if (creds.mode === 'secrets_manager') {
+    return {
+      SecretsManagerSecretId: side === 'source' ? creds.source_secret : creds.target_secret,
+      SecretsManagerAccessRoleArn: creds.access_role_arn,
+    };
+  }
+  const end = side === 'source' ? plan.source : plan.target;
+  const user = side === 'source' ? plan.source.migration_user : plan.target.migration_user;
+  return { ServerName: end.host, Port: end.port, Username: user.name, Password: secretPlaceholder(user.password) };
+}
+
+/** The CDC task of a database that decides the source endpoint's slot, plugin and heartbeat. */
+function cdcTaskOf(plan: Plan, database: string): Task | undefined {
+  return tasksOf(plan, database).find((task) => task.migration_type !== 'full-load');
+}
+
+export function sourceEndpointRequest(plan: Plan, database: string) {
+  const cdc = cdcTaskOf(plan, database);
+  const settings: PostgreSQLSettings = {
+    ...credentials(plan, 'source'),
+    DatabaseName: database,
+    ExecuteTimeout: EXECUTE_TIMEOUT_SECONDS,
+    // DDL capture installs an event trigger and a table on the source; only CDC can use it.
+    CaptureDdls: cdc !== undefined,
+    ...(cdc === undefined
+      ? {}
+      : {
+          PluginName: cdc.plugin,
+          DdlArtifactsSchema: cdc.heartbeat.schema,
+          HeartbeatEnable: cdc.heartbeat.enabled,
+          // Always sent: an unset frequency has been seen to mean a tight loop (reference/dms.md §8).
+          HeartbeatFrequency: cdc.heartbeat.frequency_minutes,
+          HeartbeatSchema: cdc.heartbeat.schema,
+          SlotName: cdc.slot_name ?? undefined,
+        }),
+  };
+  return {
+    EndpointIdentifier: sourceEndpointId(plan, database),
+    EndpointType: 'source',
+    EngineName: 'postgres',
+    SslMode: plan.source.ssl ? 'require' : 'none',
+    PostgreSQLSettings: settings,
+    Tags: tags(plan),
+  } satisfies CreateEndpointCommandInput;
+}
+
+export function targetEndpointRequest(plan: Plan, database: string) {
+  const settings: PostgreSQLSettings = {
+    ...credentials(plan, 'target'),
+    DatabaseName: targetDatabase(plan, database),
+    ExecuteTimeout: EXECUTE_TIMEOUT_SECONDS,
+    MaxFileSize: 32768,
+    AfterConnectScript:
+      plan.target.fk_strategy === 'after_connect_script' ? SESSION_REPLICATION_ROLE_SCRIPT : undefined,
+  };
+  return {
+    EndpointIdentifier: targetEndpointId(plan, database),
+    EndpointType: 'target',
+    EngineName: plan.target.kind === 'aurora' ? 'aurora-postgresql' : 'postgres',
+    SslMode: plan.target.ssl_mode,
+    PostgreSQLSettings: settings,
+    Tags: tags(plan),
+  } satisfies CreateEndpointCommandInput;
+}
+
+interface SelectionRule {
+  readonly 'rule-type': 'selection';
+  readonly 'rule-id': string;
+  readonly 'rule-name': string;
+  readonly 'object-locator': { readonly 'schema-name': string; readonly 'table-name': string };
+  readonly 'rule-action': 'include' | 'exclude';
+}
+
+function locator(pattern: string): { 'schema-name': string; 'table-name': string } {
+  const dot = pattern.indexOf('.');
+  if (dot < 0) return { 'schema-name': pattern, 'table-name': '%' };
+  return { 'schema-name': pattern.slice(0, dot), 'table-name': pattern.slice(dot + 1) };
+}
+
+/** Selection rules: includes then excludes, numbered in plan order so ids never depend on anything else. */
+export function tableMappings(task: Task): { rules: SelectionRule[] } {
+  const rules: SelectionRule[] = [];
+  const add = (pattern: string, action: 'include' | 'exclude', n: number): void => {
+    rules.push({
+      'rule-type': 'selection',
+      'rule-id': String(rules.length + 1),
+      'rule-name': `${action}-${n}`,
+      'object-locator': locator(pattern),
+      'rule-action': action,
+    });
+  };
+  for (const [i, pattern] of task.tables.include.entries()) add(pattern, 'include', i + 1);
+  for (const [i, pattern] of task.tables.exclude.entries()) add(pattern, 'exclude', i + 1);
+  return { rules };
+}
+
+export function taskRequest(plan: Plan, task: Task) {
+  const explicitSlot = task.slot_name !== null && task.migration_type === 'cdc';
+  return {
+    ReplicationTaskIdentifier: task.id,
+    MigrationType: task.migration_type,
+    ReplicationInstanceArn: refPlaceholder(nodeId.dmsInstanceCreate(plan.dms.replication_instance.identifier), 'arn'),
+    SourceEndpointArn: refPlaceholder(nodeId.dmsEndpointCreate(sourceEndpointId(plan, task.database)), 'arn'),
+    TargetEndpointArn: refPlaceholder(nodeId.dmsEndpointCreate(targetEndpointId(plan, task.database)), 'arn'),
+    TableMappings: canonicalJson(tableMappings(task), 0),
+    ReplicationTaskSettings: canonicalJson(taskSettings(plan, task), 0),
+    CdcStartPosition: explicitSlot ? refPlaceholder(nodeId.sourceSlotCreate(task.id), 'lsn') : undefined,
+    Tags: [...tags(plan), { Key: 'pgferry:database', Value: task.database }],
+  } satisfies CreateReplicationTaskCommandInput;
+}

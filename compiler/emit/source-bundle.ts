@@ -1,0 +1,176 @@
+// `source/bundle.json`: the desired state of the source host that the agent applies. Settings are
+// computed from the plan (what DMS needs for the tasks it runs) and raised, never lowered, by explicit
+// overrides; rules already reject overrides that are too low (reference/dms.md §1.4).
+
+import { BUNDLE_SCHEMA_VERSION, type GucValue, type HbaRule, type SourceBundle } from '../../contracts/bundle.js';
+import { hashJson } from '../../contracts/canonical-json.js';
+import type { Plan } from '../model/plan.js';
+import { cdcTasks, pgPluginName } from './names.js';
+
+/** Room for a rehearsal or a re-created slot next to the tasks the plan runs. */
+export const SLOT_HEADROOM = 2;
+
+/** Settings of postmaster context: they take effect only after a restart. */
+const RESTART_SETTINGS = new Set([
+  'wal_level',
+  'max_replication_slots',
+  'max_wal_senders',
+  'shared_preload_libraries',
+  'max_worker_processes',
+]);
+
+/** Why each setting is there; the postgresql.conf snippet prints it next to the value. */
+export const SETTING_REASONS: Readonly<Record<string, string>> = {
+  wal_level: 'logical decoding for DMS CDC',
+  max_replication_slots: 'existing slots + one per CDC task + headroom',
+  max_wal_senders: 'existing WAL senders + one per CDC task + headroom',
+  wal_sender_timeout: 'DMS needs 0 or >= 10s',
+  max_slot_wal_keep_size: 'plan override (MB); a capped slot can be invalidated',
+  logical_decoding_work_mem: 'plan override (kB)',
+  shared_preload_libraries: 'pglogical decoding plugin',
+  ssl: 'DMS connects with TLS (hostssl rules)',
+};
+
+export function pgMajor(versionNum: number): number {
+  return Math.floor(versionNum / 10000);
+}
+
+export function computeSettings(plan: Plan): Record<string, GucValue> {
+  const { settings: overrides, existing_replication: existing, version } = plan.source;
+  const cdc = cdcTasks(plan).length;
+  const settings: Record<string, GucValue> = {};
+  if (cdc > 0 || overrides.wal_level !== undefined) settings.wal_level = overrides.wal_level ?? 'logical';
+  if (cdc > 0 || overrides.max_replication_slots !== undefined) {
+    settings.max_replication_slots = Math.max(
+      existing.slots + cdc + SLOT_HEADROOM,
+      overrides.max_replication_slots ?? 0,
+    );
+  }
+  if (cdc > 0 || overrides.max_wal_senders !== undefined) {
+    settings.max_wal_senders = Math.max(existing.wal_senders + cdc + SLOT_HEADROOM, overrides.max_wal_senders ?? 0);
+  }
+  if (cdc > 0 || overrides.wal_sender_timeout !== undefined) {
+    settings.wal_sender_timeout = overrides.wal_sender_timeout ?? 0;
+  }
+  if (version.num >= 130000) {
+    if (overrides.max_slot_wal_keep_size !== undefined)
+      settings.max_slot_wal_keep_size = overrides.max_slot_wal_keep_size;
+    if (overrides.logical_decoding_work_mem !== undefined) {
+      settings.logical_decoding_work_mem = overrides.logical_decoding_work_mem;
+    }
+  }
+  const libraries = new Set(overrides.shared_preload_libraries ?? []);
+  if (cdcTasks(plan).some((task) => task.plugin === 'pglogical')) libraries.add('pglogical');
+  if (libraries.size > 0 || overrides.shared_preload_libraries !== undefined) {
+    settings.shared_preload_libraries = [...libraries].sort();
+  }
+  if (plan.source.ssl) settings.ssl = true;
+  return settings;
+}
+
+/**
+ * pg_hba rules for DMS: one per source CIDR and database. Before PostgreSQL 10 every WAL sender,
+ * logical ones included, is matched by the `replication` keyword only, so CDC also needs a
+ * `replication` rule; from 10 a logical WAL sender names its database and the database rule matches.
+ */
+export function hbaRules(plan: Plan): HbaRule[] {
+  const { source } = plan;
+  const type = source.ssl ? 'hostssl' : 'host';
+  const user = [source.migration_user.name];
+  const rules: HbaRule[] = [];
+  for (const address of plan.dms.replication_instance.source_cidrs) {
+    for (const database of source.databases) {
+      rules.push({
+        type,
+        database: [database],
+        user,
+        address,
+        method: source.auth_method,
+        comment: `DMS replication instance ${plan.dms.replication_instance.identifier} reads ${database}`,
+      });
+    }
+    if (source.version.num < 100000 && cdcTasks(plan).length > 0) {
+      rules.push({
+        type,
+        database: ['replication'],
+        user,
+        address,
+        method: source.auth_method,
+        comment: `DMS CDC: before PostgreSQL 10 logical WAL senders match the replication keyword`,
+      });
+    }
+  }
+  return rules;
+}
+
+export function buildSourceBundle(plan: Plan): SourceBundle {
+  const { source } = plan;
+  const settings = computeSettings(plan);
+  const cdc = cdcTasks(plan);
+  const roleSettings: Record<string, string> = {};
+  if (source.version.num >= 90600) {
+    roleSettings.idle_in_transaction_session_timeout = String(source.settings.idle_in_transaction_session_timeout ?? 0);
+  }
+  const slots = cdc
+    .filter((task) => task.slot_name !== null)
+    .map((task) => ({
+      name: task.slot_name as string,
+      plugin: pgPluginName(task.plugin),
+      database: task.database,
+      task: task.id,
+    }));
+  const withoutHash: Omit<SourceBundle, 'hash'> = {
+    schemaVersion: BUNDLE_SCHEMA_VERSION,
+    bundleId: plan.name,
+    target: { pgMajor: pgMajor(source.version.num), serverVersionNum: source.version.num, systemIdentifier: null },
+    settings,
+    restartSettings: Object.keys(settings)
+      .filter((name) => RESTART_SETTINGS.has(name))
+      .sort(),
+    settingsMethod: 'alter_system',
+    hba: {
+      mode: 'managed_block',
+      block: plan.name,
+      anchor: 'first_non_local_rule',
+      rules: hbaRules(plan),
+      protect: source.protected_logins.map((login) => ({
+        type: login.type,
+        database: login.database,
+        user: login.user,
+        address: login.address,
+      })),
+    },
+    roles: [
+      {
+        name: source.migration_user.name,
+        login: true,
+        superuser: source.migration_user.superuser,
+        replication: source.migration_user.superuser || cdc.length > 0,
+        password: source.migration_user.password,
+        settings: roleSettings,
+        create: source.migration_user.create,
+      },
+    ],
+    slots,
+    fence: {
+      method: plan.cutover.fence.method,
+      roles: [...plan.cutover.fence.roles],
+      databases: [...source.databases],
+    },
+    restartPolicy: 'require_consent',
+    patroni:
+      source.patroni === null
+        ? null
+        : {
+            restUrl: source.patroni.rest_url,
+            scope: source.patroni.scope,
+            ignoreSlots: slots.map((slot) => ({
+              name: slot.name,
+              type: 'logical' as const,
+              database: slot.database,
+              plugin: slot.plugin,
+            })),
+          },
+  };
+  return { ...withoutHash, hash: hashJson(withoutHash) };
+}

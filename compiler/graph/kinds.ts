@@ -1,0 +1,68 @@
+// What each node kind is, independent of any plan: who runs it and its usual effect.
+
+import type { Effect, ExecutorKind, NodeKind } from '../../contracts/graph.js';
+
+export const EXECUTOR: Readonly<Record<NodeKind, ExecutorKind>> = {
+  SsmParameterResolve: 'ssm',
+  SourcePreflight: 'agent',
+  SourceConfigApply: 'agent',
+  SourceRestart: 'agent',
+  SourceRoleEnsure: 'agent',
+  SourceWriteFence: 'agent',
+  SourceWriteUnfence: 'agent',
+  SourceMarkerWrite: 'agent',
+  SourceSlotCreate: 'agent',
+  SourceSlotDrop: 'agent',
+  TargetPrepare: 'target-sql',
+  TargetPostLoad: 'target-sql',
+  TargetSequenceSync: 'target-sql',
+  TargetFkRestore: 'target-sql',
+  DmsReplicationInstanceCreate: 'dms',
+  DmsEndpointCreate: 'dms',
+  DmsConnectionTest: 'dms',
+  DmsTaskCreate: 'dms',
+  DmsTaskStart: 'dms',
+  DmsFullLoadWait: 'wait',
+  DmsTaskStop: 'dms',
+  DmsTaskDelete: 'dms',
+  DmsEndpointDelete: 'dms',
+  DmsReplicationInstanceDelete: 'dms',
+  CdcLagWait: 'wait',
+  MarkerWait: 'wait',
+  ManualGate: 'gate',
+};
+
+export const EFFECT: Readonly<Record<NodeKind, Effect>> = {
+  SsmParameterResolve: 'read',
+  SourcePreflight: 'read',
+  SourceConfigApply: 'write',
+  SourceRestart: 'restart',
+  SourceRoleEnsure: 'write',
+  SourceWriteFence: 'write',
+  SourceWriteUnfence: 'write',
+  SourceMarkerWrite: 'read',
+  SourceSlotCreate: 'write',
+  SourceSlotDrop: 'destructive',
+  TargetPrepare: 'write',
+  TargetPostLoad: 'write',
+  TargetSequenceSync: 'write',
+  TargetFkRestore: 'write',
+  DmsReplicationInstanceCreate: 'write',
+  DmsEndpointCreate: 'write',
+  DmsConnectionTest: 'read',
+  DmsTaskCreate: 'write',
+  DmsTaskStart: 'write',
+  DmsFullLoadWait: 'read',
+  DmsTaskStop: 'write',
+  DmsTaskDelete: 'destructive',
+  DmsEndpointDelete: 'destructive',
+  DmsReplicationInstanceDelete: 'destructive',
+  CdcLagWait: 'read',
+  MarkerWait: 'read',
+  ManualGate: 'read',
+};
+
+/** Kinds that talk to the replication engine; all other kinds see only `replication.<task>.*` facts. */
+export function isDmsKind(kind: NodeKind): boolean {
+  return kind.startsWith('Dms');
+}
