@@ -1,0 +1,85 @@
+// Every semantic rule, and the entry point that runs them. Rules are pure; checkPlan collects their
+// findings, checks each code belongs to the rule that reported it, applies the plan's waivers and sorts.
+
+import type { CatalogSnapshot } from '../../contracts/catalog.js';
+import type { CodeInfo } from '../diagnostics/codes.js';
+import type { Plan } from '../model/plan.js';
+import { catalogColumnsRule } from './catalog-columns.js';
+import { catalogKeysRule } from './catalog-keys.js';
+import { catalogSelectionRule } from './catalog-selection.js';
+import { catalogStructureRule } from './catalog-structure.js';
+import { cdcTaskRule } from './cdc-task.js';
+import { cutoverRule } from './cutover.js';
+import { engineVersionRule } from './engine-version.js';
+import { fullLoadRule } from './full-load.js';
+import { hbaRule } from './hba.js';
+import { identifiersRule } from './identifiers.js';
+import { lobRule } from './lob.js';
+import { patroniRule } from './patroni.js';
+import { replicationBudgetRule } from './replication-budget.js';
+import { replicationInstanceRule } from './replication-instance.js';
+import type { Finding, Rule } from './rule.js';
+import { secretsRule } from './secrets.js';
+import { sourceAccessRule } from './source-access.js';
+import { tableSelectionRule } from './table-selection.js';
+import { targetRule } from './target.js';
+import { taskSettingsRule } from './task-settings.js';
+import { versionsRule } from './versions.js';
+import { applyWaivers, WAIVER_INVALID, WAIVER_UNUSED } from './waivers.js';
+import { walSettingsRule } from './wal-settings.js';
+
+export type { Finding, Rule } from './rule.js';
+
+export const rules: readonly Rule[] = [
+  versionsRule,
+  engineVersionRule,
+  replicationBudgetRule,
+  walSettingsRule,
+  hbaRule,
+  identifiersRule,
+  replicationInstanceRule,
+  tableSelectionRule,
+  cdcTaskRule,
+  lobRule,
+  fullLoadRule,
+  taskSettingsRule,
+  targetRule,
+  secretsRule,
+  sourceAccessRule,
+  cutoverRule,
+  patroniRule,
+  catalogSelectionRule,
+  catalogKeysRule,
+  catalogColumnsRule,
+  catalogStructureRule,
+];
+
+const waiverCodes: readonly CodeInfo[] = [WAIVER_UNUSED, WAIVER_INVALID];
+
+/** Every code the rules can report, sorted by code: the catalogue behind `pgferry rules`. */
+export function ruleCodes(): CodeInfo[] {
+  return [...rules.flatMap((rule) => rule.codes), ...waiverCodes].sort((a, b) => a.code.localeCompare(b.code));
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return a.pointer.localeCompare(b.pointer) || a.code.localeCompare(b.code) || a.message.localeCompare(b.message);
+}
+
+export function checkPlan(plan: Plan, catalog: CatalogSnapshot | null = null): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    if (rule.needsCatalog && !catalog) continue;
+    const own = new Set(rule.codes.map((info) => info.code));
+    rule.check({
+      plan,
+      catalog,
+      report(finding) {
+        if (!own.has(finding.code)) {
+          throw new Error(`rule ${rule.codes[0]?.code} reported ${finding.code}, which it does not declare`);
+        }
+        findings.push(finding);
+      },
+    });
+  }
+  return applyWaivers(plan, findings).sort(compareFindings);
+}

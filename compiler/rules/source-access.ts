@@ -1,0 +1,78 @@
+// The migration user and host on the source: what DMS needs to read changes, and an address it can reach.
+
+import { defineCode } from '../diagnostics/codes.js';
+import { cdcTaskCount } from '../knowledge/replication-budget.js';
+import type { Rule } from './rule.js';
+
+export const MIGRATION_USER_SUPERUSER = defineCode({
+  code: 'PGF3700',
+  name: 'migration-user-superuser',
+  severity: 'error',
+  title: 'CDC on a self-managed source needs a superuser migration user',
+  explanation:
+    'The DMS user guide asks for superuser on a self-managed source for CDC: the user opens a replication ' +
+    'connection, creates and drops logical slots, and creates the DDL-capture event trigger (event triggers need ' +
+    'superuser). Without it the task fails when it starts streaming. Set source.migration_user.superuser: true, or ' +
+    'make every task full-load (SELECT on the tables is then enough).',
+});
+
+export const SOURCE_HOST_LOOPBACK = defineCode({
+  code: 'PGF3701',
+  name: 'source-host-loopback',
+  severity: 'error',
+  title: 'DMS cannot reach a loopback source address',
+  explanation:
+    'source.host is the address the DMS replication instance connects to from its VPC subnet. localhost or 127.0.0.1 ' +
+    "is the replication instance itself. Use the EC2 host's private IP or DNS name.",
+});
+
+export const MIGRATION_USER_IN_WRITE_ROLES = defineCode({
+  code: 'PGF3702',
+  name: 'migration-user-fenced',
+  severity: 'error',
+  title: 'The write fence would lock out the DMS migration user',
+  explanation:
+    'At cutover pgferry fences the write roles (pg_hba reject or read-only) and terminates their sessions. If the ' +
+    'migration user is among them, DMS loses its connection before it has applied the last changes, and the slot ' +
+    'stops. Remove the migration user from source.write_roles and cutover.fence.roles.',
+});
+
+export const sourceAccessRule = {
+  codes: [MIGRATION_USER_SUPERUSER, SOURCE_HOST_LOOPBACK, MIGRATION_USER_IN_WRITE_ROLES],
+  needsCatalog: false,
+  check({ plan, report }) {
+    const user = plan.source.migration_user;
+    const cdcTasks = cdcTaskCount(plan);
+    if (plan.engine === 'dms' && cdcTasks > 0 && !user.superuser) {
+      report({
+        code: MIGRATION_USER_SUPERUSER.code,
+        pointer: '/source/migration_user/superuser',
+        message: `migration user "${user.name}" is not a superuser but ${cdcTasks} task(s) stream changes`,
+        hint: 'set superuser: true, or make the tasks full-load only',
+      });
+    }
+    if (/^(localhost|127(\.\d{1,3}){3}|::1|\[::1\]|0\.0\.0\.0)$/i.test(plan.source.host)) {
+      report({
+        code: SOURCE_HOST_LOOPBACK.code,
+        pointer: '/source/host',
+        message: `source host "${plan.source.host}" is a loopback address; DMS connects from its own subnet`,
+        hint: "use the EC2 host's private IP or DNS name",
+      });
+    }
+    const lists = [
+      { pointer: '/source/write_roles', roles: plan.source.write_roles },
+      { pointer: '/cutover/fence/roles', roles: plan.cutover.fence.roles },
+    ];
+    for (const { pointer, roles } of lists) {
+      const index = roles.indexOf(user.name);
+      if (index >= 0) {
+        report({
+          code: MIGRATION_USER_IN_WRITE_ROLES.code,
+          pointer: `${pointer}/${index}`,
+          message: `migration user "${user.name}" is a fenced write role; the fence would cut DMS off before the last changes`,
+          hint: `remove "${user.name}" from the list`,
+        });
+      }
+    }
+  },
+} satisfies Rule;

@@ -1,0 +1,194 @@
+// Table selections: each task belongs to a migrating database, its patterns are `schema.table` in DMS
+// wildcard syntax, and no table is loaded by two tasks of the same database.
+
+import { defineCode } from '../diagnostics/codes.js';
+import type { Task } from '../model/plan.js';
+import type { Rule } from './rule.js';
+import { didYouMean } from './support/suggest.js';
+import { hasWildcard, matchesWildcard, patternsOverlap, splitTablePattern, tokenize } from './support/wildcard.js';
+
+export const TASK_DATABASE_UNKNOWN = defineCode({
+  code: 'PGF3300',
+  name: 'task-database-unknown',
+  severity: 'error',
+  title: 'A task names a database that is not migrated',
+  explanation:
+    'Every task reads one source database, which must be listed in source.databases: that list drives the endpoints ' +
+    "and the pg_hba rules. Add the database there or fix the task's database.",
+});
+
+export const TASK_TABLE_OVERLAP = defineCode({
+  code: 'PGF3301',
+  name: 'task-table-overlap',
+  severity: 'error',
+  title: 'Two tasks of the same database can select the same table',
+  explanation:
+    'When two tasks load the same table, the second full load collides with the first (duplicate keys, or a ' +
+    'TRUNCATE/DROP of data the other task loaded), and in CDC both apply every change twice. Make the selections ' +
+    'disjoint: narrow an include pattern or add an exclude to one task. In DMS wildcards % is any run, _ is one ' +
+    'character (write [_] for a literal underscore).',
+});
+
+export const TABLE_PATTERN_INVALID = defineCode({
+  code: 'PGF3302',
+  name: 'table-pattern-invalid',
+  severity: 'error',
+  title: 'A table pattern is not schema.table in DMS wildcard syntax',
+  explanation:
+    'Selection patterns are written schema.table, each part a DMS wildcard (%, _, [_], [ab], [a-d]). A pattern without ' +
+    'a schema or with an unclosed bracket is not a valid selection rule.',
+});
+
+export const TASK_SELECTION_EMPTY = defineCode({
+  code: 'PGF3303',
+  name: 'task-selection-empty',
+  severity: 'error',
+  title: 'A task includes no tables',
+  explanation:
+    'DMS needs at least one include selection rule per task; a task without one fails to create (or, with ' +
+    'FailOnNoTablesCaptured, to start). Add an include pattern such as public.%.',
+});
+
+export const EXCLUDE_UNUSED = defineCode({
+  code: 'PGF3304',
+  name: 'exclude-unused',
+  severity: 'warning',
+  title: 'An exclude pattern can never match an included table',
+  explanation:
+    'The exclude pattern shares no table name with any include pattern of the task, so it has no effect. It is ' +
+    'usually a typo in the schema name or a wildcard that should be a literal (use [_] for an underscore).',
+});
+
+export const UNDERSCORE_WILDCARD = defineCode({
+  code: 'PGF3305',
+  name: 'underscore-wildcard',
+  severity: 'info',
+  title: 'An underscore in a table pattern matches any character',
+  explanation:
+    'In DMS selection rules _ matches any single character, so public.order_items also selects public.orderXitems. ' +
+    'That is rarely harmful but can pull in unexpected tables; write [_] for a literal underscore.',
+});
+
+/** Whether every name `pattern` matches is also matched by `cover` (conservative: false when unsure). */
+function partCovers(cover: string, pattern: string): boolean {
+  if (cover === '%' || cover === pattern) return true;
+  return !hasWildcard(pattern) && matchesWildcard(cover, pattern);
+}
+
+function excludedBy(task: Task, pattern: string): boolean {
+  const parts = splitTablePattern(pattern);
+  if (!parts) return false;
+  return task.tables.exclude.some((exclude) => {
+    const cover = splitTablePattern(exclude);
+    return cover !== null && partCovers(cover.schema, parts.schema) && partCovers(cover.table, parts.table);
+  });
+}
+
+function overlap(a: string, b: string): boolean {
+  const pa = splitTablePattern(a);
+  const pb = splitTablePattern(b);
+  return pa !== null && pb !== null && patternsOverlap(pa.schema, pb.schema) && patternsOverlap(pa.table, pb.table);
+}
+
+function patternProblem(pattern: string): string | null {
+  const parts = splitTablePattern(pattern);
+  if (!parts) return 'it has no "schema." part';
+  if (!tokenize(parts.schema) || !tokenize(parts.table)) return 'it has an unclosed "["';
+  return null;
+}
+
+export const tableSelectionRule = {
+  codes: [
+    TASK_DATABASE_UNKNOWN,
+    TASK_TABLE_OVERLAP,
+    TABLE_PATTERN_INVALID,
+    TASK_SELECTION_EMPTY,
+    EXCLUDE_UNUSED,
+    UNDERSCORE_WILDCARD,
+  ],
+  needsCatalog: false,
+  check({ plan, report }) {
+    const tasks = plan.dms.tasks;
+    tasks.forEach((task, index) => {
+      const at = `/dms/tasks/${index}`;
+      if (!plan.source.databases.includes(task.database)) {
+        report({
+          code: TASK_DATABASE_UNKNOWN.code,
+          pointer: `${at}/database`,
+          message: `task "${task.id}" reads database "${task.database}", which is not in source.databases${didYouMean(task.database, plan.source.databases)}`,
+          hint: 'add it to source.databases or fix the name',
+        });
+      }
+      if (task.tables.include.length === 0) {
+        report({
+          code: TASK_SELECTION_EMPTY.code,
+          pointer: `${at}/tables/include`,
+          message: `task "${task.id}" includes no tables`,
+          hint: 'add an include pattern such as public.%',
+        });
+      }
+      for (const kind of ['include', 'exclude'] as const) {
+        task.tables[kind].forEach((pattern, patternIndex) => {
+          const pointer = `${at}/tables/${kind}/${patternIndex}`;
+          const problem = patternProblem(pattern);
+          if (problem) {
+            report({
+              code: TABLE_PATTERN_INVALID.code,
+              pointer,
+              message: `${kind} pattern "${pattern}" is invalid: ${problem}`,
+            });
+            return;
+          }
+          const table = splitTablePattern(pattern)?.table ?? '';
+          if (/(^|[^[])_/.test(table) && !/[%[]/.test(table.replace(/\[_\]/g, ''))) {
+            report({
+              code: UNDERSCORE_WILDCARD.code,
+              pointer,
+              message: `in "${pattern}" each "_" matches any character, not only an underscore`,
+              hint: `write "${pattern.replace(/(?<!\[)_(?!\])/g, '[_]')}" to match the underscore literally`,
+            });
+          }
+          if (kind === 'exclude' && !task.tables.include.some((include) => overlap(include, pattern))) {
+            report({
+              code: EXCLUDE_UNUSED.code,
+              pointer,
+              message: `exclude pattern "${pattern}" matches no table the include patterns of task "${task.id}" can select`,
+            });
+          }
+        });
+      }
+    });
+    for (let later = 1; later < tasks.length; later++) {
+      const b = tasks[later]!;
+      for (let earlier = 0; earlier < later; earlier++) {
+        const a = tasks[earlier]!;
+        if (a.database !== b.database) continue;
+        const clash = findOverlap(a, b);
+        if (!clash) continue;
+        report({
+          code: TASK_TABLE_OVERLAP.code,
+          pointer: `/dms/tasks/${later}/tables/include/${clash.indexB}`,
+          message: `task "${b.id}" pattern "${b.tables.include[clash.indexB]}" can select the same tables as task "${a.id}" pattern "${a.tables.include[clash.indexA]}" in database "${a.database}"`,
+          hint: 'make the selections disjoint with narrower includes or an exclude',
+          notes: [
+            {
+              message: `task "${a.id}" selects them here`,
+              pointer: `/dms/tasks/${earlier}/tables/include/${clash.indexA}`,
+            },
+          ],
+        });
+      }
+    }
+  },
+} satisfies Rule;
+
+function findOverlap(a: Task, b: Task): { indexA: number; indexB: number } | null {
+  for (const [indexB, patternB] of b.tables.include.entries()) {
+    if (patternProblem(patternB) || excludedBy(a, patternB)) continue;
+    for (const [indexA, patternA] of a.tables.include.entries()) {
+      if (patternProblem(patternA) || excludedBy(b, patternA)) continue;
+      if (overlap(patternA, patternB)) return { indexA, indexB };
+    }
+  }
+  return null;
+}
