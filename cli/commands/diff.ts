@@ -1,6 +1,8 @@
 // `pgferry diff`: what a plan change would do. Exit codes follow `git diff --exit-code`: 0 when no
 // compiled artifact changes, 1 when some do, 2 when an input cannot be read or does not compile.
 
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Diagnostic, sortDiagnostics } from '../../compiler/diagnostics/diagnostic.js';
 import { canonicalJson } from '../../contracts/canonical-json.js';
@@ -13,6 +15,8 @@ import { DIFF_JSON_FORMAT_VERSION, renderJson } from '../../diff/render/json.js'
 import { renderMarkdown } from '../../diff/render/markdown.js';
 import { renderText } from '../../diff/render/text.js';
 import { type CliCommand, type CliIo, EXIT } from '../io.js';
+
+class InputError extends Error {}
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -74,17 +78,27 @@ async function parse(args: readonly string[], io: CliIo): Promise<Invocation | n
     const text = await readAtRevision(plan, base, io.cwd);
     return {
       old: { side: 'old', displayName: `${plan}@${base}`, file: `${plan}@${base}`, text },
-      new: { side: 'new', displayName: plan, file: plan },
+      new: { side: 'new', displayName: plan, file: plan, text: await readPlan(plan, io.cwd) },
       format,
     };
   }
   if (positionals.length !== 2) return usageError(io, 'give two plans (OLD NEW), or one plan and --base REF');
   const [oldPlan, newPlan] = positionals as [string, string];
   return {
-    old: { side: 'old', displayName: oldPlan, file: oldPlan },
-    new: { side: 'new', displayName: newPlan, file: newPlan },
+    old: { side: 'old', displayName: oldPlan, file: oldPlan, text: await readPlan(oldPlan, io.cwd) },
+    new: { side: 'new', displayName: newPlan, file: newPlan, text: await readPlan(newPlan, io.cwd) },
     format,
   };
+}
+
+/** Plans are read relative to the command's working directory, which need not be the process's. */
+async function readPlan(path: string, cwd: string): Promise<string> {
+  try {
+    return await readFile(resolve(cwd, path), 'utf8');
+  } catch (error) {
+    const reason = (error as { code?: unknown }).code === 'ENOENT' ? 'no such file' : String(error);
+    throw new InputError(`${path}: cannot read the plan (${reason})`);
+  }
 }
 
 function failureJson(source: SideSource, diagnostics: readonly Diagnostic[]): string {
@@ -100,7 +114,7 @@ export const command: CliCommand = async (args, io) => {
   try {
     invocation = await parse(args, io);
   } catch (error) {
-    if (error instanceof GitBaseError) {
+    if (error instanceof GitBaseError || error instanceof InputError) {
       io.stderr(`pgferry diff: ${error.message}\n`);
       return EXIT.usage;
     }
@@ -112,7 +126,10 @@ export const command: CliCommand = async (args, io) => {
   for (const source of [invocation.old, invocation.new]) {
     const result = await compileSide(compile, source);
     if (!result.ok) {
-      const report = renderSideFailure(result.source, result.diagnostics);
+      const report = renderSideFailure(result.source, result.diagnostics, {
+        cwd: io.cwd,
+        color: io.isTTY && !io.env.NO_COLOR,
+      });
       io.stderr(report);
       if (invocation.format === 'json') io.stdout(failureJson(result.source, result.diagnostics));
       return EXIT.usage;

@@ -1,25 +1,31 @@
-// Located diagnostics of a side that does not compile, in the compiler's one-line form
-// (`file:line:col: error PGF3012 slot-budget: message`), headed by which side failed.
+// Located diagnostics of a side that does not compile, in the compiler's own rendering (excerpt and
+// caret included), headed by which side failed.
 
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
-import { sortDiagnostics } from '../../compiler/diagnostics/diagnostic.js';
+import { renderText, summaryLine } from '../../compiler/diagnostics/render.js';
 import type { SideSource } from '../load-sides.js';
 
-function location(d: Diagnostic): string {
-  return d.span === null ? d.file : `${d.file}:${d.span.start.line}:${d.span.start.col}`;
+function sideText(source: SideSource, cwd: string): string | undefined {
+  if (source.text !== undefined) return source.text;
+  try {
+    return readFileSync(resolve(cwd, source.file), 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
-export function renderSideFailure(source: SideSource, diagnostics: readonly Diagnostic[]): string {
-  const errors = diagnostics.filter((d) => d.severity === 'error');
-  const lines = [`pgferry diff: the ${source.side} side (${source.displayName}) does not compile:`];
-  for (const d of sortDiagnostics(diagnostics)) {
-    lines.push(`${location(d)}: ${d.severity} ${d.code} ${d.name}: ${d.message}`);
-    for (const note of d.notes) {
-      const where = note.file && note.span ? `${note.file}:${note.span.start.line}:${note.span.start.col}: ` : '';
-      lines.push(`  note: ${where}${note.message}`);
-    }
-    if (d.hint) lines.push(`  hint: ${d.hint}`);
-  }
-  if (errors.length === 0) lines.push('(the compiler reported no error but produced no graph)');
-  return `${lines.join('\n')}\n`;
+export function renderSideFailure(
+  source: SideSource,
+  diagnostics: readonly Diagnostic[],
+  options: { cwd: string; color?: boolean },
+): string {
+  const text = sideText(source, options.cwd);
+  const body = renderText(diagnostics, {
+    color: options.color ?? false,
+    sourceText: (file) => (file === source.file ? text : undefined),
+  });
+  const head = `pgferry diff: the ${source.side} side (${source.displayName}) does not compile:`;
+  return `${head}\n${body}${summaryLine(diagnostics)}\n`;
 }
