@@ -1,0 +1,111 @@
+// Small builders over the base plan so each table row states only what it changes, plus the runner
+// every rule test uses: findings restricted to one rule's codes, as `CODE@pointer` strings.
+
+import { expect } from 'vitest';
+import type { Plan, Task } from '../../../compiler/model/plan.js';
+import { checkPlan, type Finding, type Rule } from '../../../compiler/rules/index.js';
+import type { CatalogSnapshot, CatalogTable } from '../../../contracts/catalog.js';
+import { basePlan, cdcPlan, planWith } from '../../support/base-plan.js';
+
+export { basePlan, cdcPlan, planWith };
+
+type TaskPatch = { -readonly [K in keyof Task]?: Task[K] };
+
+/** A task like the base plan's full-load task, with overrides. */
+export function task(patch: TaskPatch = {}): Task {
+  return { ...basePlan.dms.tasks[0]!, ...patch };
+}
+
+/** A CDC (full-load-and-cdc, heartbeat on) task with overrides. */
+export function cdcTask(patch: TaskPatch = {}): Task {
+  return { ...cdcPlan.dms.tasks[0]!, ...patch };
+}
+
+/** The base plan with its tasks replaced. */
+export function withTasks(tasks: readonly Task[], base: Plan = basePlan): Plan {
+  return { ...base, dms: { ...base.dms, tasks } };
+}
+
+function merge(base: unknown, patch: unknown): unknown {
+  if (patch === undefined) return base;
+  if (Array.isArray(patch) || typeof patch !== 'object' || patch === null) return patch;
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) return patch;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(patch)) out[key] = merge(out[key], value);
+  return out;
+}
+
+/** The CDC plan (13 → 16, one full-load-and-cdc task) with a deep patch; arrays are replaced whole. */
+export function cdcWith(patch: Parameters<typeof planWith>[0]): Plan {
+  return merge(cdcPlan, patch) as Plan;
+}
+
+export interface Row {
+  readonly name: string;
+  readonly plan: Plan;
+  readonly catalog?: CatalogSnapshot;
+  /** `CODE@pointer` for every finding of the rule's codes, in checkPlan order. */
+  readonly want: readonly string[];
+  /** Words every reported message must contain (case-insensitive). */
+  readonly words?: readonly string[];
+}
+
+export function findingsOf(rule: Rule, plan: Plan, catalog: CatalogSnapshot | null = null): Finding[] {
+  const own = new Set(rule.codes.map((info) => info.code));
+  return checkPlan(plan, catalog).filter((finding) => own.has(finding.code));
+}
+
+export function expectRow(rule: Rule, row: Row): void {
+  const findings = findingsOf(rule, row.plan, row.catalog ?? null);
+  expect(findings.map((finding) => `${finding.code}@${finding.pointer}`)).toEqual(row.want);
+  for (const finding of findings) {
+    for (const word of row.words ?? []) expect(finding.message.toLowerCase()).toContain(word.toLowerCase());
+  }
+}
+
+export function catalogTable(patch: Partial<CatalogTable> & { name: string }): CatalogTable {
+  return {
+    schema: 'public',
+    kind: 'table',
+    persistence: 'permanent',
+    parents: [],
+    isPartition: false,
+    primaryKey: ['id'],
+    replicaIdentity: 'default',
+    hasUniqueIndex: true,
+    columns: [{ name: 'id', type: 'bigint', concern: null, notNull: true, generated: '', identity: '' }],
+    estimatedRows: 100,
+    sizeBytes: 8192,
+    ...patch,
+  };
+}
+
+/** A snapshot of the base plan's `orders` database (PostgreSQL 9.5.21) holding the given tables. */
+export function catalogWith(tables: readonly CatalogTable[], patch: Partial<CatalogSnapshot> = {}): CatalogSnapshot {
+  return {
+    formatVersion: 1,
+    capturedAt: '2026-11-25T00:00:00Z',
+    serverVersionNum: 90521,
+    databases: [
+      {
+        name: 'orders',
+        encoding: 'UTF8',
+        collate: 'en_US.UTF-8',
+        ctype: 'en_US.UTF-8',
+        schemas: ['public'],
+        tables,
+        sequences: [],
+        extensions: [],
+      },
+    ],
+    ...patch,
+  };
+}
+
+/** A PgVersion from its text: `9.5.21` → {major 9.5, num 90521}, `16.4` → {major 16, num 160004}. */
+export function pgVersion(text: string): Plan['source']['version'] {
+  const [a = 0, b = 0, c = 0] = text.split('.').map(Number);
+  return a >= 10
+    ? { text, major: String(a), num: a * 10000 + b }
+    : { text, major: `${a}.${b}`, num: a * 10000 + b * 100 + c };
+}
