@@ -15,8 +15,9 @@ import { absolutePath, compileArgument, parseFormat, renderFor, UsageError, with
 
 async function isPgferryOutput(dir: string): Promise<boolean> {
   try {
-    const manifest = JSON.parse(await readFile(join(dir, MANIFEST_PATH), 'utf8')) as { generator?: unknown };
-    return manifest.generator === 'pgferry';
+    // emitArtifacts' manifest: {plan, planHash, files}; anything else is not ours to replace.
+    const manifest = JSON.parse(await readFile(join(dir, MANIFEST_PATH), 'utf8')) as Record<string, unknown>;
+    return typeof manifest.planHash === 'string' && typeof manifest.files === 'object' && manifest.files !== null;
   } catch {
     return false;
   }

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { compilerStages } from '../../compiler/front/stages.js';
+import { toDot, toMermaid } from '../../compiler/graph/render.js';
 import { canonicalJson } from '../../contracts/canonical-json.js';
 import type { ExecutionGraph } from '../../contracts/graph.js';
 import { type CliCommand, EXIT } from '../io.js';
@@ -46,11 +46,10 @@ async function renderGraph(
   format: GraphFormat,
   pathEnv: string | undefined,
 ): Promise<string | Buffer> {
-  const stages = await compilerStages();
   if (format === 'json') return canonicalJson(graph);
-  if (format === 'mermaid') return stages.toMermaid(graph);
-  if (format === 'dot') return stages.toDot(graph);
-  return runDot(stages.toDot(graph), format, pathEnv);
+  if (format === 'mermaid') return toMermaid(graph);
+  if (format === 'dot') return toDot(graph);
+  return runDot(toDot(graph), format, pathEnv);
 }
 
 const USAGE = `usage: pgferry graph <plan.yaml> [--format mermaid|dot|json|svg|png] [-o file]

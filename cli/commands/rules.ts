@@ -3,15 +3,17 @@
 
 import { parseArgs } from 'node:util';
 import { allCodes, type CodeInfo, lookupCode } from '../../compiler/diagnostics/codes.js';
-import { compilerStages } from '../../compiler/front/stages.js';
 import { closest } from '../../compiler/front/suggest.js';
 import { type CliCommand, EXIT } from '../io.js';
 import { UsageError, withUsage } from './validate.js';
 
-/** Every module that defines codes registers them on import; the stages pull in rules and graph. */
+/** Every module that defines codes registers them on import: the front end, the rules, the graph. */
 async function registerAllCodes(): Promise<void> {
-  await import('../../compiler/front/codes.js');
-  await compilerStages();
+  await Promise.all([
+    import('../../compiler/front/codes.js'),
+    import('../../compiler/rules/index.js'),
+    import('../../compiler/graph/verify-graph.js'),
+  ]);
 }
 
 function explain(info: CodeInfo): string {

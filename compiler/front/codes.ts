@@ -1,5 +1,5 @@
-// Diagnostic codes of the front end: PGF1xxx for reading the YAML file, PGF2xxx for the schema and
-// the plan-level bookkeeping (waivers). Codes are never reused; retire one by leaving a gap.
+// Diagnostic codes of the front end: PGF1xxx for reading the YAML file, PGF2xxx for the schema.
+// Codes are never reused; retire one by leaving a gap.
 
 import { defineCode } from '../diagnostics/codes.js';
 
@@ -158,20 +158,5 @@ export const schemaCodes = {
     severity: 'error',
     title: 'The plan does not match the plan schema',
     explanation: 'A structural problem not covered by a more specific code. The message gives the schema rule.',
-  }),
-  unusedWaiver: defineCode({
-    code: 'PGF2020',
-    name: 'unused-waiver',
-    severity: 'warning',
-    title: 'A waiver matches no warning',
-    explanation:
-      'The plan waives a code that no longer fires (or never did). Remove the waiver so it cannot hide a future warning unnoticed.',
-  }),
-  waivedError: defineCode({
-    code: 'PGF2021',
-    name: 'waiver-of-error',
-    severity: 'error',
-    title: 'A waiver names an error code',
-    explanation: 'Only warnings can be waived; errors must be fixed in the plan.',
   }),
 } as const;
