@@ -1,6 +1,7 @@
 // A consequence is one line of the impact summary: what the change does to the source host, to DMS or
 // to the migration in flight. Ordered by risk: severity first, then the kind order below (the order a
-// reviewer should read them in), then subject.
+// reviewer should read them in); within a kind, the order the analysers produce (sorted artifact paths,
+// task ids), which the stable sort keeps.
 
 import { canonicalJson } from '../../contracts/canonical-json.js';
 
@@ -43,9 +44,7 @@ export function sortConsequences(consequences: readonly Consequence[]): Conseque
   return [...consequences].sort(
     (a, b) =>
       severityRank[a.severity] - severityRank[b.severity] ||
-      CONSEQUENCE_KINDS.indexOf(a.kind) - CONSEQUENCE_KINDS.indexOf(b.kind) ||
-      a.subject.localeCompare(b.subject) ||
-      a.message.localeCompare(b.message),
+      CONSEQUENCE_KINDS.indexOf(a.kind) - CONSEQUENCE_KINDS.indexOf(b.kind),
   );
 }
 

@@ -71,8 +71,8 @@ describe('impact summary', () => {
         }),
       },
       want: [
-        'medium pg-hba: pg_hba rules added (1)',
         'medium pg-hba: pg_hba rules removed (1): connections they admitted will be refused after reload',
+        'medium pg-hba: pg_hba rules added (1)',
       ],
     },
     {
