@@ -127,7 +127,11 @@ export interface NodeInputs {
     readonly slot: string;
     readonly task: string;
   };
-  /** Runs `sql` on the target database (fk strategy, schema checks). */
+  /**
+   * Runs `sql` on the target database (fk strategy, schema checks). Target SQL artifacts hold statements
+   * separated by blank lines (none inside a statement); run them one by one in autocommit mode, since
+   * ALTER SYSTEM refuses a transaction block (compiler/emit/target-sql.ts splitSqlStatements).
+   */
   TargetPrepare: {
     readonly connection: PgConnectionInput;
     readonly sourceDatabase: string;

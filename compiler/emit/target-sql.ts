@@ -1,7 +1,8 @@
 // Target SQL per database: prepare.sql (keep foreign keys and user triggers quiet during the load, and
 // check the schema), post-load.sql, sequences.sql (set every sequence past the source's value) and
-// cutover.sql (undo what prepare did). Statements are plain SQL the executor runs one file at a time,
-// outside an explicit transaction (ALTER SYSTEM cannot run inside one).
+// cutover.sql (undo what prepare did). Statements are separated by a blank line and never contain one:
+// the executor runs them one at a time, outside a transaction (ALTER SYSTEM cannot run inside one);
+// see splitSqlStatements. sequences.sql is a single statement taking one parameter.
 
 import type { Plan } from '../model/plan.js';
 import { tasksOf } from './names.js';
@@ -106,6 +107,7 @@ export function prepareSql(plan: Plan, sourceDatabase: string, database: string)
       parts.push(
         '-- fk_strategy alter_system: every new session runs as a replica until cutover.sql resets it.',
         "ALTER SYSTEM SET session_replication_role = 'replica';",
+        '',
         'SELECT pg_reload_conf();',
         '',
       );
@@ -139,7 +141,7 @@ export function cutoverSql(plan: Plan, sourceDatabase: string, database: string)
       parts.push(triggersLoop(plan, sourceDatabase, 'ENABLE'));
       break;
     case 'alter_system':
-      parts.push('ALTER SYSTEM RESET session_replication_role;', 'SELECT pg_reload_conf();', '');
+      parts.push('ALTER SYSTEM RESET session_replication_role;', '', 'SELECT pg_reload_conf();', '');
       break;
   }
   return parts.join('\n');
@@ -181,8 +183,19 @@ export function sequencesSql(plan: Plan, database: string): string {
     'SELECT s.schema, s.name,',
     `  setval(format('%I.%I', s.schema, s.name)::regclass, s.last_value + ${margin}, true) AS value`,
     'FROM jsonb_to_recordset($1::jsonb) AS s(schema text, name text, last_value bigint)',
-    "WHERE s.last_value IS NOT NULL AND to_regclass(format('%I.%I', s.schema, s.name)::cstring) IS NOT NULL",
+    'WHERE s.last_value IS NOT NULL AND EXISTS (',
+    '  SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace',
+    "  WHERE c.relkind = 'S' AND n.nspname = s.schema AND c.relname = s.name",
+    ')',
     'ORDER BY 1, 2;',
     '',
   ].join('\n');
+}
+
+/** The statements of a target SQL artifact, in order (comment-only chunks dropped). */
+export function splitSqlStatements(sql: string): string[] {
+  return sql
+    .split(/\n[ \t]*\n/)
+    .map((chunk) => chunk.trim())
+    .filter((chunk) => chunk.split('\n').some((line) => line.trim() !== '' && !line.trim().startsWith('--')));
 }

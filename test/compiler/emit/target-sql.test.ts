@@ -1,0 +1,133 @@
+// The target SQL runs on real PostgreSQL: 12 as the source the sequence values are read from, 16 as
+// the target the artifacts prepare and restore.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  cutoverSql,
+  prepareSql,
+  SEQUENCE_READ_SQL,
+  sequencesSql,
+  splitSqlStatements,
+} from '../../../compiler/emit/target-sql.js';
+import type { FkStrategy, Plan } from '../../../compiler/model/plan.js';
+import { basePlan, planWith } from '../../support/base-plan.js';
+import { type PgCluster, startCluster } from '../../support/pg-cluster.js';
+
+const SCHEMA = `
+  DROP SCHEMA IF EXISTS app CASCADE;
+  CREATE SCHEMA app;
+  CREATE TABLE app.parent (id serial PRIMARY KEY);
+  CREATE TABLE app.child (id bigserial PRIMARY KEY, parent_id int REFERENCES app.parent (id));
+  CREATE TABLE app.order_x (id int PRIMARY KEY, parent_id int REFERENCES app.parent (id));
+  CREATE SEQUENCE app.free_seq START 7;`;
+
+function planFor(fk: FkStrategy, include = ['app.%'], exclude = ['app.order[_]x']): Plan {
+  return planWith({
+    target: { fk_strategy: fk, parameter_group: fk === 'parameter_group' ? 'orders-pg16' : null },
+    dms: { tasks: [{ ...basePlan.dms.tasks[0]!, tables: { include, exclude } }] },
+  });
+}
+
+let source: PgCluster;
+let target: PgCluster;
+let client: pg.Client;
+
+async function run(sql: string): Promise<void> {
+  for (const statement of splitSqlStatements(sql)) await client.query(statement);
+}
+
+async function triggerStates(): Promise<Record<string, string>> {
+  const result = await client.query(
+    `SELECT c.relname, string_agg(DISTINCT t.tgenabled::text, '') AS states
+     FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'app' GROUP BY 1 ORDER BY 1`,
+  );
+  return Object.fromEntries(result.rows.map((row) => [row.relname, row.states]));
+}
+
+beforeAll(async () => {
+  [source, target] = await Promise.all([startCluster({ major: 12 }), startCluster({ major: 16 })]);
+  client = new pg.Client({ connectionString: target.connectionString() });
+  await client.connect();
+});
+
+afterAll(async () => {
+  await client?.end();
+  await Promise.all([source?.stop(), target?.stop()]);
+});
+
+describe('prepare.sql and cutover.sql', () => {
+  test('disable_triggers: selected tables lose FK enforcement until cutover; excluded ones keep it', async () => {
+    await client.query(SCHEMA);
+    const plan = planFor('disable_triggers');
+    await run(prepareSql(plan, 'orders', 'orders'));
+    expect(await triggerStates()).toEqual({ child: 'D', order_x: 'O', parent: 'D' });
+    await client.query('INSERT INTO app.child (parent_id) VALUES (999)');
+    await run(cutoverSql(plan, 'orders', 'orders'));
+    expect(await triggerStates()).toEqual({ child: 'O', order_x: 'O', parent: 'O' });
+    await expect(client.query('INSERT INTO app.child (parent_id) VALUES (998)')).rejects.toThrow(/foreign key/);
+  });
+
+  test('alter_system: every new session is a replica until cutover resets it', async () => {
+    const plan = planFor('alter_system');
+    await run(prepareSql(plan, 'orders', 'orders'));
+    const check = async () => {
+      const fresh = new pg.Client({ connectionString: target.connectionString() });
+      await fresh.connect();
+      const value = (await fresh.query('SHOW session_replication_role')).rows[0].session_replication_role;
+      await fresh.end();
+      return value;
+    };
+    expect(await check()).toBe('replica');
+    await run(cutoverSql(plan, 'orders', 'orders'));
+    expect(await check()).toBe('origin');
+  });
+
+  test('parameter_group: prepare refuses to go on while sessions are still origin', async () => {
+    await expect(run(prepareSql(planFor('parameter_group'), 'orders', 'orders'))).rejects.toThrow(
+      /session_replication_role is origin, expected replica/,
+    );
+    await run(cutoverSql(planFor('parameter_group'), 'orders', 'orders'));
+  });
+
+  test('after_connect_script: the migration user may set session_replication_role', async () => {
+    await run(prepareSql(planFor('after_connect_script'), 'orders', 'orders'));
+    await run(cutoverSql(planFor('after_connect_script'), 'orders', 'orders'));
+  });
+
+  test('pre_created: an include pattern that matches no target table stops the run', async () => {
+    const plan = planFor('after_connect_script', ['app.%', 'billing.%']);
+    await expect(run(prepareSql(plan, 'orders', 'orders'))).rejects.toThrow(/no target table matches billing\.%/);
+  });
+});
+
+describe('sequences.sql', () => {
+  test('every source sequence, owned or not, is set past the source value on the target', async () => {
+    await source.query(`${SCHEMA}
+      INSERT INTO app.parent DEFAULT VALUES; INSERT INTO app.parent DEFAULT VALUES;
+      SELECT nextval('app.free_seq'); SELECT nextval('app.free_seq');
+      CREATE SEQUENCE app.only_on_source;`);
+    await client.query(SCHEMA);
+    const read = new pg.Client({ connectionString: source.connectionString() });
+    await read.connect();
+    const values = (await read.query(SEQUENCE_READ_SQL)).rows;
+    await read.end();
+    expect(values).toEqual([
+      { schema: 'app', name: 'child_id_seq', last_value: '1', is_called: false },
+      { schema: 'app', name: 'free_seq', last_value: '8', is_called: true },
+      { schema: 'app', name: 'only_on_source', last_value: '1', is_called: false },
+      { schema: 'app', name: 'parent_id_seq', last_value: '2', is_called: true },
+    ]);
+    const applied = await client.query(sequencesSql(basePlan, 'orders'), [JSON.stringify(values)]);
+    expect(applied.rows).toEqual([
+      { schema: 'app', name: 'child_id_seq', value: '1001' },
+      { schema: 'app', name: 'free_seq', value: '1008' },
+      { schema: 'app', name: 'parent_id_seq', value: '1002' },
+    ]);
+    expect((await client.query("SELECT nextval('app.parent_id_seq') AS v")).rows[0].v).toBe('1003');
+  });
+});
+
+test('statements split on blank lines, comment-only chunks dropped', () => {
+  expect(splitSqlStatements('-- a\n-- b\n\nSELECT 1;\n\n-- c\nSELECT 2;\n')).toEqual(['SELECT 1;', '-- c\nSELECT 2;']);
+});
