@@ -75,7 +75,7 @@ class IdHeap {
 
 /**
  * Nodes in topological order, ties by id. Nodes on a cycle cannot be ordered: they are returned after
- * the others, by id, in `cyclic` (verification reports them).
+ * the others, by id, in `cyclic`, with any duplicate of an id (verification reports both).
  */
 export function topologicalOrder(
   nodes: readonly GraphNode[],
@@ -106,6 +106,8 @@ export function topologicalOrder(
       if (degree === 0) heap.push(next);
     }
   }
-  const cyclic = nodes.filter((node) => !done.has(node.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // Left over: nodes on a cycle, and second nodes with an id already taken (verification reports both).
+  const placed = new Set(ordered);
+  const cyclic = nodes.filter((node) => !placed.has(node)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { ordered, cyclic };
 }

@@ -1,0 +1,117 @@
+// Each check of verifyGraph against a graph broken by hand in exactly one way.
+import { describe, expect, test } from 'vitest';
+import { assembleGraph, buildGraph } from '../../../compiler/graph/build-graph.js';
+import { verifyGraph } from '../../../compiler/graph/verify-graph.js';
+import type { Plan } from '../../../compiler/model/plan.js';
+import type { ExecutionGraph, GraphNode } from '../../../contracts/graph.js';
+import { cdcPlan } from '../../support/base-plan.js';
+
+type Edit = (nodes: GraphNode[]) => GraphNode[];
+
+const patch =
+  (id: string, change: (node: GraphNode) => Partial<GraphNode>): Edit =>
+  (nodes) =>
+    nodes.map((node) => (node.id === id ? { ...node, ...change(node) } : node));
+
+const drop =
+  (...facts: string[]) =>
+  (node: GraphNode) => ({ requires: node.requires.filter((f) => !facts.includes(f)) });
+
+/** Rebuilds edges and order from the edited nodes, as a hand-edited graph.json would be re-read. */
+function broken(plan: Plan, edit: Edit): ExecutionGraph {
+  return assembleGraph(plan, edit([...buildGraph(plan).nodes]));
+}
+
+const cases: [string, string, Edit][] = [
+  ['cycle', 'PGF4001', patch('source.preflight', (n) => ({ requires: [...n.requires, 'source.config.effective'] }))],
+  ['duplicate id', 'PGF4002', (nodes) => [...nodes, { ...nodes.find((n) => n.id === 'gate.cutover')!, provides: [] }]],
+  [
+    'missing fact',
+    'PGF4003',
+    patch('dms.task.orders-cdc.create', (n) => ({ requires: [...n.requires, 'dms.endpoint.nowhere.reachable'] })),
+  ],
+  [
+    'ambiguous fact',
+    'PGF4004',
+    patch('target.orders.post-load', (n) => ({ provides: [...n.provides, 'target.orders.prepared'] })),
+  ],
+  ['restart without gate', 'PGF4005', patch('source.restart', () => ({ gate: null }))],
+  ['gate named but not required', 'PGF4005', patch('source.slot.orders-cdc.drop', drop('gate.cutover.approved'))],
+  [
+    'reference to a node downstream',
+    'PGF4006',
+    patch('dms.task.orders-cdc.start', (n) => ({ input: { ...n.input, probe: '@ref(dms.task.orders-cdc.stop#arn)' } })),
+  ],
+  [
+    'reference to an output the kind lacks',
+    'PGF4006',
+    patch('dms.task.orders-cdc.start', (n) => ({
+      input: { ...n.input, probe: '@ref(dms.task.orders-cdc.create#lsn)' },
+    })),
+  ],
+  [
+    'DMS before wal_level=logical',
+    'PGF4007',
+    (nodes) =>
+      patch(
+        'dms.instance.orders-ri.create',
+        drop('source.wal_level=logical', 'source.config.effective'),
+      )(patch('dms.endpoint.orders-orders-src.test', drop('source.config.effective'))(nodes)),
+  ],
+  [
+    'task start before target prepared',
+    'PGF4008',
+    (nodes) =>
+      patch(
+        'dms.instance.orders-ri.create',
+        drop('target.orders.prepared'),
+      )(
+        patch(
+          'dms.endpoint.orders-orders-tgt.test',
+          drop('target.orders.prepared'),
+        )(patch('dms.task.orders-cdc.start', drop('target.orders.prepared'))(nodes)),
+      ),
+  ],
+  ['slot drop before stop', 'PGF4009', patch('source.slot.orders-cdc.drop', drop('replication.orders-cdc.stopped'))],
+  [
+    'sequence sync before the fence',
+    'PGF4010',
+    (nodes) =>
+      patch('cutover.orders.sequences', drop('source.orders.writes-fenced', 'replication.orders-cdc.drained'))(nodes),
+  ],
+];
+
+describe('verifyGraph finds each kind of broken graph', () => {
+  test.each(cases)('%s → %s', (_, code, edit) => {
+    const findings = verifyGraph(broken(cdcPlan, edit));
+    expect(findings.map((f) => f.code)).toContain(code);
+    for (const finding of findings) expect(finding.message).not.toBe('');
+  });
+
+  test('edges that the facts do not imply → PGF4011', () => {
+    const graph = buildGraph(cdcPlan);
+    const edited = { ...graph, edges: graph.edges.slice(1) };
+    expect(verifyGraph(edited).map((f) => f.code)).toEqual(['PGF4011']);
+  });
+
+  test('findings point at the plan object that caused the node', () => {
+    const findings = verifyGraph(
+      broken(
+        cdcPlan,
+        patch('source.restart', () => ({ gate: null })),
+      ),
+    );
+    expect(findings).toEqual([
+      expect.objectContaining({
+        code: 'PGF4005',
+        pointer: '/source/settings',
+        message: expect.stringContaining('source.restart'),
+      }),
+    ]);
+  });
+
+  test('approval facts may come from outside the run', () => {
+    const graph = broken(cdcPlan, (nodes) => nodes.filter((n) => n.id !== 'gate.cleanup'));
+    expect(verifyGraph(graph)).toEqual([]);
+  });
+});
