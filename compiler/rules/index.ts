@@ -30,7 +30,7 @@ import { walSettingsRule } from './wal-settings.js';
 
 export type { Finding, Rule } from './rule.js';
 
-export const rules: readonly Rule[] = [
+export const rules: readonly Rule[] = Object.freeze([
   versionsRule,
   engineVersionRule,
   replicationBudgetRule,
@@ -52,7 +52,7 @@ export const rules: readonly Rule[] = [
   catalogKeysRule,
   catalogColumnsRule,
   catalogStructureRule,
-];
+]);
 
 const waiverCodes: readonly CodeInfo[] = [WAIVER_UNUSED, WAIVER_INVALID];
 
@@ -66,8 +66,13 @@ function compareFindings(a: Finding, b: Finding): number {
 }
 
 export function checkPlan(plan: Plan, catalog: CatalogSnapshot | null = null): Finding[] {
+  return runRules(rules, plan, catalog);
+}
+
+/** Runs the given rules (checkPlan runs all of them); exported so tests can run a single rule or a broken one. */
+export function runRules(ruleList: readonly Rule[], plan: Plan, catalog: CatalogSnapshot | null = null): Finding[] {
   const findings: Finding[] = [];
-  for (const rule of rules) {
+  for (const rule of ruleList) {
     if (rule.needsCatalog && !catalog) continue;
     const own = new Set(rule.codes.map((info) => info.code));
     rule.check({

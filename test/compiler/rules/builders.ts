@@ -4,7 +4,10 @@
 import { expect } from 'vitest';
 import type { Plan, Task } from '../../../compiler/model/plan.js';
 import { checkPlan, type Finding, type Rule } from '../../../compiler/rules/index.js';
-import type { CatalogSnapshot, CatalogTable } from '../../../contracts/catalog.js';
+import type { CatalogColumn, CatalogSnapshot, CatalogTable } from '../../../contracts/catalog.js';
+
+export type CatalogRow = CatalogColumn;
+
 import { basePlan, cdcPlan, planWith } from '../../support/base-plan.js';
 
 export { basePlan, cdcPlan, planWith };
