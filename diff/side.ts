@@ -4,18 +4,15 @@
 
 import type { Artifact } from '../compiler/artifact.js';
 import type { Diagnostic } from '../compiler/diagnostics/diagnostic.js';
+import type { CompileResult } from '../compiler/index.js';
 import type { Plan } from '../compiler/model/plan.js';
 import type { ExecutionGraph } from '../contracts/graph.js';
 
-export interface CompileResult {
-  readonly plan: Plan | null;
-  readonly graph: ExecutionGraph | null;
-  readonly artifacts: readonly Artifact[];
-  readonly diagnostics: readonly Diagnostic[];
-}
+export type { CompileResult };
 
 export type SideName = 'old' | 'new';
 
+/** A side that compiled: everything non-null. */
 export interface CompiledSide {
   readonly side: SideName;
   /** What the user sees: `plans/orders.yaml` or `plans/orders.yaml@origin/main`. */

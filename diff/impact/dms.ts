@@ -70,6 +70,18 @@ function collectResources(artifacts: readonly Artifact[]): Map<string, DmsResour
   return out;
 }
 
+const REPLACE_AFTERMATH: Record<DmsResourceKind, string> = {
+  'replication-instance': 'every task on it is re-created and loads again',
+  endpoint: 'tasks using it are re-created',
+  task: 'the new task loads its tables again',
+};
+
+const DELETE_AFTERMATH: Record<DmsResourceKind, string> = {
+  'replication-instance': ': every task on it stops',
+  endpoint: '',
+  task: ': its replication stops',
+};
+
 function label(resource: DmsResource): string {
   return `${kindLabel[resource.kind]} '${resource.id}'`;
 }
@@ -137,18 +149,13 @@ function changedResource({ before, after, newTasks, newGraph }: Pair): Consequen
   }
   const subject = after.path.replace(/\.json$/, '');
   if (forcing.length > 0) {
-    const aftermath =
-      before.kind === 'task'
-        ? 'the new task loads its tables again'
-        : before.kind === 'endpoint'
-          ? 'tasks using it are re-created'
-          : 'every task on it is re-created and loads again';
+    const users = before.kind === 'endpoint' ? tasksUsingEndpoint(after.id, newTasks, newGraph) : [];
     return [
       {
         severity: 'high',
         kind: 'dms-replace',
         subject,
-        message: `${label(after)} is REPLACED (deleted and created): ${forcing.join(', ')} cannot be modified in place; ${aftermath}`,
+        message: `${label(after)} is REPLACED (deleted and created): ${forcing.join(', ')} cannot be modified in place; ${REPLACE_AFTERMATH[before.kind]}${users.length > 0 ? ` (${users.join(', ')})` : ''}`,
         details,
       },
     ];
@@ -244,17 +251,11 @@ function created(resource: DmsResource): Consequence {
 }
 
 function deleted(resource: DmsResource): Consequence {
-  const why =
-    resource.kind === 'task'
-      ? ': its replication stops'
-      : resource.kind === 'replication-instance'
-        ? ': every task on it stops'
-        : '';
   return {
     severity: resource.kind === 'replication-instance' ? 'high' : 'medium',
     kind: 'dms-delete',
     subject: resource.path.replace(/\.json$/, ''),
-    message: `${label(resource)} deleted${why}`,
+    message: `${label(resource)} deleted${DELETE_AFTERMATH[resource.kind]}`,
     details: [],
   };
 }

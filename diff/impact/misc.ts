@@ -38,29 +38,17 @@ function diagnosticKey(d: Diagnostic): string {
   return `${d.severity} ${d.code} ${d.name}${d.pointer ? ` at ${d.pointer}` : ''}: ${d.message}`;
 }
 
+function diagnosticsChange(keys: readonly string[], what: 'appeared' | 'disappeared'): Consequence[] {
+  if (keys.length === 0) return [];
+  const message = `${keys.length} rule diagnostic${keys.length === 1 ? '' : 's'} ${what}`;
+  return [{ severity: 'low', kind: 'diagnostics', subject: 'rules', message, details: keys }];
+}
+
 export function diagnosticsImpact(before: readonly Diagnostic[], after: readonly Diagnostic[]): Consequence[] {
   const oldKeys = new Set(before.map(diagnosticKey));
   const newKeys = new Set(after.map(diagnosticKey));
-  const appeared = [...newKeys].filter((k) => !oldKeys.has(k)).sort();
-  const gone = [...oldKeys].filter((k) => !newKeys.has(k)).sort();
-  const out: Consequence[] = [];
-  if (appeared.length > 0) {
-    out.push({
-      severity: 'low',
-      kind: 'diagnostics',
-      subject: 'rules',
-      message: `${appeared.length} rule diagnostic${appeared.length === 1 ? '' : 's'} appeared`,
-      details: appeared,
-    });
-  }
-  if (gone.length > 0) {
-    out.push({
-      severity: 'low',
-      kind: 'diagnostics',
-      subject: 'rules',
-      message: `${gone.length} rule diagnostic${gone.length === 1 ? '' : 's'} disappeared`,
-      details: gone,
-    });
-  }
-  return out;
+  return [
+    ...diagnosticsChange([...newKeys].filter((k) => !oldKeys.has(k)).sort(), 'appeared'),
+    ...diagnosticsChange([...oldKeys].filter((k) => !newKeys.has(k)).sort(), 'disappeared'),
+  ];
 }

@@ -3,6 +3,7 @@
 
 import type { GucValue, HbaRule, SourceBundle } from '../../contracts/bundle.js';
 import { type Consequence, sameJson, show } from './consequence.js';
+import { leafChanges } from './leaves.js';
 
 function settingChanges(
   before: Readonly<Record<string, GucValue>>,
@@ -14,31 +15,37 @@ function settingChanges(
     .map((name) => ({ name, line: `${name}: ${show(before[name])} → ${show(after[name])}` }));
 }
 
+function settingsConsequence(
+  changes: readonly { name: string; line: string }[],
+  kind: 'source-restart' | 'source-reload',
+): Consequence[] {
+  if (changes.length === 0) return [];
+  const names = changes.map((c) => c.name).join(', ');
+  const restart = kind === 'source-restart';
+  return [
+    {
+      severity: restart ? 'high' : 'low',
+      kind,
+      subject: 'source',
+      message: restart ? `source PostgreSQL restart required: ${names}` : `source configuration reload only: ${names}`,
+      details: changes.map((c) => c.line),
+    },
+  ];
+}
+
 function settingsConsequences(before: SourceBundle, after: SourceBundle): Consequence[] {
   const needRestart = new Set([...before.restartSettings, ...after.restartSettings]);
   const changes = settingChanges(before.settings, after.settings);
-  const restart = changes.filter((c) => needRestart.has(c.name));
-  const reload = changes.filter((c) => !needRestart.has(c.name));
-  const out: Consequence[] = [];
-  if (restart.length > 0) {
-    out.push({
-      severity: 'high',
-      kind: 'source-restart',
-      subject: 'source',
-      message: `source PostgreSQL restart required: ${restart.map((c) => c.name).join(', ')}`,
-      details: restart.map((c) => c.line),
-    });
-  }
-  if (reload.length > 0) {
-    out.push({
-      severity: 'low',
-      kind: 'source-reload',
-      subject: 'source',
-      message: `source configuration reload only: ${reload.map((c) => c.name).join(', ')}`,
-      details: reload.map((c) => c.line),
-    });
-  }
-  return out;
+  return [
+    ...settingsConsequence(
+      changes.filter((c) => needRestart.has(c.name)),
+      'source-restart',
+    ),
+    ...settingsConsequence(
+      changes.filter((c) => !needRestart.has(c.name)),
+      'source-reload',
+    ),
+  ];
 }
 
 /** A rule as it reads in pg_hba.conf, which is also its identity (the comment is not). */
@@ -159,6 +166,19 @@ function fenceConsequences(before: SourceBundle, after: SourceBundle): Consequen
   ];
 }
 
+function patroniConsequences(before: SourceBundle, after: SourceBundle): Consequence[] {
+  if (sameJson(before.patroni, after.patroni)) return [];
+  return [
+    {
+      severity: 'medium',
+      kind: 'source-reload',
+      subject: 'source/patroni.yaml.snippet',
+      message: "Patroni's dynamic configuration changes (applied through Patroni, not postgresql.conf)",
+      details: leafChanges(before.patroni, after.patroni, 'patroni'),
+    },
+  ];
+}
+
 export function sourceImpact(before: SourceBundle | null, after: SourceBundle | null): Consequence[] {
   if (before === null || after === null) return [];
   return [
@@ -167,5 +187,6 @@ export function sourceImpact(before: SourceBundle | null, after: SourceBundle | 
     ...slotConsequences(before, after),
     ...roleConsequences(before, after),
     ...fenceConsequences(before, after),
+    ...patroniConsequences(before, after),
   ];
 }

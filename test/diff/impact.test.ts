@@ -91,6 +91,35 @@ describe('impact summary', () => {
       ],
     },
     {
+      name: 'Patroni keeps a new slot',
+      after: {
+        artifacts: artifactsWith({
+          'source/bundle.json': {
+            ...baseBundle,
+            patroni: {
+              restUrl: 'http://10.0.2.15:8008',
+              scope: 'orders',
+              ignoreSlots: [{ name: 'orders_slot', type: 'logical', database: 'orders', plugin: 'test_decoding' }],
+            },
+          },
+        }),
+      },
+      want: [
+        "medium source-reload: Patroni's dynamic configuration changes (applied through Patroni, not postgresql.conf)",
+      ],
+    },
+    {
+      name: 'an endpoint replaced names the tasks re-created with it',
+      after: {
+        artifacts: artifactsWith({
+          'dms/endpoints/orders-tgt.json': { ...endpoint('orders-tgt', 'target'), KmsKeyId: 'alias/dms' },
+        }),
+      },
+      want: [
+        "high dms-replace: endpoint 'orders-tgt' is REPLACED (deleted and created): KmsKeyId cannot be modified in place; tasks using it are re-created (orders-full-load)",
+      ],
+    },
+    {
       name: 'instance class changes: modified in place, instance restarts',
       after: {
         artifacts: artifactsWith({
