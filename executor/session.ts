@@ -1,13 +1,14 @@
 // One executor session over one plan: the compiled graph, where things are, the SDK clients, the
 // journal and its lock, and the per-node context handlers see.
 
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { GraphNode } from '../contracts/graph.js';
 import { parseSecretRef, type SecretRef } from '../contracts/secret-ref.js';
 import { type AgentClient, httpAgentClient } from './agent-client.js';
-import { type Deployment, dbAccessFromUrl, deploymentFromPlan } from './deployment.js';
+import { type DbAccess, type Deployment, dbAccessFromUrl, deploymentFromPlan } from './deployment.js';
 import {
   adoptGraph,
   graphDrift,
@@ -80,7 +81,8 @@ export class Session {
   readonly now: () => Date;
   readonly journalFile: string;
   journal: Journal;
-  #agent: Promise<AgentClient> | null = null;
+  readonly #agents = new Map<string, Promise<AgentClient>>();
+  readonly overrides: { readonly target: DbAccess | null; readonly source: DbAccess | null };
 
   private constructor(
     readonly options: ExecutorOptions,
@@ -107,6 +109,10 @@ export class Session {
     this.secrets = new SecretResolver(this.ssm, this.redactor, this.sleep, options.env);
     this.journalFile = journalFile;
     this.journal = journal ?? newJournal(compiled.graph, this.now());
+    this.overrides = {
+      target: options.targetUrl ? dbAccessFromUrl(options.targetUrl, null) : null,
+      source: options.sourceUrl ? dbAccessFromUrl(options.sourceUrl, secretOrNull(options.sourcePassword)) : null,
+    };
   }
 
   static async open(options: ExecutorOptions): Promise<Session> {
@@ -164,17 +170,44 @@ export class Session {
     this.journal = (await readJournal(this.journalFile)) ?? this.journal;
   }
 
-  agent(): Promise<AgentClient> {
-    if (this.#agent === null) {
-      const access = this.deployment.agent;
-      if (!access) return Promise.reject(new Error('the plan names no agent (source.agent.url and token)'));
-      const factory = this.options.agentClient ?? httpAgentClient;
-      this.#agent = this.secrets.get(access.token).then((token) => factory(access.url, token));
-      this.#agent.catch(() => {
-        this.#agent = null;
-      });
+  /** The agent named by a node's resolved input, else the plan's; `--agent-url` replaces the address. */
+  async agent(input?: Readonly<Record<string, unknown>>): Promise<AgentClient> {
+    const named = input?.agent as { url?: unknown; token?: unknown } | undefined;
+    let url: string;
+    let token: Promise<string>;
+    if (
+      named &&
+      typeof named.url === 'string' &&
+      typeof named.token === 'string' &&
+      !named.token.startsWith('@secret(')
+    ) {
+      url = named.url;
+      token = Promise.resolve(named.token);
+    } else if (this.deployment.agent) {
+      url = this.deployment.agent.url;
+      token = this.secrets.get(this.deployment.agent.token);
+    } else {
+      throw new Error('no agent: the node names none and the plan has no source.agent');
     }
-    return this.#agent;
+    const address = this.options.agentUrl ?? url;
+    const secret = await token;
+    const key = `${address}\u0000${secret}`;
+    let client = this.#agents.get(key);
+    if (!client) {
+      const factory = this.options.agentClient ?? httpAgentClient;
+      client = Promise.resolve(factory(address, secret));
+      this.#agents.set(key, client);
+    }
+    return client;
+  }
+
+  async readPlanFile(path: string): Promise<string> {
+    const compiled = this.compiled.artifacts.get(path);
+    if (compiled !== undefined) return compiled;
+    const base = this.options.planFile
+      ? dirname(resolve(this.options.cwd, this.options.planFile))
+      : resolve(this.options.cwd, this.options.compiledDir ?? '.');
+    return readFile(resolve(base, path), 'utf8');
   }
 
   outputsOf(nodeId: string): NodeOutputs | undefined {
@@ -189,7 +222,9 @@ export class Session {
       deployment: this.deployment,
       dms: this.dms,
       ssm: this.ssm,
-      agent: () => this.agent(),
+      agent: (input) => this.agent(input),
+      overrides: this.overrides,
+      readPlanFile: (path) => this.readPlanFile(path),
       redactor: this.redactor,
       sleep: this.sleep,
       pollMs: this.options.pollMs ?? 15_000,
@@ -198,6 +233,7 @@ export class Session {
       resolve: (value) => resolvePlaceholders(value, (id) => this.outputsOf(id), this.secrets),
       outputsOf: (id) => this.outputsOf(id),
       isGateApproved: (gate) => this.journal.gates[gate] !== undefined,
+      gateApproval: (gate) => this.journal.gates[gate],
       log: (line) => log(this.redactor.redact(node ? `${node.id}: ${line}` : line)),
     };
   }

@@ -6,7 +6,7 @@ import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-mi
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Compensation, ExecutionGraph, ExecutorKind, GraphNode } from '../contracts/graph.js';
 import type { AgentClient } from './agent-client.js';
-import type { Deployment } from './deployment.js';
+import type { DbAccess, Deployment } from './deployment.js';
 import type { Redactor } from './redact.js';
 import type { Sleeper } from './retry.js';
 
@@ -24,7 +24,12 @@ export interface RunContext {
   readonly deployment: Deployment;
   readonly dms: DatabaseMigrationServiceClient;
   readonly ssm: SSMClient;
-  readonly agent: () => Promise<AgentClient>;
+  /** The agent a node names (`input.agent`, resolved), else the plan's; `--agent-url` overrides the address. */
+  agent(input?: Readonly<Record<string, unknown>>): Promise<AgentClient>;
+  /** Address overrides from the command line. */
+  readonly overrides: { readonly target: DbAccess | null; readonly source: DbAccess | null };
+  /** A file named relative to the plan file (post_load_sql), or from the compiled output when present. */
+  readPlanFile(path: string): Promise<string>;
   readonly redactor: Redactor;
   readonly sleep: Sleeper;
   /** Poll interval for waiters, ms (0 in tests). */
@@ -37,6 +42,7 @@ export interface RunContext {
   /** Outputs recorded for an earlier node. */
   outputsOf(nodeId: string): NodeOutputs | undefined;
   isGateApproved(gate: string): boolean;
+  gateApproval(gate: string): { readonly approvedBy: string; readonly approvedAt: string } | undefined;
   log(line: string): void;
 }
 

@@ -21,28 +21,50 @@ type Json = Record<string, unknown>;
 const ok = (outputs: NodeOutputs, note?: string): NodeResult =>
   note === undefined ? { status: 'succeeded', outputs } : { status: 'succeeded', outputs, note };
 
-async function preflight(_node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
-  const agent = await ctx.agent();
-  const body = optionalRecord(input, 'request') ?? {};
-  const answer = await agent.request<Json>('POST', '/v1/preflight', body);
+function bundleOf(node: GraphNode, input: Input, ctx: RunContext): Json | null {
+  const path = optionalString(input, 'bundle') ?? 'source/bundle.json';
+  const text = ctx.artifacts.get(path);
+  if (text === undefined) {
+    if (optionalString(input, 'bundle') !== undefined) artifactText(node, ctx.artifacts, path);
+    return null;
+  }
+  const bundle = JSON.parse(text) as Json;
+  const expected = optionalString(input, 'bundleHash');
+  if (expected !== undefined && bundle.hash !== undefined && bundle.hash !== expected) {
+    throw new NodeFailure(`${path} has hash ${String(bundle.hash)}, the graph expects ${expected}: recompile the plan`);
+  }
+  return bundle;
+}
+
+function preflightBody(node: GraphNode, input: Input, ctx: RunContext): Json {
+  const bundle = bundleOf(node, input, ctx);
+  return {
+    ...(bundle ? { bundle } : {}),
+    ...(Array.isArray(input.databases) ? { databases: input.databases } : {}),
+  };
+}
+
+async function preflight(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const agent = await ctx.agent(input);
+  const answer = await agent.request<Json>('POST', '/v1/preflight', preflightBody(node, input, ctx));
   const checks = Array.isArray(answer.checks) ? (answer.checks as Json[]) : [];
   const failing = checks.filter((check) => check.status === 'fail').map((check) => String(check.id));
   const fatal = stringList(input, 'failOn').filter((id) => failing.includes(id));
   if (fatal.length > 0) throw new NodeFailure(`source preflight failed: ${fatal.join(', ')}`);
   return ok(
-    { ok: answer.ok === true, failing: failing.join(',') },
+    {
+      ok: answer.ok === true,
+      failing: failing.join(','),
+      serverVersionNum: typeof answer.serverVersionNum === 'number' ? answer.serverVersionNum : null,
+      systemIdentifier: typeof answer.systemIdentifier === 'string' ? answer.systemIdentifier : null,
+    },
     failing.length > 0 ? `preflight checks to be fixed by the plan: ${failing.join(', ')}` : undefined,
   );
 }
 
 async function configApply(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
-  const path = optionalString(input, 'bundle') ?? 'source/bundle.json';
-  const bundle = JSON.parse(artifactText(node, ctx.artifacts, path)) as Json;
-  const expected = optionalString(input, 'bundleHash');
-  if (expected !== undefined && bundle.hash !== undefined && bundle.hash !== expected) {
-    throw new NodeFailure(`${path} has hash ${String(bundle.hash)}, the graph expects ${expected}: recompile the plan`);
-  }
-  const agent = await ctx.agent();
+  const bundle = bundleOf(node, input, ctx) ?? JSON.parse(artifactText(node, ctx.artifacts, 'source/bundle.json'));
+  const agent = await ctx.agent(input);
   const plan = await agent.request<Json>('POST', '/v1/plans', bundle);
   const planId = String(plan.planId ?? '');
   const planHash = String(plan.planHash ?? '');
@@ -63,28 +85,51 @@ async function configApply(node: GraphNode, input: Input, ctx: RunContext): Prom
   });
 }
 
-async function runningSetting(ctx: RunContext, name: string): Promise<{ running: string; pending: boolean }> {
-  const agent = await ctx.agent();
-  const answer = await agent.request<Json>('GET', `/v1/settings?names=${encodeURIComponent(name)}`);
+async function settingStates(ctx: RunContext, input: Input, names: readonly string[]) {
+  const agent = await ctx.agent(input);
+  const answer = await agent.request<Json>('GET', `/v1/settings?names=${names.map(encodeURIComponent).join(',')}`);
   const rows = Array.isArray(answer.settings) ? (answer.settings as Json[]) : [];
-  const row = rows.find((item) => item.name === name);
-  return { running: String(row?.running ?? row?.setting ?? ''), pending: row?.pendingRestart === true };
+  return names.map((name) => {
+    const row = rows.find((item) => item.name === name);
+    return { name, running: String(row?.running ?? row?.setting ?? ''), pending: row?.pendingRestart === true };
+  });
+}
+
+/** Settings whose running value must equal the bundle's after the restart (strings only: no unit games). */
+function expectedValues(node: GraphNode, input: Input, ctx: RunContext, names: readonly string[]): Map<string, string> {
+  const explicit = optionalRecord(input, 'expect');
+  const out = new Map<string, string>();
+  if (explicit) {
+    for (const [name, value] of Object.entries(explicit)) out.set(name, String(value));
+    return out;
+  }
+  const settings = (bundleOf(node, { ...input, bundle: undefined }, ctx)?.settings ?? {}) as Json;
+  for (const name of names) if (typeof settings[name] === 'string') out.set(name, settings[name] as string);
+  return out;
 }
 
 async function restart(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
-  const expect = optionalRecord(input, 'expect') ?? { wal_level: 'logical' };
-  const checks = Object.entries(expect).map(([name, value]) => [name, String(value)] as const);
-  const before = await Promise.all(checks.map(([name]) => runningSetting(ctx, name)));
-  if (before.every((state, index) => state.running === checks[index]![1] && !state.pending)) {
-    return ok({ restarted: false, adopted: true, ...Object.fromEntries(checks) }, 'already running with the settings');
+  const names = stringList(input, 'restartSettings');
+  const expected = expectedValues(node, input, ctx, names);
+  const watched = [...new Set([...names, ...expected.keys()])].sort();
+  const fine = (states: { name: string; running: string; pending: boolean }[]) =>
+    states.every(
+      (state) => !state.pending && (!expected.has(state.name) || expected.get(state.name) === state.running),
+    );
+  const before = watched.length > 0 ? await settingStates(ctx, input, watched) : [];
+  if (fine(before)) {
+    return ok(
+      { restarted: false, adopted: true },
+      watched.length ? 'already running with the settings' : 'nothing needs a restart',
+    );
   }
-  const agent = await ctx.agent();
+  const agent = await ctx.agent(input);
   const answer = await agent.request<Json>(
     'POST',
     '/v1/restart',
     {
       reason: `pgferry ${ctx.deployment.plan}: ${node.title}`,
-      onlyIfPendingRestart: true,
+      onlyIfPendingRestart: input.onlyIfPending !== false,
       mode: 'fast',
       timeoutS: optionalNumber(input, 'timeoutS') ?? 180,
       acknowledgeReplicationInterruption: true,
@@ -94,41 +139,59 @@ async function restart(node: GraphNode, input: Input, ctx: RunContext): Promise<
   if (typeof answer.operationId === 'string' && answer.result !== 'noop') {
     await waitForOperation(agent, answer.operationId, ctx.sleep, ctx.pollMs, ctx.maxPolls);
   }
-  const after = await Promise.all(checks.map(([name]) => runningSetting(ctx, name)));
-  const wrong = checks.filter(([, value], index) => after[index]!.running !== value);
-  if (wrong.length > 0) {
-    const detail = wrong.map(([name, value], index) => `${name}=${after[index]!.running} (want ${value})`);
+  const after = await settingStates(ctx, input, watched);
+  if (!fine(after)) {
+    const detail = after
+      .filter((state) => state.pending || (expected.has(state.name) && expected.get(state.name) !== state.running))
+      .map(
+        (state) =>
+          `${state.name}=${state.running}${state.pending ? ' (restart still pending)' : ` (want ${expected.get(state.name)})`}`,
+      );
     throw new NodeFailure(`after the restart the source still runs ${detail.join(', ')}`);
   }
-  return ok({ restarted: true, ...Object.fromEntries(checks) });
+  return ok({ restarted: true, ...Object.fromEntries(after.map((state) => [state.name, state.running])) });
 }
 
 async function roleEnsure(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
-  const agent = await ctx.agent();
-  const body = optionalRecord(input, 'role') ?? input;
-  const answer = await agent.request<Json>('POST', '/v1/roles', body, node.idempotencyKey);
-  return ok({ role: String(body.name ?? ''), created: answer.created === true });
+  const agent = await ctx.agent(input);
+  const name = requireString(node, input, 'role');
+  const roles = (bundleOf(node, input, ctx)?.roles ?? []) as Json[];
+  const role = roles.find((item) => item.name === name) ?? { name };
+  // The role carries a secret reference for its password; the agent resolves it, never the request.
+  const answer = await agent.request<Json>(
+    'POST',
+    '/v1/roles',
+    { role, bundleHash: input.bundleHash },
+    node.idempotencyKey,
+  );
+  return ok({ role: name, created: answer.created === true });
 }
 
 async function fence(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
-  const agent = await ctx.agent();
+  const agent = await ctx.agent(input);
   const body = {
     method: optionalString(input, 'method') ?? 'hba_reject',
     roles: stringList(input, 'roles'),
     databases: stringList(input, 'databases'),
-    reason: `pgferry ${ctx.deployment.plan} cutover`,
+    terminateSessions: input.terminateSessions !== false,
+    reason: `pgferry ${ctx.deployment.plan}: ${node.title}`,
   };
   const answer = await agent.request<Json>('POST', '/v1/fence', body, node.idempotencyKey);
   return ok({
     fencedAt: String(answer.fencedAt ?? ctx.now().toISOString()),
-    terminated: Number(answer.terminated ?? 0),
+    terminatedSessions: Number(answer.terminatedSessions ?? answer.terminated ?? 0),
     method: body.method,
   });
 }
 
-async function unfence(_node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
-  const agent = await ctx.agent();
-  const answer = await agent.request<Json>('DELETE', '/v1/fence', { reason: `pgferry ${ctx.deployment.plan}` });
+async function unfence(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const agent = await ctx.agent(input);
+  const answer = await agent.request<Json>('DELETE', '/v1/fence', {
+    method: optionalString(input, 'method') ?? 'hba_reject',
+    roles: stringList(input, 'roles'),
+    databases: stringList(input, 'databases'),
+    reason: `pgferry ${ctx.deployment.plan}: ${node.title}`,
+  });
   const fencedAt = optionalString(input, 'fencedAt');
   const unfencedAt = String(answer.unfencedAt ?? ctx.now().toISOString());
   const seconds = fencedAt ? (Date.parse(unfencedAt) - Date.parse(fencedAt)) / 1000 : null;
@@ -136,7 +199,7 @@ async function unfence(_node: GraphNode, input: Input, ctx: RunContext): Promise
 }
 
 async function marker(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
-  const agent = await ctx.agent();
+  const agent = await ctx.agent(input);
   const database = requireString(node, input, 'database');
   const answer = await agent.request<Json>('POST', '/v1/marker', { database }, node.idempotencyKey);
   const lsn = String(answer.lsn ?? '');
@@ -149,7 +212,7 @@ function slotNameOf(node: GraphNode, input: Input): string {
 }
 
 async function slotCreate(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
-  const agent = await ctx.agent();
+  const agent = await ctx.agent(input);
   const name = slotNameOf(node, input);
   const existing = (await agent.slots()).slots.find((slot) => slot.slotName === name);
   if (existing) {
@@ -169,7 +232,7 @@ async function slotCreate(node: GraphNode, input: Input, ctx: RunContext): Promi
 }
 
 async function slotDrop(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
-  const agent = await ctx.agent();
+  const agent = await ctx.agent(input);
   const name = slotNameOf(node, input);
   const existing = (await agent.slots()).slots.find((slot) => slot.slotName === name);
   if (!existing) return ok({ slotName: name, dropped: false }, `slot ${name} is already gone`);
@@ -208,8 +271,9 @@ export const agentHandler: Handler = {
   },
   async probe(node, ctx) {
     if (node.kind === 'SourcePreflight') {
-      const agent = await ctx.agent();
-      const answer = await agent.request<Json>('POST', '/v1/preflight', optionalRecord(node.input, 'request') ?? {});
+      const input = await ctx.resolve(node.input);
+      const agent = await ctx.agent(input);
+      const answer = await agent.request<Json>('POST', '/v1/preflight', preflightBody(node, input, ctx));
       const checks = Array.isArray(answer.checks) ? (answer.checks as Json[]) : [];
       const failing = checks.filter((check) => check.status === 'fail').map((check) => String(check.id));
       return { action: 'run', detail: failing.length ? `preflight fails: ${failing.join(', ')}` : 'preflight passes' };

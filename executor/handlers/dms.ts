@@ -103,8 +103,9 @@ async function endpointCreate(node: GraphNode, input: Input, ctx: RunContext): P
 
 async function connectionTest(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const dms = ops(ctx);
-  const instanceArn = requireString(node, input, 'replicationInstanceArn', 'ReplicationInstanceArn', 'instanceArn');
-  const endpointArn = requireString(node, input, 'endpointArn', 'EndpointArn');
+  const request = optionalRecord(input, 'request') ?? input;
+  const instanceArn = requireString(node, request, 'ReplicationInstanceArn', 'replicationInstanceArn');
+  const endpointArn = requireString(node, request, 'EndpointArn', 'endpointArn');
   const current = await dms.connection(instanceArn, endpointArn);
   if (current?.Status === 'successful') return succeeded({ status: 'successful', adopted: true });
   if (current?.Status !== 'testing') {
@@ -130,7 +131,12 @@ async function connectionTest(node: GraphNode, input: Input, ctx: RunContext): P
 async function taskCreate(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const dms = ops(ctx);
   const request = withPlanTag(await requestOf(node, input, ctx), ctx.deployment.plan);
-  for (const key of ['TableMappings', 'ReplicationTaskSettings']) {
+  for (const [key, artifactKey] of [
+    ['TableMappings', 'tableMappings'],
+    ['ReplicationTaskSettings', 'taskSettings'],
+  ] as const) {
+    const path = optionalString(input, artifactKey);
+    if (request[key] === undefined && path !== undefined) request[key] = artifactText(node, ctx.artifacts, path).trim();
     const value = request[key];
     if (value !== undefined && typeof value !== 'string') request[key] = JSON.stringify(value);
   }
@@ -179,7 +185,8 @@ async function taskStart(node: GraphNode, input: Input, ctx: RunContext): Promis
   const task = await settle(dms, id);
   const arn = task.ReplicationTaskArn!;
   if (task.Status === 'running' || fullLoadFinished(task)) {
-    return succeeded({ taskArn: arn, startType: null, status: task.Status ?? null, adopted: true });
+    const slotName = await slotOf(input, ctx);
+    return succeeded({ taskArn: arn, startType: null, status: task.Status ?? null, slotName, adopted: true });
   }
   if (task.Status === 'failed') throw new NodeFailure(`replication task ${id} ${failureOf(task)}`);
   // start-replication only for the very first run; anything else would reload or lose the position.
@@ -208,7 +215,31 @@ async function taskStart(node: GraphNode, input: Input, ctx: RunContext): Promis
           ? failureOf(current)
           : null,
   );
-  return succeeded({ taskArn: arn, startType, status: running!.Status ?? null });
+  return succeeded({ taskArn: arn, startType, status: running!.Status ?? null, slotName: await slotOf(input, ctx) });
+}
+
+/**
+ * The slot a started CDC task reads: the explicit one, or the one DMS created (found through the
+ * agent: the only logical slot on the task's database not named by another node). '' for full load.
+ */
+async function slotOf(input: Input, ctx: RunContext): Promise<string> {
+  const explicit = optionalString(input, 'slot');
+  if (explicit !== undefined) return explicit;
+  if (input.migrationType === 'full-load' || !ctx.deployment.agent) return '';
+  const database = optionalString(input, 'database');
+  const known = new Set(
+    ctx.graph.nodes.map((item) => item.input.slot).filter((slot): slot is string => typeof slot === 'string'),
+  );
+  try {
+    const agent = await ctx.agent();
+    const candidates = (await agent.slots()).slots.filter(
+      (slot) =>
+        slot.plugin !== null && (database === undefined || slot.database === database) && !known.has(slot.slotName),
+    );
+    return candidates.length === 1 ? candidates[0]!.slotName : '';
+  } catch {
+    return '';
+  }
 }
 
 async function fullLoadWait(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {

@@ -11,7 +11,7 @@ export const gateHandler: Handler = {
   async run(node, ctx) {
     const gate = gateName(node.input, node.gate ?? node.id);
     if (!ctx.isGateApproved(gate)) return { status: 'waiting-gate', gate };
-    return { status: 'succeeded', outputs: { gate } };
+    return { status: 'succeeded', outputs: { gate, approvedBy: ctx.gateApproval(gate)?.approvedBy ?? null } };
   },
   async probe(node, ctx) {
     const gate = gateName(node.input, node.gate ?? node.id);

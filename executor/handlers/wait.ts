@@ -3,13 +3,29 @@
 
 import type { GraphNode } from '../../contracts/graph.js';
 import { type AgentSlot, lsnToBigInt } from '../agent-client.js';
-import { type Input, optionalNumber, optionalString, requireString } from '../inputs.js';
+import { DmsOps } from '../dms/ops.js';
+import { type Input, optionalNumber, optionalRecord, optionalString, requireString } from '../inputs.js';
 import { type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
 
+/** The slot of a task: the node's own `slot`, or what the task's start node recorded. */
+function slotNameFor(ctx: RunContext, input: Input): string | undefined {
+  const own = optionalString(input, 'slot') ?? optionalString(input, 'slotName');
+  if (own !== undefined) return own;
+  const task = optionalString(input, 'task');
+  if (task === undefined) return undefined;
+  for (const node of ctx.graph.nodes) {
+    if (node.input.task !== task) continue;
+    if (node.kind === 'SourceSlotCreate' && typeof node.input.slot === 'string') return node.input.slot;
+    const recorded = node.kind === 'DmsTaskStart' ? ctx.outputsOf(node.id)?.slotName : undefined;
+    if (typeof recorded === 'string' && recorded !== '') return recorded;
+  }
+  return undefined;
+}
+
 async function findSlot(ctx: RunContext, input: Input): Promise<AgentSlot | null> {
-  const agent = await ctx.agent();
+  const agent = await ctx.agent(input);
   const { slots } = await agent.slots();
-  const name = optionalString(input, 'slot') ?? optionalString(input, 'slotName');
+  const name = slotNameFor(ctx, input);
   if (name !== undefined) return slots.find((slot) => slot.slotName === name) ?? null;
   const database = optionalString(input, 'database');
   const logical = slots.filter(
@@ -33,9 +49,32 @@ async function poll(
   throw new NodeFailure(`${what}: not reached after ${ctx.maxPolls} polls (${detail})`, true);
 }
 
+/**
+ * CDC lag before the fence. The plan states seconds (DMS CDCLatencySource/Target, a CloudWatch metric
+ * the executor has no client for); what it measures is the task running and the slot's confirmed lag
+ * in bytes from the agent, under `maxLagBytes` (default 16 MiB).
+ */
 async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const maxLagBytes = optionalNumber(input, 'maxLagBytes') ?? 16 * 1024 * 1024;
   let lag = -1;
+  const task = optionalString(input, 'task');
+  if (task !== undefined && input.engine !== 'logical') {
+    const dms = new DmsOps({ client: ctx.dms, sleep: ctx.sleep, pollMs: ctx.pollMs, maxPolls: ctx.maxPolls });
+    await dms.waitFor(
+      `replication task ${task}`,
+      () => dms.task(task),
+      (current) => current?.Status === 'running',
+      (current) =>
+        current === null
+          ? 'not found'
+          : ['failed', 'stopped'].includes(current.Status ?? '')
+            ? `is ${current.Status}: ${current.LastFailureMessage ?? current.StopReason ?? ''}`
+            : null,
+    );
+  }
+  if (!ctx.deployment.agent && optionalRecord(input, 'agent') === undefined) {
+    return { status: 'succeeded', outputs: { lagBytes: null }, note: 'task running; no agent to measure slot lag' };
+  }
   const detail = await poll(ctx, `CDC lag for ${node.id}`, async () => {
     const slot = await findSlot(ctx, input);
     if (!slot) return { done: false, detail: 'no replication slot for the task yet' };
