@@ -1,0 +1,81 @@
+// Golden files: every example plan in plans/ compiled into test/fixtures/golden/<plan file stem>/.
+// `PGFERRY_UPDATE_GOLDEN=1 npx vitest run test/compiler/golden` rewrites them; otherwise any byte of
+// difference, a missing file or a stale extra file fails.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { emitArtifacts } from '../../../compiler/emit/artifacts.js';
+import { buildGraph } from '../../../compiler/graph/build-graph.js';
+import { compilePlan } from '../../../compiler/index.js';
+import type { Plan } from '../../../compiler/model/plan.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const plansDir = join(root, 'plans');
+const goldenDir = join(root, 'test', 'fixtures', 'golden');
+const update = process.env.PGFERRY_UPDATE_GOLDEN === '1';
+
+const planFiles = readdirSync(plansDir)
+  .filter((name) => name.endsWith('.yaml'))
+  .sort();
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'))
+    .sort();
+}
+
+async function compileExample(name: string): Promise<{ plan: Plan; files: Map<string, string> }> {
+  const result = await compilePlan(`plans/${name}`, { text: readFileSync(join(plansDir, name)) });
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  expect(errors.map((d) => `${d.code} ${d.pointer}: ${d.message}`)).toEqual([]);
+  return { plan: result.plan!, files: new Map(result.artifacts.map((a) => [a.path, a.content])) };
+}
+
+function shuffleKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shuffleKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, shuffleKeys(v)]),
+    );
+  }
+  return value;
+}
+
+describe.each(planFiles)('%s', (name) => {
+  const dir = join(goldenDir, name.replace(/\.yaml$/, ''));
+
+  test('compiled artifacts match the golden files', async () => {
+    const { files } = await compileExample(name);
+    if (update) {
+      rmSync(dir, { recursive: true, force: true });
+      for (const [path, content] of files) {
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        writeFileSync(join(dir, path), content);
+      }
+    }
+    expect(listFiles(dir)).toEqual([...files.keys()].sort());
+    for (const [path, content] of files) {
+      expect(readFileSync(join(dir, path), 'utf8'), `${name}: ${path}`).toBe(content);
+    }
+  });
+
+  test('deterministic: twice the same bytes, and plan key order changes nothing', async () => {
+    const { plan } = await compileExample(name);
+    const once = emitArtifacts(plan, buildGraph(plan));
+    const twice = emitArtifacts(plan, buildGraph(plan));
+    const shuffledPlan = shuffleKeys(plan) as Plan;
+    const shuffled = emitArtifacts(shuffledPlan, buildGraph(shuffledPlan));
+    expect(twice).toEqual(once);
+    expect(shuffled).toEqual(once);
+    for (const artifact of once) expect(artifact.content.endsWith('\n'), artifact.path).toBe(true);
+  });
+});
+
+test('the example plans are there', () => {
+  expect(planFiles.length).toBeGreaterThanOrEqual(3);
+});
