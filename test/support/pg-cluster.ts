@@ -161,7 +161,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<PgCluster
     port: String(port),
     unix_socket_directories: socketDir,
     fsync: 'off',
-    synchronous_commit: 'off',
+    // synchronous_commit stays on: logical decoding only sees flushed WAL, and tests stream right after a commit.
     full_page_writes: 'off',
     shared_buffers: '16MB',
     max_connections: '40',

@@ -1,0 +1,329 @@
+// POST /v1/plans/{id}/apply: lock → re-plan and compare the fingerprint → journal → backup → write the
+// hba block atomically → PostgreSQL validates it → ALTER SYSTEM → pg_file_settings validates → reload →
+// verify (fresh login, effective values) → done. Any failure before the reload restores the backup
+// and never signals the server; a failure after it restores, reloads again, and says rolledBack.
+
+import type { AgentContext, Principal } from '../context.js';
+import { AgentError, toAgentError } from '../errors.js';
+import { fileErrorsSql, fileWinnersSql, hbaErrorsSql, pendingRestartSql } from '../pg/sql.js';
+import { atomicWrite } from '../state/atomic-write.js';
+import { newId } from '../state/state-dir.js';
+import { type AgentPlan, computePlan } from './plan.js';
+import { fileHashes, restoreBackup } from './restore.js';
+
+export interface ApplyResult {
+  readonly result: 'applied' | 'noop';
+  readonly changed: boolean;
+  readonly operationId: string;
+  readonly backupId: string | null;
+  readonly reloaded: boolean;
+  readonly restartRequired: boolean;
+  readonly restarted: false;
+  readonly pendingRestart: readonly string[];
+  readonly planHash: string;
+  readonly verify: {
+    readonly reconnect: 'ok' | 'skipped';
+    readonly reloadApplied: Readonly<Record<string, string>>;
+    readonly unexpectedPendingRestart: readonly string[];
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function validateHbaOnServer(ctx: AgentContext, v: number): Promise<void> {
+  const sql = hbaErrorsSql(v);
+  if (sql === null) return;
+  const rows = await ctx.db.query<{ file_name: string | null; line_number: number; error: string }>(sql);
+  if (rows.length > 0) {
+    throw new AgentError('HBA_VALIDATION_FAILED', `pg_hba.conf line ${rows[0]!.line_number}: ${rows[0]!.error}`, {
+      details: rows.map((r) => ({ file: r.file_name, line: r.line_number, error: r.error })),
+    });
+  }
+}
+
+async function validateFileSettings(ctx: AgentContext, autoConf: string, names: readonly string[]): Promise<void> {
+  const rows = await ctx.db.query<{
+    sourcefile: string | null;
+    sourceline: number | null;
+    name: string | null;
+    error: string;
+    context: string | null;
+  }>(fileErrorsSql);
+  const hard = rows.filter((r) => !(r.error === 'setting could not be applied' && r.context === 'postmaster'));
+  if (hard.length > 0) {
+    const first = hard[0]!;
+    throw new AgentError(
+      'SETTINGS_VALIDATION_FAILED',
+      `${first.sourcefile ?? 'config'}:${first.sourceline ?? '?'}: ${first.name ?? 'syntax'}: ${first.error}`,
+      {
+        details: hard.map((r) => ({ file: r.sourcefile, line: r.sourceline, name: r.name, error: r.error })),
+      },
+    );
+  }
+  if (names.length === 0) return;
+  const winners = await ctx.db.query<{ name: string; sourcefile: string | null; sourceline: number | null }>(
+    fileWinnersSql,
+    [names],
+  );
+  const overridden = winners.filter((w) => w.sourcefile !== autoConf);
+  if (overridden.length > 0) {
+    const o = overridden[0]!;
+    throw new AgentError('OVERRIDDEN', `${o.name} is overridden by ${o.sourcefile}:${o.sourceline}`, {
+      details: overridden.map((w) => ({ name: w.name, file: w.sourcefile, line: w.sourceline })),
+    });
+  }
+}
+
+/** Reload-context values as pg_settings shows them, polled briefly: a reload is asynchronous. */
+async function awaitReloadValues(
+  ctx: AgentContext,
+  expected: ReadonlyMap<string, string>,
+): Promise<Record<string, string>> {
+  let seen: Record<string, string> = {};
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const rows = await ctx.db.query<{ name: string; setting: string }>(
+      'SELECT name, setting FROM pg_catalog.pg_settings WHERE name = ANY($1::text[])',
+      [[...expected.keys()]],
+    );
+    seen = Object.fromEntries(rows.map((r) => [r.name, r.setting]));
+    if ([...expected].every(([name, value]) => seen[name] === value)) return seen;
+    await sleep(100);
+  }
+  const wrong = [...expected].filter(([name, value]) => seen[name] !== value);
+  throw new AgentError(
+    'VERIFY_FAILED',
+    `after the reload ${wrong.map(([n, v]) => `${n} is ${seen[n]}, not ${v}`).join('; ')}`,
+    {
+      details: wrong.map(([name, value]) => ({ name, expected: value, actual: seen[name] ?? null })),
+    },
+  );
+}
+
+/** pending_restart flips only once the postmaster has processed the reload: poll for the expected names. */
+async function awaitPending(ctx: AgentContext, expected: readonly string[]): Promise<string[]> {
+  let names: string[] = [];
+  for (let attempt = 0; attempt < 50; attempt++) {
+    names = await pendingRestartNames(ctx);
+    if (expected.every((n) => names.includes(n))) return names;
+    await sleep(100);
+  }
+  return names;
+}
+
+export async function pendingRestartNames(ctx: AgentContext): Promise<string[]> {
+  return (await ctx.db.query<{ name: string }>(pendingRestartSql)).map((r) => r.name);
+}
+
+export async function applyPlan(
+  ctx: AgentContext,
+  planId: string,
+  body: { planHash: string; baseFingerprint?: string; reason?: string },
+  principal: Principal,
+): Promise<ApplyResult> {
+  const stored = ctx.plans.get(planId);
+  if (!stored)
+    throw new AgentError(
+      'PLAN_NOT_FOUND',
+      `no plan '${planId}' (plans live ${ctx.config.limits.planTtlSeconds}s and not across agent restarts)`,
+    );
+  if (Date.now() > stored.expiresAt)
+    throw new AgentError('PLAN_EXPIRED', `plan '${planId}' expired at ${new Date(stored.expiresAt).toISOString()}`);
+  const planned = stored.internals.plan;
+  if (
+    body.planHash !== planned.planHash ||
+    (body.baseFingerprint !== undefined && body.baseFingerprint !== planned.baseFingerprint)
+  ) {
+    throw new AgentError('PLAN_HASH_MISMATCH', `planHash ${body.planHash} is not the hash of plan '${planId}'`, {
+      details: [{ expected: planned.planHash, got: body.planHash }],
+    });
+  }
+  const operationId = newId('op');
+  await ctx.state.acquire(operationId);
+  const audit = {
+    operationId,
+    kind: 'apply',
+    principal: principal.tokenId,
+    planHash: planned.planHash,
+    bundleHash: planned.bundleHash,
+    reason: body.reason ?? null,
+  };
+  try {
+    const fresh = await computePlan(ctx.db, ctx.config, stored.internals.bundle);
+    if (fresh.plan.baseFingerprint !== planned.baseFingerprint || fresh.plan.planHash !== planned.planHash) {
+      throw new AgentError('DRIFT', 'the host changed since the plan was made; make a new plan', {
+        details: [{ planned: planned.baseFingerprint, now: fresh.plan.baseFingerprint }],
+      });
+    }
+    const result = await applyFresh(ctx, fresh.plan, fresh, operationId);
+    ctx.counters.apply[result.result] += 1;
+    await ctx.state.audit({
+      ...audit,
+      result: result.result,
+      backupId: result.backupId,
+      changes: planned.changes.settings.map((c) => `${c.name}: ${c.from} -> ${c.to}`),
+      hbaChanged: planned.changes.hba.changed,
+    });
+    return result;
+  } catch (error) {
+    const agentError = toAgentError(error);
+    ctx.counters.apply[agentError.rolledBack ? 'rolled_back' : 'rejected'] += 1;
+    await ctx.state
+      .audit({ ...audit, result: 'refused', errorCode: agentError.code, message: agentError.message })
+      .catch(() => undefined);
+    throw agentError;
+  } finally {
+    await ctx.state.release();
+  }
+}
+
+async function applyFresh(
+  ctx: AgentContext,
+  plan: AgentPlan,
+  internals: Awaited<ReturnType<typeof computePlan>>,
+  operationId: string,
+): Promise<ApplyResult> {
+  const { identity } = internals;
+  const v = identity.serverVersionNum;
+  const record = async () =>
+    ctx.state.writeApplied({
+      bundleId: internals.bundle.bundleId,
+      bundleHash: plan.bundleHash,
+      planHash: plan.planHash,
+      at: new Date().toISOString(),
+      operationId,
+      slots: internals.bundle.slots.map((s) => s.name),
+    });
+  if (plan.noop) {
+    await record();
+    return {
+      result: 'noop',
+      changed: false,
+      operationId,
+      backupId: null,
+      reloaded: false,
+      restartRequired: plan.requires.restart,
+      restarted: false,
+      pendingRestart: plan.restartPending,
+      planHash: plan.planHash,
+      verify: { reconnect: 'skipped', reloadApplied: {}, unexpectedPendingRestart: [] },
+    };
+  }
+  const journal = (
+    phase: 'begin' | 'backed_up' | 'written' | 'reloaded' | 'done' | 'aborted',
+    backupId: string | null,
+    result?: string,
+  ) =>
+    ctx.state.journal({
+      operationId,
+      kind: 'apply',
+      phase,
+      planHash: plan.planHash,
+      backupId,
+      ...(result ? { result } : {}),
+    });
+  await journal('begin', null);
+  const manifest = await ctx.state.backup(operationId, plan.planHash, v, [
+    { role: 'hba', path: identity.hbaFile },
+    { role: 'autoConf', path: identity.autoConfFile },
+  ]);
+  const backup = await ctx.state.readBackup(manifest.backupId);
+  await journal('backed_up', manifest.backupId);
+  let reloaded = false;
+  const undo = async (error: unknown): Promise<never> => {
+    const agentError = toAgentError(error);
+    try {
+      await restoreBackup(ctx, backup, 'online');
+      if (reloaded) {
+        await ctx.db.query('SELECT pg_catalog.pg_reload_conf()');
+        await ctx.db.withClient(async (c) => c.query('SELECT 1'));
+      }
+    } catch (restoreError) {
+      await journal('aborted', manifest.backupId, 'needs_attention');
+      throw new AgentError(
+        'NEEDS_ATTENTION',
+        `${agentError.message}; restoring backup ${manifest.backupId} also failed: ${(restoreError as Error).message}`,
+        {
+          changed: true,
+          details: [{ backupId: manifest.backupId }],
+        },
+      );
+    }
+    await journal('aborted', manifest.backupId, 'rolled_back');
+    throw new AgentError(agentError.code, agentError.message, {
+      details: agentError.details,
+      changed: false,
+      ...(reloaded ? { rolledBack: true } : {}),
+    });
+  };
+  try {
+    if (plan.changes.hba.changed) await atomicWrite(identity.hbaFile, internals.candidateHba);
+    await journal('written', manifest.backupId);
+    await validateHbaOnServer(ctx, v);
+    if (plan.changes.settings.length > 0) {
+      await ctx.db.withClient(async (client) => {
+        // One statement per call in autocommit: ALTER SYSTEM cannot run inside a transaction block.
+        for (const change of plan.changes.settings) {
+          try {
+            await client.query(change.sql);
+          } catch (error) {
+            throw new AgentError('INVALID_VALUE', `${change.name}: ${(error as Error).message}`, {
+              details: [{ name: change.name, value: change.to }],
+            });
+          }
+        }
+      });
+    }
+    await validateFileSettings(
+      ctx,
+      identity.autoConfFile,
+      plan.changes.settings.map((c) => c.name),
+    );
+  } catch (error) {
+    return undo(error);
+  }
+  let verify: ApplyResult['verify'];
+  let pendingRestart: string[];
+  try {
+    await ctx.db.query('SELECT pg_catalog.pg_reload_conf()');
+    reloaded = true;
+    await journal('reloaded', manifest.backupId);
+    try {
+      await ctx.db.withClient(async (c) => c.query('SELECT 1'));
+    } catch (error) {
+      throw new AgentError(
+        'LOCKOUT_PREVENTED',
+        `the agent could not log in after the reload: ${(error as Error).message}`,
+      );
+    }
+    const reloadExpected = new Map(
+      [...internals.desired]
+        .filter(([, d]) => d.context !== 'postmaster' && d.context !== 'internal')
+        .map(([name, d]) => [name, d.normalised]),
+    );
+    const reloadApplied = await awaitReloadValues(ctx, reloadExpected);
+    pendingRestart = await awaitPending(ctx, plan.restartPending);
+    const expectedPending = new Set(plan.restartPending);
+    verify = {
+      reconnect: 'ok',
+      reloadApplied,
+      unexpectedPendingRestart: pendingRestart.filter((n) => !expectedPending.has(n)),
+    };
+  } catch (error) {
+    return undo(error);
+  }
+  await ctx.state.recordAfter(manifest, await fileHashes({ hba: identity.hbaFile, autoConf: identity.autoConfFile }));
+  await record();
+  await journal('done', manifest.backupId, 'applied');
+  return {
+    result: 'applied',
+    changed: true,
+    operationId,
+    backupId: manifest.backupId,
+    reloaded: true,
+    restartRequired: pendingRestart.length > 0,
+    restarted: false,
+    pendingRestart,
+    planHash: plan.planHash,
+    verify,
+  };
+}

@@ -1,0 +1,133 @@
+// POST /v1/preflight: read-only DMS readiness checks (reference/dms.md §3, the DMS pre-migration
+// assessment for PostgreSQL). Each check passes, warns or fails with a detail and a fix.
+
+import type { Check } from './apply/plan.js';
+import { catalogSnapshot } from './catalog.js';
+import type { AgentContext } from './context.js';
+import { slotCountsSql } from './pg/sql.js';
+
+export interface PreflightRequest {
+  readonly databases?: readonly string[];
+  readonly schemas?: readonly string[];
+  readonly migrationUser?: string;
+  readonly slotsNeeded?: number;
+}
+
+const pass = (id: string, detail: string): Check => ({ id, status: 'pass', detail });
+const warn = (id: string, detail: string): Check => ({ id, status: 'warn', detail });
+const fail = (id: string, detail: string): Check => ({ id, status: 'fail', detail });
+
+export async function preflight(ctx: AgentContext, body: PreflightRequest): Promise<{ ok: boolean; checks: Check[] }> {
+  const v = await ctx.db.serverVersionNum();
+  const checks: Check[] = [];
+  const settings = new Map(
+    (
+      await ctx.db.query<{ name: string; setting: string }>(
+        "SELECT name, setting FROM pg_catalog.pg_settings WHERE name IN ('wal_level','wal_sender_timeout','max_slot_wal_keep_size','shared_preload_libraries','logical_decoding_work_mem')",
+      )
+    ).map((r) => [r.name, r.setting]),
+  );
+  const walLevel = settings.get('wal_level');
+  checks.push(
+    walLevel === 'logical'
+      ? pass('wal_level_logical', 'wal_level=logical')
+      : fail('wal_level_logical', `wal_level=${walLevel}; set wal_level=logical (restart)`),
+  );
+  const counts = (
+    await ctx.db.query<{ slots_used: number; slots_max: number; walsenders_used: number; walsenders_max: number }>(
+      slotCountsSql,
+    )
+  )[0]!;
+  const needed = body.slotsNeeded ?? 1;
+  checks.push(
+    counts.slots_max - counts.slots_used >= needed
+      ? pass('slot_headroom', `${counts.slots_used} of ${counts.slots_max} used; ${needed} needed`)
+      : fail('slot_headroom', `${counts.slots_used} of ${counts.slots_max} used; ${needed} needed`),
+  );
+  checks.push(
+    counts.walsenders_max - counts.walsenders_used >= needed
+      ? pass('wal_sender_headroom', `${counts.walsenders_used} of ${counts.walsenders_max} used`)
+      : fail('wal_sender_headroom', `${counts.walsenders_used} of ${counts.walsenders_max} used; ${needed} needed`),
+  );
+  const timeout = Number(settings.get('wal_sender_timeout'));
+  checks.push(
+    timeout === 0 || timeout >= 10000
+      ? pass('wal_sender_timeout', `${timeout} ms`)
+      : warn('wal_sender_timeout', `${timeout} ms; DMS needs 0 or >= 10000`),
+  );
+  if (v >= 130000) {
+    const keep = settings.get('max_slot_wal_keep_size');
+    checks.push(
+      keep === '-1'
+        ? warn('max_slot_wal_keep_size', '-1 (unlimited): an idle slot can fill the disk')
+        : pass('max_slot_wal_keep_size', `${keep} MB`),
+    );
+  }
+  const user = body.migrationUser;
+  if (user) {
+    const role = (
+      await ctx.db.query<{ rolsuper: boolean; rolreplication: boolean; rolcanlogin: boolean }>(
+        'SELECT rolsuper, rolreplication, rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = $1',
+        [user],
+      )
+    )[0];
+    checks.push(
+      !role
+        ? fail('migration_user', `role ${user} does not exist`)
+        : role.rolcanlogin && (role.rolsuper || role.rolreplication)
+          ? pass(
+              'migration_user',
+              `${user}: login${role.rolsuper ? ', superuser' : ''}${role.rolreplication ? ', replication' : ''}`,
+            )
+          : fail('migration_user', `${user} needs LOGIN and REPLICATION (or superuser)`),
+    );
+  }
+  const longTx = await ctx.db.query<{ pid: number; age: string }>(
+    `SELECT pid, (now() - xact_start)::text AS age FROM pg_catalog.pg_stat_activity
+      WHERE xact_start IS NOT NULL AND now() - xact_start > interval '15 minutes' AND pid <> pg_catalog.pg_backend_pid()`,
+  );
+  checks.push(
+    longTx.length === 0
+      ? pass('long_running_xacts', 'none over 15 minutes')
+      : warn('long_running_xacts', longTx.map((t) => `pid ${t.pid} open for ${t.age}`).join('; ')),
+  );
+  const prepared = await ctx.db.query<{ gid: string }>('SELECT gid FROM pg_catalog.pg_prepared_xacts');
+  checks.push(
+    prepared.length === 0
+      ? pass('prepared_xacts', 'none')
+      : warn('prepared_xacts', `${prepared.length} prepared transactions`),
+  );
+  const leftovers = await ctx.db.query<{ slot_name: string }>(
+    "SELECT slot_name::text FROM pg_catalog.pg_replication_slots WHERE slot_name LIKE 'dms%' OR slot_name LIKE 'pgferry%'",
+  );
+  checks.push(
+    leftovers.length === 0
+      ? pass('leftover_dms_slots', 'none')
+      : warn('leftover_dms_slots', leftovers.map((s) => s.slot_name).join(', ')),
+  );
+  if (body.databases && body.databases.length > 0) {
+    const catalog = await catalogSnapshot(ctx, body.databases, body.schemas ?? null);
+    for (const db of catalog.databases) {
+      const tables = db.tables.filter((t) => t.kind === 'table' || t.kind === 'partitioned-table');
+      const noPk = tables
+        .filter((t) => t.primaryKey.length === 0 && !t.hasUniqueIndex)
+        .map((t) => `${t.schema}.${t.name}`);
+      checks.push(
+        noPk.length === 0
+          ? pass(`primary_keys:${db.name}`, `${tables.length} tables, all keyed`)
+          : warn(`primary_keys:${db.name}`, `no primary key: ${noPk.join(', ')}`),
+      );
+      const risky = tables.flatMap((t) =>
+        t.columns
+          .filter((c) => c.concern && ['composite', 'range', 'geometric', 'postgis', 'oid-lob'].includes(c.concern))
+          .map((c) => `${t.schema}.${t.name}.${c.name} (${c.concern})`),
+      );
+      checks.push(
+        risky.length === 0
+          ? pass(`unsupported_types:${db.name}`, 'none')
+          : warn(`unsupported_types:${db.name}`, risky.join(', ')),
+      );
+    }
+  }
+  return { ok: checks.every((c) => c.status !== 'fail'), checks };
+}

@@ -1,0 +1,51 @@
+// Resolves secrets named in the agent config (file, env, SSM) or in a bundle (SecretRef). Values never
+// leave this module except to the caller that needs them; they are never logged.
+
+import { readFile } from 'node:fs/promises';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { SecretRef } from '../contracts/secret-ref.js';
+import type { SecretSource } from './config/types.js';
+import { AgentError } from './errors.js';
+
+export interface SecretResolver {
+  resolve(source: SecretSource | SecretRef, what: string): Promise<string>;
+}
+
+export function createSecretResolver(
+  aws: { readonly region?: string; readonly endpoint?: string },
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  ssmClient?: SSMClient,
+): SecretResolver {
+  let client = ssmClient;
+  const ssm = () => {
+    client ??= new SSMClient({
+      ...(aws.region ? { region: aws.region } : {}),
+      ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
+    });
+    return client;
+  };
+  return {
+    async resolve(source, what) {
+      try {
+        if ('file' in source) return (await readFile(source.file, 'utf8')).trim();
+        if ('env' in source) {
+          const value = env[source.env];
+          if (value === undefined || value === '') throw new Error(`environment variable ${source.env} is not set`);
+          return value;
+        }
+        if ('ssm' in source) {
+          const out = await ssm().send(new GetParameterCommand({ Name: source.ssm, WithDecryption: true }));
+          const value = out.Parameter?.Value;
+          if (!value) throw new Error(`SSM parameter ${source.ssm} has no value`);
+          return value;
+        }
+        throw new Error('Secrets Manager references are not supported by the agent; use ssm or env');
+      } catch (error) {
+        throw new AgentError(
+          'SECRET_UNAVAILABLE',
+          `cannot resolve the secret for ${what}: ${(error as Error).message}`,
+        );
+      }
+    },
+  };
+}

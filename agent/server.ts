@@ -1,0 +1,117 @@
+// The fastify app: one auth hook (bearer token + per-route scopes), strict ajv (no stripping, no
+// coercion), and one error envelope for everything — our own refusals, validation errors, 404, 413, 415.
+
+import { randomUUID } from 'node:crypto';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
+import { requireScopes } from './auth.js';
+import type { Scope } from './config/types.js';
+import type { AgentContext, Principal } from './context.js';
+import { AgentError, toAgentError } from './errors.js';
+import { registerRoutes } from './routes.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Scopes a token needs for this route; absent means no authentication (health only). */
+    scopes?: readonly Scope[];
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export interface BuildOptions {
+  readonly logger?: FastifyServerOptions['logger'];
+  readonly https?: Record<string, unknown> | null;
+}
+
+function envelope(reply: FastifyReply, request: FastifyRequest, error: AgentError): FastifyReply {
+  return reply.code(error.status).type('application/json; charset=utf-8').send(error.toBody(request.id));
+}
+
+function translate(error: FastifyError): AgentError {
+  if (error instanceof AgentError) return error;
+  if (error.validation) {
+    const context = error.validationContext ?? 'body';
+    return new AgentError(
+      'SCHEMA_INVALID',
+      `${context} does not match the schema: ${error.validation.map((v) => `${v.instancePath || '/'} ${v.message}${v.keyword === 'additionalProperties' ? ` '${String((v.params as { additionalProperty?: string }).additionalProperty)}'` : ''}`).join('; ')}`,
+      {
+        details: error.validation.map((v) => ({
+          in: context,
+          path: v.instancePath || '/',
+          keyword: v.keyword,
+          message: v.message ?? '',
+          params: v.params,
+        })),
+      },
+    );
+  }
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return new AgentError('BODY_TOO_LARGE', 'request body is larger than the agent accepts');
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return new AgentError('UNSUPPORTED_MEDIA_TYPE', 'send JSON (content-type: application/json)');
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return new AgentError('BAD_REQUEST', error.message);
+  }
+  return toAgentError(error);
+}
+
+export function buildApp(ctx: AgentContext, options: BuildOptions = {}): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: ctx.config.limits.bodyBytes,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    ...(options.https ? { https: options.https } : {}),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+  } as FastifyServerOptions);
+
+  app.decorateRequest('principal', null);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    const scopes = request.routeOptions.config?.scopes;
+    if (scopes === undefined) return;
+    try {
+      request.principal = ctx.tokens.authenticate(request.headers.authorization);
+      requireScopes(request.principal, scopes);
+    } catch (error) {
+      const agentError = toAgentError(error);
+      await ctx.state
+        .audit({
+          kind: 'refusal',
+          method: request.method,
+          path: request.url,
+          principal: request.principal?.tokenId ?? null,
+          clientIp: request.ip,
+          errorCode: agentError.code,
+        })
+        .catch(() => undefined);
+      // 401 carries no detail about which part was wrong.
+      return envelope(
+        reply,
+        request,
+        agentError.code === 'UNAUTHORIZED' ? new AgentError('UNAUTHORIZED', 'authentication required') : agentError,
+      );
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const agentError = translate(error);
+    if (agentError.status >= 500 && agentError.code === 'INTERNAL') request.log.error({ err: error }, 'internal error');
+    return envelope(reply, request, agentError);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    envelope(reply, request, new AgentError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  registerRoutes(app, ctx);
+  return app;
+}
