@@ -83,4 +83,14 @@ describe('renderers', () => {
     const markdown = renderMarkdown(diffPlans(side('old'), sql));
     expect(markdown).toContain('````diff\n');
   });
+
+  it('leaves patches out, listed, when the comment would pass its size budget', async () => {
+    const full = renderMarkdown(diff);
+    const markdown = renderMarkdown(diff, { budget: full.length - 100 });
+    expect(full).toContain('```diff\n--- a/dms/replication-instance.json');
+    expect(markdown).not.toContain('```diff\n--- a/dms/replication-instance.json');
+    expect(markdown).toContain('Left out to fit a pull-request comment (run `pgferry diff` to see them):');
+    expect(markdown).toContain('- `dms/replication-instance.json`: changed (+1 −1)');
+    await expect(mermaidParse(mermaidBlocks(markdown)[0]!)).resolves.toBeDefined();
+  });
 });
