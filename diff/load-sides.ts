@@ -2,8 +2,10 @@
 // which side it is, so `pgferry diff` can say "the new side has errors" with locations.
 
 import type { Diagnostic } from '../compiler/diagnostics/diagnostic.js';
-import type { CompileFn } from './compile.js';
-import type { CompiledSide, SideName } from './side.js';
+import type { CompiledSide, CompileResult, SideName } from './side.js';
+
+/** `compilePlan` (compiler/index.ts), or a stand-in in tests. */
+export type CompileFn = (file: string, options?: { text?: string }) => Promise<CompileResult>;
 
 export interface SideSource {
   readonly side: SideName;

@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Diagnostic, sortDiagnostics } from '../../compiler/diagnostics/diagnostic.js';
+import { compilePlan } from '../../compiler/index.js';
 import { canonicalJson } from '../../contracts/canonical-json.js';
-import { loadCompiler } from '../../diff/compile.js';
 import { GitBaseError, readAtRevision } from '../../diff/git-base.js';
 import { compileSide, type SideSource } from '../../diff/load-sides.js';
 import { diffPlans } from '../../diff/plan-diff.js';
@@ -121,10 +121,9 @@ export const command: CliCommand = async (args, io) => {
     throw error;
   }
   if (typeof invocation === 'number') return invocation;
-  const compile = await loadCompiler();
   const sides = [];
   for (const source of [invocation.old, invocation.new]) {
-    const result = await compileSide(compile, source);
+    const result = await compileSide(compilePlan, source);
     if (!result.ok) {
       const report = renderSideFailure(result.source, result.diagnostics, {
         cwd: io.cwd,

@@ -5,7 +5,6 @@
 import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCompiler } from '../../diff/compile.js';
 import { type CliRun, runDiff } from './support/cli.js';
 import { commitAll, tempRepo, writeIn } from './support/git-repo.js';
 import { expectGolden } from './support/golden.js';
@@ -29,16 +28,11 @@ const expectedExit: Record<string, number> = {
   'table-selection': 1,
 };
 
-const compilerAvailable = await loadCompiler().then(
-  () => true,
-  () => false,
-);
-
 function transcript(run: CliRun): string {
   return `exit: ${run.code}\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`;
 }
 
-describe.skipIf(!compilerAvailable)('pgferry diff golden outputs', () => {
+describe('pgferry diff golden outputs', () => {
   it('has an expectation for every case directory', () => {
     expect(cases).toEqual(Object.keys(expectedExit).sort());
   });
