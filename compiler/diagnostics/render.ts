@@ -18,10 +18,10 @@ const colours: Record<Severity, string> = { error: '\u001b[31m', warning: '\u001
 const bold = '\u001b[1m';
 const reset = '\u001b[0m';
 
-function excerpt(diagnostic: Diagnostic, text: string | undefined): string[] {
+function excerpt(diagnostic: Diagnostic, lines: readonly string[] | undefined): string[] {
   const span = diagnostic.span;
-  if (!span || text === undefined) return [];
-  const line = text.split(/\r?\n/)[span.start.line - 1];
+  if (!span || lines === undefined) return [];
+  const line = lines[span.start.line - 1];
   if (line === undefined) return [];
   const gutter = String(span.start.line);
   const width = span.end.line === span.start.line ? Math.max(1, span.end.col - span.start.col) : 1;
@@ -52,10 +52,16 @@ function where(d: { file: string; span?: Diagnostic['span'] | undefined }): stri
 /** `plans/orders.yaml:12:5: error PGF2001 [unknown-key] message`, excerpt, hint and notes. */
 export function renderText(diagnostics: readonly Diagnostic[], options: RenderOptions = {}): string {
   const out: string[] = [];
+  // Split each file once: a plan with thousands of findings must not re-split its text per finding.
+  const linesByFile = new Map<string, readonly string[] | undefined>();
+  const linesOf = (file: string) => {
+    if (!linesByFile.has(file)) linesByFile.set(file, options.sourceText?.(file)?.split(/\r?\n/));
+    return linesByFile.get(file);
+  };
   for (const d of sortDiagnostics(diagnostics)) {
     const severity = options.color ? `${colours[d.severity]}${bold}${d.severity}${reset}` : d.severity;
     out.push(`${where(d)}: ${severity} ${d.code} [${d.name}] ${d.message}`);
-    out.push(...excerpt(d, options.sourceText?.(d.file)));
+    out.push(...excerpt(d, linesOf(d.file)));
     if (d.hint) out.push(`  hint: ${d.hint}`);
     for (const note of d.notes) {
       out.push(`  note: ${note.file ? `${where({ file: note.file, span: note.span })}: ` : ''}${note.message}`);

@@ -1,14 +1,13 @@
 // The plan's JSON Schema (schema/plan.schema.json), loaded relative to this module so it resolves the
-// same from sources (vitest) and from dist/, and its validator, compiled once per process.
+// same from sources (vitest) and from dist/, and its precompiled validator.
 
 import { readFileSync } from 'node:fs';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
+import { validate as generatedValidator } from './plan-validator.generated.js';
 
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
 let cachedSchema: JsonSchema | undefined;
-let cachedValidator: ValidateFunction | undefined;
 
 export function planSchema(): JsonSchema {
   cachedSchema ??= JSON.parse(
@@ -17,14 +16,12 @@ export function planSchema(): JsonSchema {
   return cachedSchema;
 }
 
+/**
+ * The validator, precompiled by ajv into plan-validator.generated.ts (see validator-source.ts for the
+ * options: allErrors, strict, discriminator, verbose), so start-up skips schema compilation.
+ */
 export function planValidator(): ValidateFunction {
-  if (cachedValidator) return cachedValidator;
-  // verbose: errors carry parentSchema and data, which the locator needs for "did you mean" and for
-  // telling a literal password from any other wrong type.
-  const ajv = new Ajv({ allErrors: true, strict: true, discriminator: true, verbose: true });
-  addFormats.default(ajv);
-  cachedValidator = ajv.compile(planSchema());
-  return cachedValidator;
+  return generatedValidator as unknown as ValidateFunction;
 }
 
 /** Resolves a local `$ref` (`#/definitions/task`) against the plan schema. */
