@@ -61,9 +61,9 @@ export const graphCdcBeforeLogical = defineCode({
   code: 'PGF4007',
   name: 'graph-cdc-before-logical',
   severity: 'error',
-  title: 'A DMS step of a CDC migration can run before wal_level=logical is in force',
+  title: 'A DMS step or slot creation of a CDC migration can run before wal_level=logical is in force',
   explanation:
-    'With change data capture every DMS step must come after the source restart that makes `wal_level = logical` effective; otherwise the connection test passes and the task fails at start.',
+    'With change data capture every DMS step and every slot creation must come after the source restart that makes `wal_level = logical` effective; otherwise the connection test passes and the task (or the slot) fails at start.',
 });
 
 export const graphTargetNotPrepared = defineCode({

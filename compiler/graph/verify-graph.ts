@@ -152,9 +152,9 @@ export function verifyGraph(graph: ExecutionGraph): Finding[] {
   if (cdc) {
     const logical = producers.get(fact.walLevelLogical)?.[0];
     for (const node of unique) {
-      if (!isDmsKind(node.kind)) continue;
+      if (!isDmsKind(node.kind) && node.kind !== 'SourceSlotCreate') continue;
       if (logical === undefined || !ancestry.of(node.id).has(logical)) {
-        report(graphCdcBeforeLogical.code, node, `DMS node "${node.id}" is not after "${fact.walLevelLogical}"`);
+        report(graphCdcBeforeLogical.code, node, `node "${node.id}" is not after "${fact.walLevelLogical}"`);
       }
     }
   }

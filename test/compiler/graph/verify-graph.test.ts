@@ -6,6 +6,12 @@ import type { Plan } from '../../../compiler/model/plan.js';
 import type { ExecutionGraph, GraphNode } from '../../../contracts/graph.js';
 import { cdcPlan } from '../../support/base-plan.js';
 
+/** CDC with a slot pgferry creates itself, so slot creation is in the graph too. */
+const explicitSlot: Plan = {
+  ...cdcPlan,
+  dms: { ...cdcPlan.dms, tasks: [{ ...cdcPlan.dms.tasks[0]!, migration_type: 'cdc', slot_name: 'pgferry_orders' }] },
+};
+
 type Edit = (nodes: GraphNode[]) => GraphNode[];
 
 const patch =
@@ -72,6 +78,11 @@ const cases: [string, string, Edit][] = [
         )(patch('dms.task.orders-cdc.start', drop('target.orders.prepared'))(nodes)),
       ),
   ],
+  [
+    'slot created before wal_level=logical',
+    'PGF4007',
+    patch('source.slot.orders-cdc.create', drop('source.wal_level=logical', 'source.config.effective')),
+  ],
   ['slot drop before stop', 'PGF4009', patch('source.slot.orders-cdc.drop', drop('replication.orders-cdc.stopped'))],
   [
     'sequence sync before the fence',
@@ -83,7 +94,7 @@ const cases: [string, string, Edit][] = [
 
 describe('verifyGraph finds each kind of broken graph', () => {
   test.each(cases)('%s → %s', (_, code, edit) => {
-    const findings = verifyGraph(broken(cdcPlan, edit));
+    const findings = verifyGraph(broken(explicitSlot, edit));
     expect(findings.map((f) => f.code)).toContain(code);
     for (const finding of findings) expect(finding.message).not.toBe('');
   });
