@@ -1,7 +1,5 @@
-// AWS DMS naming rules and the identifiers pgferry derives from a plan, shared by the identifier rule
-// and the emitters so a generated name is checked exactly as it will be sent.
-
-import type { Plan } from '../model/plan.js';
+// AWS DMS and PostgreSQL naming rules. The names pgferry generates come from compiler/emit/names.ts;
+// the identifier rule checks those exact names.
 
 export type DmsResource = 'replication instance' | 'endpoint' | 'task';
 
@@ -28,19 +26,6 @@ export function dmsIdentifierProblem(identifier: string, resource: DmsResource):
 /** DMS stores identifiers in lower case, so uniqueness is case-insensitive. */
 export function identifierKey(identifier: string): string {
   return identifier.toLowerCase();
-}
-
-/**
- * The endpoint identifier pgferry generates per database and side: `<plan>-<db>-src` / `-tgt`. Characters
- * DMS refuses (underscores, dots) become hyphens, so `orders_eu` yields `orders-orders-eu-src`.
- */
-export function endpointIdentifier(plan: Plan, database: string, side: 'src' | 'tgt'): string {
-  const db = database
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^-|-$/g, '');
-  return `${plan.name}-${db}-${side}`;
 }
 
 /** A logical replication slot name PostgreSQL accepts. */

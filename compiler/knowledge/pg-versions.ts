@@ -50,14 +50,6 @@ export function defaultReplicationSettings(versionNum: number): {
     : { wal_level: 'minimal', max_replication_slots: 0, max_wal_senders: 0 };
 }
 
-/**
- * The pg_hba database column that matches a logical-decoding (walsender) connection: before 10 the
- * `replication` keyword, from 10 on the database name (agent.md §1.6, PG 10 release notes).
- */
-export function logicalReplicationHbaDatabase(versionNum: number, database: string): string {
-  return versionNum < PG_10 ? 'replication' : database;
-}
-
 /** Words with a meaning of their own in pg_hba's database column; a database so named must be quoted. */
 export const HBA_DATABASE_KEYWORDS: readonly string[] = ['all', 'replication', 'samegroup', 'samerole', 'sameuser'];
 

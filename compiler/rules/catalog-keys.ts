@@ -64,14 +64,17 @@ export const catalogKeysRule = {
         const name = qualifiedName(table);
         const hasPk = table.primaryKey.length > 0;
         if (!hasPk && isCdcTask(task)) {
-          const full = table.replicaIdentity === 'full' && task.plugin === 'test-decoding';
+          const full = table.replicaIdentity === 'full';
+          const usable = full && task.plugin === 'test-decoding';
           findings.push({
             code: CDC_TABLE_NO_PK.code,
             pointer,
-            severity: full ? 'warning' : undefined,
-            message: full
+            ...(usable ? { severity: 'warning' as const } : {}),
+            message: usable
               ? `table "${name}" has no primary key; REPLICA IDENTITY FULL lets CDC apply changes, slowly`
-              : `table "${name}" has no primary key; task "${task.id}" would lose its UPDATEs and DELETEs`,
+              : full
+                ? `table "${name}" has no primary key and relies on REPLICA IDENTITY FULL, which the pglogical plugin does not support`
+                : `table "${name}" has no primary key; task "${task.id}" would lose its UPDATEs and DELETEs`,
             hint: 'add a primary key, or exclude the table',
           });
         }

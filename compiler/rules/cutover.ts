@@ -48,8 +48,31 @@ export const SEQUENCE_SYNC_OFF = defineCode({
     'has no sequences or identity columns.',
 });
 
+export const SLOT_LEFT_BEHIND = defineCode({
+  code: 'PGF3714',
+  name: 'slot-left-behind',
+  severity: 'warning',
+  title: 'Cleanup keeps the CDC slot on the source',
+  explanation:
+    'A logical slot nobody reads keeps every WAL segment from its restart_lsn on, across all databases of the cluster, ' +
+    'until the source disk fills. DMS drops a slot only when it deletes a task that created it, so with ' +
+    'cleanup.drop_slot false (and certainly with dms_resources keep) the slot outlives the migration. Drop it at ' +
+    'cleanup, or waive this warning and monitor pg_replication_slots.',
+});
+
+export const TASK_LEFT_RUNNING = defineCode({
+  code: 'PGF3715',
+  name: 'task-left-running',
+  severity: 'warning',
+  title: 'Cleanup leaves the CDC task running after cutover',
+  explanation:
+    'After cutover the application writes to the target. A CDC task that keeps running applies any later source write ' +
+    '(a cron job, a forgotten client, the fence being lifted) on top of the new primary and can overwrite its rows. ' +
+    'Stop the task at cleanup (cutover.cleanup.stop_task: true).',
+});
+
 export const cutoverRule = {
-  codes: [CUTOVER_MAX_LAG, FENCE_ROLES_EMPTY, SEQUENCE_MARGIN, SEQUENCE_SYNC_OFF],
+  codes: [CUTOVER_MAX_LAG, FENCE_ROLES_EMPTY, SEQUENCE_MARGIN, SEQUENCE_SYNC_OFF, SLOT_LEFT_BEHIND, TASK_LEFT_RUNNING],
   needsCatalog: false,
   check({ plan, report }) {
     const cutover = plan.cutover;
@@ -91,6 +114,22 @@ export const cutoverRule = {
         severity: 'warning',
         message: 'sequence margin is 0; a write that slips past the fence causes a duplicate key on the target',
         hint: 'use a margin such as 1000',
+      });
+    }
+    if (cdc && !cutover.cleanup.drop_slot) {
+      report({
+        code: SLOT_LEFT_BEHIND.code,
+        pointer: '/cutover/cleanup/drop_slot',
+        message: `cleanup keeps the replication slot(s) of ${cdcTaskCount(plan)} CDC task(s); an unread slot retains WAL until the source disk fills`,
+        hint: 'set cutover.cleanup.drop_slot: true',
+      });
+    }
+    if (cdc && !cutover.cleanup.stop_task) {
+      report({
+        code: TASK_LEFT_RUNNING.code,
+        pointer: '/cutover/cleanup/stop_task',
+        message: 'cleanup leaves the CDC task(s) running; later source writes would be applied over the new primary',
+        hint: 'set cutover.cleanup.stop_task: true',
       });
     }
     if (!cutover.sequences.enabled) {

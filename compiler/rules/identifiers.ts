@@ -2,7 +2,8 @@
 // tags must respect AWS's limits and reserved prefixes.
 
 import { defineCode } from '../diagnostics/codes.js';
-import { dmsIdentifierProblem, endpointIdentifier, identifierKey } from '../knowledge/identifiers.js';
+import { sourceEndpointId, targetEndpointId } from '../emit/names.js';
+import { dmsIdentifierProblem, identifierKey } from '../knowledge/identifiers.js';
 import type { Rule } from './rule.js';
 import { escapeSegment } from './support/pointer.js';
 
@@ -87,7 +88,7 @@ export const identifiersRule = {
     plan.source.databases.forEach((database, index) => {
       const pointer = `/source/databases/${index}`;
       for (const side of ['src', 'tgt'] as const) {
-        const id = endpointIdentifier(plan, database, side);
+        const id = side === 'src' ? sourceEndpointId(plan, database) : targetEndpointId(plan, database);
         const problem = dmsIdentifierProblem(id, 'endpoint');
         if (problem) {
           report({

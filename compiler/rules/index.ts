@@ -5,6 +5,7 @@ import type { CatalogSnapshot } from '../../contracts/catalog.js';
 import type { CodeInfo } from '../diagnostics/codes.js';
 import type { Plan } from '../model/plan.js';
 import { catalogColumnsRule } from './catalog-columns.js';
+import { catalogDatabaseRule } from './catalog-database.js';
 import { catalogKeysRule } from './catalog-keys.js';
 import { catalogSelectionRule } from './catalog-selection.js';
 import { catalogStructureRule } from './catalog-structure.js';
@@ -52,6 +53,7 @@ export const rules: readonly Rule[] = Object.freeze([
   catalogKeysRule,
   catalogColumnsRule,
   catalogStructureRule,
+  catalogDatabaseRule,
 ]);
 
 const waiverCodes: readonly CodeInfo[] = [WAIVER_UNUSED, WAIVER_INVALID];

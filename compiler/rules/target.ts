@@ -62,8 +62,27 @@ export const TARGET_SSL = defineCode({
     'CA bundle imported into DMS).',
 });
 
+export const REPLICATION_ROLE_PRIVILEGE = defineCode({
+  code: 'PGF3505',
+  name: 'replication-role-privilege',
+  severity: 'info',
+  title: 'The target migration user must be allowed to set session_replication_role',
+  explanation:
+    'after_connect_script runs SET session_replication_role = replica in every DMS session. The parameter has ' +
+    'superuser context: an ordinary role gets "permission denied to set parameter". On RDS and Aurora grant the DMS ' +
+    'user rds_superuser, or on PostgreSQL 15+ GRANT SET ON PARAMETER session_replication_role TO it; otherwise every ' +
+    'DMS connection fails.',
+});
+
 export const targetRule = {
-  codes: [TARGET_ALTER_SYSTEM, PARAMETER_GROUP, DISABLE_TRIGGERS_MANAGED, TARGET_DATABASES, TARGET_SSL],
+  codes: [
+    TARGET_ALTER_SYSTEM,
+    PARAMETER_GROUP,
+    DISABLE_TRIGGERS_MANAGED,
+    TARGET_DATABASES,
+    TARGET_SSL,
+    REPLICATION_ROLE_PRIVILEGE,
+  ],
   needsCatalog: false,
   check({ plan, report }) {
     const target = plan.target;
@@ -108,6 +127,21 @@ export const targetRule = {
         pointer: '/target/fk_strategy',
         message: `DISABLE TRIGGER ALL needs superuser, which ${kindName} does not grant; foreign key triggers stay on`,
         hint: 'use after_connect_script',
+      });
+    }
+    if (
+      managed &&
+      target.fk_strategy === 'after_connect_script' &&
+      target.migration_user.name !== target.admin_user.name
+    ) {
+      report({
+        code: REPLICATION_ROLE_PRIVILEGE.code,
+        pointer: '/target/migration_user/name',
+        message: `target migration user "${target.migration_user.name}" must be allowed to SET session_replication_role`,
+        hint:
+          target.version.num >= PG_15
+            ? `GRANT SET ON PARAMETER session_replication_role TO ${target.migration_user.name}, or grant rds_superuser`
+            : `GRANT rds_superuser TO ${target.migration_user.name}`,
       });
     }
     const sources = plan.source.databases;

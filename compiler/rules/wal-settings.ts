@@ -75,11 +75,12 @@ export const SLOT_WAL_KEEP_SIZE = defineCode({
 export const PGLOGICAL_PRELOAD = defineCode({
   code: 'PGF3019',
   name: 'pglogical-preload',
-  severity: 'error',
-  title: 'The pglogical plugin needs pglogical in shared_preload_libraries',
+  severity: 'info',
+  title: 'pgferry adds pglogical to the shared_preload_libraries override',
   explanation:
-    'A task with plugin pglogical needs the pglogical library loaded at server start and the extension created in the ' +
-    'database. The plan overrides shared_preload_libraries without it. Add "pglogical" to the list, or use the ' +
+    'A task with plugin pglogical needs the pglogical library loaded at server start (a restart) and the extension ' +
+    'created in the database (CREATE EXTENSION pglogical). The plan overrides shared_preload_libraries without it, so ' +
+    'pgferry adds it to the emitted value. Add "pglogical" to the override to make that visible, or use the ' +
     'test-decoding plugin.',
 });
 
@@ -209,7 +210,7 @@ export const walSettingsRule = {
         report({
           code: PGLOGICAL_PRELOAD.code,
           pointer: `/dms/tasks/${index}/plugin`,
-          message: `task "${task.id}" uses the pglogical plugin but shared_preload_libraries does not load pglogical`,
+          message: `task "${task.id}" uses the pglogical plugin; pgferry adds pglogical to the shared_preload_libraries override`,
           hint: 'add "pglogical" to source.settings.shared_preload_libraries',
           notes: [{ message: 'shared_preload_libraries is overridden here', pointer: at('shared_preload_libraries') }],
         });

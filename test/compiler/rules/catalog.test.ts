@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { catalogColumnsRule } from '../../../compiler/rules/catalog-columns.js';
+import { catalogDatabaseRule } from '../../../compiler/rules/catalog-database.js';
 import { catalogKeysRule } from '../../../compiler/rules/catalog-keys.js';
 import { catalogSelectionRule } from '../../../compiler/rules/catalog-selection.js';
 import { catalogStructureRule } from '../../../compiler/rules/catalog-structure.js';
@@ -131,6 +132,13 @@ describe('catalog: keys', () => {
     expect(findingsOf(catalogKeysRule, cdcBase, catalog).map((f) => f.severity)).toEqual(['warning']);
   });
 
+  test('REPLICA IDENTITY FULL does not help the pglogical plugin', () => {
+    const catalog = catalogWith([catalogTable({ name: 'events', primaryKey: [], replicaIdentity: 'full' })]);
+    const findings = findingsOf(catalogKeysRule, withTasks([cdcTask({ plugin: 'pglogical' })]), catalog);
+    expect(findings.map((f) => [f.code, f.severity ?? 'error'])).toEqual([['PGF5010', 'error']]);
+    expect(findings[0]!.message).toContain('pglogical');
+  });
+
   test('with a catalog the generic LOB/validation info is replaced by per-table findings', () => {
     const plan = withTasks([task({ validation: true })]);
     expect(findingsOf(lobRule, plan)).toHaveLength(1);
@@ -250,4 +258,46 @@ describe('catalog: structure', () => {
 test('catalog rules do not run without a snapshot', () => {
   const plan = withTasks([cdcTask()]);
   expect(checkPlan(plan).filter((f) => f.code.startsWith('PGF5'))).toEqual([]);
+});
+
+describe('catalog: database', () => {
+  const database = (patch: Record<string, unknown>) => {
+    const base = catalogWith([catalogTable({ name: 'orders' })]);
+    return { ...base, databases: [{ ...base.databases[0]!, ...patch }] };
+  };
+  const rows: Row[] = [
+    { name: 'UTF8 without extensions passes', plan: basePlan, catalog: database({}), want: [] },
+    {
+      name: 'PostGIS must exist on the target',
+      plan: basePlan,
+      catalog: database({
+        extensions: [
+          { name: 'plpgsql', version: '1.0' },
+          { name: 'postgis', version: '3.4.2' },
+        ],
+      }),
+      want: ['PGF5040@/source/databases/0'],
+      words: ['postgis 3.4.2'],
+    },
+    {
+      name: 'SQL_ASCII source',
+      plan: basePlan,
+      catalog: database({ encoding: 'SQL_ASCII' }),
+      want: ['PGF5042@/source/databases/0'],
+      words: ['SQL_ASCII'],
+    },
+    {
+      name: 'pglogical plugin without the extension',
+      plan: withTasks([cdcTask({ plugin: 'pglogical' })]),
+      catalog: database({}),
+      want: ['PGF5041@/dms/tasks/0/plugin'],
+    },
+    {
+      name: 'pglogical plugin with the extension passes',
+      plan: withTasks([cdcTask({ plugin: 'pglogical' })]),
+      catalog: database({ extensions: [{ name: 'pglogical', version: '2.4.4' }] }),
+      want: [],
+    },
+  ];
+  test.each(rows)('$name', (row) => expectRow(catalogDatabaseRule, row));
 });

@@ -128,7 +128,7 @@ describe('wal settings', () => {
       words: ['10240'],
     },
     {
-      name: 'pglogical plugin without pglogical preloaded',
+      name: 'pglogical plugin missing from the preload override is added (info)',
       plan: withTasks(
         [cdcTask({ plugin: 'pglogical' })],
         cdcWith({ source: { settings: { shared_preload_libraries: ['pg_stat_statements'] } } }),

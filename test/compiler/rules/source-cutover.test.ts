@@ -77,6 +77,22 @@ describe('cutover', () => {
       words: ['duplicate key'],
     },
     {
+      name: 'CDC slot kept after cleanup',
+      plan: cdcWith({ cutover: { cleanup: { stop_task: true, drop_slot: false, dms_resources: 'keep' } } }),
+      want: ['PGF3714@/cutover/cleanup/drop_slot'],
+      words: ['retains WAL'],
+    },
+    {
+      name: 'CDC task left running after cleanup',
+      plan: cdcWith({ cutover: { cleanup: { stop_task: false, drop_slot: true, dms_resources: 'delete' } } }),
+      want: ['PGF3715@/cutover/cleanup/stop_task'],
+    },
+    {
+      name: 'keeping everything is fine without CDC',
+      plan: planWith({ cutover: { cleanup: { stop_task: false, drop_slot: false, dms_resources: 'keep' } } }),
+      want: [],
+    },
+    {
       name: 'sequence sync off',
       plan: planWith({ cutover: { sequences: { enabled: false, margin: 0 } } }),
       want: ['PGF3713@/cutover/sequences/enabled'],

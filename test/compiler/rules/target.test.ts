@@ -65,6 +65,14 @@ describe('target', () => {
       want: ['PGF3504@/target/ssl_mode'],
       words: ['without TLS'],
     },
+    {
+      name: 'a separate DMS user on RDS 16 needs SET on session_replication_role',
+      plan: planWith({
+        target: { version: pgVersion('16.4'), migration_user: { name: 'dms_target', password: { ssm: '/x/y' } } },
+      }),
+      want: ['PGF3505@/target/migration_user/name'],
+      words: ['dms_target', 'session_replication_role'],
+    },
   ];
   test.each(rows)('$name', (row) => expectRow(targetRule, row));
 
