@@ -194,7 +194,11 @@ function taskModified(
       severity: 'high',
       kind: 'dms-stop-modify-resume',
       subject,
-      message: `${label(after)} migration type ${show(before.request.MigrationType)} → ${show(after.request.MigrationType)}: stopped, modified, then restarted with reload-target (tables load again)`,
+      message: `${label(after)} migration type ${show(before.request.MigrationType)} → ${show(after.request.MigrationType)}: stopped, modified, then ${
+        after.request.MigrationType === 'cdc'
+          ? 'restarted from its CDC start point (no full load: changes before it are not replicated)'
+          : 'restarted with reload-target (tables load again)'
+      }`,
       details: details.filter((d) => d.startsWith('MigrationType')),
     });
   }

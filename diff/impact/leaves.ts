@@ -19,8 +19,11 @@ export function leaves(value: unknown, prefix = ''): Map<string, unknown> {
 export function leafChanges(before: unknown, after: unknown, prefix = ''): string[] {
   const a = leaves(before, prefix);
   const b = leaves(after, prefix);
-  return [...new Set([...a.keys(), ...b.keys()])]
-    .sort()
+  const all = [...new Set([...a.keys(), ...b.keys()])].sort();
+  // An empty object or array on one side whose contents appear on the other is shown by those contents.
+  const filledLater = (path: string) => all.some((other) => other.startsWith(`${path}.`));
+  return all
     .filter((path) => !sameJson(a.get(path), b.get(path)))
+    .filter((path) => !filledLater(path))
     .map((path) => `${path}: ${show(a.get(path))} → ${show(b.get(path))}`);
 }

@@ -11,6 +11,7 @@ import { expectGolden } from './support/golden.js';
 import { mermaidBlocks, mermaidParse } from './support/mermaid.js';
 
 const CASES_DIR = join(import.meta.dirname, '../fixtures/diff/cases');
+const PLANS_DIR = join(import.meta.dirname, '../../plans');
 const cases = readdirSync(CASES_DIR).sort();
 const formats = ['text', 'markdown', 'json'] as const;
 
@@ -23,6 +24,8 @@ const expectedExit: Record<string, number> = {
   'instance-class': 1,
   'invalid-new': 2,
   'max-replication-slots': 1,
+  'patroni-named-slot': 1,
+  'patroni-source-cidrs': 1,
   reformat: 0,
   'spell-out-default': 0,
   'table-selection': 1,
@@ -53,6 +56,14 @@ describe('pgferry diff golden outputs', () => {
       }
     });
   });
+
+  it.each(readdirSync(PLANS_DIR).filter((f) => f.endsWith('.yaml')))(
+    'finds no change between plans/%s and itself',
+    async (plan) => {
+      const run = await runDiff([plan, plan], PLANS_DIR);
+      expect(run).toEqual({ code: 0, stdout: '', stderr: '' });
+    },
+  );
 
   it('reads the old side from git with --base, with the same result as two files', async () => {
     const dir = join(CASES_DIR, 'max-replication-slots');
