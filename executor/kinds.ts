@@ -23,7 +23,7 @@ export const executorOfKind: Readonly<Record<NodeKind, ExecutorKind>> = {
   DmsConnectionTest: 'dms',
   DmsTaskCreate: 'dms',
   DmsTaskStart: 'dms',
-  DmsFullLoadWait: 'dms',
+  DmsFullLoadWait: 'wait',
   DmsTaskStop: 'dms',
   DmsTaskDelete: 'dms',
   DmsEndpointDelete: 'dms',

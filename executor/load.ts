@@ -49,11 +49,8 @@ export class CompileFailed extends Error {}
 
 /** Compiles in-process with the compiler's entry point (loaded lazily: `status` never needs it). */
 export async function compileInProcess(planFile: string): Promise<Compiled> {
-  const modulePath = '../compiler/index.js';
-  const compiler = (await import(modulePath)) as {
-    compilePlan(file: string): Promise<CompileResultLike>;
-  };
-  const result = await compiler.compilePlan(planFile);
+  const compiler = await import('../compiler/index.js');
+  const result: CompileResultLike = await compiler.compilePlan(planFile);
   if (result.graph === null) {
     const errors = result.diagnostics
       .filter((d) => d.severity === 'error')

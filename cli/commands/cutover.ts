@@ -16,24 +16,19 @@ Example:
   pgferry cutover plans/orders.yaml
 `;
 
-/** Seconds from the write fence to the last cutover node: how long the application could not write. */
+/**
+ * Seconds from the write fence to the last cutover step (gates excluded): how long the application
+ * could not write before the target was ready. Null until every such step succeeded.
+ */
 export function fenceSeconds(session: Session): number | null {
-  const graph = session.compiled.graph;
-  const fence = graph.nodes.find((node) => node.kind === 'SourceWriteFence' && node.phase === 'cutover');
+  const steps = session.compiled.graph.nodes.filter((node) => node.phase === 'cutover' && node.kind !== 'ManualGate');
+  const fence = steps.find((node) => node.kind === 'SourceWriteFence');
   const fencedAt = fence ? session.journal.nodes[fence.id]?.outputs.fencedAt : undefined;
   if (typeof fencedAt !== 'string') return null;
-  const ends = graph.nodes
-    .filter((node) => node.phase === 'cutover')
-    .map((node) => session.journal.nodes[node.id])
-    .filter((record) => record?.state === 'succeeded' && record.finishedAt !== null)
-    .map((record) => Date.parse(record!.finishedAt!));
-  if (
-    ends.length === 0 ||
-    graph.nodes.some((node) => node.phase === 'cutover' && session.journal.nodes[node.id]?.state !== 'succeeded')
-  ) {
-    return null;
-  }
-  return Math.max(0, (Math.max(...ends) - Date.parse(fencedAt)) / 1000);
+  const records = steps.map((node) => session.journal.nodes[node.id]);
+  if (records.some((record) => record?.state !== 'succeeded' || record.finishedAt === null)) return null;
+  const last = Math.max(...records.map((record) => Date.parse(record!.finishedAt!)));
+  return Math.max(0, (last - Date.parse(fencedAt)) / 1000);
 }
 
 export const command: CliCommand = async (args, io) => {

@@ -242,7 +242,8 @@ async function slotOf(input: Input, ctx: RunContext): Promise<string> {
   }
 }
 
-async function fullLoadWait(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+/** Run by the wait executor (the compiler files DmsFullLoadWait under `wait`). */
+export async function fullLoadWait(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const dms = ops(ctx);
   const id = taskId(node, input);
   const task = await dms.waitFor(
@@ -364,7 +365,6 @@ const byKind: Partial<
   DmsConnectionTest: connectionTest,
   DmsTaskCreate: taskCreate,
   DmsTaskStart: taskStart,
-  DmsFullLoadWait: fullLoadWait,
   DmsTaskStop: taskStop,
   DmsTaskDelete: taskDelete,
   DmsEndpointDelete: endpointDelete,

@@ -6,6 +6,7 @@ import { type AgentSlot, lsnToBigInt } from '../agent-client.js';
 import { DmsOps } from '../dms/ops.js';
 import { type Input, optionalNumber, optionalRecord, optionalString, requireString } from '../inputs.js';
 import { type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
+import { fullLoadWait } from './dms.js';
 
 /** The slot of a task: the node's own `slot`, or what the task's start node recorded. */
 function slotNameFor(ctx: RunContext, input: Input): string | undefined {
@@ -105,6 +106,7 @@ export const waitHandler: Handler = {
     const input = await ctx.resolve(node.input);
     if (node.kind === 'CdcLagWait') return cdcLagWait(node, input, ctx);
     if (node.kind === 'MarkerWait') return markerWait(node, input, ctx);
+    if (node.kind === 'DmsFullLoadWait') return fullLoadWait(node, input, ctx);
     throw new NodeFailure(`the wait executor does not run ${node.kind} (node ${node.id})`);
   },
 };

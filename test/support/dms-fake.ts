@@ -109,6 +109,13 @@ export class DmsFake {
   readonly failingConnections = new Map<string, string>();
   /** Per task, table names for DescribeTableStatistics. */
   tables: readonly string[] = ['public.customers', 'public.orders'];
+  /** Successful creations per command: what "creates nothing twice" is measured by. */
+  readonly created = new Map<string, number>();
+  /**
+   * Called when a CDC task starts, as DMS would create its logical slot on the source. Tests use it
+   * to create a real slot; a rejection fails the StartReplicationTask call.
+   */
+  onCdcStart: ((task: { id: string; slotName: string }) => Promise<void>) | null = null;
   #seq = 0;
 
   constructor() {
@@ -136,6 +143,15 @@ export class DmsFake {
     return this.calls.filter((call) => call.command === command).length;
   }
 
+  #created(command: string): void {
+    this.created.set(command, (this.created.get(command) ?? 0) + 1);
+  }
+
+  /** The slot name DMS would generate for a task: long, lower-case, opaque. */
+  static slotNameFor(id: string): string {
+    return `${id.replace(/[^a-z0-9]/g, '')}_00000001_dmsfake_6v54_32ut`.slice(0, 63);
+  }
+
   #arn(kind: string): string {
     this.#seq += 1;
     return `arn:aws:dms:${REGION}:${ACCOUNT}:${kind}:FAKE${String(this.#seq).padStart(6, '0')}`;
@@ -155,6 +171,7 @@ export class DmsFake {
       if (this.instances.has(id)) throw alreadyExists(`Replication instance ${id} already exists`);
       const instance: FakeInstance = { arn: this.#arn('rep'), id, status: 'creating', steps: 0, request: { ...input } };
       this.instances.set(id, instance);
+      this.#created('CreateReplicationInstance');
       this.tags.set(instance.arn, input.Tags ?? []);
       return { ReplicationInstance: this.#instanceView(instance) };
     });
@@ -189,6 +206,7 @@ export class DmsFake {
         request: { ...input },
       };
       this.endpoints.set(id, endpoint);
+      this.#created('CreateEndpoint');
       this.tags.set(endpoint.arn, input.Tags ?? []);
       return { Endpoint: this.#endpointView(endpoint) };
     });
@@ -273,6 +291,7 @@ export class DmsFake {
         startTypes: [],
       };
       this.tasks.set(id, task);
+      this.#created('CreateReplicationTask');
       this.tags.set(task.arn, input.Tags ?? []);
       return { ReplicationTask: this.#taskView(task) };
     });
@@ -288,7 +307,7 @@ export class DmsFake {
       if (visible.length === 0) throw notFound('No Tasks found matching provided filters');
       return { ReplicationTasks: visible.map((item) => this.#taskView(item)) };
     });
-    m.on(StartReplicationTaskCommand).callsFake((input) => {
+    m.on(StartReplicationTaskCommand).callsFake(async (input) => {
       this.#record('StartReplicationTask', input);
       const task = this.#taskByArn(String(input.ReplicationTaskArn));
       const type = String(input.StartReplicationTaskType);
@@ -303,6 +322,9 @@ export class DmsFake {
       }
       if (type === 'resume-processing' && neverStarted) {
         throw invalidState('Task has never been started; use start-replication');
+      }
+      if (type === 'start-replication' && task.migrationType !== 'full-load' && this.onCdcStart) {
+        await this.onCdcStart({ id: task.id, slotName: DmsFake.slotNameFor(task.id) });
       }
       task.startTypes.push(type);
       task.status = 'starting';

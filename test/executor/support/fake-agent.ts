@@ -53,10 +53,10 @@ export async function startFakeAgent(source: PgCluster, token: string): Promise<
   async function slots(): Promise<Json> {
     if (state.simulateConsumer) {
       const logical = await query(
-        "SELECT slot_name FROM pg_replication_slots WHERE slot_type = 'logical' AND NOT active",
+        "SELECT slot_name, database FROM pg_replication_slots WHERE slot_type = 'logical' AND NOT active",
       );
       for (const row of logical.rows) {
-        await query('SELECT pg_replication_slot_advance($1, pg_current_wal_lsn())', [row.slot_name]);
+        await query('SELECT pg_replication_slot_advance($1, pg_current_wal_lsn())', [row.slot_name], row.database);
       }
     }
     const result = await query(

@@ -1,0 +1,179 @@
+// The executor's test world: a real source and a real target PostgreSQL 16, the fake agent on the
+// source, the stateful DMS fake and an SSM fake, and a way to run pgferry commands in-process with
+// everything captured (so tests can grep stdout, stderr and the journal for secrets).
+
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import type { CliCommand } from '../../../cli/io.js';
+import { DmsFake, ssmFake } from '../../support/dms-fake.js';
+import { type PgCluster, startCluster } from '../../support/pg-cluster.js';
+import { type FakeAgent, startFakeAgent } from './fake-agent.js';
+
+// Commands are imported directly, as cli/main.ts would load them.
+const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
+  apply: () => import('../../../cli/commands/apply.js'),
+  status: () => import('../../../cli/commands/status.js'),
+  approve: () => import('../../../cli/commands/approve.js'),
+  cutover: () => import('../../../cli/commands/cutover.js'),
+  abort: () => import('../../../cli/commands/abort.js'),
+  cleanup: () => import('../../../cli/commands/cleanup.js'),
+};
+
+export const PLAN_FILE = fileURLToPath(new URL('../fixtures/cdc.yaml', import.meta.url));
+export const PLAN = 'shopx';
+
+export const SECRETS = {
+  '/pgferry/shopx/agent/token': 'tok-S3CRET-agent-4242',
+  '/pgferry/shopx/source/dms_user': 'pw-S3CRET-dms-7777',
+  '/pgferry/shopx/target/postgres': 'pw-S3CRET-target-9999',
+} as const;
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface World {
+  readonly source: PgCluster;
+  readonly target: PgCluster;
+  readonly agent: FakeAgent;
+  readonly dms: DmsFake;
+  readonly ssm: ReturnType<typeof ssmFake>;
+  readonly parameters: Record<string, string>;
+  readonly stateDir: string;
+  readonly journalFile: string;
+  /** Everything any command printed, for the secret grep. */
+  readonly transcript: string[];
+  /** pgferry <command> PLAN_FILE <args> with the world's addresses. */
+  run(command: string, args?: readonly string[], options?: { targetUrl?: string }): Promise<RunResult>;
+  journal(): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+const SCHEMA = `
+  CREATE TABLE public.customers (id serial PRIMARY KEY, name text NOT NULL);
+  CREATE TABLE public.orders (id bigserial PRIMARY KEY, customer_id int NOT NULL REFERENCES public.customers, total numeric(12,2));
+  CREATE SEQUENCE public.invoice_no;
+`;
+
+async function seedSource(source: PgCluster): Promise<void> {
+  await source.query('CREATE DATABASE orders');
+  await source.query('CREATE ROLE orders_app LOGIN');
+  await source.query(SCHEMA, [], 'orders');
+  await source.query('GRANT ALL ON ALL TABLES IN SCHEMA public TO orders_app', [], 'orders');
+  await source.query('GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO orders_app', [], 'orders');
+  await source.query("INSERT INTO public.customers (name) SELECT 'c' || g FROM generate_series(1, 3) g", [], 'orders');
+  await source.query(
+    'INSERT INTO public.orders (customer_id, total) SELECT 1 + g % 3, g FROM generate_series(1, 5) g',
+    [],
+    'orders',
+  );
+  // An unowned sequence: no column's default uses it, the application calls nextval itself.
+  await source.query("SELECT setval('public.invoice_no', 41); SELECT nextval('public.invoice_no')", [], 'orders');
+}
+
+async function seedTarget(target: PgCluster): Promise<void> {
+  await target.query('CREATE DATABASE orders');
+  await target.query(SCHEMA, [], 'orders');
+}
+
+export async function startWorld(): Promise<World> {
+  const [source, target] = await Promise.all([startCluster({ major: 16 }), startCluster({ major: 16 })]);
+  await Promise.all([seedSource(source), seedTarget(target)]);
+  const agent = await startFakeAgent(source, SECRETS['/pgferry/shopx/agent/token']);
+  const dms = new DmsFake();
+  dms.onCdcStart = async ({ slotName }) => {
+    await source.query("SELECT pg_create_logical_replication_slot($1, 'test_decoding')", [slotName], 'orders');
+  };
+  const parameters: Record<string, string> = { ...SECRETS };
+  const ssm = ssmFake(parameters);
+  const stateDir = await mkdtemp(join(tmpdir(), 'pgferry-exec-'));
+  const transcript: string[] = [];
+  const world: World = {
+    source,
+    target,
+    agent,
+    dms,
+    ssm,
+    parameters,
+    stateDir,
+    journalFile: join(stateDir, PLAN, 'journal.json'),
+    transcript,
+    async run(command, args = [], options = {}) {
+      let stdout = '';
+      let stderr = '';
+      const positional = command === 'approve' ? [PLAN_FILE, ...args] : [PLAN_FILE];
+      const flags = [
+        '--state-dir',
+        stateDir,
+        '--agent-url',
+        agent.url,
+        '--target-url',
+        options.targetUrl ?? `postgres://postgres@127.0.0.1:${target.port}/`,
+        '--source-url',
+        `postgres://postgres@127.0.0.1:${source.port}/`,
+        '--poll-ms',
+        '0',
+        ...(command === 'approve' ? [] : args),
+      ];
+      const { command: run } = await commands[command]!();
+      const code = await run([...positional, ...flags], {
+        cwd: process.cwd(),
+        env: { PGFERRY_APPROVER: 'test' },
+        isTTY: false,
+        stdout: (text) => {
+          stdout += text;
+        },
+        stderr: (text) => {
+          stderr += text;
+        },
+      });
+      transcript.push(stdout, stderr);
+      return { code, stdout, stderr };
+    },
+    async journal() {
+      return JSON.parse(await readFile(join(stateDir, PLAN, 'journal.json'), 'utf8')) as Record<string, unknown>;
+    },
+    async close() {
+      dms.restore();
+      ssm.restore();
+      await agent.close();
+      await Promise.all([source.stop(), target.stop()]);
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+  return world;
+}
+
+/** A fresh TCP session as the application role: does the source accept its writes? */
+export async function appWrite(source: PgCluster): Promise<'ok' | string> {
+  const client = new pg.Client({ connectionString: source.connectionString('orders', 'orders_app') });
+  await client.connect();
+  try {
+    await client.query("INSERT INTO public.customers (name) VALUES ('late')");
+    return 'ok';
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function slotNames(source: PgCluster): Promise<string[]> {
+  const result = await source.query('SELECT slot_name FROM pg_replication_slots ORDER BY 1');
+  return result.rows.map((row) => row.slot_name as string);
+}
+
+export async function sequenceValue(cluster: PgCluster, name: string): Promise<string> {
+  const result = await cluster.query(`SELECT last_value::text AS v FROM ${name}`, [], 'orders');
+  return result.rows[0].v as string;
+}
+
+export function nodeStates(journal: Record<string, unknown>): Record<string, string> {
+  const nodes = journal.nodes as Record<string, { state: string }>;
+  return Object.fromEntries(Object.entries(nodes).map(([id, node]) => [id, node.state]));
+}
