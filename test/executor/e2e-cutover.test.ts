@@ -84,7 +84,7 @@ describe('apply → cutover → cleanup on real clusters', () => {
     const create = world.dms.calls.find(
       (call) => call.command === 'CreateEndpoint' && String(call.input.EndpointIdentifier).endsWith('src'),
     );
-    expect((create?.input.PostgreSQLSettings as Record<string, unknown>).Password).toBe(
+    expect((create!.input.PostgreSQLSettings as Record<string, unknown>).Password).toBe(
       SECRETS['/pgferry/shopx/source/dms_user'],
     );
     expect(out).toContain(`${PLAN}: done`);
