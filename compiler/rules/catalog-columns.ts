@@ -3,7 +3,7 @@
 import type { ColumnConcern } from '../../contracts/catalog.js';
 import { defineCode } from '../diagnostics/codes.js';
 import type { Rule } from './rule.js';
-import { catalogDatabase, qualifiedName, selectedTables } from './support/selection.js';
+import { planSelections } from './support/selection.js';
 
 export const COLUMN_TYPE = defineCode({
   code: 'PGF5020',
@@ -67,48 +67,42 @@ export const catalogColumnsRule = {
   needsCatalog: true,
   check({ plan, catalog, report }) {
     if (!catalog) return;
-    plan.dms.tasks.forEach((task, index) => {
-      const database = catalogDatabase(catalog, task.database);
-      if (!database) return;
-      for (const { table, includeIndex } of selectedTables(task, database)) {
-        const pointer = `/dms/tasks/${index}/tables/include/${includeIndex}`;
-        const name = qualifiedName(table);
-        const partial = table.columns.filter((column) => column.concern !== null && PARTIAL.has(column.concern));
-        if (partial.length > 0) {
+    for (const { task, table, name, pointer } of planSelections(plan.dms.tasks, catalog)) {
+      const partial = table.columns.filter((column) => column.concern !== null && PARTIAL.has(column.concern));
+      if (partial.length > 0) {
+        report({
+          code: COLUMN_TYPE.code,
+          pointer,
+          message: `table "${name}" has column(s) DMS supports only partly: ${partial.map((c) => `${c.name} ${c.type} (${c.concern})`).join(', ')}`,
+          hint: 'pre-create the target schema and test these tables',
+        });
+      }
+      const oids = table.columns.filter((column) => column.concern === 'oid-lob');
+      if (oids.length > 0) {
+        report({
+          code: LARGE_OBJECT.code,
+          pointer,
+          message: `table "${name}" has oid column(s) ${oids.map((c) => c.name).join(', ')}; the large objects are not migrated`,
+        });
+      }
+      const generated = table.columns.filter((column) => column.generated === 's' || column.identity === 'a');
+      if (generated.length > 0) {
+        report({
+          code: GENERATED_COLUMN.code,
+          pointer,
+          message: `table "${name}" has ${generated.map((c) => `${c.name} (${c.generated === 's' ? 'generated' : 'identity always'})`).join(', ')}; the target rejects inserted values`,
+        });
+      }
+      if (task.lob.mode === 'full') {
+        const notNull = table.columns.filter((column) => column.concern === 'lob-like' && column.notNull);
+        if (notNull.length > 0) {
           report({
-            code: COLUMN_TYPE.code,
+            code: LOB_NOT_NULL.code,
             pointer,
-            message: `table "${name}" has column(s) DMS supports only partly: ${partial.map((c) => `${c.name} ${c.type} (${c.concern})`).join(', ')}`,
-            hint: 'pre-create the target schema and test these tables',
+            message: `table "${name}" has NOT NULL LOB column(s) ${notNull.map((c) => c.name).join(', ')}, which full LOB mode inserts as NULL first`,
           });
-        }
-        const oids = table.columns.filter((column) => column.concern === 'oid-lob');
-        if (oids.length > 0) {
-          report({
-            code: LARGE_OBJECT.code,
-            pointer,
-            message: `table "${name}" has oid column(s) ${oids.map((c) => c.name).join(', ')}; the large objects are not migrated`,
-          });
-        }
-        const generated = table.columns.filter((column) => column.generated === 's' || column.identity === 'a');
-        if (generated.length > 0) {
-          report({
-            code: GENERATED_COLUMN.code,
-            pointer,
-            message: `table "${name}" has ${generated.map((c) => `${c.name} (${c.generated === 's' ? 'generated' : 'identity always'})`).join(', ')}; the target rejects inserted values`,
-          });
-        }
-        if (task.lob.mode === 'full') {
-          const notNull = table.columns.filter((column) => column.concern === 'lob-like' && column.notNull);
-          if (notNull.length > 0) {
-            report({
-              code: LOB_NOT_NULL.code,
-              pointer,
-              message: `table "${name}" has NOT NULL LOB column(s) ${notNull.map((c) => c.name).join(', ')}, which full LOB mode inserts as NULL first`,
-            });
-          }
         }
       }
-    });
+    }
   },
 } satisfies Rule;

@@ -3,8 +3,8 @@
 
 import { defineCode } from '../diagnostics/codes.js';
 import { isCdcTask } from '../knowledge/replication-budget.js';
-import type { Finding, Rule } from './rule.js';
-import { catalogDatabase, qualifiedName, selectedTables } from './support/selection.js';
+import type { Rule } from './rule.js';
+import { planSelections } from './support/selection.js';
 
 export const CDC_TABLE_NO_PK = defineCode({
   code: 'PGF5010',
@@ -48,67 +48,60 @@ export const ARRAY_NO_PK = defineCode({
     'the table.',
 });
 
-const LOB_KEY_TYPES = /^(text|bytea|json|jsonb|xml|citext|character varying|character|hstore)$|\[\]$/;
+/** format_type() names of LOB-like types; varchar/bpchar count only without a length. */
+const LOB_KEY_TYPES = /^(text|bytea|json|jsonb|xml|citext|character varying|bpchar|hstore)$|\[\]$/;
 
 export const catalogKeysRule = {
   codes: [CDC_TABLE_NO_PK, LOB_TABLE_NO_PK, LOB_PRIMARY_KEY, ARRAY_NO_PK],
   needsCatalog: true,
   check({ plan, catalog, report }) {
     if (!catalog) return;
-    plan.dms.tasks.forEach((task, index) => {
-      const database = catalogDatabase(catalog, task.database);
-      if (!database) return;
-      const findings: Finding[] = [];
-      for (const { table, includeIndex } of selectedTables(task, database)) {
-        const pointer = `/dms/tasks/${index}/tables/include/${includeIndex}`;
-        const name = qualifiedName(table);
-        const hasPk = table.primaryKey.length > 0;
-        if (!hasPk && isCdcTask(task)) {
-          const full = table.replicaIdentity === 'full';
-          const usable = full && task.plugin === 'test-decoding';
-          findings.push({
-            code: CDC_TABLE_NO_PK.code,
-            pointer,
-            ...(usable ? { severity: 'warning' as const } : {}),
-            message: usable
-              ? `table "${name}" has no primary key; REPLICA IDENTITY FULL lets CDC apply changes, slowly`
-              : full
-                ? `table "${name}" has no primary key and relies on REPLICA IDENTITY FULL, which the pglogical plugin does not support`
-                : `table "${name}" has no primary key; task "${task.id}" would lose its UPDATEs and DELETEs`,
-            hint: 'add a primary key, or exclude the table',
-          });
-        }
-        const needs = [
-          ...(task.lob.mode === 'full' && !hasPk ? ['full LOB mode'] : []),
-          ...(task.validation && !hasPk && !table.hasUniqueIndex ? ['validation'] : []),
-        ];
-        if (needs.length > 0) {
-          findings.push({
-            code: LOB_TABLE_NO_PK.code,
-            pointer,
-            message: `table "${name}" has no ${task.validation && !table.hasUniqueIndex ? 'primary key or unique index' : 'primary key'}, which ${needs.join(' and ')} need`,
-          });
-        }
-        const lobKeys = table.columns.filter(
-          (column) => table.primaryKey.includes(column.name) && LOB_KEY_TYPES.test(column.type),
-        );
-        if (lobKeys.length > 0) {
-          findings.push({
-            code: LOB_PRIMARY_KEY.code,
-            pointer,
-            message: `primary key of "${name}" includes LOB-typed column(s) ${lobKeys.map((c) => `${c.name} ${c.type}`).join(', ')}`,
-          });
-        }
-        const arrays = table.columns.filter((column) => column.type.endsWith('[]'));
-        if (!hasPk && arrays.length > 0) {
-          findings.push({
-            code: ARRAY_NO_PK.code,
-            pointer,
-            message: `table "${name}" has array column ${arrays[0]!.name} and no primary key; DMS suspends it during the full load`,
-          });
-        }
+    for (const { task, table, name, pointer } of planSelections(plan.dms.tasks, catalog)) {
+      const hasPk = table.primaryKey.length > 0;
+      if (!hasPk && isCdcTask(task)) {
+        const full = table.replicaIdentity === 'full';
+        const usable = full && task.plugin === 'test-decoding';
+        report({
+          code: CDC_TABLE_NO_PK.code,
+          pointer,
+          ...(usable ? { severity: 'warning' as const } : {}),
+          message: usable
+            ? `table "${name}" has no primary key; REPLICA IDENTITY FULL lets CDC apply changes, slowly`
+            : full
+              ? `table "${name}" has no primary key and relies on REPLICA IDENTITY FULL, which the pglogical plugin does not support`
+              : `table "${name}" has no primary key; task "${task.id}" would lose its UPDATEs and DELETEs`,
+          hint: 'add a primary key, or exclude the table',
+        });
       }
-      for (const finding of findings) report(finding);
-    });
+      const needs = [
+        ...(task.lob.mode === 'full' && !hasPk ? ['full LOB mode'] : []),
+        ...(task.validation && !hasPk && !table.hasUniqueIndex ? ['validation'] : []),
+      ];
+      if (needs.length > 0) {
+        report({
+          code: LOB_TABLE_NO_PK.code,
+          pointer,
+          message: `table "${name}" has no ${task.validation && !table.hasUniqueIndex ? 'primary key or unique index' : 'primary key'}, which ${needs.join(' and ')} need`,
+        });
+      }
+      const lobKeys = table.columns.filter(
+        (column) => table.primaryKey.includes(column.name) && LOB_KEY_TYPES.test(column.type),
+      );
+      if (lobKeys.length > 0) {
+        report({
+          code: LOB_PRIMARY_KEY.code,
+          pointer,
+          message: `primary key of "${name}" includes LOB-typed column(s) ${lobKeys.map((c) => `${c.name} ${c.type}`).join(', ')}`,
+        });
+      }
+      const arrays = table.columns.filter((column) => column.type.endsWith('[]'));
+      if (!hasPk && arrays.length > 0) {
+        report({
+          code: ARRAY_NO_PK.code,
+          pointer,
+          message: `table "${name}" has array column ${arrays[0]!.name} and no primary key; DMS suspends it during the full load`,
+        });
+      }
+    }
   },
 } satisfies Rule;

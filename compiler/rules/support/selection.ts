@@ -36,3 +36,26 @@ export function catalogDatabase(catalog: CatalogSnapshot, name: string): Catalog
 export function qualifiedName(table: { readonly schema: string; readonly name: string }): string {
   return `${table.schema}.${table.name}`;
 }
+
+export interface PlanSelection {
+  readonly task: Task;
+  readonly table: CatalogTable;
+  /** `schema.name`. */
+  readonly name: string;
+  /** The include pattern that selected the table: where findings about it point. */
+  readonly pointer: string;
+}
+
+/** Every (task, table) pair the plan's selections pick from the snapshot, in task then catalog order. */
+export function planSelections(tasks: readonly Task[], catalog: CatalogSnapshot): PlanSelection[] {
+  return tasks.flatMap((task, index) => {
+    const database = catalogDatabase(catalog, task.database);
+    if (!database) return [];
+    return selectedTables(task, database).map(({ table, includeIndex }) => ({
+      task,
+      table,
+      name: qualifiedName(table),
+      pointer: `/dms/tasks/${index}/tables/include/${includeIndex}`,
+    }));
+  });
+}
