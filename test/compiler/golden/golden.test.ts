@@ -4,11 +4,23 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as dms from '@aws-sdk/client-database-migration-service';
 import { describe, expect, test } from 'vitest';
 import { emitArtifacts } from '../../../compiler/emit/artifacts.js';
 import { buildGraph } from '../../../compiler/graph/build-graph.js';
 import { compilePlan } from '../../../compiler/index.js';
 import type { Plan } from '../../../compiler/model/plan.js';
+import { checkAgainstModel } from '../emit/dms-model.js';
+
+const model = dms as unknown as Record<string, unknown>;
+
+/** The DMS API message each JSON artifact is an input of (pretty copies are not API inputs). */
+function messageOf(path: string): unknown {
+  if (path === 'dms/replication-instance.json') return model.CreateReplicationInstanceMessage$;
+  if (path.startsWith('dms/endpoints/')) return model.CreateEndpointMessage$;
+  if (/^dms\/tasks\/[^/.]+\.json$/.test(path)) return model.CreateReplicationTaskMessage$;
+  return undefined;
+}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const plansDir = join(root, 'plans');
@@ -61,6 +73,15 @@ describe.each(planFiles)('%s', (name) => {
     expect(listFiles(dir)).toEqual([...files.keys()].sort());
     for (const [path, content] of files) {
       expect(readFileSync(join(dir, path), 'utf8'), `${name}: ${path}`).toBe(content);
+    }
+  });
+
+  test('every DMS input file is accepted by the DMS API model', async () => {
+    const { files } = await compileExample(name);
+    const checked = [...files].filter(([path]) => messageOf(path) !== undefined);
+    expect(checked.length).toBeGreaterThanOrEqual(4);
+    for (const [path, content] of checked) {
+      expect(checkAgainstModel(JSON.parse(content), messageOf(path)), path).toEqual([]);
     }
   });
 
