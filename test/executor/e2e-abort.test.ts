@@ -1,0 +1,70 @@
+// Abort after the write fence: compensations unfence the source, stop the task and revert the target,
+// the finaliser drops the slot; a second abort changes nothing; cleanup still removes DMS resources.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DmsFake } from '../support/dms-fake.js';
+import { appWrite, SECRETS, slotNames, startWorld, type World } from './support/world.js';
+
+describe('abort after the fence', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld();
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('a cutover that fails after fencing leaves the source fenced', async () => {
+    expect((await world.run('apply')).code).toBe(0);
+    expect((await world.run('approve', ['restart-consent'])).code).toBe(0);
+    expect((await world.run('apply')).code).toBe(0);
+    expect((await world.run('approve', ['cutover'])).code).toBe(0);
+    world.agent.simulateConsumer = true;
+    world.agent.failNext('POST /v1/marker', 500, 'MARKER_FAILED');
+    const result = await world.run('cutover');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('cutover.orders-cdc.marker: agent POST /v1/marker: 500 MARKER_FAILED');
+    expect(await appWrite(world.source)).toMatch(/read-only transaction/);
+    expect(await slotNames(world.source)).toEqual([DmsFake.slotNameFor('orders-cdc')]);
+  });
+
+  it('abort runs the compensations and drops the slot', async () => {
+    world.agent.simulateConsumer = false;
+    const result = await world.run('abort');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('✓ cutover.orders.fence SourceWriteUnfence');
+    expect(result.stdout).toContain('✓ dms.task.orders-cdc.start DmsTaskStop');
+    expect(result.stdout).toContain('✓ target.orders.prepare TargetFkRestore');
+    expect(result.stdout).toContain('✓ source.slot.orders-cdc.drop SourceSlotDrop');
+    expect(await appWrite(world.source)).toBe('ok');
+    expect(world.dms.tasks.get('orders-cdc')?.status).toBe('stopped');
+    expect(await slotNames(world.source)).toEqual([]);
+  });
+
+  it('abort again is harmless; apply refuses an aborted plan', async () => {
+    const again = await world.run('abort');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('aborted');
+    expect(await appWrite(world.source)).toBe('ok');
+    const apply = await world.run('apply');
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain('was aborted');
+  });
+
+  it('cleanup after an abort deletes the DMS resources', async () => {
+    expect((await world.run('approve', ['cleanup'])).code).toBe(0);
+    const result = await world.run('cleanup');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(world.dms.tasks.size).toBe(0);
+    expect(world.dms.endpoints.size).toBe(0);
+    expect(world.dms.instances.size).toBe(0);
+  });
+
+  it('no secret value in anything pgferry printed or wrote', async () => {
+    const journal = JSON.stringify(await world.journal());
+    for (const secret of Object.values(SECRETS))
+      expect([...world.transcript, journal].join('\n')).not.toContain(secret);
+  });
+});
