@@ -16,7 +16,8 @@ export const embeddedMajors = [12, 16] as const;
 export type EmbeddedMajor = (typeof embeddedMajors)[number];
 
 function packageRoot(major: EmbeddedMajor): string {
-  return dirname(require.resolve(`pg${major}/package.json`));
+  // The packages export only their entry point (dist/index.js), not package.json.
+  return dirname(dirname(require.resolve(`pg${major}`)));
 }
 
 function packageVersion(major: EmbeddedMajor): string {
