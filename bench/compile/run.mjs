@@ -58,7 +58,7 @@ export function generatePlan(tableCount) {
 
 function time(command, args) {
   const start = process.hrtime.bigint();
-  execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
