@@ -61,13 +61,17 @@ export function normaliseArtifacts(artifacts: readonly Artifact[]): Map<string, 
   return out;
 }
 
-/** Reads a JSON artifact; null when it is absent or not JSON. */
-export function readJsonArtifact(artifacts: readonly Artifact[], path: string): unknown {
-  const artifact = artifacts.find((a) => a.path === path);
-  if (artifact === undefined) return null;
+/** An artifact's JSON with embedded JSON strings expanded; null when it is not JSON. */
+export function parseArtifactJson(text: string): unknown {
   try {
-    return expandEmbeddedJson(JSON.parse(artifact.content));
+    return expandEmbeddedJson(JSON.parse(text));
   } catch {
     return null;
   }
+}
+
+/** Reads a JSON artifact; null when it is absent or not JSON. */
+export function readJsonArtifact(artifacts: readonly Artifact[], path: string): unknown {
+  const artifact = artifacts.find((a) => a.path === path);
+  return artifact === undefined ? null : parseArtifactJson(artifact.content);
 }

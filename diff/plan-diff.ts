@@ -2,6 +2,7 @@
 // change. Renderers (text, markdown, json) only format this object.
 
 import type { SourceBundle } from '../contracts/bundle.js';
+import { artifactPath } from '../contracts/node-inputs.js';
 import { type ArtifactChange, diffArtifacts } from './artifact-diff.js';
 import { diffGraphs, type GraphChange } from './graph-diff.js';
 import { type Consequence, sortConsequences } from './impact/consequence.js';
@@ -23,7 +24,7 @@ export interface PlanDiff {
 }
 
 function bundleOf(side: CompiledSide): SourceBundle | null {
-  const json = readJsonArtifact(side.artifacts, 'source/bundle.json');
+  const json = readJsonArtifact(side.artifacts, artifactPath.bundle);
   return json !== null && typeof json === 'object' ? (json as SourceBundle) : null;
 }
 

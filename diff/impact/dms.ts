@@ -7,7 +7,7 @@ import { canonicalJson } from '../../contracts/canonical-json.js';
 import type { ExecutionGraph } from '../../contracts/graph.js';
 import { REF_PLACEHOLDER } from '../../contracts/secret-ref.js';
 import { type DmsResourceKind, memberChange } from '../dms-mutability.js';
-import { readJsonArtifact } from '../normalise.js';
+import { parseArtifactJson } from '../normalise.js';
 import { type Consequence, sameJson, show } from './consequence.js';
 import { leafChanges } from './leaves.js';
 
@@ -62,7 +62,7 @@ function collectResources(artifacts: readonly Artifact[]): Map<string, DmsResour
   for (const artifact of artifacts) {
     const found = resourceKind(artifact.path);
     if (found === null) continue;
-    const request = requestOf(readJsonArtifact(artifacts, artifact.path), found.kind);
+    const request = requestOf(parseArtifactJson(artifact.content), found.kind);
     if (request === null) continue;
     const id = found.id ?? String(request[identifierMember[found.kind]] ?? 'replication-instance');
     out.set(artifact.path, { kind: found.kind, id, path: artifact.path, request });

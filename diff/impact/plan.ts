@@ -6,13 +6,9 @@ import type { Plan, Task } from '../../compiler/model/plan.js';
 import { type Consequence, sameJson } from './consequence.js';
 import { leafChanges } from './leaves.js';
 
-function patterns(task: Task): { include: readonly string[]; exclude: readonly string[] } {
-  return task.tables;
-}
-
 function tableSelection(before: Task, after: Task): Consequence[] {
-  const a = patterns(before);
-  const b = patterns(after);
+  const a = before.tables;
+  const b = after.tables;
   if (sameJson(a, b)) return [];
   const details = [
     ...b.include.filter((p) => !a.include.includes(p)).map((p) => `+ include ${p}`),

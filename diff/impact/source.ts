@@ -120,11 +120,7 @@ function slotConsequences(before: SourceBundle, after: SourceBundle): Consequenc
         kind: 'slot',
         subject: `slot ${slot.name}`,
         message: `replication slot '${slot.name}' changes (dropped and re-created): in-flight CDC changes are lost`,
-        details: [
-          `database ${old.database} → ${slot.database}`,
-          `plugin ${old.plugin} → ${slot.plugin}`,
-          `task ${old.task} → ${slot.task}`,
-        ].filter((line) => !/ (\S+) → \1$/.test(line)),
+        details: leafChanges(old, slot),
       });
     }
   }

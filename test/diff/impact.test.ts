@@ -266,6 +266,24 @@ describe('impact summary', () => {
     expect(impactOf(before ?? {}, afterSpec)).toEqual(want);
   });
 
+  it('shows a re-created slot with what changes about it', () => {
+    const slot = { name: 'orders_slot', plugin: 'test_decoding', database: 'orders', task: 'orders-cdc' } as const;
+    const diff = diffPlans(
+      side('old', { artifacts: artifactsWith({ 'source/bundle.json': { ...baseBundle, slots: [slot] } }) }),
+      side('new', {
+        artifacts: artifactsWith({
+          'source/bundle.json': { ...baseBundle, slots: [{ ...slot, plugin: 'pglogical' }] },
+        }),
+      }),
+    );
+    expect(diff.impact[0]).toMatchObject({
+      severity: 'high',
+      kind: 'slot',
+      message: "replication slot 'orders_slot' changes (dropped and re-created): in-flight CDC changes are lost",
+      details: ['plugin: test_decoding → pglogical'],
+    });
+  });
+
   it('puts details under each consequence', () => {
     const diff = diffPlans(
       side('old'),
