@@ -52,6 +52,13 @@ function translate(error: FastifyError): AgentError {
       },
     );
   }
+  if (
+    error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    error instanceof SyntaxError
+  ) {
+    return new AgentError('SCHEMA_INVALID', `body is not valid JSON: ${error.message}`);
+  }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
     return new AgentError('BODY_TOO_LARGE', 'request body is larger than the agent accepts');
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
@@ -73,6 +80,8 @@ export function buildApp(ctx: AgentContext, options: BuildOptions = {}): Fastify
   } as FastifyServerOptions);
 
   app.decorateRequest('principal', null);
+  // JSON only: a text body is a 415, not a string that happens to fail the schema.
+  app.removeContentTypeParser('text/plain');
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -5,6 +5,7 @@
 
 import type { AgentContext, Principal } from '../context.js';
 import { AgentError, toAgentError } from '../errors.js';
+import { normaliseFileValue, type SettingRow } from '../pg/guc.js';
 import { fileErrorsSql, fileWinnersSql, hbaErrorsSql, pendingRestartSql } from '../pg/sql.js';
 import { atomicWrite } from '../state/atomic-write.js';
 import { newId } from '../state/state-dir.js';
@@ -110,8 +111,19 @@ async function awaitPending(ctx: AgentContext, expected: readonly string[]): Pro
   return names;
 }
 
+/**
+ * Settings waiting for a restart. PostgreSQL never clears pending_restart when a file change is reverted
+ * before the restart (the "sticky pending restart" Patroni users hit), so a flagged setting counts only
+ * while what the files say (or the built-in default, when no file sets it) differs from the running value.
+ */
 export async function pendingRestartNames(ctx: AgentContext): Promise<string[]> {
-  return (await ctx.db.query<{ name: string }>(pendingRestartSql)).map((r) => r.name);
+  const rows = await ctx.db.query<SettingRow & { file_value: string | null }>(pendingRestartSql);
+  return rows
+    .filter((row) => {
+      const wanted = row.file_value === null ? row.boot_val : normaliseFileValue(row, row.file_value);
+      return wanted === null || wanted !== row.setting;
+    })
+    .map((row) => row.name);
 }
 
 export async function applyPlan(

@@ -61,7 +61,14 @@ FROM pg_catalog.pg_settings
 WHERE name = ANY($1::text[])
 ORDER BY name`;
 
-export const pendingRestartSql = `SELECT name, setting FROM pg_catalog.pg_settings WHERE pending_restart ORDER BY name`;
+/** Flagged settings with the value the files now give them (pending_restart is sticky; see apply.ts). */
+export const pendingRestartSql = `WITH f AS (
+  SELECT DISTINCT ON (name) name, setting AS file_value FROM pg_catalog.pg_file_settings
+  WHERE name IS NOT NULL AND error IS DISTINCT FROM 'syntax error' ORDER BY name, seqno DESC)
+SELECT s.name, s.setting, s.unit, s.vartype, s.context, s.boot_val, s.min_val, s.max_val, s.enumvals, f.file_value
+FROM pg_catalog.pg_settings s LEFT JOIN f USING (name)
+WHERE s.pending_restart
+ORDER BY s.name`;
 
 /** The last file entry per name wins, like the server (Q5 winner check). */
 export const fileWinnersSql = `SELECT DISTINCT ON (name) name, sourcefile, sourceline, setting, error

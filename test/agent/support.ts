@@ -26,8 +26,18 @@ export interface TestAgent extends Agent {
   readonly config: AgentConfig;
 }
 
-export async function startAgent(cluster: PgCluster, extraYaml = ''): Promise<TestAgent> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'pgferry-agent-state-'));
+export interface StartAgentOptions {
+  /** YAML appended to the generated config (keys must not repeat the generated ones). */
+  readonly extraYaml?: string;
+  /** Reuse a state dir (to test start-up recovery); it is then not removed on close. */
+  readonly stateDir?: string;
+  readonly restart?: boolean;
+}
+
+export async function startAgent(cluster: PgCluster, options: StartAgentOptions = {}): Promise<TestAgent> {
+  const ownsState = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'pgferry-agent-state-')));
+  const extraYaml = options.extraYaml ?? '';
   const restart = cluster.asOsUser(cluster.pgCtl, [
     'restart',
     '-D',
@@ -47,7 +57,7 @@ tokens:
   - { id: planner, scopes: [read, plan], secret: { env: T_PLANNER } }
 postgres: { host: ${cluster.socketDir}, port: ${cluster.port}, user: postgres, database: postgres, connectTimeoutMs: 2000 }
 paths: { serverLog: ${cluster.logFile} }
-restart: { command: ${JSON.stringify(restart)}, timeoutSeconds: 30 }
+${options.restart === false ? '' : `restart: { command: ${JSON.stringify(restart)}, timeoutSeconds: 30 }`}
 stateDir: ${stateDir}
 cache: { slotsMs: 0 }
 ${extraYaml}`;
@@ -61,7 +71,7 @@ ${extraYaml}`;
     config,
     async close() {
       await agent.close();
-      await rm(stateDir, { recursive: true, force: true });
+      if (ownsState) await rm(stateDir, { recursive: true, force: true });
     },
   };
 }

@@ -236,7 +236,12 @@ export async function startCluster(opts: StartClusterOptions): Promise<PgCluster
       await run(pgCtl, pgCtlArgs('restart', ['-m', 'fast', '-l', logFile]), spawnAs);
     },
     async reload() {
+      // SIGHUP is asynchronous: wait until a new session sees the new load time, so callers can
+      // assert on the reloaded config straight away.
+      const loadTime = async () => (await cluster.query('SELECT pg_conf_load_time()::text AS t')).rows[0].t as string;
+      const before = await loadTime();
       await run(pgCtl, ['reload', '-D', dataDir], spawnAs);
+      for (let i = 0; i < 200 && (await loadTime()) === before; i++) await new Promise((r) => setTimeout(r, 10));
     },
     async kill() {
       await run(pgCtl, ['stop', '-D', dataDir, '-m', 'immediate', '-w'], spawnAs).catch(() => undefined);

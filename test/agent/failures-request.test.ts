@@ -1,0 +1,248 @@
+// Refusals that happen before anything is written (reference/agent.md §3): bad requests, auth and
+// scopes, bundle validation against the running server. Each asserts the whole error envelope's code
+// and that the files did not move. PostgreSQL 12 here, so version gates are exercised on an older major.
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SourceBundle } from '../../contracts/bundle.js';
+import { type PgCluster, startCluster } from '../support/pg-cluster.js';
+import { admin, auth, makeBundle, rehash, snapshotFiles, startAgent, type TestAgent, TOKENS } from './support.js';
+
+let cluster: PgCluster;
+let agent: TestAgent;
+let bundle: SourceBundle;
+
+beforeAll(async () => {
+  cluster = await startCluster({ major: 12, settings: { wal_level: 'logical' } });
+  agent = await startAgent(cluster);
+  const v = Number((await cluster.query('SHOW server_version_num')).rows[0].server_version_num);
+  bundle = makeBundle(12, v);
+});
+
+afterAll(async () => {
+  await agent?.close();
+  await cluster?.stop();
+});
+
+const plan = (payload: unknown, headers: Record<string, string> = admin) =>
+  agent.app.inject({ method: 'POST', url: '/v1/plans', headers, payload: payload as object });
+
+describe('requests and auth', () => {
+  it('answers health without a token and without SQL', async () => {
+    const res = await agent.app.inject({ method: 'GET', url: '/v1/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'ok', lock: { held: false } });
+    expect(res.headers['x-request-id']).toBeTruthy();
+  });
+
+  it.each([
+    ['no token', {}, 401, 'UNAUTHORIZED'],
+    ['a wrong token', auth('not-the-token-at-all-0000'), 401, 'UNAUTHORIZED'],
+    ['a malformed header', { authorization: 'Basic abc' }, 401, 'UNAUTHORIZED'],
+    ['a token without the plan scope', auth(TOKENS.reader), 403, 'SCOPE_MISSING'],
+  ])('refuses %s', async (_name, headers, status, code) => {
+    const res = await plan(bundle, headers as Record<string, string>);
+    expect(res.statusCode).toBe(status);
+    expect(res.json()).toEqual({
+      error: expect.objectContaining({ code, changed: false, details: expect.any(Array) }),
+    });
+    if (status === 401) expect(res.json().error.message).toBe('authentication required');
+  });
+
+  it('audits refusals', async () => {
+    await plan(bundle, auth(TOKENS.reader));
+    const audit = (await readFile(`${agent.stateDir}/audit.log`, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(audit.some((r) => r.kind === 'refusal' && r.errorCode === 'SCOPE_MISSING' && r.principal === 'reader')).toBe(
+      true,
+    );
+  });
+
+  it('rejects an unknown field instead of dropping it', async () => {
+    const res = await plan({ ...bundle, setings: {} });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'SCHEMA_INVALID', changed: false });
+    expect(res.json().error.message).toContain("'setings'");
+  });
+
+  it('does not coerce types', async () => {
+    const res = await plan({ ...bundle, schemaVersion: '1' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('SCHEMA_INVALID');
+  });
+
+  it('rejects a body that is not JSON', async () => {
+    const res = await agent.app.inject({
+      method: 'POST',
+      url: '/v1/plans',
+      headers: { ...admin, 'content-type': 'application/json' },
+      payload: '{"schemaVersion":',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('SCHEMA_INVALID');
+  });
+
+  it('rejects a body that is too large (413) and a wrong content type (415)', async () => {
+    const big = await plan({ ...bundle, bundleId: 'x'.repeat(300_000) });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe('BODY_TOO_LARGE');
+    const text = await agent.app.inject({
+      method: 'POST',
+      url: '/v1/plans',
+      headers: { ...admin, 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
+    expect(text.statusCode).toBe(415);
+    expect(text.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('answers unknown routes in the envelope', async () => {
+    const res = await agent.app.inject({ method: 'GET', url: '/v1/nope', headers: admin });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('bundle validation against the server', () => {
+  const cases: [string, Partial<Omit<SourceBundle, 'hash'>>, string][] = [
+    ['an unknown setting', { settings: { max_replicaton_slots: 10 } }, 'UNKNOWN_SETTING'],
+    ['a setting this major lacks', { settings: { max_slot_wal_keep_size: '50GB' } }, 'SETTING_NOT_IN_VERSION'],
+    ['a misspelt enum', { settings: { wal_level: 'logcal' } }, 'INVALID_VALUE'],
+    ['a value below the minimum', { settings: { max_wal_senders: -1 } }, 'INVALID_VALUE'],
+    ['an unknown unit', { settings: { wal_sender_timeout: '10 parsecs' } }, 'INVALID_VALUE'],
+    ['an internal setting', { settings: { wal_segment_size: 16 } }, 'NOT_SETTABLE'],
+    ['a setting outside the allow-list', { settings: { log_min_messages: 'debug1' } }, 'SETTING_NOT_ALLOWED'],
+    ['an injected newline', { settings: { wal_sender_timeout: "0'\ninclude '/tmp/x.conf" } }, 'INVALID_CHARACTERS'],
+    ['a missing preload library', { settings: { shared_preload_libraries: ['no_such_library'] } }, 'LIBRARY_NOT_FOUND'],
+    ['another major', { target: { pgMajor: 16, serverVersionNum: 160000, systemIdentifier: null } }, 'WRONG_TARGET'],
+    ['another cluster', { target: { pgMajor: 12, serverVersionNum: 120000, systemIdentifier: '1' } }, 'WRONG_TARGET'],
+  ];
+
+  it.each(cases)('refuses %s with 422 and writes nothing', async (_name, patch, code) => {
+    const before = await snapshotFiles(cluster);
+    const res = await plan(rehash(bundle, patch));
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().error).toMatchObject({ code, changed: false });
+    expect(await snapshotFiles(cluster)).toEqual(before);
+  });
+
+  it('suggests the setting that was meant', async () => {
+    const res = await plan(rehash(bundle, { settings: { max_replicaton_slots: 10 } }));
+    expect(res.json().error.details).toEqual([{ name: 'max_replicaton_slots', suggestion: 'max_replication_slots' }]);
+  });
+
+  it('refuses a bundle whose hash does not match its content', async () => {
+    const res = await plan({ ...bundle, bundleId: 'tampered' });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.code).toBe('BUNDLE_HASH_MISMATCH');
+  });
+
+  it.each([
+    [
+      'an any-address rule',
+      { type: 'host', database: ['appdb'], user: ['dms_user'], address: '0.0.0.0/0', method: 'md5', comment: '' },
+    ],
+    [
+      'peer on a host rule',
+      { type: 'host', database: ['appdb'], user: ['dms_user'], address: '10.0.0.0/8', method: 'peer', comment: '' },
+    ],
+    [
+      'a bad CIDR',
+      { type: 'host', database: ['appdb'], user: ['dms_user'], address: '10.0.0.0/33', method: 'md5', comment: '' },
+    ],
+  ] as const)('refuses %s by policy', async (_name, rule) => {
+    const res = await plan(rehash(bundle, { hba: { ...bundle.hba, rules: [rule] } }));
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.code).toBe('HBA_POLICY');
+  });
+
+  it('refuses an hba change that would lock out the agent, naming the rule', async () => {
+    const before = await snapshotFiles(cluster);
+    const reject = {
+      type: 'local',
+      database: ['all'],
+      user: ['all'],
+      address: null,
+      method: 'reject',
+      comment: 'oops',
+    } as const;
+    const res = await plan(rehash(bundle, { hba: { ...bundle.hba, anchor: 'top', rules: [reject] } }));
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.code).toBe('LOCKOUT_RISK');
+    expect(res.json().error.message).toContain('local postgres postgres');
+    expect(await snapshotFiles(cluster)).toEqual(before);
+  });
+
+  it('plans an empty list as RESET, never as an empty string', async () => {
+    await cluster.query("ALTER SYSTEM SET shared_preload_libraries = 'test_decoding'");
+    try {
+      const res = await plan(rehash(bundle, { settings: { shared_preload_libraries: [] } }));
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().changes.settings).toEqual([
+        expect.objectContaining({
+          name: 'shared_preload_libraries',
+          to: '',
+          sql: 'ALTER SYSTEM RESET shared_preload_libraries',
+        }),
+      ]);
+    } finally {
+      await cluster.query('ALTER SYSTEM RESET shared_preload_libraries');
+    }
+  });
+
+  it('refuses max_replication_slots below the slots in use and wal_level below logical with logical slots', async () => {
+    await cluster.query("SELECT pg_create_logical_replication_slot('dms_a', 'test_decoding')");
+    await cluster.query("SELECT pg_create_logical_replication_slot('dms_b', 'test_decoding')");
+    try {
+      const slots = await plan(rehash(bundle, { settings: { max_replication_slots: 1 } }));
+      expect(slots.json().error.code).toBe('SLOT_LIMIT_BELOW_USAGE');
+      const level = await plan(rehash(bundle, { settings: { wal_level: 'replica' } }));
+      expect(level.json().error.code).toBe('WAL_LEVEL_CONFLICT_LOGICAL_SLOTS');
+    } finally {
+      await cluster.query("SELECT pg_drop_replication_slot('dms_a'), pg_drop_replication_slot('dms_b')");
+    }
+  });
+
+  it('reports a rule that exists already instead of duplicating it', async () => {
+    const hba = await readFile(cluster.hbaFile, 'utf8');
+    await writeFile(cluster.hbaFile, `${hba}host\tappdb\tnobody\t10.9.0.0/16\treject\n`);
+    try {
+      const rule = {
+        type: 'host',
+        database: ['appdb'],
+        user: ['nobody'],
+        address: '10.9.0.0/16',
+        method: 'reject',
+        comment: '',
+      } as const;
+      const res = await plan(rehash(bundle, { hba: { ...bundle.hba, anchor: 'bottom', rules: [rule] } }));
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().changes.hba.changed).toBe(false);
+      expect(res.json().changes.hba.alreadySatisfied).toHaveLength(1);
+    } finally {
+      await writeFile(cluster.hbaFile, hba);
+    }
+  });
+
+  it('refuses a new rule that an earlier reject would shadow', async () => {
+    const hba = await readFile(cluster.hbaFile, 'utf8');
+    await writeFile(cluster.hbaFile, `${hba}host\tall\tall\t10.0.0.0/8\treject\n`);
+    try {
+      const rule = {
+        type: 'host',
+        database: ['appdb'],
+        user: ['dms_user'],
+        address: '10.0.1.0/24',
+        method: 'scram-sha-256',
+        comment: '',
+      } as const;
+      const res = await plan(rehash(bundle, { hba: { ...bundle.hba, anchor: 'bottom', rules: [rule] } }));
+      expect(res.statusCode).toBe(422);
+      expect(res.json().error.code).toBe('RULE_SHADOWED');
+    } finally {
+      await writeFile(cluster.hbaFile, hba);
+    }
+  });
+});
