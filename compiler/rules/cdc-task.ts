@@ -3,6 +3,7 @@
 
 import { defineCode } from '../diagnostics/codes.js';
 import { SLOT_NAME } from '../knowledge/identifiers.js';
+import { isCdcTask } from '../knowledge/replication-budget.js';
 import { CDC_ONLY_SECTIONS } from '../knowledge/task-settings.js';
 import type { Rule } from './rule.js';
 
@@ -68,8 +69,32 @@ export const FULL_LOAD_CDC_SETTINGS = defineCode({
     'usually means the migration type is wrong. Remove them, or change the task to full-load-and-cdc.',
 });
 
+export const HEARTBEAT_SCHEMA = defineCode({
+  code: 'PGF3316',
+  name: 'heartbeat-schema',
+  severity: 'error',
+  title: 'The heartbeat schema is not a plain PostgreSQL identifier',
+  explanation:
+    'DMS creates awsdms_heartbeat in HeartbeatSchema and passes the name unquoted, so it must be a lower-case ' +
+    'identifier of letters, digits and underscores (at most 63 characters) that exists on the source, and the ' +
+    'migration user must be able to create tables in it.',
+});
+
+export const CDC_TASKS_SHARE_DATABASE = defineCode({
+  code: 'PGF3317',
+  name: 'cdc-tasks-share-database',
+  severity: 'info',
+  title: 'Several CDC tasks read the same database',
+  explanation:
+    'Each CDC task has its own slot and walsender, and each walsender decodes the whole WAL stream of the cluster, ' +
+    'discarding the tables it does not replicate. Splitting one database over several CDC tasks multiplies decoding ' +
+    'CPU and WAL reads on the source. Prefer one CDC task per database unless a single task cannot keep up.',
+});
+
 export const cdcTaskRule = {
   codes: [
+    HEARTBEAT_SCHEMA,
+    CDC_TASKS_SHARE_DATABASE,
     SLOT_NAME_NOT_CDC,
     SLOT_NAME_INVALID,
     SLOT_NAME_DUPLICATE,
@@ -115,6 +140,22 @@ export const cdcTaskRule = {
             notes: [{ message: 'first used here', pointer: `/dms/tasks/${first}/slot_name` }],
           });
         } else slots.set(task.slot_name, index);
+      }
+      if (task.heartbeat.enabled && !/^[a-z_][a-z0-9_$]{0,62}$/.test(task.heartbeat.schema)) {
+        report({
+          code: HEARTBEAT_SCHEMA.code,
+          pointer: `${at}/heartbeat/schema`,
+          message: `heartbeat schema "${task.heartbeat.schema}" is not a lower-case PostgreSQL identifier`,
+        });
+      }
+      const sharing = plan.dms.tasks.findIndex((other) => other.database === task.database && isCdcTask(other));
+      if (isCdcTask(task) && sharing >= 0 && sharing < index) {
+        report({
+          code: CDC_TASKS_SHARE_DATABASE.code,
+          pointer: `${at}/database`,
+          message: `task "${task.id}" is another CDC task on database "${task.database}"; each one decodes the whole WAL stream`,
+          notes: [{ message: 'the first CDC task on it', pointer: `/dms/tasks/${sharing}` }],
+        });
       }
       if (task.heartbeat.enabled && task.heartbeat.frequency_minutes < 1) {
         report({

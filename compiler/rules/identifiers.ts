@@ -36,8 +36,9 @@ export const DMS_TAG_INVALID = defineCode({
   severity: 'error',
   title: 'A DMS tag is invalid or reserved',
   explanation:
-    'AWS tag keys are 1–128 characters and values at most 256; keys starting with "aws:" are reserved for AWS, and ' +
-    'pgferry sets "pgferry:plan" itself to find its resources. Rename or remove the tag in dms.tags.',
+    'AWS tag keys are 1–128 characters and values at most 256, a resource carries at most 50 tags, keys starting with ' +
+    '"aws:" are reserved for AWS, and pgferry sets "pgferry:plan" itself to find its resources. Rename or remove the ' +
+    'tag in dms.tags.',
 });
 
 export const DMS_REGION_INVALID = defineCode({
@@ -111,6 +112,14 @@ export const identifiersRule = {
         endpoints.set(identifierKey(id), index);
       }
     });
+    const tagCount = Object.keys(plan.dms.tags).length;
+    if (tagCount > 49) {
+      report({
+        code: DMS_TAG_INVALID.code,
+        pointer: '/dms/tags',
+        message: `${tagCount} tags plus pgferry:plan exceed AWS's limit of 50 tags per resource`,
+      });
+    }
     for (const [key, value] of Object.entries(plan.dms.tags).sort(([a], [b]) => a.localeCompare(b))) {
       const pointer = `/dms/tags/${escapeSegment(key)}`;
       let problem: string | null = null;

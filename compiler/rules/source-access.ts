@@ -37,8 +37,19 @@ export const MIGRATION_USER_IN_WRITE_ROLES = defineCode({
     'stops. Remove the migration user from source.write_roles and cutover.fence.roles.',
 });
 
+export const FENCE_PROTECTED_LOGIN = defineCode({
+  code: 'PGF3703',
+  name: 'fence-protected-login',
+  severity: 'error',
+  title: 'A role is both fenced and protected',
+  explanation:
+    "source.protected_logins lists logins that must keep working after pgferry edits pg_hba (the agent's, the DBA's); " +
+    'the cutover fence rejects or makes read-only every fenced role. A role in both lists would lock out the ' +
+    'operator during cutover. Use a separate role for the application writers.',
+});
+
 export const sourceAccessRule = {
-  codes: [MIGRATION_USER_SUPERUSER, SOURCE_HOST_LOOPBACK, MIGRATION_USER_IN_WRITE_ROLES],
+  codes: [MIGRATION_USER_SUPERUSER, SOURCE_HOST_LOOPBACK, MIGRATION_USER_IN_WRITE_ROLES, FENCE_PROTECTED_LOGIN],
   needsCatalog: false,
   check({ plan, report }) {
     const user = plan.source.migration_user;
@@ -59,6 +70,16 @@ export const sourceAccessRule = {
         hint: "use the EC2 host's private IP or DNS name",
       });
     }
+    plan.cutover.fence.roles.forEach((role, index) => {
+      const login = plan.source.protected_logins.findIndex((candidate) => candidate.user === role);
+      if (login < 0) return;
+      report({
+        code: FENCE_PROTECTED_LOGIN.code,
+        pointer: `/cutover/fence/roles/${index}`,
+        message: `role "${role}" is fenced at cutover but is also a protected login`,
+        notes: [{ message: 'protected here', pointer: `/source/protected_logins/${login}` }],
+      });
+    });
     const lists = [
       { pointer: '/source/write_roles', roles: plan.source.write_roles },
       { pointer: '/cutover/fence/roles', roles: plan.cutover.fence.roles },

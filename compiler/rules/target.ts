@@ -74,8 +74,20 @@ export const REPLICATION_ROLE_PRIVILEGE = defineCode({
     'DMS connection fails.',
 });
 
+export const RESERVED_DATABASE = defineCode({
+  code: 'PGF3506',
+  name: 'reserved-database',
+  severity: 'error',
+  title: 'A template or RDS-internal database is migrated',
+  explanation:
+    'template0 and template1 are the templates every new database is copied from, and rdsadmin is the RDS management ' +
+    'database no user can write to. Loading into them (or reading template0, which refuses connections) fails or ' +
+    'corrupts every database created later. Migrate application databases only.',
+});
+
 export const targetRule = {
   codes: [
+    RESERVED_DATABASE,
     TARGET_ALTER_SYSTEM,
     PARAMETER_GROUP,
     DISABLE_TRIGGERS_MANAGED,
@@ -143,6 +155,25 @@ export const targetRule = {
             ? `GRANT SET ON PARAMETER session_replication_role TO ${target.migration_user.name}, or grant rds_superuser`
             : `GRANT rds_superuser TO ${target.migration_user.name}`,
       });
+    }
+    const reserved = new Set(['template0', 'template1', 'rdsadmin']);
+    plan.source.databases.forEach((database, index) => {
+      if (reserved.has(database)) {
+        report({
+          code: RESERVED_DATABASE.code,
+          pointer: `/source/databases/${index}`,
+          message: `source database "${database}" is a template or RDS-internal database`,
+        });
+      }
+    });
+    for (const [source, destination] of Object.entries(target.databases).sort(([a], [b]) => a.localeCompare(b))) {
+      if (reserved.has(destination) && !reserved.has(source)) {
+        report({
+          code: RESERVED_DATABASE.code,
+          pointer: `/target/databases/${escapeSegment(source)}`,
+          message: `source database "${source}" would land in "${destination}", a template or RDS-internal database`,
+        });
+      }
     }
     const sources = plan.source.databases;
     const targets = new Map<string, string>();

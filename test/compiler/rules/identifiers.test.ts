@@ -65,6 +65,12 @@ describe('DMS identifiers and tags', () => {
       want: ['PGF3202@/dms/tags/aws:owner', 'PGF3202@/dms/tags/pgferry:plan'],
     },
     {
+      name: 'more than 49 tags',
+      plan: planWith({ dms: { tags: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v'])) } }),
+      want: ['PGF3202@/dms/tags'],
+      words: ['50 tags'],
+    },
+    {
       name: 'an availability zone instead of a region',
       plan: planWith({ dms: { region: 'eu-west-1a' } }),
       want: ['PGF3203@/dms/region'],

@@ -40,6 +40,14 @@ describe('source access', () => {
       want: ['PGF3702@/cutover/fence/roles/0', 'PGF3702@/source/write_roles/1'],
       words: ['fence'],
     },
+    {
+      name: 'a protected login that is also fenced',
+      plan: planWith({
+        source: { protected_logins: [{ type: 'local', database: 'all', user: 'orders_app', address: null }] },
+      }),
+      want: ['PGF3703@/cutover/fence/roles/0'],
+      words: ['orders_app'],
+    },
   ];
   test.each(rows)('$name', (row) => expectRow(sourceAccessRule, row));
 });

@@ -73,6 +73,14 @@ describe('target', () => {
       want: ['PGF3505@/target/migration_user/name'],
       words: ['dms_target', 'session_replication_role'],
     },
+    {
+      name: 'template1 as a source and rdsadmin as a target database',
+      plan: {
+        ...planWith({ source: { databases: ['orders', 'template1'] } }),
+        target: { ...basePlan.target, databases: { orders: 'rdsadmin', template1: 'template1' } },
+      },
+      want: ['PGF3506@/source/databases/1', 'PGF3506@/target/databases/orders'],
+    },
   ];
   test.each(rows)('$name', (row) => expectRow(targetRule, row));
 

@@ -128,13 +128,13 @@ describe('slots and heartbeat', () => {
       name: 'slot shared by two tasks',
       plan: withTasks(
         [
-          cdcTask({ id: 'a', migration_type: 'cdc', slot_name: 'dms_orders' }),
+          cdcTask({ id: 'a', migration_type: 'cdc', slot_name: 'dms_orders', tables: tables(['dms_orders.%']) }),
           cdcTask({ id: 'b', migration_type: 'cdc', slot_name: 'dms_orders', tables: tables(['x.%']) }),
         ],
         cdcPlan,
       ),
-      want: ['PGF3312@/dms/tasks/1/slot_name'],
-      words: ['"a"'],
+      want: ['PGF3317@/dms/tasks/1/database', 'PGF3312@/dms/tasks/1/slot_name'],
+      words: ['task'],
     },
     {
       name: 'valid named slot on a cdc task',
@@ -146,6 +146,20 @@ describe('slots and heartbeat', () => {
       plan: withTasks([cdcTask({ heartbeat: { enabled: false, frequency_minutes: 5, schema: 'public' } })], cdcPlan),
       want: ['PGF3313@/dms/tasks/0/heartbeat/enabled'],
       words: ['pin wal'],
+    },
+    {
+      name: 'heartbeat schema with capitals',
+      plan: withTasks([cdcTask({ heartbeat: { enabled: true, frequency_minutes: 5, schema: 'DMS' } })], cdcPlan),
+      want: ['PGF3316@/dms/tasks/0/heartbeat/schema'],
+    },
+    {
+      name: 'two CDC tasks on one database',
+      plan: withTasks(
+        [cdcTask({ id: 'a', tables: tables(['public.a%']) }), cdcTask({ id: 'b', tables: tables(['public.b%']) })],
+        cdcPlan,
+      ),
+      want: ['PGF3317@/dms/tasks/1/database'],
+      words: ['whole WAL stream'],
     },
     {
       name: 'heartbeat frequency 0',
