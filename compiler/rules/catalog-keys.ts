@@ -81,7 +81,7 @@ export const catalogKeysRule = {
         report({
           code: LOB_TABLE_NO_PK.code,
           pointer,
-          message: `table "${name}" has no ${task.validation && !table.hasUniqueIndex ? 'primary key or unique index' : 'primary key'}, which ${needs.join(' and ')} need`,
+          message: `table "${name}" has no ${task.validation && !table.hasUniqueIndex ? 'primary key or unique index' : 'primary key'}, which ${needs.join(' and ')} ${needs.length === 1 ? 'needs' : 'need'}`,
         });
       }
       const lobKeys = table.columns.filter(
