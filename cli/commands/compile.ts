@@ -102,10 +102,17 @@ export const command: CliCommand = (args, io) =>
     const format = parseFormat(values.format ?? io.env.PGFERRY_FORMAT, ['text', 'json', 'github'] as const, 'text');
     const planPath = positionals[0]!;
     const { result, text } = await compileArgument(io, planPath);
-    const rendered = renderFor(io, result.diagnostics, format, new Map([[planPath, text]]));
-    if (format === 'text') io.stderr(rendered);
-    else io.stdout(rendered);
     const counts = summarize(result.diagnostics);
+    // Infos are for review (`pgferry validate`); compile output stays short on plans with many tables.
+    const shown = format === 'text' ? result.diagnostics.filter((d) => d.severity !== 'info') : result.diagnostics;
+    const rendered = renderFor(io, shown, format, new Map([[planPath, text]]));
+    if (format === 'text') {
+      io.stderr(rendered);
+      if (counts.infos > 0)
+        io.stderr(
+          `${counts.infos} info note${counts.infos === 1 ? '' : 's'} not shown: pgferry validate ${planPath}\n`,
+        );
+    } else io.stdout(rendered);
     if (result.graph === null) {
       io.stderr(`${planPath}: ${counts.errors} error${counts.errors === 1 ? '' : 's'}; nothing written\n`);
       return EXIT.failed;

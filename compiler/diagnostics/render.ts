@@ -16,6 +16,7 @@ export interface RenderOptions {
 
 const colours: Record<Severity, string> = { error: '\u001b[31m', warning: '\u001b[33m', info: '\u001b[36m' };
 const bold = '\u001b[1m';
+const EXCERPT_WIDTH = 120;
 const reset = '\u001b[0m';
 
 function excerpt(diagnostic: Diagnostic, lines: readonly string[] | undefined): string[] {
@@ -26,9 +27,17 @@ function excerpt(diagnostic: Diagnostic, lines: readonly string[] | undefined): 
   const gutter = String(span.start.line);
   const width = span.end.line === span.start.line ? Math.max(1, span.end.col - span.start.col) : 1;
   const pad = ' '.repeat(gutter.length);
-  // Tabs in the excerpt would shift the caret; show them as single spaces.
-  const shown = line.replace(/\t/g, ' ');
-  return [`  ${gutter} | ${shown}`, `  ${pad} | ${' '.repeat(span.start.col - 1)}${'^'.repeat(width)}`];
+  // Tabs in the excerpt would shift the caret; show them as single spaces. Long lines (minified or
+  // hostile input) show a window around the caret.
+  let shown = line.replace(/\t/g, ' ');
+  let caretAt = span.start.col - 1;
+  if (shown.length > EXCERPT_WIDTH) {
+    const from = Math.max(0, caretAt - 40);
+    shown = `${from > 0 ? '…' : ''}${shown.slice(from, from + EXCERPT_WIDTH)}…`;
+    caretAt = caretAt - from + (from > 0 ? 1 : 0);
+  }
+  const caretWidth = Math.min(width, EXCERPT_WIDTH);
+  return [`  ${gutter} | ${shown}`, `  ${pad} | ${' '.repeat(caretAt)}${'^'.repeat(caretWidth)}`];
 }
 
 export function summarize(diagnostics: readonly Diagnostic[]): { errors: number; warnings: number; infos: number } {

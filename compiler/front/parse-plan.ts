@@ -89,7 +89,7 @@ function firstLine(message: string): string {
 function fromYamlError(source: Pick<SourceFile, 'path' | 'text' | 'lineCounter'>, error: YAMLError): Diagnostic {
   const code = codeForYamlError[error.code] ?? parseCodes.syntax;
   const [start, end] = error.pos;
-  let message = firstLine(error.message);
+  let message = code === parseCodes.tooDeep ? 'the document nests too deeply to read' : firstLine(error.message);
   if (code === parseCodes.duplicateKey) {
     const key = source.text.slice(start).split(/[:\n]/)[0]?.trim();
     message = key ? `duplicate key "${key}"` : 'duplicate key in mapping';
@@ -105,6 +105,41 @@ function fromYamlError(source: Pick<SourceFile, 'path' | 'text' | 'lineCounter'>
     notes: [],
     hint: null,
   };
+}
+
+/**
+ * After one syntax error the parser's later complaints are mostly echoes of it (a tab indent yields a
+ * dozen), so only the first is kept; duplicate keys are independent of each other and all kept.
+ */
+function firstOfCascade(errors: readonly YAMLError[]): YAMLError[] {
+  const duplicates = errors.filter((error) => error.code === 'DUPLICATE_KEY');
+  const others = errors.filter((error) => error.code !== 'DUPLICATE_KEY').sort((a, b) => a.pos[0] - b.pos[0]);
+  return others.length > 0 ? [...duplicates, others[0]!] : duplicates;
+}
+
+/**
+ * Offset where flow brackets nest deeper than `limit`, or -1. Runs before parsing because the yaml
+ * parser is recursive and hostile nesting would exhaust its stack. Quotes and comments are skipped.
+ */
+function flowDepthOverflow(text: string, limit: number): number {
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = '';
+      else if (c === '\\' && quote === '"') i++;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (c === '[' || c === '{') {
+      if (++depth > limit) return i;
+    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
+  }
+  return -1;
 }
 
 function depthExceeds(value: unknown, limit: number): boolean {
@@ -137,10 +172,23 @@ function firstAliasOffset(source: SourceFile): number {
 export function parsePlan(path: string, input: string | Uint8Array): ParseResult {
   const text = decode(path, input);
   if (typeof text !== 'string') return { source: null, value: undefined, diagnostics: [text] };
+  const overflow = flowDepthOverflow(text, MAX_DEPTH);
+  if (overflow >= 0) {
+    return {
+      source: null,
+      value: undefined,
+      diagnostics: [
+        {
+          ...fileDiagnostic(path, parseCodes.tooDeep, `the document nests more than ${MAX_DEPTH} levels deep`),
+          span: positionAt(text, overflow),
+        },
+      ],
+    };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
   const source: SourceFile = { path, text, doc, lineCounter };
-  const problems = [...doc.errors, ...doc.warnings].map((error) => fromYamlError(source, error));
+  const problems = firstOfCascade([...doc.errors, ...doc.warnings]).map((error) => fromYamlError(source, error));
   if (problems.length > 0) return { source, value: undefined, diagnostics: problems };
   if (doc.contents === null) {
     return {

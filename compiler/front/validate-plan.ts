@@ -154,14 +154,17 @@ function wordError(error: ErrorObject, source: SourceFile): Worded | null {
             : `${where} ${error.message ?? 'is out of range'}`;
       return { code: schemaCodes.outOfRange, pointer: at, message, hint: null, atKey: false };
     }
-    case 'uniqueItems':
+    case 'uniqueItems': {
+      // ajv names the pair (i, j); underline the later one, which is the repetition.
+      const [first, second] = [Number(params.i), Number(params.j)].sort((a, b) => a - b) as [number, number];
       return {
         code: schemaCodes.duplicateItem,
-        pointer: joinPointer([...parsePointer(at), String(params.i)]),
-        message: `${where} lists ${describeValue((error.data as unknown[])[Number(params.i)])} twice (items ${params.j} and ${params.i})`,
+        pointer: joinPointer([...parsePointer(at), String(second)]),
+        message: `${where} lists ${describeValue((error.data as unknown[])[second])} twice (items ${first} and ${second})`,
         hint: 'remove the duplicate',
         atKey: false,
       };
+    }
     case 'discriminator':
     case 'oneOf':
       // The enum on the tag and the chosen branch's own errors already say what is wrong.
