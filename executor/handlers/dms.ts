@@ -252,7 +252,9 @@ export async function fullLoadWait(node: GraphNode, input: Input, ctx: RunContex
     (current) =>
       current !== null &&
       (fullLoadFinished(current) ||
-        (current.Status === 'running' &&
+        // A full-load-only task is done when it stops by itself; a CDC task keeps running.
+        ((input.migrationType ?? current.MigrationType) !== 'full-load' &&
+          current.Status === 'running' &&
           (current.ReplicationTaskStats?.FullLoadProgressPercent ?? 0) >= 100 &&
           (current.ReplicationTaskStats?.TablesLoading ?? 0) === 0 &&
           (current.ReplicationTaskStats?.TablesQueued ?? 0) === 0)),

@@ -14,7 +14,7 @@ import type {
 } from '../../../contracts/graph.js';
 import { executorOfKind } from '../../../executor/kinds.js';
 
-interface NodeSpec {
+export interface NodeSpec {
   id: string;
   kind: NodeKind;
   phase: Phase;
@@ -27,7 +27,7 @@ interface NodeSpec {
   effect?: GraphNode['effect'];
 }
 
-function node(spec: NodeSpec): GraphNode {
+export function node(spec: NodeSpec): GraphNode {
   const executor: ExecutorKind = executorOfKind[spec.kind];
   return {
     id: spec.id,

@@ -1,0 +1,99 @@
+// The journal: atomic writes, drift detection against a changed graph, and the run lock.
+
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ExecutionGraph } from '../../../contracts/graph.js';
+import { adoptGraph, graphDrift, newJournal, readJournal, writeJournal } from '../../../executor/journal.js';
+import { acquireLock, LockHeldError } from '../../../executor/lock.js';
+import { cdcGraph } from '../support/graph.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pgferry-journal-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const NOW = new Date('2026-01-01T00:00:00Z');
+
+describe('journal', () => {
+  it('round-trips through an atomic write that leaves no temp file', async () => {
+    const graph = cdcGraph();
+    const journal = newJournal(graph, NOW);
+    journal.nodes['source.preflight']!.state = 'succeeded';
+    const file = join(dir, 'orders', 'journal.json');
+    await writeJournal(file, journal);
+    expect(await readJournal(file)).toEqual(journal);
+    expect(await readdir(join(dir, 'orders'))).toEqual(['journal.json']);
+    expect(await readFile(file, 'utf8')).toMatch(/\n$/);
+  });
+
+  it('is absent before the first run', async () => {
+    expect(await readJournal(join(dir, 'none.json'))).toBeNull();
+  });
+
+  it('refuses a graph whose already-run nodes changed, naming them', () => {
+    const graph = cdcGraph();
+    const journal = newJournal(graph, NOW);
+    journal.nodes['dms.task.orders-cdc.create']!.state = 'succeeded';
+    const changed: ExecutionGraph = {
+      ...graph,
+      nodes: graph.nodes.map((node) =>
+        node.id === 'dms.task.orders-cdc.create' || node.id === 'cutover.orders.sequences'
+          ? { ...node, input: { ...node.input, changed: true } }
+          : node,
+      ),
+    };
+    expect(graphDrift(journal, changed)).toEqual({
+      blocking: ['dms.task.orders-cdc.create'],
+      harmless: ['cutover.orders.sequences'],
+    });
+  });
+
+  it('adopts a graph whose changes only touch nodes that have not run', () => {
+    const graph = cdcGraph();
+    const journal = newJournal(graph, NOW);
+    journal.nodes['source.preflight']!.state = 'succeeded';
+    const changed: ExecutionGraph = {
+      ...graph,
+      nodes: graph.nodes.map((node) => (node.id === 'cutover.orders.sequences' ? { ...node, title: 'new' } : node)),
+    };
+    expect(graphDrift(journal, changed).blocking).toEqual([]);
+    adoptGraph(journal, changed);
+    expect(journal.nodes['source.preflight']!.state).toBe('succeeded');
+    expect(graphDrift(journal, changed)).toEqual({ blocking: [], harmless: [] });
+  });
+});
+
+describe('lock', () => {
+  it('lets one run in and tells the second who holds it', async () => {
+    const file = join(dir, 'journal.json.lock');
+    const held = await acquireLock(file, NOW);
+    await expect(acquireLock(file, NOW)).rejects.toThrow(LockHeldError);
+    await expect(acquireLock(file, NOW)).rejects.toThrow(`pid ${process.pid} on ${hostname()}`);
+    await held.release();
+    const again = await acquireLock(file, NOW);
+    await again.release();
+  });
+
+  it('takes over a stale lock left by a process that is gone', async () => {
+    const child = spawn(process.execPath, ['-e', '0']);
+    const pid = child.pid!;
+    await new Promise((resolve) => child.on('exit', resolve));
+    const file = join(dir, 'journal.json.lock');
+    await writeFile(file, JSON.stringify({ pid, host: hostname(), since: NOW.toISOString() }));
+    const held = await acquireLock(file, NOW);
+    expect(JSON.parse(await readFile(file, 'utf8')).pid).toBe(process.pid);
+    await held.release();
+  });
+
+  it('does not take over a lock from another host', async () => {
+    const file = join(dir, 'journal.json.lock');
+    await writeFile(file, JSON.stringify({ pid: 1, host: 'elsewhere', since: NOW.toISOString() }));
+    await expect(acquireLock(file, NOW)).rejects.toThrow('pid 1 on elsewhere');
+  });
+});
