@@ -58,3 +58,6 @@ export function show(value: unknown): string {
 export function sameJson(a: unknown, b: unknown): boolean {
   return canonicalJson(a ?? null, 0) === canonicalJson(b ?? null, 0);
 }
+
+/** Said when artifacts differ but nothing acts on a host, in AWS or on the target (a description, say). */
+export const NO_CONSEQUENCE = 'no effect on the source host, DMS or the target: only the compiled plan record changes';

@@ -2,7 +2,7 @@
 // artifact, and the execution graph with the change drawn on it.
 
 import type { ArtifactChange } from '../artifact-diff.js';
-import type { Severity } from '../impact/consequence.js';
+import { NO_CONSEQUENCE, type Severity } from '../impact/consequence.js';
 import type { PlanDiff } from '../plan-diff.js';
 import { diffMermaid } from './mermaid.js';
 
@@ -58,6 +58,7 @@ function artifactBlock(a: ArtifactChange): string {
 
 function impactSection(diff: PlanDiff): string[] {
   const out = [`#### Impact (${diff.impact.length})`, ''];
+  if (diff.impact.length === 0) out.push(`- ${NO_CONSEQUENCE}`);
   for (const c of diff.impact) {
     out.push(`- ${MARKER[c.severity]}: ${c.message}`);
     for (const detail of c.details) out.push(`  - ${code(detail)}`);

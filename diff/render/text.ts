@@ -1,7 +1,7 @@
 // The terminal rendering: impact summary first, then the unified diff of each changed artifact.
 // Colour only when asked (a TTY without NO_COLOR); the bytes are otherwise stable for golden tests.
 
-import type { Severity } from '../impact/consequence.js';
+import { NO_CONSEQUENCE, type Severity } from '../impact/consequence.js';
 import type { PlanDiff } from '../plan-diff.js';
 
 const SEVERITY_COLOR: Record<Severity, string> = { high: '\x1b[31;1m', medium: '\x1b[33m', low: '\x1b[36m' };
@@ -20,6 +20,7 @@ export function renderText(diff: PlanDiff, options: { color?: boolean } = {}): s
   const color = options.color === true;
   const out: string[] = [`pgferry diff ${diff.old.displayName} → ${diff.new.displayName}`, ''];
   out.push(`Impact (${diff.impact.length}):`);
+  if (diff.impact.length === 0) out.push(`  ${NO_CONSEQUENCE}`);
   for (const c of diff.impact) {
     const tag = `[${c.severity}]`.padEnd(8);
     out.push(`  ${color ? `${SEVERITY_COLOR[c.severity]}${tag}${RESET}` : tag} ${c.message}`);

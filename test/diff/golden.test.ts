@@ -18,6 +18,7 @@ const formats = ['text', 'markdown', 'json'] as const;
 /** What each case must do, independent of the golden bytes. */
 const expectedExit: Record<string, number> = {
   'add-database': 1,
+  'description-only': 1,
   'add-task': 1,
   'engine-version': 1,
   'full-load-to-cdc': 1,
