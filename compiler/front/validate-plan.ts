@@ -50,12 +50,15 @@ function wordError(error: ErrorObject, source: SourceFile): Worded | null {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const allowed = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
-      const guess = closest(key, allowed);
-      const hint = guess
-        ? `did you mean "${guess}"?`
-        : allowed.length > 0
-          ? `known keys: ${allowed.sort().join(', ')}`
-          : null;
+      const guess = key === '<<' ? undefined : closest(key, allowed);
+      const hint =
+        key === '<<'
+          ? 'YAML merge keys are not supported in plans (YAML 1.2 has none); write the keys out'
+          : guess
+            ? `did you mean "${guess}"?`
+            : allowed.length > 0
+              ? `known keys: ${allowed.sort().join(', ')}`
+              : null;
       const owner = at === '' ? 'at the top level' : `in ${where}`;
       return {
         code: schemaCodes.unknownKey,

@@ -104,4 +104,18 @@ describe('pgferry validate', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('is not a pgferry catalog snapshot');
   });
+
+  it('--catalog runs the catalog rules against a snapshot', async () => {
+    const catalog = 'test/compiler/rules/fixtures/shop.catalog.json';
+    const without = await run(['validate', 'plans/shop-cdc.yaml'], { cwd: root });
+    const withCatalog = await run(['validate', 'plans/shop-cdc.yaml', '--catalog', catalog, '--format', 'json'], {
+      cwd: root,
+    });
+    expect(without.code).toBe(0);
+    expect(withCatalog.code).toBe(1);
+    const codes = (JSON.parse(withCatalog.stdout) as { diagnostics: { code: string }[] }).diagnostics.map(
+      (d) => d.code,
+    );
+    expect(codes).toContain('PGF5010');
+  });
 });
