@@ -51,15 +51,21 @@ export function parseConfig(text: string, file: string): AgentConfig {
   }
   const raw = doc.toJS() as unknown;
   if (!validate(raw)) {
+    const root = doc.contents as YamlNode | null;
     const problems = (validate.errors ?? []).map((error) => {
-      const pointer =
-        error.keyword === 'additionalProperties'
-          ? `${error.instancePath}/${String((error.params as { additionalProperty: string }).additionalProperty)}`
-          : error.instancePath;
-      const node =
-        nodeAt(doc.contents as YamlNode | null, pointer) ?? nodeAt(doc.contents as YamlNode | null, error.instancePath);
+      let pointer = error.instancePath;
+      let node = nodeAt(root, pointer);
+      if (error.keyword === 'additionalProperties') {
+        // Point at the offending key itself, not at its value.
+        const key = String((error.params as { additionalProperty: string }).additionalProperty);
+        pointer = `${pointer}/${key}`;
+        const pair = isMap(node)
+          ? node.items.find((item) => (item.key as { value?: unknown } | null)?.value === key)
+          : undefined;
+        node = (pair?.key as YamlNode | undefined) ?? node;
+      }
       const pos = node?.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 };
-      return `${file}:${pos.line}:${pos.col}: ${error.instancePath || '/'}: ${describe(error)}`;
+      return `${file}:${pos.line}:${pos.col}: ${pointer || '/'}: ${describe(error)}`;
     });
     throw new ConfigError([...new Set(problems)].sort());
   }

@@ -112,7 +112,7 @@ SELECT s.slot_name::text AS slot_name, s.plugin::text AS plugin, s.slot_type, s.
        ${col(160000, 's.conflicting', 'conflicting')},
        ${col(170000, 's.inactive_since::text', 'inactive_since')},
        ${col(170000, 's.invalidation_reason', 'invalidation_reason')},
-       ${col(100000, 'r.state', 'walsender_state')},
+       r.state AS walsender_state,
        r.client_addr::text AS client_addr
 FROM pg_catalog.pg_replication_slots s
 CROSS JOIN cur

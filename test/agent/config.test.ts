@@ -1,0 +1,156 @@
+// Agent config loading (located errors, defaults, refusals), token secrets from env, file and SSM
+// (aws-sdk-client-mock, never real AWS), and the `pgferry agent` command in-process.
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTokens } from '../../agent/auth.js';
+import { ConfigError, parseConfig } from '../../agent/config/load-config.js';
+import { createSecretResolver } from '../../agent/secrets.js';
+import { command } from '../../cli/commands/agent.js';
+import type { CliIo } from '../../cli/io.js';
+
+const base = `tokens:
+  - id: ops
+    scopes: [read, apply]
+    secret: { env: OPS_TOKEN }
+postgres:
+  host: /var/run/postgresql
+stateDir: /var/lib/pgferry-agent
+`;
+
+function problemsOf(text: string): readonly string[] {
+  try {
+    parseConfig(text, 'agent.yaml');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('config', () => {
+  it('fills in defaults', () => {
+    const config = parseConfig(base, 'agent.yaml');
+    expect(config).toMatchObject({
+      listen: { host: '127.0.0.1', port: 8443 },
+      tls: null,
+      postgres: { host: '/var/run/postgresql', port: 5432, user: 'postgres', database: 'postgres' },
+      restart: null,
+      slots: { dropPrefixes: ['dms_', 'pgferry_'] },
+      limits: { bodyBytes: 262144 },
+    });
+  });
+
+  it.each([
+    ['an unknown key, at its line', `${base}restrat: {}\n`, "agent.yaml:8:1: /restrat: unknown key 'restrat'"],
+    [
+      'a misspelt scope',
+      base.replace('[read, apply]', '[read, aply]'),
+      'agent.yaml:3:20: /tokens/0/scopes/1: must be equal to one of the allowed values',
+    ],
+    [
+      'no tokens',
+      base.replace(/tokens:[\s\S]*?postgres:/, 'tokens: []\npostgres:'),
+      'agent.yaml:1:9: /tokens: must NOT have fewer than 1 items',
+    ],
+    [
+      'a relative state dir',
+      base.replace('/var/lib/pgferry-agent', 'state'),
+      'agent.yaml:7:11: /stateDir: must match pattern "^/"',
+    ],
+    ['YAML syntax', 'tokens: [\n', 'agent.yaml:2:1:'],
+    [
+      'plain HTTP on a public address',
+      `${base}listen: { host: 0.0.0.0 }\n`,
+      'listen.host: 0.0.0.0 is not loopback and no tls is configured',
+    ],
+  ])('reports %s', (_name, text, expected) => {
+    expect(problemsOf(text).join('\n')).toContain(expected);
+  });
+});
+
+describe('token secrets', () => {
+  it('resolves tokens from SSM through the SDK client, with decryption', async () => {
+    const ssm = mockClient(SSMClient);
+    ssm
+      .on(GetParameterCommand, { Name: '/pgferry/agent/ops', WithDecryption: true })
+      .resolves({ Parameter: { Value: 'ssm-token-0123456789abcdef' } });
+    const resolver = createSecretResolver({ region: 'eu-west-1' }, {}, new SSMClient({ region: 'eu-west-1' }));
+    const table = await loadTokens([{ id: 'ops', scopes: ['read'], secret: { ssm: '/pgferry/agent/ops' } }], resolver);
+    expect(table.authenticate('Bearer ssm-token-0123456789abcdef')).toMatchObject({ tokenId: 'ops' });
+    expect(() => table.authenticate('Bearer ssm-token-0123456789abcdeX')).toThrow(/invalid bearer token/);
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1);
+    ssm.restore();
+  });
+
+  it('says which secret is missing, without its value', async () => {
+    const resolver = createSecretResolver({}, {});
+    await expect(loadTokens([{ id: 'ops', scopes: ['read'], secret: { env: 'NOPE' } }], resolver)).rejects.toThrow(
+      "cannot resolve the secret for token 'ops': environment variable NOPE is not set",
+    );
+  });
+
+  it('refuses short tokens', async () => {
+    const resolver = createSecretResolver({}, { SHORT: 'abc' });
+    await expect(loadTokens([{ id: 'ops', scopes: ['read'], secret: { env: 'SHORT' } }], resolver)).rejects.toThrow(
+      /shorter than 16/,
+    );
+  });
+});
+
+describe('pgferry agent', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pgferry-agent-cli-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function fakeIo(env: Record<string, string> = {}) {
+    const out = { stdout: '', stderr: '' };
+    const io: CliIo = {
+      cwd: dir,
+      env,
+      isTTY: false,
+      stdout: (t) => void (out.stdout += t),
+      stderr: (t) => void (out.stderr += t),
+    };
+    return { io, out };
+  }
+
+  it('checks a good config (as root only when allowed)', async () => {
+    const file = join(dir, 'good.yaml');
+    await writeFile(file, `${base}allowRoot: true\n`);
+    const { io, out } = fakeIo({ OPS_TOKEN: 'ops-token-0123456789abcdef' });
+    expect(await command(['--config', file, '--check'], io)).toBe(0);
+    expect(out.stdout).toBe('config ok: 1 token(s), listen 127.0.0.1:8443\n');
+  });
+
+  it('exits 2 with located problems for a bad config', async () => {
+    const file = join(dir, 'bad.yaml');
+    await writeFile(file, `${base}restrat: {}\n`);
+    const { io, out } = fakeIo();
+    expect(await command(['--config', file, '--check'], io)).toBe(2);
+    expect(out.stderr).toContain(`${file}:8:1: /restrat: unknown key 'restrat'`);
+  });
+
+  it('refuses to run as root unless told to', async () => {
+    if (process.getuid?.() !== 0) return;
+    const file = join(dir, 'root.yaml');
+    await writeFile(file, base);
+    const { io, out } = fakeIo({ OPS_TOKEN: 'ops-token-0123456789abcdef' });
+    expect(await command(['--config', file, '--check'], io)).toBe(2);
+    expect(out.stderr).toContain('refusing to run as root');
+  });
+
+  it('needs --config', async () => {
+    const { io, out } = fakeIo();
+    expect(await command([], io)).toBe(2);
+    expect(out.stderr).toContain('--config is required');
+  });
+});
