@@ -117,8 +117,12 @@ describe('pgferry agent', () => {
       cwd: dir,
       env,
       isTTY: false,
-      stdout: (t) => void (out.stdout += t),
-      stderr: (t) => void (out.stderr += t),
+      stdout: (t) => {
+        out.stdout += t;
+      },
+      stderr: (t) => {
+        out.stderr += t;
+      },
     };
     return { io, out };
   }
