@@ -149,7 +149,12 @@ function changedResource({ before, after, newTasks, newGraph }: Pair): Consequen
   }
   const subject = after.path.replace(/\.json$/, '');
   if (forcing.length > 0) {
-    const users = before.kind === 'endpoint' ? tasksUsingEndpoint(after.id, newTasks, newGraph) : [];
+    const users =
+      before.kind === 'endpoint'
+        ? tasksUsingEndpoint(after.id, newTasks, newGraph)
+        : before.kind === 'replication-instance'
+          ? newTasks.map((t) => t.id).sort()
+          : [];
     return [
       {
         severity: 'high',

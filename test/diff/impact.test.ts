@@ -147,7 +147,7 @@ describe('impact summary', () => {
       },
       after: {},
       want: [
-        "high dms-replace: replication instance 'orders-ri' is REPLACED (deleted and created): EngineVersion (downgrade) cannot be modified in place; every task on it is re-created and loads again",
+        "high dms-replace: replication instance 'orders-ri' is REPLACED (deleted and created): EngineVersion (downgrade) cannot be modified in place; every task on it is re-created and loads again (orders-full-load)",
       ],
     },
     {
@@ -158,7 +158,7 @@ describe('impact summary', () => {
         }),
       },
       want: [
-        "high dms-replace: replication instance 'orders-ri' is REPLACED (deleted and created): ReplicationSubnetGroupIdentifier cannot be modified in place; every task on it is re-created and loads again",
+        "high dms-replace: replication instance 'orders-ri' is REPLACED (deleted and created): ReplicationSubnetGroupIdentifier cannot be modified in place; every task on it is re-created and loads again (orders-full-load)",
       ],
     },
     {
