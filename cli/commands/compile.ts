@@ -96,9 +96,9 @@ export const command: CliCommand = (args, io) =>
       io.stdout(USAGE);
       return EXIT.ok;
     }
-    if (positionals.length !== 1) throw new UsageError('give exactly one plan');
+    if (positionals.length !== 1) throw new UsageError('give exactly one plan', true);
     const out = values.out ?? io.env.PGFERRY_OUT;
-    if (!out) throw new UsageError('missing -o <dir>');
+    if (!out) throw new UsageError('missing -o <dir>', true);
     const format = parseFormat(values.format ?? io.env.PGFERRY_FORMAT, ['text', 'json', 'github'] as const, 'text');
     const planPath = positionals[0]!;
     const { result, text } = await compileArgument(io, planPath);

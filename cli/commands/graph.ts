@@ -79,7 +79,7 @@ export const command: CliCommand = (args, io) =>
       io.stdout(USAGE);
       return EXIT.ok;
     }
-    if (positionals.length !== 1) throw new UsageError('give exactly one plan');
+    if (positionals.length !== 1) throw new UsageError('give exactly one plan', true);
     const format = parseFormat(values.format ?? io.env.PGFERRY_GRAPH_FORMAT, FORMATS, 'mermaid');
     if (format === 'png' && !values.out) throw new UsageError('--format png writes binary: give -o <file>');
     const planPath = positionals[0]!;

@@ -56,7 +56,7 @@ export const command: CliCommand = (args, io) =>
       io.stdout(USAGE);
       return EXIT.ok;
     }
-    if (positionals.length > 1) throw new UsageError('give at most one code or name');
+    if (positionals.length > 1) throw new UsageError('give at most one code or name', true);
     await registerAllCodes();
     const codes = allCodes();
     const id = positionals[0];

@@ -11,7 +11,15 @@ import { type CompileResult, compilePlan } from '../../compiler/index.js';
 import { CATALOG_FORMAT_VERSION, type CatalogSnapshot } from '../../contracts/catalog.js';
 import { type CliCommand, type CliIo, EXIT } from '../io.js';
 
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  /** Print the command's usage after the message (for malformed invocations, not bad inputs). */
+  constructor(
+    message: string,
+    readonly showUsage = false,
+  ) {
+    super(message);
+  }
+}
 
 export function absolutePath(io: CliIo, path: string): string {
   return isAbsolute(path) ? path : resolve(io.cwd, path);
@@ -65,8 +73,12 @@ export async function withUsage(io: CliIo, name: string, usage: string, body: ()
   } catch (error) {
     const isParseArgs =
       error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
-    if (error instanceof UsageError || isParseArgs) {
+    if (isParseArgs) {
       io.stderr(`pgferry ${name}: ${(error as Error).message}\n\n${usage}`);
+      return EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      io.stderr(`pgferry ${name}: ${error.message}\n${error.showUsage ? `\n${usage}` : ''}`);
       return EXIT.usage;
     }
     throw error;
@@ -120,7 +132,7 @@ export const command: CliCommand = (args, io) =>
       io.stdout(USAGE);
       return EXIT.ok;
     }
-    if (positionals.length === 0) throw new UsageError('no plan given');
+    if (positionals.length === 0) throw new UsageError('no plan given', true);
     const format = parseFormat(values.format ?? io.env.PGFERRY_FORMAT, ['text', 'json', 'github'] as const, 'text');
     const catalogPath = values.catalog ?? io.env.PGFERRY_CATALOG;
     const catalog = catalogPath ? await readCatalog(io, catalogPath) : null;
