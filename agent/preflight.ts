@@ -4,6 +4,7 @@
 import type { Check } from './apply/plan.js';
 import { catalogSnapshot } from './catalog.js';
 import type { AgentContext } from './context.js';
+import { readIdentity } from './host.js';
 import { slotCountsSql } from './pg/sql.js';
 
 export interface PreflightRequest {
@@ -17,8 +18,16 @@ const pass = (id: string, detail: string): Check => ({ id, status: 'pass', detai
 const warn = (id: string, detail: string): Check => ({ id, status: 'warn', detail });
 const fail = (id: string, detail: string): Check => ({ id, status: 'fail', detail });
 
-export async function preflight(ctx: AgentContext, body: PreflightRequest): Promise<{ ok: boolean; checks: Check[] }> {
-  const v = await ctx.db.serverVersionNum();
+export interface PreflightResult {
+  readonly ok: boolean;
+  readonly serverVersionNum: number;
+  readonly systemIdentifier: string | null;
+  readonly checks: Check[];
+}
+
+export async function preflight(ctx: AgentContext, body: PreflightRequest): Promise<PreflightResult> {
+  const identity = await readIdentity(ctx.db, ctx.config);
+  const v = identity.serverVersionNum;
   const checks: Check[] = [];
   const settings = new Map(
     (
@@ -129,5 +138,10 @@ export async function preflight(ctx: AgentContext, body: PreflightRequest): Prom
       );
     }
   }
-  return { ok: checks.every((c) => c.status !== 'fail'), checks };
+  return {
+    ok: checks.every((c) => c.status !== 'fail'),
+    serverVersionNum: v,
+    systemIdentifier: identity.systemIdentifier,
+    checks,
+  };
 }

@@ -177,7 +177,16 @@ export async function fence(ctx: AgentContext, body: FenceRequest, principal: Pr
       terminated,
       result: 'ok',
     });
-    return { fenced: on, method: body.method, roles: body.roles, changed, terminatedSessions: terminated, operationId };
+    const at = new Date().toISOString();
+    return {
+      fenced: on,
+      method: body.method,
+      roles: body.roles,
+      changed,
+      terminatedSessions: terminated,
+      operationId,
+      ...(on ? { fencedAt: at } : { unfencedAt: at }),
+    };
   } finally {
     await ctx.state.release();
   }

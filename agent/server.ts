@@ -111,6 +111,33 @@ export function buildApp(ctx: AgentContext, options: BuildOptions = {}): Fastify
     }
   });
 
+  // Idempotency-Key: a retried mutating request gets the first successful answer instead of acting twice.
+  const idempotent = new Map<string, { status: number; body: string; contentType: string; at: number }>();
+  const idempotencyKey = (request: FastifyRequest) => {
+    const key = request.headers['idempotency-key'];
+    if (typeof key !== 'string' || key === '' || !['POST', 'DELETE'].includes(request.method)) return null;
+    return `${request.principal?.tokenId ?? ''} ${request.method} ${request.url} ${key}`;
+  };
+  app.addHook('preHandler', async (request, reply) => {
+    const key = idempotencyKey(request);
+    const hit = key ? idempotent.get(key) : undefined;
+    if (hit) return reply.code(hit.status).type(hit.contentType).header('idempotent-replay', 'true').send(hit.body);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    const key = idempotencyKey(request);
+    if (key && reply.statusCode < 300 && typeof payload === 'string' && !idempotent.has(key)) {
+      const now = Date.now();
+      for (const [k, v] of idempotent) if (now - v.at > 86_400_000) idempotent.delete(k);
+      idempotent.set(key, {
+        status: reply.statusCode,
+        body: payload,
+        contentType: String(reply.getHeader('content-type') ?? 'application/json'),
+        at: now,
+      });
+    }
+    return payload;
+  });
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const agentError = translate(error);
     if (agentError.status >= 500 && agentError.code === 'INTERNAL') request.log.error({ err: error }, 'internal error');

@@ -265,3 +265,25 @@ describe('fence, marker, catalog, preflight', () => {
     expect(res.json().ok).toBe(false);
   });
 });
+
+describe('idempotency', () => {
+  it('replays the first answer for a retried Idempotency-Key instead of acting twice', async () => {
+    const headers = { ...admin, 'idempotency-key': 'marker-1' };
+    const first = await agent.app.inject({
+      method: 'POST',
+      url: '/v1/markers',
+      headers,
+      payload: { database: 'appdb', label: 'idem' },
+    });
+    const second = await agent.app.inject({
+      method: 'POST',
+      url: '/v1/markers',
+      headers,
+      payload: { database: 'appdb', label: 'idem' },
+    });
+    expect(second.body).toBe(first.body);
+    expect(second.headers['idempotent-replay']).toBe('true');
+    const rows = await cluster.query("SELECT count(*)::int AS n FROM pgferry.marker WHERE label = 'idem'", [], 'appdb');
+    expect(rows.rows[0].n).toBe(1);
+  });
+});
