@@ -33,6 +33,9 @@ export function fileDiagnostic(file: string, code: CodeInfo, message: string, hi
   };
 }
 
+/** Whole-file problems still get a place, so every message reads file:line:column. */
+const START_OF_FILE: Span = { start: { line: 1, col: 1 }, end: { line: 1, col: 1 } };
+
 /** 1-based line:col of a character offset, for problems found before a LineCounter exists. */
 function positionAt(text: string, offset: number): Span {
   const before = text.slice(0, offset);
@@ -44,11 +47,10 @@ function positionAt(text: string, offset: number): Span {
 function decode(file: string, input: string | Uint8Array): string | Diagnostic {
   const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
   if (size > MAX_PLAN_BYTES) {
-    return fileDiagnostic(
-      file,
-      parseCodes.tooLarge,
-      `the plan is ${size} bytes, over the ${MAX_PLAN_BYTES}-byte limit`,
-    );
+    return {
+      ...fileDiagnostic(file, parseCodes.tooLarge, `the plan is ${size} bytes, over the ${MAX_PLAN_BYTES}-byte limit`),
+      span: START_OF_FILE,
+    };
   }
   let text: string;
   if (typeof input === 'string') text = input;
@@ -195,7 +197,10 @@ export function parsePlan(path: string, input: string | Uint8Array): ParseResult
       source,
       value: undefined,
       diagnostics: [
-        fileDiagnostic(path, parseCodes.empty, 'the file holds no YAML document', 'start from plans/orders.yaml'),
+        {
+          ...fileDiagnostic(path, parseCodes.empty, 'the file holds no YAML document', 'start from plans/orders.yaml'),
+          span: START_OF_FILE,
+        },
       ],
     };
   }
@@ -219,7 +224,12 @@ export function parsePlan(path: string, input: string | Uint8Array): ParseResult
     return {
       source,
       value: undefined,
-      diagnostics: [fileDiagnostic(path, parseCodes.tooDeep, `the document nests more than ${MAX_DEPTH} levels deep`)],
+      diagnostics: [
+        {
+          ...fileDiagnostic(path, parseCodes.tooDeep, `the document nests more than ${MAX_DEPTH} levels deep`),
+          span: START_OF_FILE,
+        },
+      ],
     };
   }
   return { source, value, diagnostics: [] };
