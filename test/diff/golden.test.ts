@@ -23,6 +23,7 @@ const expectedExit: Record<string, number> = {
   'engine-version': 1,
   'full-load-to-cdc': 1,
   'instance-class': 1,
+  'instance-subnet-group': 1,
   'invalid-new': 2,
   'max-replication-slots': 1,
   'patroni-named-slot': 1,
