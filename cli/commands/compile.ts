@@ -80,7 +80,7 @@ Example:
 `;
 
 export const command: CliCommand = (args, io) =>
-  withUsage(io, 'compile', USAGE, async () => {
+  withUsage(io, 'compile', USAGE, args, async () => {
     const { values, positionals } = parseArgs({
       args: [...args],
       allowPositionals: true,
@@ -88,14 +88,9 @@ export const command: CliCommand = (args, io) =>
       options: {
         out: { type: 'string', short: 'o' },
         format: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
         debug: { type: 'boolean' },
       },
     });
-    if (values.help) {
-      io.stdout(USAGE);
-      return EXIT.ok;
-    }
     if (positionals.length !== 1) throw new UsageError('give exactly one plan', true);
     const out = values.out ?? io.env.PGFERRY_OUT;
     if (!out) throw new UsageError('missing -o <dir>', true);

@@ -63,7 +63,7 @@ Example:
 `;
 
 export const command: CliCommand = (args, io) =>
-  withUsage(io, 'graph', USAGE, async () => {
+  withUsage(io, 'graph', USAGE, args, async () => {
     const { values, positionals } = parseArgs({
       args: [...args],
       allowPositionals: true,
@@ -71,14 +71,9 @@ export const command: CliCommand = (args, io) =>
       options: {
         format: { type: 'string' },
         out: { type: 'string', short: 'o' },
-        help: { type: 'boolean', short: 'h' },
         debug: { type: 'boolean' },
       },
     });
-    if (values.help) {
-      io.stdout(USAGE);
-      return EXIT.ok;
-    }
     if (positionals.length !== 1) throw new UsageError('give exactly one plan', true);
     const format = parseFormat(values.format ?? io.env.PGFERRY_GRAPH_FORMAT, FORMATS, 'mermaid');
     if (format === 'png' && !values.out) throw new UsageError('--format png writes binary: give -o <file>');

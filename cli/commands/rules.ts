@@ -45,17 +45,13 @@ function markdown(codes: readonly CodeInfo[]): string {
 }
 
 export const command: CliCommand = (args, io) =>
-  withUsage(io, 'rules', USAGE, async () => {
+  withUsage(io, 'rules', USAGE, args, async () => {
     const { values, positionals } = parseArgs({
       args: [...args],
       allowPositionals: true,
       strict: true,
-      options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } },
+      options: { format: { type: 'string' }, debug: { type: 'boolean' } },
     });
-    if (values.help) {
-      io.stdout(USAGE);
-      return EXIT.ok;
-    }
     if (positionals.length > 1) throw new UsageError('give at most one code or name', true);
     await registerAllCodes();
     const codes = allCodes();

@@ -66,8 +66,18 @@ export function renderFor(
   });
 }
 
-/** Runs a command body, turning UsageError (and node's parseArgs errors) into exit 2. */
-export async function withUsage(io: CliIo, name: string, usage: string, body: () => Promise<number>): Promise<number> {
+/** Answers --help, then runs a command body, turning UsageError (and parseArgs errors) into exit 2. */
+export async function withUsage(
+  io: CliIo,
+  name: string,
+  usage: string,
+  args: readonly string[],
+  body: () => Promise<number>,
+): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout(usage);
+    return EXIT.ok;
+  }
   try {
     return await body();
   } catch (error) {
@@ -115,7 +125,7 @@ Example:
 `;
 
 export const command: CliCommand = (args, io) =>
-  withUsage(io, 'validate', USAGE, async () => {
+  withUsage(io, 'validate', USAGE, args, async () => {
     const { values, positionals } = parseArgs({
       args: [...args],
       allowPositionals: true,
@@ -124,14 +134,9 @@ export const command: CliCommand = (args, io) =>
         format: { type: 'string' },
         catalog: { type: 'string' },
         strict: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
         debug: { type: 'boolean' },
       },
     });
-    if (values.help) {
-      io.stdout(USAGE);
-      return EXIT.ok;
-    }
     if (positionals.length === 0) throw new UsageError('no plan given', true);
     const format = parseFormat(values.format ?? io.env.PGFERRY_FORMAT, ['text', 'json', 'github'] as const, 'text');
     const catalogPath = values.catalog ?? io.env.PGFERRY_CATALOG;

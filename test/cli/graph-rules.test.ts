@@ -64,3 +64,15 @@ describe('pgferry rules', () => {
     expect(result.stderr).toContain("no rule 'unknwn-key'; did you mean 'unknown-key'?");
   });
 });
+
+describe('--help', () => {
+  it.each(['validate', 'compile', 'graph', 'rules'])(
+    'pgferry %s --help prints usage with an example: exit 0',
+    async (name) => {
+      const result = await run([name, '--help'], { cwd: root });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^usage: pgferry ${name} `));
+      expect(result.stdout).toContain('Example:');
+    },
+  );
+});
