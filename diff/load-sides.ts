@@ -5,15 +5,15 @@ import type { Diagnostic } from '../compiler/diagnostics/diagnostic.js';
 import type { CompiledSide, CompileResult, SideName } from './side.js';
 
 /** `compilePlan` (compiler/index.ts), or a stand-in in tests. */
-export type CompileFn = (file: string, options?: { text?: string }) => Promise<CompileResult>;
+export type CompileFn = (file: string, options?: { text?: string | Uint8Array }) => Promise<CompileResult>;
 
 export interface SideSource {
   readonly side: SideName;
   readonly displayName: string;
-  /** Passed to the compiler as the file name (diagnostics show it); also resolves relative paths. */
+  /** Passed to the compiler as the file name (diagnostics show it). */
   readonly file: string;
-  /** Text read elsewhere (git); the compiler reads `file` when absent. */
-  readonly text?: string;
+  /** The plan's bytes as read from the working tree or git; the compiler checks encoding and size. */
+  readonly content: Uint8Array;
 }
 
 export type SideResult =
@@ -21,7 +21,7 @@ export type SideResult =
   | { readonly ok: false; readonly source: SideSource; readonly diagnostics: readonly Diagnostic[] };
 
 export async function compileSide(compile: CompileFn, source: SideSource): Promise<SideResult> {
-  const result = await compile(source.file, source.text === undefined ? undefined : { text: source.text });
+  const result = await compile(source.file, { text: source.content });
   const failed = result.diagnostics.some((d) => d.severity === 'error');
   if (failed || result.plan === null || result.graph === null) {
     return { ok: false, source, diagnostics: result.diagnostics };

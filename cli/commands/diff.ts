@@ -75,26 +75,26 @@ async function parse(args: readonly string[], io: CliIo): Promise<Invocation | n
   if (base !== undefined && base !== '') {
     if (positionals.length !== 1) return usageError(io, '--base takes exactly one plan');
     const plan = positionals[0]!;
-    const text = await readAtRevision(plan, base, io.cwd);
+    const content = await readAtRevision(plan, base, io.cwd);
     return {
-      old: { side: 'old', displayName: `${plan}@${base}`, file: `${plan}@${base}`, text },
-      new: { side: 'new', displayName: plan, file: plan, text: await readPlan(plan, io.cwd) },
+      old: { side: 'old', displayName: `${plan}@${base}`, file: `${plan}@${base}`, content },
+      new: { side: 'new', displayName: plan, file: plan, content: await readPlan(plan, io.cwd) },
       format,
     };
   }
   if (positionals.length !== 2) return usageError(io, 'give two plans (OLD NEW), or one plan and --base REF');
   const [oldPlan, newPlan] = positionals as [string, string];
   return {
-    old: { side: 'old', displayName: oldPlan, file: oldPlan, text: await readPlan(oldPlan, io.cwd) },
-    new: { side: 'new', displayName: newPlan, file: newPlan, text: await readPlan(newPlan, io.cwd) },
+    old: { side: 'old', displayName: oldPlan, file: oldPlan, content: await readPlan(oldPlan, io.cwd) },
+    new: { side: 'new', displayName: newPlan, file: newPlan, content: await readPlan(newPlan, io.cwd) },
     format,
   };
 }
 
 /** Plans are read relative to the command's working directory, which need not be the process's. */
-async function readPlan(path: string, cwd: string): Promise<string> {
+async function readPlan(path: string, cwd: string): Promise<Buffer> {
   try {
-    return await readFile(resolve(cwd, path), 'utf8');
+    return await readFile(resolve(cwd, path));
   } catch (error) {
     const reason = (error as { code?: unknown }).code === 'ENOENT' ? 'no such file' : String(error);
     throw new InputError(`${path}: cannot read the plan (${reason})`);
@@ -125,10 +125,7 @@ export const command: CliCommand = async (args, io) => {
   for (const source of [invocation.old, invocation.new]) {
     const result = await compileSide(compilePlan, source);
     if (!result.ok) {
-      const report = renderSideFailure(result.source, result.diagnostics, {
-        cwd: io.cwd,
-        color: io.isTTY && !io.env.NO_COLOR,
-      });
+      const report = renderSideFailure(result.source, result.diagnostics, { color: io.isTTY && !io.env.NO_COLOR });
       io.stderr(report);
       if (invocation.format === 'json') io.stdout(failureJson(result.source, result.diagnostics));
       return EXIT.usage;

@@ -28,6 +28,32 @@ describe('pgferry diff: invocation errors exit 2 and say what is wrong', () => {
   });
 });
 
+describe('pgferry diff: sides that cannot be compiled', () => {
+  it('passes the raw bytes to the compiler, which rejects a non-UTF-8 plan with a located error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgferry-diff-bytes-'));
+    writeFileSync(
+      join(dir, 'old.yaml'),
+      Buffer.from([0x76, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e, 0x3a, 0x20, 0xff, 0xfe, 0x0a]),
+    );
+    writeFileSync(join(dir, 'new.yaml'), 'version: 1\n');
+    const run = await runDiff(['old.yaml', 'new.yaml'], dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^pgferry diff: the old side \(old\.yaml\) does not compile:\nold\.yaml(:\d+:\d+)?: error PGF1\d{3} /,
+    );
+  });
+
+  it('reports an unreadable plan as a usage error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgferry-diff-missing-'));
+    const run = await runDiff(['old.yaml', 'new.yaml'], dir);
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'pgferry diff: old.yaml: cannot read the plan (no such file)\n',
+    });
+  });
+});
+
 describe('pgferry diff --base: reading the old side from git', () => {
   it('refuses a plan outside any git repository', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pgferry-diff-nogit-'));
