@@ -36,12 +36,10 @@ function bundleOf(node: GraphNode, input: Input, ctx: RunContext): Json | null {
   return bundle;
 }
 
+/** The agent's preflight takes the databases to check (its schema refuses anything else). */
 function preflightBody(node: GraphNode, input: Input, ctx: RunContext): Json {
-  const bundle = bundleOf(node, input, ctx);
-  return {
-    ...(bundle ? { bundle } : {}),
-    ...(Array.isArray(input.databases) ? { databases: input.databases } : {}),
-  };
+  bundleOf(node, input, ctx);
+  return Array.isArray(input.databases) ? { databases: input.databases } : {};
 }
 
 async function preflight(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
@@ -73,7 +71,11 @@ async function configApply(node: GraphNode, input: Input, ctx: RunContext): Prom
   const applied = await agent.request<Json>(
     'POST',
     `/v1/plans/${encodeURIComponent(planId)}/apply`,
-    { planHash, baseFingerprint: plan.baseFingerprint, allowRestart: false, reason: `pgferry ${ctx.deployment.plan}` },
+    {
+      planHash,
+      ...(typeof plan.baseFingerprint === 'string' ? { baseFingerprint: plan.baseFingerprint } : {}),
+      reason: `pgferry ${ctx.deployment.plan}: ${node.title}`,
+    },
     `${node.idempotencyKey}:${planHash}`,
   );
   const pending = Array.isArray(applied.pendingRestart) ? applied.pendingRestart.map(String) : [];
@@ -128,15 +130,15 @@ async function restart(node: GraphNode, input: Input, ctx: RunContext): Promise<
     'POST',
     '/v1/restart',
     {
+      confirm: true,
       reason: `pgferry ${ctx.deployment.plan}: ${node.title}`,
       onlyIfPendingRestart: input.onlyIfPending !== false,
-      mode: 'fast',
-      timeoutS: optionalNumber(input, 'timeoutS') ?? 180,
       acknowledgeReplicationInterruption: true,
     },
     node.idempotencyKey,
   );
-  if (typeof answer.operationId === 'string' && answer.result !== 'noop') {
+  // An agent that answers with only an operation id finishes the restart in the background.
+  if (typeof answer.operationId === 'string' && answer.result === undefined) {
     await waitForOperation(agent, answer.operationId, ctx.sleep, ctx.pollMs, ctx.maxPolls);
   }
   const after = await settingStates(ctx, input, watched);
@@ -156,15 +158,19 @@ async function roleEnsure(node: GraphNode, input: Input, ctx: RunContext): Promi
   const agent = await ctx.agent(input);
   const name = requireString(node, input, 'role');
   const roles = (bundleOf(node, input, ctx)?.roles ?? []) as Json[];
-  const role = roles.find((item) => item.name === name) ?? { name };
-  // The role carries a secret reference for its password; the agent resolves it, never the request.
-  const answer = await agent.request<Json>(
-    'POST',
-    '/v1/roles',
-    { role, bundleHash: input.bundleHash },
-    node.idempotencyKey,
-  );
-  return ok({ role: name, created: answer.created === true });
+  const role = roles.find((item) => item.name === name);
+  if (!role) throw new NodeFailure(`source/bundle.json has no role '${name}'`);
+  // The password is a secret reference; the agent resolves it, the request never carries a value.
+  const body = {
+    name,
+    login: role.login,
+    superuser: role.superuser,
+    replication: role.replication,
+    password: role.password,
+    settings: role.settings,
+  };
+  const answer = await agent.request<Json>('POST', '/v1/roles', body, node.idempotencyKey);
+  return ok({ role: name, result: String(answer.result ?? '') });
 }
 
 async function fence(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
@@ -173,12 +179,12 @@ async function fence(node: GraphNode, input: Input, ctx: RunContext): Promise<No
     method: optionalString(input, 'method') ?? 'hba_reject',
     roles: stringList(input, 'roles'),
     databases: stringList(input, 'databases'),
-    terminateSessions: input.terminateSessions !== false,
-    reason: `pgferry ${ctx.deployment.plan}: ${node.title}`,
+    terminate: input.terminateSessions !== false,
   };
+  const fencedAt = ctx.now().toISOString();
   const answer = await agent.request<Json>('POST', '/v1/fence', body, node.idempotencyKey);
   return ok({
-    fencedAt: String(answer.fencedAt ?? ctx.now().toISOString()),
+    fencedAt: String(answer.fencedAt ?? fencedAt),
     terminatedSessions: Number(answer.terminatedSessions ?? answer.terminated ?? 0),
     method: body.method,
   });
@@ -186,11 +192,10 @@ async function fence(node: GraphNode, input: Input, ctx: RunContext): Promise<No
 
 async function unfence(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const agent = await ctx.agent(input);
-  const answer = await agent.request<Json>('DELETE', '/v1/fence', {
+  const answer = await agent.request<Json>('POST', '/v1/unfence', {
     method: optionalString(input, 'method') ?? 'hba_reject',
     roles: stringList(input, 'roles'),
     databases: stringList(input, 'databases'),
-    reason: `pgferry ${ctx.deployment.plan}: ${node.title}`,
   });
   const fencedAt = optionalString(input, 'fencedAt');
   const unfencedAt = String(answer.unfencedAt ?? ctx.now().toISOString());
@@ -201,10 +206,15 @@ async function unfence(node: GraphNode, input: Input, ctx: RunContext): Promise<
 async function marker(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const agent = await ctx.agent(input);
   const database = requireString(node, input, 'database');
-  const answer = await agent.request<Json>('POST', '/v1/marker', { database }, node.idempotencyKey);
+  const answer = await agent.request<Json>(
+    'POST',
+    '/v1/markers',
+    { database, label: `pgferry ${ctx.deployment.plan} ${node.id}` },
+    node.idempotencyKey,
+  );
   const lsn = String(answer.lsn ?? '');
   if (!/^[0-9A-F]+\/[0-9A-F]+$/i.test(lsn)) throw new NodeFailure(`agent marker answer has no LSN: ${lsn}`);
-  return ok({ lsn, marker: String(answer.marker ?? '') });
+  return ok({ lsn, marker: String(answer.id ?? '') });
 }
 
 function slotNameOf(node: GraphNode, input: Input): string {

@@ -20,10 +20,10 @@ describe('abort after the fence', () => {
     expect((await world.run('apply')).code).toBe(0);
     expect((await world.run('approve', ['cutover'])).code).toBe(0);
     world.agent.simulateConsumer = true;
-    world.agent.failNext('POST /v1/marker', 500, 'MARKER_FAILED');
+    world.agent.failNext('POST /v1/markers', 500, 'MARKER_FAILED');
     const result = await world.run('cutover');
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('cutover.orders-cdc.marker: agent POST /v1/marker: 500 MARKER_FAILED');
+    expect(result.stderr).toContain('cutover.orders-cdc.marker: agent POST /v1/markers: 500 MARKER_FAILED');
     expect(await appWrite(world.source)).toMatch(/read-only transaction/);
     expect(await slotNames(world.source)).toEqual([DmsFake.slotNameFor('orders-cdc')]);
   });

@@ -25,6 +25,31 @@ export interface FakeAgent {
   close(): Promise<void>;
 }
 
+// Body fields each route accepts, as the real agent's schemas (agent/schemas.ts, additionalProperties
+// false): a request the real agent would refuse with 400 is refused here too.
+const ALLOWED: Record<string, readonly string[]> = {
+  'POST /v1/preflight': ['databases', 'schemas', 'migrationUser', 'slotsNeeded'],
+  'POST /v1/apply': ['planHash', 'baseFingerprint', 'reason'],
+  'POST /v1/restart': [
+    'confirm',
+    'reason',
+    'onlyIfPendingRestart',
+    'acknowledgeReplicationInterruption',
+    'expectedPostmasterStartTime',
+  ],
+  'POST /v1/slots': ['name', 'database', 'plugin'],
+  'DELETE /v1/slots': ['confirmSlotName', 'force', 'reason'],
+  'POST /v1/fence': ['method', 'roles', 'databases', 'terminate'],
+  'POST /v1/unfence': ['method', 'roles', 'databases', 'terminate'],
+  'POST /v1/markers': ['database', 'schema', 'label'],
+};
+
+function schemaKey(method: string, path: string): string {
+  if (/^\/v1\/plans\/[^/]+\/apply$/.test(path)) return `${method} /v1/apply`;
+  if (/^\/v1\/slots\/[^/]+$/.test(path)) return `${method} /v1/slots`;
+  return `${method} ${path}`;
+}
+
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
@@ -164,21 +189,30 @@ export async function startFakeAgent(source: PgCluster, token: string): Promise<
         'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE usename = ANY($1::text[])',
         [fencedRoles],
       );
-      return [200, { fencedAt: new Date().toISOString(), terminated: terminated.rows[0].n }];
+      return [
+        200,
+        {
+          fenced: true,
+          method: body.method,
+          roles: fencedRoles,
+          changed: true,
+          terminatedSessions: terminated.rows[0].n,
+        },
+      ];
     }
-    if (method === 'DELETE' && p === '/v1/fence') {
+    if (method === 'POST' && p === '/v1/unfence') {
       const roles = fencedRoles.length > 0 ? fencedRoles : ['orders_app'];
       for (const role of roles) await query(`ALTER ROLE ${quote(role)} RESET default_transaction_read_only`);
       fencedRoles = [];
-      return [200, { unfencedAt: new Date().toISOString() }];
+      return [200, { fenced: false, method: body.method, roles, changed: true, terminatedSessions: 0 }];
     }
-    if (method === 'POST' && p === '/v1/marker') {
+    if (method === 'POST' && p === '/v1/markers') {
       const marker = await query(
         "SELECT pg_logical_emit_message(true, 'pgferry', 'cutover')::text AS lsn",
         [],
         String(body.database),
       );
-      return [200, { lsn: marker.rows[0].lsn, marker: 'cutover' }];
+      return [200, { id: '1', writtenAt: new Date().toISOString(), lsn: marker.rows[0].lsn }];
     }
     if (method === 'GET' && p === '/v1/catalog') {
       const db = url.searchParams.get('databases') ?? 'postgres';
@@ -236,6 +270,14 @@ export async function startFakeAgent(source: PgCluster, token: string): Promise<
     }
     try {
       const body = chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json) : {};
+      const allowed = ALLOWED[schemaKey(method, path.split('?')[0]!)];
+      const unknown = allowed ? Object.keys(body).filter((key) => !allowed.includes(key)) : [];
+      if (unknown.length > 0) {
+        send(400, {
+          error: { code: 'VALIDATION_FAILED', message: `unknown field(s) ${unknown.join(', ')}`, changed: false },
+        });
+        return;
+      }
       const [status, payload] = await route(method, path, body);
       send(status, payload);
     } catch (error) {

@@ -144,7 +144,7 @@ describe('DMS handler', () => {
     // Every resource carries the plan tag, the endpoint got the resolved password.
     const created = dms.calls.find((call) => call.command === 'CreateEndpoint');
     expect(created?.input.Tags).toContainEqual({ Key: 'pgferry:plan', Value: 'orders' });
-    expect((created?.input.PostgreSQLSettings as { Password: string }).Password).toBe('src-password-1');
+    expect((created!.input.PostgreSQLSettings as { Password: string }).Password).toBe('src-password-1');
     expect(JSON.stringify(s.journal)).not.toContain('src-password-1');
   });
 
