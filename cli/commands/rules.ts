@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { allCodes, type CodeInfo, lookupCode } from '../../compiler/diagnostics/codes.js';
 import { closest } from '../../compiler/front/suggest.js';
 import { type CliCommand, EXIT } from '../io.js';
-import { UsageError, withUsage } from './validate.js';
+import { parseFormat, UsageError, withUsage } from './validate.js';
 
 /** Every module that defines codes registers them on import: the front end, the rules, the graph. */
 async function registerAllCodes(): Promise<void> {
@@ -53,11 +53,12 @@ export const command: CliCommand = (args, io) =>
       options: { format: { type: 'string' }, debug: { type: 'boolean' } },
     });
     if (positionals.length > 1) throw new UsageError('give at most one code or name', true);
+    const format = parseFormat(values.format, ['text', 'markdown'] as const, 'text');
     await registerAllCodes();
     const codes = allCodes();
     const id = positionals[0];
     if (id === undefined) {
-      io.stdout(values.format === 'markdown' ? markdown(codes) : table(codes));
+      io.stdout(format === 'markdown' ? markdown(codes) : table(codes));
       return EXIT.ok;
     }
     const info = lookupCode(id);

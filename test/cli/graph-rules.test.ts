@@ -76,3 +76,16 @@ describe('--help', () => {
     },
   );
 });
+
+describe('pgferry rules --format markdown', () => {
+  it('prints a table for the README, one row per code', async () => {
+    const [text, markdown] = await Promise.all([
+      run(['rules'], { cwd: root }),
+      run(['rules', '--format', 'markdown'], { cwd: root }),
+    ]);
+    expect(markdown.code).toBe(0);
+    expect(markdown.stdout).toMatch(/^\| Code \| Name \| Severity \| What it means \|\n\|---\|/);
+    expect(markdown.stdout.trimEnd().split('\n').length - 2).toBe(text.stdout.trimEnd().split('\n').length);
+    expect((await run(['rules', '--format', 'xml'], { cwd: root })).code).toBe(2);
+  });
+});
