@@ -71,7 +71,8 @@ async function parse(args: readonly string[], io: CliIo): Promise<Invocation | n
   }
   const format = values.format as Format;
   if (!FORMATS.includes(format)) return usageError(io, `unknown --format '${values.format}' (text, markdown or json)`);
-  const base = values.base ?? io.env.PGFERRY_DIFF_BASE;
+  // The environment twin applies only where it can: one plan given.
+  const base = values.base ?? (positionals.length === 1 ? io.env.PGFERRY_DIFF_BASE : undefined);
   if (base !== undefined && base !== '') {
     if (positionals.length !== 1) return usageError(io, '--base takes exactly one plan');
     const plan = positionals[0]!;

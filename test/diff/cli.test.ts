@@ -63,6 +63,15 @@ describe('pgferry diff --base: reading the old side from git', () => {
     expect(run.stderr).toBe('pgferry diff: plan.yaml is not inside a git repository (needed for --base main)\n');
   });
 
+  it('takes the base from PGFERRY_DIFF_BASE when one plan is given, and ignores it for two', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgferry-diff-env-'));
+    writeFileSync(join(dir, 'plan.yaml'), 'version: 1\n');
+    const one = await runDiff(['plan.yaml'], dir, { PGFERRY_DIFF_BASE: 'main' });
+    expect(one.stderr).toBe('pgferry diff: plan.yaml is not inside a git repository (needed for --base main)\n');
+    const two = await runDiff(['plan.yaml', 'missing.yaml'], dir, { PGFERRY_DIFF_BASE: 'main' });
+    expect(two.stderr).toBe('pgferry diff: missing.yaml: cannot read the plan (no such file)\n');
+  });
+
   it('refuses an unknown revision', async () => {
     const repo = tempRepo();
     writeIn(repo, 'plans/p.yaml', 'version: 1\n');

@@ -9,12 +9,16 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export async function runDiff(args: readonly string[], cwd: string): Promise<CliRun> {
+export async function runDiff(
+  args: readonly string[],
+  cwd: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
     cwd,
-    env: {},
+    env,
     isTTY: false,
     stdout: (text) => {
       stdout += text;
