@@ -117,7 +117,7 @@ const USAGE = `usage: pgferry validate <plan.yaml>… [--format text|json|github
 
 Checks each plan: YAML, schema, semantic rules and the execution graph. Exit 0 when valid (warnings
 allowed unless --strict), 1 when any plan has errors, 2 on bad usage or an unreadable file.
-Environment: PGFERRY_FORMAT, PGFERRY_CATALOG.
+Environment: PGFERRY_FORMAT, PGFERRY_CATALOG, PGFERRY_STRICT=1.
 
 Example:
   pgferry validate plans/orders.yaml
@@ -158,6 +158,7 @@ export const command: CliCommand = (args, io) =>
     } else {
       io.stdout(renderFor(io, all, format, texts));
     }
-    const failed = counts.errors > 0 || (values.strict === true && counts.warnings > 0);
+    const strict = values.strict === true || io.env.PGFERRY_STRICT === '1';
+    const failed = counts.errors > 0 || (strict && counts.warnings > 0);
     return failed ? EXIT.failed : EXIT.ok;
   });

@@ -94,6 +94,7 @@ describe('pgferry validate', () => {
     expect(relaxed.stdout).toMatch(/warning PGF\d{4}/);
     expect(relaxed.code).toBe(0);
     expect(strict.code).toBe(1);
+    expect((await run(['validate', name], { cwd: dir, env: { PGFERRY_STRICT: '1' } })).code).toBe(1);
   });
 
   it('rejects a file that is not a catalog snapshot: exit 2', async () => {
