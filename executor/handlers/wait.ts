@@ -80,8 +80,9 @@ async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promi
     const slot = await findSlot(ctx, input);
     if (!slot) return { done: false, detail: 'no replication slot for the task yet' };
     lag = slot.confirmedLagBytes ?? Number.MAX_SAFE_INTEGER;
+    // DMS holds the slot active while it streams, but a reconnect blip is not lag: bytes decide.
     return {
-      done: slot.active && lag <= maxLagBytes,
+      done: lag <= maxLagBytes,
       detail: `slot ${slot.slotName} ${slot.active ? 'active' : 'inactive'}, confirmed lag ${lag} bytes (limit ${maxLagBytes})`,
     };
   });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { CliCommand } from '../../../cli/io.js';
+import { startAgent, TOKENS } from '../../agent/support.js';
 import { DmsFake, ssmFake } from '../../support/dms-fake.js';
 import { type PgCluster, startCluster } from '../../support/pg-cluster.js';
 import { type FakeAgent, startFakeAgent } from './fake-agent.js';
@@ -81,15 +82,86 @@ async function seedTarget(target: PgCluster): Promise<void> {
   await target.query(SCHEMA, [], 'orders');
 }
 
-export async function startWorld(): Promise<World> {
+/**
+ * Stands in for DMS consuming the slot: advances every inactive logical slot to the current LSN.
+ * Used with the real agent, which (rightly) reports the slots as they are.
+ */
+function slotConsumer(source: PgCluster): { start(): void; stop(): Promise<void> } {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> = Promise.resolve();
+  const tick = async () => {
+    const slots = await source.query(
+      "SELECT slot_name, database FROM pg_replication_slots WHERE slot_type = 'logical' AND NOT active",
+    );
+    for (const row of slots.rows) {
+      await source
+        .query('SELECT pg_replication_slot_advance($1, pg_current_wal_lsn())', [row.slot_name], row.database)
+        .catch(() => undefined);
+    }
+  };
+  return {
+    start() {
+      timer ??= setInterval(() => {
+        running = running.then(tick).catch(() => undefined);
+      }, 20);
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await running;
+    },
+  };
+}
+
+/** The real agent (agent/, in-process on a free port) behind the same small interface as the fake. */
+async function startRealAgent(source: PgCluster): Promise<FakeAgent> {
+  const agent = await startAgent(source, { extraYaml: 'slots: { dropPrefixes: [orderscdc_] }' });
+  await agent.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = agent.app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const consumer = slotConsumer(source);
+  let consuming = false;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: [],
+    get simulateConsumer() {
+      return consuming;
+    },
+    set simulateConsumer(value: boolean) {
+      consuming = value;
+      if (value) consumer.start();
+      else void consumer.stop();
+    },
+    failNext() {
+      throw new Error('the real agent takes no injected failures');
+    },
+    async close() {
+      await consumer.stop();
+      await agent.close();
+    },
+  };
+}
+
+export interface WorldOptions {
+  /** `real`: the agent from agent/ in-process; `fake` (default): the in-test stand-in. */
+  readonly agent?: 'fake' | 'real';
+}
+
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const [source, target] = await Promise.all([startCluster({ major: 16 }), startCluster({ major: 16 })]);
   await Promise.all([seedSource(source), seedTarget(target)]);
-  const agent = await startFakeAgent(source, SECRETS['/pgferry/shopx/agent/token']);
+  const real = options.agent === 'real';
+  const agent = real
+    ? await startRealAgent(source)
+    : await startFakeAgent(source, SECRETS['/pgferry/shopx/agent/token']);
   const dms = new DmsFake();
   dms.onCdcStart = async ({ slotName }) => {
     await source.query("SELECT pg_create_logical_replication_slot($1, 'test_decoding')", [slotName], 'orders');
   };
-  const parameters: Record<string, string> = { ...SECRETS };
+  const parameters: Record<string, string> = {
+    ...SECRETS,
+    ...(real ? { '/pgferry/shopx/agent/token': TOKENS.admin } : {}),
+  };
   const ssm = ssmFake(parameters);
   const stateDir = await mkdtemp(join(tmpdir(), 'pgferry-exec-'));
   const transcript: string[] = [];

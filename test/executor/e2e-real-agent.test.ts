@@ -1,0 +1,45 @@
+// The same plan against the REAL agent (agent/, in-process): config apply with the two-phase plan,
+// consented restart, preflight, the pg_hba write fence, the marker row, and the guarded slot drop.
+// DMS stays fake; a helper advances the slot the way DMS would consume it.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DmsFake } from '../support/dms-fake.js';
+import { appWrite, nodeStates, sequenceValue, slotNames, startWorld, type World } from './support/world.js';
+
+describe('with the real agent', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({ agent: 'real' });
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('applies the bundle and restarts only after consent', async () => {
+    const first = await world.run('apply');
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(nodeStates(await world.journal())['gate.restart-consent']).toBe('waiting-gate');
+    expect((await world.source.query('SHOW wal_level')).rows[0].wal_level).toBe('replica');
+    expect((await world.run('approve', ['restart-consent'])).code).toBe(0);
+    const second = await world.run('apply');
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+    expect((await world.source.query('SHOW wal_level')).rows[0].wal_level).toBe('logical');
+    expect(await slotNames(world.source)).toEqual([DmsFake.slotNameFor('orders-cdc')]);
+  });
+
+  it('cutover: hba fence refuses the application role, sequences synced, slot dropped', async () => {
+    expect((await world.run('approve', ['cutover'])).code).toBe(0);
+    world.agent.simulateConsumer = true;
+    const result = await world.run('cutover');
+    world.agent.simulateConsumer = false;
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(await appWrite(world.source).catch((error: Error) => error.message)).toMatch(
+      /pg_hba\.conf rejects connection|no pg_hba\.conf entry/,
+    );
+    expect(await sequenceValue(world.target, 'public.invoice_no')).toBe('1042');
+    expect(await slotNames(world.source)).toEqual([]);
+  });
+});
