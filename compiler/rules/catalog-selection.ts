@@ -4,7 +4,7 @@
 import { defineCode } from '../diagnostics/codes.js';
 import { majorName, PG_10 } from '../knowledge/pg-versions.js';
 import type { Rule } from './rule.js';
-import { catalogDatabase, patternMatches } from './support/selection.js';
+import { catalogDatabase, includesWithMatches, patternMatches } from './support/selection.js';
 
 export const CATALOG_VERSION_MISMATCH = defineCode({
   code: 'PGF5001',
@@ -68,9 +68,9 @@ export const catalogSelectionRule = {
         });
         return;
       }
+      const hits = includesWithMatches(task, database);
       task.tables.include.forEach((pattern, patternIndex) => {
-        const hit = database.tables.some((table) => patternMatches(pattern, table.schema, table.name));
-        if (!hit) {
+        if (!hits.has(patternIndex)) {
           const folded = database.tables.some((table) =>
             patternMatches(pattern.toLowerCase(), table.schema.toLowerCase(), table.name.toLowerCase()),
           );

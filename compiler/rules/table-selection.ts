@@ -4,8 +4,15 @@
 import { defineCode } from '../diagnostics/codes.js';
 import type { Task } from '../model/plan.js';
 import type { Rule } from './rule.js';
+import { PatternIndex } from './support/pattern-index.js';
 import { didYouMean } from './support/suggest.js';
-import { hasWildcard, matchesWildcard, patternsOverlap, splitTablePattern, tokenize } from './support/wildcard.js';
+import {
+  compilePattern,
+  hasWildcard,
+  matchesWildcard,
+  patternsOverlap,
+  splitTablePattern,
+} from './support/wildcard.js';
 
 export const TASK_DATABASE_UNKNOWN = defineCode({
   code: 'PGF3300',
@@ -75,25 +82,51 @@ function partCovers(cover: string, pattern: string): boolean {
   return !hasWildcard(pattern) && matchesWildcard(cover, pattern);
 }
 
-function excludedBy(task: Task, pattern: string): boolean {
+interface Prepared {
+  readonly index: number;
+  readonly schema: string;
+  readonly table: string;
+}
+
+function prepare(pattern: string, index: number): Prepared | null {
   const parts = splitTablePattern(pattern);
-  if (!parts) return false;
+  if (!parts || !compilePattern(parts.schema) || !compilePattern(parts.table)) return null;
+  return { index, schema: parts.schema, table: parts.table };
+}
+
+function excludedBy(task: Task, pattern: Prepared): boolean {
   return task.tables.exclude.some((exclude) => {
     const cover = splitTablePattern(exclude);
-    return cover !== null && partCovers(cover.schema, parts.schema) && partCovers(cover.table, parts.table);
+    return cover !== null && partCovers(cover.schema, pattern.schema) && partCovers(cover.table, pattern.table);
   });
 }
 
-function overlap(a: string, b: string): boolean {
-  const pa = splitTablePattern(a);
-  const pb = splitTablePattern(b);
-  return pa !== null && pb !== null && patternsOverlap(pa.schema, pb.schema) && patternsOverlap(pa.table, pb.table);
+function overlap(a: Prepared, b: Prepared): boolean {
+  return patternsOverlap(a.schema, b.schema) && patternsOverlap(a.table, b.table);
 }
 
 function patternProblem(pattern: string): string | null {
   const parts = splitTablePattern(pattern);
   if (!parts) return 'it has no "schema." part';
-  if (!tokenize(parts.schema) || !tokenize(parts.table)) return 'it has an unclosed "["';
+  if (!compilePattern(parts.schema) || !compilePattern(parts.table)) return 'it has an unclosed "["';
+  return null;
+}
+
+/** A `_` outside `[_]` in a table part without other wildcards: almost certainly meant literally. */
+function looseUnderscore(pattern: string): boolean {
+  const table = splitTablePattern(pattern)?.table ?? '';
+  return /(^|[^[])_/.test(table) && !/[%[]/.test(table.replace(/\[_\]/g, ''));
+}
+
+function findOverlap(a: Task, b: Task): { indexA: number; indexB: number } | null {
+  const fromA = a.tables.include.map(prepare).filter((p): p is Prepared => p !== null && !excludedBy(b, p));
+  const index = new PatternIndex(fromA);
+  for (const [indexB, text] of b.tables.include.entries()) {
+    const patternB = prepare(text, indexB);
+    if (!patternB || excludedBy(a, patternB)) continue;
+    const hits = index.overlapCandidates(patternB.table).filter((patternA) => overlap(patternA, patternB));
+    if (hits.length > 0) return { indexA: Math.min(...hits.map((hit) => hit.index)), indexB };
+  }
   return null;
 }
 
@@ -127,34 +160,40 @@ export const tableSelectionRule = {
           hint: 'add an include pattern such as public.%',
         });
       }
+      const includes = task.tables.include.map(prepare);
       for (const kind of ['include', 'exclude'] as const) {
         task.tables[kind].forEach((pattern, patternIndex) => {
-          const pointer = `${at}/tables/${kind}/${patternIndex}`;
           const problem = patternProblem(pattern);
           if (problem) {
             report({
               code: TABLE_PATTERN_INVALID.code,
-              pointer,
+              pointer: `${at}/tables/${kind}/${patternIndex}`,
               message: `${kind} pattern "${pattern}" is invalid: ${problem}`,
             });
             return;
           }
-          const table = splitTablePattern(pattern)?.table ?? '';
-          if (/(^|[^[])_/.test(table) && !/[%[]/.test(table.replace(/\[_\]/g, ''))) {
-            report({
-              code: UNDERSCORE_WILDCARD.code,
-              pointer,
-              message: `in "${pattern}" each "_" matches any character, not only an underscore`,
-              hint: `write "${pattern.replace(/(?<!\[)_(?!\])/g, '[_]')}" to match the underscore literally`,
-            });
-          }
-          if (kind === 'exclude' && !task.tables.include.some((include) => overlap(include, pattern))) {
+          if (kind === 'include') return;
+          const exclude = prepare(pattern, patternIndex)!;
+          if (!includes.some((include) => include !== null && overlap(include, exclude))) {
             report({
               code: EXCLUDE_UNUSED.code,
-              pointer,
+              pointer: `${at}/tables/exclude/${patternIndex}`,
               message: `exclude pattern "${pattern}" matches no table the include patterns of task "${task.id}" can select`,
             });
           }
+        });
+      }
+      // One finding per task: a plan listing hundreds of tables should not drown in the same remark.
+      const loose = task.tables.include.flatMap((pattern, patternIndex) =>
+        looseUnderscore(pattern) ? [patternIndex] : [],
+      );
+      if (loose.length > 0) {
+        const first = task.tables.include[loose[0]!]!;
+        report({
+          code: UNDERSCORE_WILDCARD.code,
+          pointer: `${at}/tables/include/${loose[0]}`,
+          message: `in "${first}"${loose.length > 1 ? ` and ${loose.length - 1} more pattern(s) of task "${task.id}"` : ''} each "_" matches any character, not only an underscore`,
+          hint: `write "${first.replace(/(?<!\[)_(?!\])/g, '[_]')}" to match the underscore literally`,
         });
       }
     });
@@ -181,14 +220,3 @@ export const tableSelectionRule = {
     }
   },
 } satisfies Rule;
-
-function findOverlap(a: Task, b: Task): { indexA: number; indexB: number } | null {
-  for (const [indexB, patternB] of b.tables.include.entries()) {
-    if (patternProblem(patternB) || excludedBy(a, patternB)) continue;
-    for (const [indexA, patternA] of a.tables.include.entries()) {
-      if (patternProblem(patternA) || excludedBy(b, patternA)) continue;
-      if (overlap(patternA, patternB)) return { indexA, indexB };
-    }
-  }
-  return null;
-}

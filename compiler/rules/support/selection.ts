@@ -4,7 +4,8 @@
 
 import type { CatalogDatabase, CatalogSnapshot, CatalogTable } from '../../../contracts/catalog.js';
 import type { Task } from '../../model/plan.js';
-import { matchesWildcard, splitTablePattern } from './wildcard.js';
+import { PatternIndex } from './pattern-index.js';
+import { compilePattern, matchesWildcard, splitTablePattern } from './wildcard.js';
 
 export interface SelectedTable {
   readonly table: CatalogTable;
@@ -17,16 +18,76 @@ export function patternMatches(pattern: string, schema: string, table: string): 
   return parts !== null && matchesWildcard(parts.schema, schema) && matchesWildcard(parts.table, table);
 }
 
-export function selectedTables(task: Task, database: CatalogDatabase): SelectedTable[] {
+interface IncludePattern {
+  readonly index: number;
+  readonly schema: string;
+  readonly table: string;
+}
+
+function includeIndex(task: Task): PatternIndex<IncludePattern> {
+  const patterns = task.tables.include.flatMap((pattern, index) => {
+    const parts = splitTablePattern(pattern);
+    return parts && compilePattern(parts.schema) && compilePattern(parts.table) ? [{ index, ...parts }] : [];
+  });
+  return new PatternIndex(patterns);
+}
+
+// Plans and snapshots are immutable, so the selection of a task in a database is computed once and
+// shared by every catalog rule of a checkPlan run.
+const selectionCache = new WeakMap<Task, WeakMap<CatalogDatabase, readonly SelectedTable[]>>();
+
+export function selectedTables(task: Task, database: CatalogDatabase): readonly SelectedTable[] {
+  let byDatabase = selectionCache.get(task);
+  if (!byDatabase) {
+    byDatabase = new WeakMap();
+    selectionCache.set(task, byDatabase);
+  }
+  let selected = byDatabase.get(database);
+  if (!selected) {
+    selected = computeSelection(task, database);
+    byDatabase.set(database, selected);
+  }
+  return selected;
+}
+
+function computeSelection(task: Task, database: CatalogDatabase): SelectedTable[] {
+  const index = includeIndex(task);
   const selected: SelectedTable[] = [];
   for (const table of database.tables) {
     if (table.kind !== 'table' && table.kind !== 'partitioned-table') continue;
-    const includeIndex = task.tables.include.findIndex((pattern) => patternMatches(pattern, table.schema, table.name));
-    if (includeIndex < 0) continue;
+    let first = Number.POSITIVE_INFINITY;
+    for (const pattern of index.nameCandidates(table.name)) {
+      if (
+        pattern.index < first &&
+        matchesWildcard(pattern.table, table.name) &&
+        matchesWildcard(pattern.schema, table.schema)
+      ) {
+        first = pattern.index;
+      }
+    }
+    if (first === Number.POSITIVE_INFINITY) continue;
     if (task.tables.exclude.some((pattern) => patternMatches(pattern, table.schema, table.name))) continue;
-    selected.push({ table, includeIndex });
+    selected.push({ table, includeIndex: first });
   }
   return selected;
+}
+
+/** Indexes of the include patterns that match at least one relation of the database (views too). */
+export function includesWithMatches(task: Task, database: CatalogDatabase): Set<number> {
+  const index = includeIndex(task);
+  const hit = new Set<number>();
+  for (const table of database.tables) {
+    for (const pattern of index.nameCandidates(table.name)) {
+      if (
+        !hit.has(pattern.index) &&
+        matchesWildcard(pattern.table, table.name) &&
+        matchesWildcard(pattern.schema, table.schema)
+      ) {
+        hit.add(pattern.index);
+      }
+    }
+  }
+  return hit;
 }
 
 export function catalogDatabase(catalog: CatalogSnapshot, name: string): CatalogDatabase | undefined {

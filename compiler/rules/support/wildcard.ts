@@ -1,18 +1,34 @@
 // DMS selection-rule wildcards (reference/dms.md §6.1): `%` any run, `_` one character, `[_]` a literal
 // underscore, `[ab]` a set, `[a-d]` a range. Names are case-sensitive.
+//
+// Plans may list thousands of tables explicitly, so patterns are compiled once (cached) and the common
+// case, a pattern without `%`, is compared position by position without the general search.
 
 type Token =
   | { readonly kind: 'any' }
   | { readonly kind: 'one' }
-  | { readonly kind: 'set'; readonly test: (ch: string) => boolean }
+  | { readonly kind: 'set'; readonly ranges: readonly (readonly [string, string])[] }
   | { readonly kind: 'literal'; readonly ch: string };
 
-export function tokenize(pattern: string): Token[] | null {
+export interface CompiledPattern {
+  readonly tokens: readonly Token[];
+  /** Contains `%`: matches names of any length. */
+  readonly variable: boolean;
+}
+
+const ANY: Token = { kind: 'any' };
+const ONE: Token = { kind: 'one' };
+const cache = new Map<string, CompiledPattern | null>();
+const CACHE_LIMIT = 100_000;
+
+function parse(pattern: string): CompiledPattern | null {
   const tokens: Token[] = [];
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i]!;
-    if (ch === '%') tokens.push({ kind: 'any' });
-    else if (ch === '_') tokens.push({ kind: 'one' });
+    if (ch === '%') {
+      // Consecutive `%` mean the same as one.
+      if (tokens.at(-1) !== ANY) tokens.push(ANY);
+    } else if (ch === '_') tokens.push(ONE);
     else if (ch === '[') {
       const close = pattern.indexOf(']', i + 2);
       if (close < 0) return null;
@@ -24,67 +40,100 @@ export function tokenize(pattern: string): Token[] | null {
           j += 2;
         } else ranges.push([body[j]!, body[j]!]);
       }
-      tokens.push({ kind: 'set', test: (c) => ranges.some(([lo, hi]) => c >= lo && c <= hi) });
+      tokens.push(
+        ranges.length === 1 && ranges[0]![0] === ranges[0]![1]
+          ? { kind: 'literal', ch: ranges[0]![0] }
+          : { kind: 'set', ranges },
+      );
       i = close;
     } else tokens.push({ kind: 'literal', ch });
   }
-  return tokens;
+  return { tokens, variable: tokens.includes(ANY) };
 }
 
-/** Whether a concrete name matches a DMS wildcard pattern. */
-export function matchesWildcard(pattern: string, name: string): boolean {
-  const tokens = tokenize(pattern);
-  if (!tokens) return pattern === name;
-  const memo = new Map<string, boolean>();
-  const walk = (t: number, n: number): boolean => {
-    const key = `${t},${n}`;
-    const cached = memo.get(key);
-    if (cached !== undefined) return cached;
-    let result: boolean;
-    const token = tokens[t];
-    if (!token) result = n === name.length;
-    else if (token.kind === 'any') result = walk(t + 1, n) || (n < name.length && walk(t, n + 1));
-    else if (n >= name.length) result = false;
-    else if (token.kind === 'one') result = walk(t + 1, n + 1);
-    else if (token.kind === 'set') result = token.test(name[n]!) && walk(t + 1, n + 1);
-    else result = token.ch === name[n] && walk(t + 1, n + 1);
-    memo.set(key, result);
-    return result;
-  };
-  return walk(0, 0);
+/** The compiled pattern, or null when it is malformed (an unclosed `[`). */
+export function compilePattern(pattern: string): CompiledPattern | null {
+  let compiled = cache.get(pattern);
+  if (compiled === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    compiled = parse(pattern);
+    cache.set(pattern, compiled);
+  }
+  return compiled;
+}
+
+function tokenAccepts(token: Token, ch: string): boolean {
+  if (token.kind === 'one') return true;
+  if (token.kind === 'literal') return token.ch === ch;
+  if (token.kind === 'set') return token.ranges.some(([lo, hi]) => ch >= lo && ch <= hi);
+  return true;
 }
 
 function tokensIntersect(a: Token, b: Token): boolean {
   if (a.kind === 'one' || b.kind === 'one') return true;
-  if (a.kind === 'literal' && b.kind === 'literal') return a.ch === b.ch;
-  if (a.kind === 'literal' && b.kind === 'set') return b.test(a.ch);
-  if (a.kind === 'set' && b.kind === 'literal') return a.test(b.ch);
+  if (a.kind === 'literal') return tokenAccepts(b, a.ch);
+  if (b.kind === 'literal') return tokenAccepts(a, b.ch);
   // Two sets: assume they can share a character rather than enumerate the alphabet.
   return true;
 }
 
+/** Whether a concrete name matches a DMS wildcard pattern. */
+export function matchesWildcard(pattern: string, name: string): boolean {
+  const compiled = compilePattern(pattern);
+  if (!compiled) return pattern === name;
+  const { tokens } = compiled;
+  if (!compiled.variable) {
+    if (tokens.length !== name.length) return false;
+    for (let i = 0; i < tokens.length; i++) if (!tokenAccepts(tokens[i]!, name[i]!)) return false;
+    return true;
+  }
+  // reachable[n]: the tokens so far can consume exactly the first n characters.
+  let reachable = new Uint8Array(name.length + 1);
+  reachable[0] = 1;
+  for (const token of tokens) {
+    const next = new Uint8Array(name.length + 1);
+    for (let n = 0; n <= name.length; n++) {
+      if (!reachable[n]) continue;
+      if (token === ANY) {
+        for (let m = n; m <= name.length; m++) next[m] = 1;
+        break;
+      }
+      if (n < name.length && tokenAccepts(token, name[n]!)) next[n + 1] = 1;
+    }
+    reachable = next;
+  }
+  return reachable[name.length] === 1;
+}
+
 /**
- * Whether some name matches both patterns (language intersection of two wildcard patterns). Used to
- * find tables two tasks would both load without a catalog.
+ * Whether some name matches both patterns (the intersection of two wildcard languages). Used to find
+ * tables two tasks would both load without a catalog.
  */
 export function patternsOverlap(a: string, b: string): boolean {
-  const ta = tokenize(a);
-  const tb = tokenize(b);
-  if (!ta || !tb) return a === b;
-  const memo = new Map<string, boolean>();
+  const ca = compilePattern(a);
+  const cb = compilePattern(b);
+  if (!ca || !cb) return a === b;
+  const ta = ca.tokens;
+  const tb = cb.tokens;
+  if (!ca.variable && !cb.variable) {
+    if (ta.length !== tb.length) return false;
+    for (let i = 0; i < ta.length; i++) if (!tokensIntersect(ta[i]!, tb[i]!)) return false;
+    return true;
+  }
+  const width = tb.length + 1;
+  const memo = new Int8Array((ta.length + 1) * width);
   const walk = (i: number, j: number): boolean => {
-    const key = `${i},${j}`;
-    const cached = memo.get(key);
-    if (cached !== undefined) return cached;
+    const slot = i * width + j;
+    if (memo[slot] !== 0) return memo[slot] === 1;
     const x = ta[i];
     const y = tb[j];
     let result: boolean;
     if (!x && !y) result = true;
-    else if (x?.kind === 'any') result = walk(i + 1, j) || (y !== undefined && walk(i, j + 1));
-    else if (y?.kind === 'any') result = walk(i, j + 1) || (x !== undefined && walk(i + 1, j));
+    else if (x === ANY) result = walk(i + 1, j) || (y !== undefined && walk(i, j + 1));
+    else if (y === ANY) result = walk(i, j + 1) || (x !== undefined && walk(i + 1, j));
     else if (!x || !y) result = false;
     else result = tokensIntersect(x, y) && walk(i + 1, j + 1);
-    memo.set(key, result);
+    memo[slot] = result ? 1 : -1;
     return result;
   };
   return walk(0, 0);

@@ -255,6 +255,19 @@ describe('catalog: structure', () => {
   test.each(rows)('$name', (row) => expectRow(catalogStructureRule, row));
 });
 
+test('a long explicit selection over a large catalog picks exactly the listed tables', () => {
+  const listed = Array.from({ length: 400 }, (_, i) => `public.t[_]${i * 2}`);
+  const plan = withTasks([cdcTask({ tables: { include: listed, exclude: [] } })]);
+  const tablesInCatalog = Array.from({ length: 1000 }, (_, i) =>
+    catalogTable({ name: `t_${i}`, ...(i % 2 === 0 && i % 10 === 0 ? { primaryKey: [] } : {}) }),
+  );
+  const findings = findingsOf(catalogKeysRule, plan, catalogWith(tablesInCatalog));
+  // Listed and keyless: every even multiple of 10 below 800.
+  expect(findings.map((f) => f.pointer)).toEqual(
+    Array.from({ length: 80 }, (_, i) => `/dms/tasks/0/tables/include/${i * 5}`).sort((a, b) => a.localeCompare(b)),
+  );
+});
+
 test('catalog rules do not run without a snapshot', () => {
   const plan = withTasks([cdcTask()]);
   expect(checkPlan(plan).filter((f) => f.code.startsWith('PGF5'))).toEqual([]);

@@ -4,7 +4,7 @@ import { fullLoadRule } from '../../../compiler/rules/full-load.js';
 import { lobRule } from '../../../compiler/rules/lob.js';
 import { matchesWildcard, patternsOverlap } from '../../../compiler/rules/support/wildcard.js';
 import { tableSelectionRule } from '../../../compiler/rules/table-selection.js';
-import { basePlan, cdcPlan, cdcTask, expectRow, planWith, type Row, task, withTasks } from './builders.js';
+import { basePlan, cdcPlan, cdcTask, expectRow, findingsOf, planWith, type Row, task, withTasks } from './builders.js';
 
 const tables = (include: string[], exclude: string[] = []) => ({ include, exclude });
 
@@ -85,6 +85,18 @@ describe('table selection', () => {
     },
   ];
   test.each(rows)('$name', (row) => expectRow(tableSelectionRule, row));
+
+  test('long explicit lists: the one shared table is found, lookalikes are not', () => {
+    const names = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `public.t[_]${from + i}`);
+    const a = task({ id: 'a', tables: tables([...names(0, 500), 'public.t[_]1999x']) });
+    const b = task({ id: 'b', tables: tables([...names(500, 1000), 'public.t[_]1999x']) });
+    const findings = findingsOf(tableSelectionRule, withTasks([a, b]));
+    expect(findings.map((f) => `${f.code}@${f.pointer}`)).toEqual(['PGF3301@/dms/tasks/1/tables/include/500']);
+    const lookalike = task({ id: 'c', tables: tables(['public.t[_]4990']) });
+    expect(findingsOf(tableSelectionRule, withTasks([a, lookalike]))).toEqual([]);
+    const wild = task({ id: 'd', tables: tables(['public.t_49_']) });
+    expect(findingsOf(tableSelectionRule, withTasks([a, wild])).map((f) => f.code)).toContain('PGF3301');
+  });
 
   test.each([
     ['%', 'anything', true],
