@@ -14,6 +14,7 @@ import { renderSideFailure } from '../../diff/render/diagnostics.js';
 import { DIFF_JSON_FORMAT_VERSION, renderJson } from '../../diff/render/json.js';
 import { renderMarkdown } from '../../diff/render/markdown.js';
 import { renderText } from '../../diff/render/text.js';
+import type { CompiledSide } from '../../diff/side.js';
 import { type CliCommand, type CliIo, EXIT } from '../io.js';
 
 class InputError extends Error {}
@@ -51,16 +52,22 @@ function usageError(io: CliIo, message: string): number {
   return EXIT.usage;
 }
 
+const OPTIONS = {
+  base: { type: 'string' },
+  format: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  // Read by cli/main.ts (stack traces); accepted here so strict parsing does not refuse it.
+  debug: { type: 'boolean' },
+} as const;
+
+function parseFlags(args: readonly string[]) {
+  return parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
+}
+
 async function parse(args: readonly string[], io: CliIo): Promise<Invocation | number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true; strict: true }>>;
-  const options = {
-    base: { type: 'string' },
-    format: { type: 'string', default: io.env.PGFERRY_DIFF_FORMAT ?? 'text' },
-    help: { type: 'boolean', short: 'h' },
-    debug: { type: 'boolean' },
-  } as const;
+  let parsed: ReturnType<typeof parseFlags>;
   try {
-    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+    parsed = parseFlags(args);
   } catch (error) {
     return usageError(io, error instanceof Error ? error.message : String(error));
   }
@@ -69,8 +76,8 @@ async function parse(args: readonly string[], io: CliIo): Promise<Invocation | n
     io.stdout(HELP);
     return EXIT.ok;
   }
-  const format = values.format as Format;
-  if (!FORMATS.includes(format)) return usageError(io, `unknown --format '${values.format}' (text, markdown or json)`);
+  const format = (values.format ?? io.env.PGFERRY_DIFF_FORMAT ?? 'text') as Format;
+  if (!FORMATS.includes(format)) return usageError(io, `unknown --format '${format}' (text, markdown or json)`);
   // The environment twin applies only where it can: one plan given.
   const base = values.base ?? (positionals.length === 1 ? io.env.PGFERRY_DIFF_BASE : undefined);
   if (base !== undefined && base !== '') {
@@ -122,7 +129,7 @@ export const command: CliCommand = async (args, io) => {
     throw error;
   }
   if (typeof invocation === 'number') return invocation;
-  const sides = [];
+  const sides: CompiledSide[] = [];
   for (const source of [invocation.old, invocation.new]) {
     const result = await compileSide(compilePlan, source);
     if (!result.ok) {
