@@ -73,13 +73,13 @@ describe('failures at every executor kind, then resume', () => {
     expect(resumed.stdout).not.toContain('dms.instance.shopx-ri.create');
   });
 
-  it('a wait failure (no consumer on the slot), then the cutover resumes and finishes', async () => {
+  it('a wait failure (no consumer: the slot never reaches the marker), then the cutover resumes and finishes', async () => {
     expect((await world.run('approve', ['cutover'])).code).toBe(0);
     world.agent.simulateConsumer = false;
     const stuck = await world.run('cutover', ['--max-polls', '3']);
     expect(stuck.code).toBe(1);
     expect(stuck.stderr).toMatch(
-      /cutover\.orders-cdc\.lag-wait: CDC lag for cutover\.orders-cdc\.lag-wait: not reached after 3 polls \(slot \S+ inactive/,
+      /cutover\.orders-cdc\.marker-wait: marker [0-9A-F]+\/[0-9A-F]+ on cutover\.orders-cdc\.marker-wait: not reached after 3 polls \(slot confirmed [0-9A-F]+\/[0-9A-F]+, marker/,
     );
     world.agent.simulateConsumer = true;
     const done = await world.run('cutover');
