@@ -5,6 +5,7 @@
 import type { Artifact } from '../../compiler/artifact.js';
 import { canonicalJson } from '../../contracts/canonical-json.js';
 import type { ExecutionGraph } from '../../contracts/graph.js';
+import { artifactPath } from '../../contracts/node-inputs.js';
 import { REF_PLACEHOLDER } from '../../contracts/secret-ref.js';
 import { type DmsResourceKind, memberChange } from '../dms-mutability.js';
 import { parseArtifactJson } from '../normalise.js';
@@ -37,19 +38,13 @@ function isObject(value: unknown): value is Request {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** The create request inside an artifact: the artifact itself, or one wrapped as `request`/`input`. */
+/** The create request an artifact holds (compiler/emit/dms-requests.ts writes them unwrapped). */
 function requestOf(json: unknown, kind: DmsResourceKind): Request | null {
-  if (!isObject(json)) return null;
-  if (identifierMember[kind] in json) return json;
-  for (const key of ['request', 'input']) {
-    const inner = json[key];
-    if (isObject(inner) && identifierMember[kind] in inner) return inner;
-  }
-  return null;
+  return isObject(json) && identifierMember[kind] in json ? json : null;
 }
 
 function resourceKind(path: string): { kind: DmsResourceKind; id: string | null } | null {
-  if (path === 'dms/replication-instance.json') return { kind: 'replication-instance', id: null };
+  if (path === artifactPath.replicationInstance) return { kind: 'replication-instance', id: null };
   const endpoint = /^dms\/endpoints\/([^/]+)\.json$/.exec(path);
   if (endpoint) return { kind: 'endpoint', id: endpoint[1]! };
   const task = /^dms\/tasks\/([^/.]+)\.json$/.exec(path);
