@@ -74,6 +74,20 @@ class Exposition {
 /** At most this many slots get their own series; the rest are summed under slot_name="_other". */
 const MAX_SLOT_SERIES = 200;
 
+/** Slot series rendered once per snapshot: scrapes between two catalog queries reuse the text. */
+const renderedSlots = new WeakMap<SlotsSnapshot, string>();
+
+function slotText(snapshot: SlotsSnapshot): string {
+  let text = renderedSlots.get(snapshot);
+  if (text === undefined) {
+    const m = new Exposition();
+    slotSeries(m, snapshot);
+    text = m.render();
+    renderedSlots.set(snapshot, text);
+  }
+  return text;
+}
+
 function slotSeries(m: Exposition, snapshot: SlotsSnapshot): void {
   const current = snapshot.currentLsnBytes ?? Number.NaN;
   const shown = snapshot.slots.slice(0, MAX_SLOT_SERIES);
@@ -174,6 +188,7 @@ function slotSeries(m: Exposition, snapshot: SlotsSnapshot): void {
 export async function renderMetrics(ctx: AgentContext): Promise<string> {
   const started = process.hrtime.bigint();
   const m = new Exposition();
+  let slots = '';
   m.add('pgferry_up', 'the agent answers', 'gauge', 1);
   try {
     const [facts, snapshot] = await Promise.all([serverFacts(ctx), listSlots(ctx)]);
@@ -186,7 +201,7 @@ export async function renderMetrics(ctx: AgentContext): Promise<string> {
     m.add('pgferry_replication_slots_max', 'max_replication_slots', 'gauge', facts.slotsMax);
     m.add('pgferry_wal_senders_used', 'walsenders running', 'gauge', facts.walSendersUsed);
     m.add('pgferry_wal_senders_max', 'max_wal_senders', 'gauge', facts.walSendersMax);
-    slotSeries(m, snapshot);
+    slots = slotText(snapshot);
   } catch {
     ctx.counters.scrapeErrors += 1;
     m.add('pgferry_pg_up', 'PostgreSQL answered the last scrape', 'gauge', 0);
@@ -209,5 +224,5 @@ export async function renderMetrics(ctx: AgentContext): Promise<string> {
     'gauge',
     Number(process.hrtime.bigint() - started) / 1e9,
   );
-  return m.render();
+  return slots + m.render();
 }

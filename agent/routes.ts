@@ -196,9 +196,17 @@ export function registerRoutes(app: FastifyInstance, ctx: AgentContext): void {
       rollbackToBackup(ctx, (request.body ?? {}) as { backupId?: string; force?: boolean }, principalOf(request)),
   );
 
-  app.get('/v1/slots', { config: { scopes: ['read'] } }, async () => {
-    const { takenAt, ...snapshot } = await listSlots(ctx);
-    return { ...snapshot, takenAt: new Date(takenAt).toISOString() };
+  // Serialised once per snapshot: between two catalog queries every caller gets the same bytes.
+  const slotsJson = new WeakMap<object, string>();
+  app.get('/v1/slots', { config: { scopes: ['read'] } }, async (_request, reply) => {
+    const snapshot = await listSlots(ctx);
+    let body = slotsJson.get(snapshot);
+    if (body === undefined) {
+      const { takenAt, ...rest } = snapshot;
+      body = JSON.stringify({ ...rest, takenAt: new Date(takenAt).toISOString() });
+      slotsJson.set(snapshot, body);
+    }
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 
   app.get('/v1/slots/:name', { config: { scopes: ['read'] } }, async (request) => {

@@ -28,6 +28,7 @@ declare module 'fastify' {
 export interface BuildOptions {
   readonly logger?: FastifyServerOptions['logger'];
   readonly https?: Record<string, unknown> | null;
+  readonly disableRequestLogging?: boolean;
 }
 
 function envelope(reply: FastifyReply, request: FastifyRequest, error: AgentError): FastifyReply {
@@ -72,6 +73,7 @@ function translate(error: FastifyError): AgentError {
 export function buildApp(ctx: AgentContext, options: BuildOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? false,
+    disableRequestLogging: options.disableRequestLogging ?? false,
     bodyLimit: ctx.config.limits.bodyBytes,
     genReqId: () => randomUUID(),
     requestIdHeader: false,

@@ -76,7 +76,11 @@ export const command: CliCommand = async (args, io) => {
   const agent = await createAgent(
     config,
     { env: io.env },
-    { logger: { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie'] } },
+    {
+      logger: { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie'] },
+      // Reads are too frequent to log one by one; mutations and refusals are in the audit log.
+      disableRequestLogging: true,
+    },
   );
   if (agent.recovery.interrupted) {
     io.stderr(
