@@ -110,11 +110,12 @@ function tasksUsingEndpoint(endpointId: string, tasks: readonly DmsResource[], g
   for (const task of tasks) {
     const refs = ['SourceEndpointArn', 'TargetEndpointArn']
       .map((m) => task.request[m])
-      .filter((v) => typeof v === 'string');
+      .filter((v): v is string => typeof v === 'string');
     const uses = refs.some((ref) => {
-      const match = REF_PLACEHOLDER.exec(ref as string);
+      const match = REF_PLACEHOLDER.exec(ref);
       const node = match ? graph?.nodes.find((n) => n.id === match[1]) : undefined;
-      const where = node ? canonicalJson(node.input, 0) + node.idempotencyKey : (ref as string);
+      // The endpoint's create node names it in its input; without a graph, the placeholder itself does.
+      const where = node ? canonicalJson(node.input, 0) + node.idempotencyKey : ref;
       return where.split(/[^A-Za-z0-9-]+/).includes(endpointId);
     });
     if (uses) users.push(task.id);
