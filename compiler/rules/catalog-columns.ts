@@ -13,8 +13,10 @@ export const COLUMN_TYPE = defineCode({
   explanation:
     'DMS maps PostgreSQL types through its own type system. Enums, composites, domains and other user-defined types ' +
     'become varchar when DMS creates the table; ranges, network, geometric and text-search types are partly ' +
-    'supported; unbounded numeric becomes NUMERIC(28,6) and precision above 38 a string; timestamptz/interval lose ' +
-    'detail. Pre-create the schema (schema_objects.strategy pre_created) and test the affected tables.',
+    'supported; unbounded numeric becomes NUMERIC(28,6) and precision above 38 a string; varchar or char without a ' +
+    'length is read as a string of at most 8000 bytes unless the source endpoint raises unboundedVarcharMaxSize, so ' +
+    'longer values are truncated. Pre-create the schema (schema_objects.strategy pre_created), check the longest ' +
+    'values, and test the affected tables.',
 });
 
 export const LARGE_OBJECT = defineCode({
@@ -59,6 +61,7 @@ const PARTIAL: ReadonlySet<ColumnConcern> = new Set<ColumnConcern>([
   'geometric',
   'unbounded-numeric',
   'numeric-precision>38',
+  'char/varchar-without-length',
   'user-defined',
 ]);
 

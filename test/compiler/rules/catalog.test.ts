@@ -165,6 +165,18 @@ describe('catalog: columns', () => {
       words: ['status order_status (enum)', 'unbounded-numeric'],
     },
     {
+      name: 'varchar without a length may be truncated',
+      plan: basePlan,
+      catalog: catalogWith([
+        catalogTable({
+          name: 'notes',
+          columns: [column('body', 'character varying', { concern: 'char/varchar-without-length' })],
+        }),
+      ]),
+      want: ['PGF5020@/dms/tasks/0/tables/include/0'],
+      words: ['body character varying'],
+    },
+    {
       name: 'large objects',
       plan: basePlan,
       catalog: catalogWith([catalogTable({ name: 'docs', columns: [column('blob', 'oid', { concern: 'oid-lob' })] })]),
