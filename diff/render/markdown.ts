@@ -67,13 +67,18 @@ function impactSection(diff: PlanDiff): string[] {
 }
 
 function graphSection(diff: PlanDiff): string[] {
+  const picture = diffMermaid(diff.old.graph, diff.new.graph, diff.graph);
+  const legend = 'Added nodes are green (+), removed red and dashed (−), changed yellow (~).';
+  const trimmed = picture.trimmed
+    ? ' The graph is too large for Mermaid: only changed nodes and their neighbours are drawn.'
+    : '';
   return [
     '#### Execution graph',
     '',
-    'Added nodes are green (+), removed red and dashed (−), changed yellow (~).',
+    `${legend}${trimmed}`,
     '',
     '```mermaid',
-    diffMermaid(diff.old.graph, diff.new.graph, diff.graph).replace(/\n$/, ''),
+    picture.mermaid.replace(/\n$/, ''),
     '```',
   ];
 }

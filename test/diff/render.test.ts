@@ -41,7 +41,8 @@ const diff = diffPlans(
 
 describe('renderers', () => {
   it('draws added, removed (from the old graph) and changed nodes with their own class', async () => {
-    const mermaid = diffMermaid(oldGraph, newGraph, diff.graph);
+    const { mermaid, trimmed } = diffMermaid(oldGraph, newGraph, diff.graph);
+    expect(trimmed).toBe(false);
     expect(diff.graph).toEqual({
       added: ['target.orders.prepare'],
       removed: ['gone'],
@@ -92,5 +93,32 @@ describe('renderers', () => {
     expect(markdown).toContain('Left out to fit a pull-request comment (run `pgferry diff` to see them):');
     expect(markdown).toContain('- `dms/replication-instance.json`: changed (+1 −1)');
     await expect(mermaidParse(mermaidBlocks(markdown)[0]!)).resolves.toBeDefined();
+  });
+
+  it('keeps only changed nodes and their neighbours when the picture would pass its budget', async () => {
+    const chain = graphOf(
+      [node('a'), node('b'), node('c')],
+      [
+        ['a', 'b'],
+        ['b', 'c'],
+      ],
+    );
+    const longer = graphOf(
+      [node('a'), node('b'), node('c'), node('d')],
+      [
+        ['a', 'b'],
+        ['b', 'c'],
+        ['c', 'd'],
+      ],
+    );
+    const change = { added: ['d'], removed: [], changed: [] };
+    expect(diffMermaid(chain, longer, change).trimmed).toBe(false);
+    const { mermaid, trimmed } = diffMermaid(chain, longer, change, 100);
+    expect(trimmed).toBe(true);
+    expect(mermaid).toContain('"+ d"');
+    expect(mermaid).toContain('"c"');
+    expect(mermaid).not.toContain('"a"');
+    expect(mermaid).not.toContain('"b"');
+    await expect(mermaidParse(mermaid)).resolves.toBeDefined();
   });
 });
