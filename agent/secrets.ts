@@ -2,7 +2,7 @@
 // leave this module except to the caller that needs them; they are never logged.
 
 import { readFile } from 'node:fs/promises';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { SecretRef } from '../contracts/secret-ref.js';
 import type { SecretSource } from './config/types.js';
 import { AgentError } from './errors.js';
@@ -17,8 +17,10 @@ export function createSecretResolver(
   ssmClient?: SSMClient,
 ): SecretResolver {
   let client = ssmClient;
-  const ssm = () => {
-    client ??= new SSMClient({
+  // The SDK is loaded only when an SSM reference is used: it is most of the agent's idle memory.
+  const sdk = () => import('@aws-sdk/client-ssm');
+  const ssm = async () => {
+    client ??= new (await sdk()).SSMClient({
       ...(aws.region ? { region: aws.region } : {}),
       ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
     });
@@ -34,7 +36,8 @@ export function createSecretResolver(
           return value;
         }
         if ('ssm' in source) {
-          const out = await ssm().send(new GetParameterCommand({ Name: source.ssm, WithDecryption: true }));
+          const { GetParameterCommand } = await sdk();
+          const out = await (await ssm()).send(new GetParameterCommand({ Name: source.ssm, WithDecryption: true }));
           const value = out.Parameter?.Value;
           if (!value) throw new Error(`SSM parameter ${source.ssm} has no value`);
           return value;
