@@ -3,8 +3,14 @@
 
 export interface EngineVersionFacts {
   readonly version: string;
-  /** AWS no longer lets new replication instances use it (release-notes table, dms.md §10). */
+  /**
+   * AWS no longer lets new replication instances use it (release-notes table, dms.md §10). Decided from
+   * the data, never from the clock, so a compile gives the same answer every day; flip it when AWS's date
+   * (`noNewInstancesAfter`) has passed and the fixtures that use the version have moved on.
+   */
   readonly retired: boolean;
+  /** Last day AWS accepts new instances with this version, when the release notes state one. */
+  readonly noNewInstancesAfter?: string;
 }
 
 /** Engine versions pgferry knows, oldest first. Others are reported as unknown, not rejected. */
@@ -13,13 +19,13 @@ export const KNOWN_ENGINE_VERSIONS: readonly EngineVersionFacts[] = [
   { version: '3.4.4', retired: true },
   { version: '3.4.5', retired: true },
   { version: '3.4.6', retired: true },
-  { version: '3.4.7', retired: true },
-  { version: '3.5.1', retired: true },
-  { version: '3.5.2', retired: true },
-  { version: '3.5.3', retired: false },
+  { version: '3.4.7', retired: true, noNewInstancesAfter: '2024-09-30' },
+  { version: '3.5.1', retired: true, noNewInstancesAfter: '2024-11-30' },
+  { version: '3.5.2', retired: true, noNewInstancesAfter: '2025-03-30' },
+  { version: '3.5.3', retired: false, noNewInstancesAfter: '2026-02-28' },
   { version: '3.5.4', retired: false },
-  { version: '3.6.0', retired: false },
-  { version: '3.6.1', retired: false },
+  { version: '3.6.0', retired: false, noNewInstancesAfter: '2026-04-27' },
+  { version: '3.6.1', retired: false, noNewInstancesAfter: '2027-04-30' },
 ];
 
 /** AWS's default engine when none is chosen (dms.md §10). */

@@ -129,7 +129,7 @@ export const identifiersRule = {
       else if (value.length > 256) problem = `the value of "${key}" is longer than 256 characters`;
       if (problem) report({ code: DMS_TAG_INVALID.code, pointer, message: `tag ${problem}` });
     }
-    if (!/^[a-z]{2}(-gov|-iso|-isob)?-[a-z]+-\d$/.test(plan.dms.region)) {
+    if (!/^[a-z]{2,4}(-gov|-iso|-isob|-isof|-isoe)?-[a-z]+-\d$/.test(plan.dms.region)) {
       report({
         code: DMS_REGION_INVALID.code,
         pointer: '/dms/region',
