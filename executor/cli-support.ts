@@ -2,7 +2,7 @@
 // PGFERRY_* environment twins, opening a session, rendering progress and failures.
 
 import { parseArgs } from 'node:util';
-import type { CliIo } from '../cli/io.js';
+import type { CliCommand, CliIo } from '../cli/io.js';
 import type { EngineEvent, RunSummary } from './engine.js';
 import { CompileFailed } from './load.js';
 import { LockHeldError } from './lock.js';
@@ -36,10 +36,7 @@ export interface ParsedArgs {
 
 export class UsageError extends Error {}
 
-export function parse(
-  args: readonly string[],
-  extra: Readonly<Record<string, { type: 'string' | 'boolean'; short?: string }>> = {},
-): ParsedArgs {
+export function parse(args: readonly string[], extra: ExtraOptions = {}): ParsedArgs {
   try {
     const { values, positionals } = parseArgs({
       args: [...args],
@@ -140,6 +137,33 @@ export function renderSummary(io: CliIo, summary: RunSummary, plan: string, ref:
     io.stdout(summary.ran.length === 0 ? `\n${plan}: nothing to do, everything already done\n` : `\n${plan}: done\n`);
   }
   return 0;
+}
+
+type ExtraOptions = Readonly<Record<string, { type: 'string' | 'boolean'; short?: string }>>;
+
+/**
+ * A command of the executor: `--help`, strict flags (a bad flag is a usage error, exit 2) and the
+ * error guard around `body`.
+ */
+export function executorCommand(
+  help: string,
+  extra: ExtraOptions,
+  body: (parsed: ParsedArgs, io: CliIo) => Promise<number>,
+): CliCommand {
+  return async (args, io) => {
+    let parsed: ParsedArgs;
+    try {
+      parsed = parse(args, extra);
+    } catch (error) {
+      io.stderr(`${error instanceof Error ? error.message : String(error)}\n\n${help}`);
+      return 2;
+    }
+    if (parsed.values.help) {
+      io.stdout(help);
+      return 0;
+    }
+    return guard(io, () => body(parsed, io), parsed.values.debug === true);
+  };
 }
 
 /** Turns known failures into exit codes and one clear message; anything else is rethrown. */

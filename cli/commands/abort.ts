@@ -1,7 +1,7 @@
 // `pgferry abort PLAN`: run the compensations of everything that ran (stop the task, unfence, revert
 // target settings), latest first, then the finalisers (drop the slot). Safe to run twice.
 
-import { guard, openSession, parse } from '../../executor/cli-support.js';
+import { executorCommand, openSession } from '../../executor/cli-support.js';
 import { abortPlan } from '../../executor/operations.js';
 import { type CliCommand, EXIT } from '../io.js';
 
@@ -13,31 +13,20 @@ Example:
   pgferry abort plans/orders.yaml
 `;
 
-export const command: CliCommand = async (args, io) => {
-  const parsed = parse(args);
-  if (parsed.values.help) {
-    io.stdout(HELP);
-    return EXIT.ok;
+export const command: CliCommand = executorCommand(HELP, {}, async (parsed, io) => {
+  const session = await openSession(parsed, io);
+  const steps = await abortPlan(session);
+  if (parsed.values.json) io.stdout(`${JSON.stringify(steps, null, 2)}\n`);
+  else {
+    for (const step of steps)
+      io.stdout(`${step.result === 'done' ? '✓' : '✗'} ${step.node} ${step.kind}: ${step.detail}\n`);
+    if (steps.length === 0) io.stdout('nothing to undo\n');
   }
-  return guard(
-    io,
-    async () => {
-      const session = await openSession(parsed, io);
-      const steps = await abortPlan(session);
-      if (parsed.values.json) io.stdout(`${JSON.stringify(steps, null, 2)}\n`);
-      else {
-        for (const step of steps)
-          io.stdout(`${step.result === 'done' ? '✓' : '✗'} ${step.node} ${step.kind}: ${step.detail}\n`);
-        if (steps.length === 0) io.stdout('nothing to undo\n');
-      }
-      const failed = steps.filter((step) => step.result === 'failed');
-      if (failed.length > 0) {
-        io.stderr(`${failed.length} compensation(s) failed; fix the cause and run abort again (it is idempotent)\n`);
-        return EXIT.failed;
-      }
-      io.stdout(`plan ${session.plan} aborted\n`);
-      return EXIT.ok;
-    },
-    parsed.values.debug === true,
-  );
-};
+  const failed = steps.filter((step) => step.result === 'failed');
+  if (failed.length > 0) {
+    io.stderr(`${failed.length} compensation(s) failed; fix the cause and run abort again (it is idempotent)\n`);
+    return EXIT.failed;
+  }
+  io.stdout(`plan ${session.plan} aborted\n`);
+  return EXIT.ok;
+});

@@ -1,6 +1,6 @@
 // `pgferry apply PLAN [--dry-run]`: run the plan until the next manual gate; resumes from the journal.
 
-import { guard, openSession, parse, planRef, renderEvent, renderSummary } from '../../executor/cli-support.js';
+import { executorCommand, openSession, planRef, renderEvent, renderSummary } from '../../executor/cli-support.js';
 import { applyGraph, dryRun, PHASES_FOR } from '../../executor/operations.js';
 import { type CliCommand, EXIT } from '../io.js';
 
@@ -16,29 +16,18 @@ Example:
   pgferry apply plans/orders.yaml
 `;
 
-export const command: CliCommand = async (args, io) => {
-  const parsed = parse(args, { 'dry-run': { type: 'boolean' } });
-  if (parsed.values.help) {
-    io.stdout(HELP);
-    return EXIT.ok;
+export const command: CliCommand = executorCommand(HELP, { 'dry-run': { type: 'boolean' } }, async (parsed, io) => {
+  const session = await openSession(parsed, io);
+  if (parsed.values['dry-run']) {
+    const lines = await dryRun(session, PHASES_FOR.apply);
+    if (parsed.values.json) io.stdout(`${JSON.stringify(lines, null, 2)}\n`);
+    else for (const line of lines) io.stdout(`${line.probe.action.padEnd(9)} ${line.id}  ${line.probe.detail}\n`);
+    return lines.some((line) => line.probe.action === 'error') ? EXIT.failed : EXIT.ok;
   }
-  return guard(
-    io,
-    async () => {
-      const session = await openSession(parsed, io);
-      if (parsed.values['dry-run']) {
-        const lines = await dryRun(session, PHASES_FOR.apply);
-        if (parsed.values.json) io.stdout(`${JSON.stringify(lines, null, 2)}\n`);
-        else for (const line of lines) io.stdout(`${line.probe.action.padEnd(9)} ${line.id}  ${line.probe.detail}\n`);
-        return lines.some((line) => line.probe.action === 'error') ? EXIT.failed : EXIT.ok;
-      }
-      const summary = await applyGraph(session, {
-        phases: PHASES_FOR.apply,
-        onEvent: (event) => renderEvent(io, event),
-      });
-      if (summary.drift.length > 0) io.stdout(`plan changed in nodes that had not run: ${summary.drift.join(', ')}\n`);
-      return renderSummary(io, summary, session.plan, planRef(parsed), 'apply');
-    },
-    parsed.values.debug === true,
-  );
-};
+  const summary = await applyGraph(session, {
+    phases: PHASES_FOR.apply,
+    onEvent: (event) => renderEvent(io, event),
+  });
+  if (summary.drift.length > 0) io.stdout(`plan changed in nodes that had not run: ${summary.drift.join(', ')}\n`);
+  return renderSummary(io, summary, session.plan, planRef(parsed), 'apply');
+});

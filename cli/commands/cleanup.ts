@@ -1,9 +1,9 @@
 // `pgferry cleanup PLAN`: the cleanup phase (delete the task, endpoints and instance, drop the slot) as
 // the plan's cleanup policy compiled it. After an abort it runs whatever the earlier phases left.
 
-import { guard, openSession, parse, planRef, renderEvent, renderSummary } from '../../executor/cli-support.js';
+import { executorCommand, openSession, planRef, renderEvent, renderSummary } from '../../executor/cli-support.js';
 import { applyGraph, PHASES_FOR } from '../../executor/operations.js';
-import { type CliCommand, EXIT } from '../io.js';
+import type { CliCommand } from '../io.js';
 
 const HELP = `usage: pgferry cleanup PLAN.yaml [apply's options]
 
@@ -13,24 +13,13 @@ Example:
   pgferry cleanup plans/orders.yaml
 `;
 
-export const command: CliCommand = async (args, io) => {
-  const parsed = parse(args);
-  if (parsed.values.help) {
-    io.stdout(HELP);
-    return EXIT.ok;
-  }
-  return guard(
-    io,
-    async () => {
-      const session = await openSession(parsed, io);
-      const aborted = session.journal.aborted;
-      const summary = await applyGraph(session, {
-        phases: aborted ? ['cleanup'] : PHASES_FOR.cleanup,
-        afterAbort: aborted,
-        onEvent: (event) => renderEvent(io, event),
-      });
-      return renderSummary(io, summary, session.plan, planRef(parsed), 'cleanup');
-    },
-    parsed.values.debug === true,
-  );
-};
+export const command: CliCommand = executorCommand(HELP, {}, async (parsed, io) => {
+  const session = await openSession(parsed, io);
+  const aborted = session.journal.aborted;
+  const summary = await applyGraph(session, {
+    phases: aborted ? ['cleanup'] : PHASES_FOR.cleanup,
+    afterAbort: aborted,
+    onEvent: (event) => renderEvent(io, event),
+  });
+  return renderSummary(io, summary, session.plan, planRef(parsed), 'cleanup');
+});

@@ -1,10 +1,10 @@
 // `pgferry cutover PLAN`: run through the cutover nodes (lag wait, fence, marker, sequences, post-load,
 // FK restore, stop), behind the plan's gates; reports how long writes were fenced.
 
-import { guard, openSession, parse, planRef, renderEvent, renderSummary } from '../../executor/cli-support.js';
+import { executorCommand, openSession, planRef, renderEvent, renderSummary } from '../../executor/cli-support.js';
 import { applyGraph, PHASES_FOR } from '../../executor/operations.js';
 import type { Session } from '../../executor/session.js';
-import { type CliCommand, EXIT } from '../io.js';
+import type { CliCommand } from '../io.js';
 
 const HELP = `usage: pgferry cutover PLAN.yaml [apply's options]
 
@@ -31,26 +31,15 @@ export function fenceSeconds(session: Session): number | null {
   return Math.max(0, (last - Date.parse(fencedAt)) / 1000);
 }
 
-export const command: CliCommand = async (args, io) => {
-  const parsed = parse(args);
-  if (parsed.values.help) {
-    io.stdout(HELP);
-    return EXIT.ok;
-  }
-  return guard(
-    io,
-    async () => {
-      const session = await openSession(parsed, io);
-      const summary = await applyGraph(session, {
-        phases: PHASES_FOR.cutover,
-        onEvent: (event) => renderEvent(io, event),
-      });
-      const code = renderSummary(io, summary, session.plan, planRef(parsed), 'cutover');
-      const seconds = fenceSeconds(session);
-      if (seconds !== null)
-        io.stdout(`writes were fenced on the source for ${seconds.toFixed(1)} s before the target was ready\n`);
-      return code;
-    },
-    parsed.values.debug === true,
-  );
-};
+export const command: CliCommand = executorCommand(HELP, {}, async (parsed, io) => {
+  const session = await openSession(parsed, io);
+  const summary = await applyGraph(session, {
+    phases: PHASES_FOR.cutover,
+    onEvent: (event) => renderEvent(io, event),
+  });
+  const code = renderSummary(io, summary, session.plan, planRef(parsed), 'cutover');
+  const seconds = fenceSeconds(session);
+  if (seconds !== null)
+    io.stdout(`writes were fenced on the source for ${seconds.toFixed(1)} s before the target was ready\n`);
+  return code;
+});

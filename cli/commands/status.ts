@@ -2,7 +2,7 @@
 // status with full-load progress and per-table statistics, the agent's slot view and a full-load ETA.
 
 import { canonicalJson } from '../../contracts/canonical-json.js';
-import { guard, openSession, parse } from '../../executor/cli-support.js';
+import { executorCommand, openSession } from '../../executor/cli-support.js';
 import { type StatusReport, statusReport } from '../../executor/status.js';
 import { type CliCommand, type CliIo, EXIT } from '../io.js';
 
@@ -61,30 +61,23 @@ export function renderStatus(report: StatusReport, io: CliIo): string {
   return `${lines.join('\n')}\n`;
 }
 
-export const command: CliCommand = async (args, io) => {
-  const parsed = parse(args, {
+export const command: CliCommand = executorCommand(
+  HELP,
+  {
     watch: { type: 'boolean' },
     interval: { type: 'string' },
     offline: { type: 'boolean' },
-  });
-  if (parsed.values.help) {
-    io.stdout(HELP);
-    return EXIT.ok;
-  }
-  return guard(
-    io,
-    async () => {
-      const session = await openSession(parsed, io);
-      const interval = Number(parsed.values.interval ?? 10) * 1000;
-      for (;;) {
-        await session.reload();
-        const report = await statusReport(session, parsed.values.offline !== true);
-        io.stdout(parsed.values.json ? canonicalJson(report) : renderStatus(report, io));
-        const finished = report.nodes.every((node) => node.state === 'succeeded') || report.aborted;
-        if (!parsed.values.watch || finished) return EXIT.ok;
-        await new Promise((resolve) => setTimeout(resolve, interval));
-      }
-    },
-    parsed.values.debug === true,
-  );
-};
+  },
+  async (parsed, io) => {
+    const session = await openSession(parsed, io);
+    const interval = Number(parsed.values.interval ?? 10) * 1000;
+    for (;;) {
+      await session.reload();
+      const report = await statusReport(session, parsed.values.offline !== true);
+      io.stdout(parsed.values.json ? canonicalJson(report) : renderStatus(report, io));
+      const finished = report.nodes.every((node) => node.state === 'succeeded') || report.aborted;
+      if (!parsed.values.watch || finished) return EXIT.ok;
+      await new Promise((resolve) => setTimeout(resolve, interval));
+    }
+  },
+);

@@ -5,15 +5,7 @@
 
 import type { GraphNode } from '../../contracts/graph.js';
 import { AgentError, waitForOperation } from '../agent-client.js';
-import {
-  artifactText,
-  type Input,
-  optionalNumber,
-  optionalRecord,
-  optionalString,
-  requireString,
-  stringList,
-} from '../inputs.js';
+import { artifactText, type Input, optionalRecord, optionalString, requireString, stringList } from '../inputs.js';
 import { type Handler, NodeFailure, type NodeOutputs, type NodeResult, type RunContext } from '../types.js';
 
 type Json = Record<string, unknown>;
@@ -190,7 +182,7 @@ async function fence(node: GraphNode, input: Input, ctx: RunContext): Promise<No
   });
 }
 
-async function unfence(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+async function unfence(_node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const agent = await ctx.agent(input);
   const answer = await agent.request<Json>('POST', '/v1/unfence', {
     method: optionalString(input, 'method') ?? 'hba_reject',

@@ -401,6 +401,19 @@ async function probe(node: GraphNode, ctx: RunContext): Promise<DryRunProbe> {
         ? { action: 'adopt', detail: `task ${found.ReplicationTaskIdentifier} (${found.Status})` }
         : { action: 'create', detail: `task ${identifier('ReplicationTaskIdentifier')}` };
     }
+    case 'DmsConnectionTest': {
+      // Only where both resources exist already (their ARNs are in the journal): TestConnection reads.
+      let resolved: Input;
+      try {
+        resolved = await ctx.resolve(input);
+      } catch {
+        return { action: 'run', detail: `${node.title} (after the endpoint and instance exist)` };
+      }
+      const result = await connectionTest(node, resolved, ctx).catch((error: unknown) => error as Error);
+      return result instanceof Error
+        ? { action: 'run', detail: `connection test fails now: ${ctx.redactor.messageOf(result)}` }
+        : { action: 'run', detail: 'connection test passes now' };
+    }
     default:
       return { action: 'run', detail: node.title };
   }

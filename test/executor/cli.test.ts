@@ -1,0 +1,83 @@
+// Command-line behaviour that needs no cluster: usage errors, unknown gates, gate approval recorded
+// in the journal, status before any run, a refused run while another holds the lock.
+
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CliCommand } from '../../cli/io.js';
+
+const PLAN = fileURLToPath(new URL('../../plans/orders.yaml', import.meta.url));
+let stateDir: string;
+
+beforeEach(async () => {
+  stateDir = await mkdtemp(join(tmpdir(), 'pgferry-cli-'));
+});
+afterEach(async () => {
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+async function run(name: string, args: string[]) {
+  const { command } = (await import(`../../cli/commands/${name}.ts`)) as { command: CliCommand };
+  let stdout = '';
+  let stderr = '';
+  const code = await command(args, {
+    cwd: process.cwd(),
+    env: { PGFERRY_APPROVER: 'alice' },
+    isTTY: false,
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('executor commands', () => {
+  it('an unknown flag is a usage error', async () => {
+    const result = await run('apply', [PLAN, '--frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Unknown option '--frobnicate'");
+  });
+
+  it('approve needs a gate the plan has', async () => {
+    expect((await run('approve', [PLAN])).code).toBe(2);
+    const unknown = await run('approve', [PLAN, 'nope', '--state-dir', stateDir]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe(
+      "plan orders has no gate 'nope' (gates: cleanup, downtime, restart-consent, writes-open)\n",
+    );
+  });
+
+  it('approve records who and when; twice is harmless', async () => {
+    const first = await run('approve', [PLAN, 'downtime', '--state-dir', stateDir]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('gate downtime approved for plan orders');
+    expect((await run('approve', [PLAN, 'downtime', '--state-dir', stateDir])).stdout).toBe(
+      'gate downtime was already approved\n',
+    );
+    const journal = JSON.parse(await readFile(join(stateDir, 'orders', 'journal.json'), 'utf8'));
+    expect(journal.gates.downtime.approvedBy).toBe('alice');
+  });
+
+  it('status before any run lists the nodes as pending', async () => {
+    const result = await run('status', [PLAN, '--state-dir', stateDir, '--offline', '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.started).toBe(false);
+    expect(report.nodes.every((node: { state: string }) => node.state === 'pending')).toBe(true);
+    expect(report.gates['restart-consent']).toEqual({ approved: false, approvedAt: null });
+  });
+
+  it('a second run is refused while another holds the lock', async () => {
+    await run('approve', [PLAN, 'downtime', '--state-dir', stateDir]);
+    const lock = join(stateDir, 'orders', 'journal.json.lock');
+    await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), since: '2026-01-01T00:00:00Z' }));
+    const result = await run('apply', [PLAN, '--state-dir', stateDir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`another pgferry run holds ${lock} (pid ${process.pid}`);
+  });
+});
