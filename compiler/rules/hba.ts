@@ -2,7 +2,7 @@
 // internet, no trust, methods the source version has (reference/dms.md §1.3, agent.md §1.6, §2.3).
 
 import { defineCode } from '../diagnostics/codes.js';
-import { HBA_DATABASE_KEYWORDS, HBA_METHODS_SINCE, majorName, PG_14, PG_18 } from '../knowledge/pg-versions.js';
+import { HBA_DATABASE_KEYWORDS, HBA_METHODS_SINCE, majorName, PG_10, PG_14, PG_18 } from '../knowledge/pg-versions.js';
 import type { Finding, Rule } from './rule.js';
 import { hasHostBits, isAnyAddress, networkOf, parseCidr } from './support/cidr.js';
 
@@ -112,6 +112,18 @@ export const HBA_MULTI_AZ_HOST = defineCode({
     'address then rejects it and CDC stops. Use the CIDRs of the replication subnet group instead.',
 });
 
+export const HBA_REPLICATION_KEYWORD = defineCode({
+  code: 'PGF3110',
+  name: 'hba-replication-keyword',
+  severity: 'info',
+  title: 'The replication keyword matches physical replication only (PostgreSQL 10+)',
+  explanation:
+    'Before PostgreSQL 10 every walsender, logical ones included, matched pg_hba lines whose database column is ' +
+    'replication. From 10 on, replication matches physical replication only (standbys, pg_basebackup), and a logical ' +
+    'walsender such as DMS CDC matches the line naming its database (or all). pgferry writes the version-correct DMS ' +
+    'rules itself; a protected login for the replication keyword keeps only physical connections working.',
+});
+
 function checkRange(text: string, pointer: string, allowAny: boolean): Finding[] {
   const parsed = parseCidr(text);
   if (!parsed.ok) {
@@ -149,6 +161,7 @@ export const hbaRule = {
     HBA_PROTECTED_LOGIN,
     HBA_NO_DMS_RANGE,
     HBA_MULTI_AZ_HOST,
+    HBA_REPLICATION_KEYWORD,
   ],
   needsCatalog: false,
   check({ plan, report }) {
@@ -193,7 +206,15 @@ export const hbaRule = {
           message: `protected ${login.type} login for "${login.user}" has no address`,
           hint: 'add the client address range it comes from',
         });
-      } else if (login.address !== null) {
+      }
+      if (login.database === 'replication' && version >= PG_10) {
+        report({
+          code: HBA_REPLICATION_KEYWORD.code,
+          pointer: `${pointer}/database`,
+          message: `protected login for "${login.user}" uses the replication keyword, which on PostgreSQL ${source.version.major} covers physical replication only`,
+        });
+      }
+      if (login.type !== 'local' && login.address !== null) {
         for (const finding of checkRange(login.address, `${pointer}/address`, source.allow_any_address))
           report(finding);
       }

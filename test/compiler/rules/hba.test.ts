@@ -115,6 +115,27 @@ describe('pg_hba', () => {
       }),
       want: [],
     },
+    {
+      name: 'protected replication login on 13 covers physical replication only',
+      plan: planWith({
+        source: {
+          version: pgVersion('13.14'),
+          protected_logins: [{ type: 'hostssl', database: 'replication', user: 'standby', address: '10.0.3.0/24' }],
+        },
+        target: { version: pgVersion('13.14') },
+      }),
+      want: ['PGF3110@/source/protected_logins/0/database'],
+      words: ['physical replication only'],
+    },
+    {
+      name: 'protected replication login on 9.5 passes',
+      plan: planWith({
+        source: {
+          protected_logins: [{ type: 'hostssl', database: 'replication', user: 'standby', address: '10.0.3.0/24' }],
+        },
+      }),
+      want: [],
+    },
     { name: 'no DMS range', plan: withCidrs([]), want: ['PGF3108@/dms/replication_instance/source_cidrs'] },
     {
       name: 'a /32 on a Multi-AZ instance',
