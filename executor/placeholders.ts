@@ -11,6 +11,7 @@ const EMBEDDED = /@(ref|secret)\(([^()]+)\)/g;
 
 export class SecretResolver {
   readonly #cache = new Map<string, string>();
+  readonly #versions = new Map<string, number>();
 
   constructor(
     private readonly ssm: SSMClient,
@@ -29,6 +30,11 @@ export class SecretResolver {
     return value;
   }
 
+  /** The SSM parameter version last read (a version number is not a secret). */
+  versionOf(parameter: string): number | null {
+    return this.#versions.get(parameter) ?? null;
+  }
+
   async #fetch(ref: SecretRef): Promise<string> {
     if ('env' in ref) {
       const value = this.env[ref.env];
@@ -45,6 +51,7 @@ export class SecretResolver {
       );
       const value = answer.Parameter?.Value;
       if (value === undefined) throw new Error('no value');
+      if (answer.Parameter?.Version !== undefined) this.#versions.set(ref.ssm, answer.Parameter.Version);
       return value;
     } catch (error) {
       const name = error instanceof Error ? error.name : 'Error';

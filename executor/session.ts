@@ -230,6 +230,7 @@ export class Session {
       pollMs: this.options.pollMs ?? 15_000,
       maxPolls: this.options.maxPolls ?? 2_880,
       now: this.now,
+      secretVersion: (parameter) => this.secrets.versionOf(parameter),
       resolve: (value) => resolvePlaceholders(value, (id) => this.outputsOf(id), this.secrets),
       outputsOf: (id) => this.outputsOf(id),
       isGateApproved: (gate) => this.journal.gates[gate] !== undefined,

@@ -37,6 +37,8 @@ export interface RunContext {
   /** Upper bound on polls per waiter, so a stuck resource ends in a clear error. */
   readonly maxPolls: number;
   readonly now: () => Date;
+  /** Version of an SSM parameter already read, for the journal. */
+  secretVersion(parameter: string): number | null;
   /** Resolve `@ref(...)` and `@secret(...)` placeholders anywhere in a value. */
   resolve<T>(value: T): Promise<T>;
   /** Outputs recorded for an earlier node. */

@@ -40,13 +40,14 @@ async function preflight(node: GraphNode, input: Input, ctx: RunContext): Promis
   const checks = Array.isArray(answer.checks) ? (answer.checks as Json[]) : [];
   const failing = checks.filter((check) => check.status === 'fail').map((check) => String(check.id));
   const fatal = stringList(input, 'failOn').filter((id) => failing.includes(id));
+  const status = await agent.request<Json>('GET', '/v1/status').catch(() => ({}) as Json);
   if (fatal.length > 0) throw new NodeFailure(`source preflight failed: ${fatal.join(', ')}`);
   return ok(
     {
       ok: answer.ok === true,
       failing: failing.join(','),
-      serverVersionNum: typeof answer.serverVersionNum === 'number' ? answer.serverVersionNum : null,
-      systemIdentifier: typeof answer.systemIdentifier === 'string' ? answer.systemIdentifier : null,
+      serverVersionNum: typeof status.serverVersionNum === 'number' ? status.serverVersionNum : null,
+      systemIdentifier: typeof status.systemIdentifier === 'string' ? status.systemIdentifier : null,
     },
     failing.length > 0 ? `preflight checks to be fixed by the plan: ${failing.join(', ')}` : undefined,
   );

@@ -18,7 +18,7 @@ export const ssmHandler: Handler = {
   async run(node, ctx) {
     const name = parameterOf(node.input) ?? requireString(node, node.input, 'name');
     await ctx.resolve(`@secret(ssm:${name})`);
-    return { status: 'succeeded', outputs: { parameter: name } };
+    return { status: 'succeeded', outputs: { parameter: name, version: ctx.secretVersion(name) } };
   },
   async probe(node) {
     return { action: 'run', detail: `read SSM parameter ${parameterOf(node.input) ?? '?'} (value not shown)` };

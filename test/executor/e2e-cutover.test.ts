@@ -80,6 +80,11 @@ describe('apply → cutover → cleanup on real clusters', () => {
       Date.parse(nodes['dms.task.orders-cdc.start']!.startedAt),
     );
     expect(nodes['dms.task.orders-cdc.start']?.outputs.slotName).toBe(DMS_SLOT);
+    expect(nodes['source.preflight']?.outputs.serverVersionNum).toBeGreaterThanOrEqual(160000);
+    expect(nodes['secrets.pgferry-shopx-source-dms-user.resolve']?.outputs).toEqual({
+      parameter: '/pgferry/shopx/source/dms_user',
+      version: 1,
+    });
     // The endpoint got the real password from SSM; the journal did not.
     const create = world.dms.calls.find(
       (call) => call.command === 'CreateEndpoint' && String(call.input.EndpointIdentifier).endsWith('src'),

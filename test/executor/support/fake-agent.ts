@@ -112,6 +112,14 @@ export async function startFakeAgent(source: PgCluster, token: string): Promise<
     if (method === 'GET' && p === '/v1/settings') {
       return [200, { settings: await settingRows((url.searchParams.get('names') ?? '').split(',')) }];
     }
+    if (method === 'GET' && p === '/v1/status') {
+      const row = (
+        await query(
+          "SELECT current_setting('server_version_num')::int AS v, system_identifier::text AS id FROM pg_control_system()",
+        )
+      ).rows[0];
+      return [200, { serverVersionNum: row.v, systemIdentifier: row.id }];
+    }
     if (method === 'POST' && p === '/v1/preflight') {
       const [wal] = await settingRows(['wal_level']);
       return [
