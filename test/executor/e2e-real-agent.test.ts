@@ -42,4 +42,15 @@ describe('with the real agent', () => {
     expect(await sequenceValue(world.target, 'public.invoice_no')).toBe('1042');
     expect(await slotNames(world.source)).toEqual([]);
   });
+
+  it('abort unfences through the agent (twice is harmless)', async () => {
+    for (let i = 0; i < 2; i += 1) {
+      const result = await world.run('abort');
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('✓ cutover.orders.fence SourceWriteUnfence');
+      expect(await appWrite(world.source)).toBe('ok');
+    }
+    expect(await slotNames(world.source)).toEqual([]);
+  });
 });
