@@ -77,7 +77,7 @@ export const catalogSelectionRule = {
           report({
             code: SELECTION_MATCHES_NOTHING.code,
             pointer: `/dms/tasks/${index}/tables/include/${patternIndex}`,
-            message: `include pattern "${pattern}" matches no table in database "${task.database}"${folded ? ' (it would ignoring case: selection rules are case-sensitive)' : ''}`,
+            message: `include pattern "${pattern}" matches no table in database "${task.database}"${folded ? ' (it would if case were ignored: selection rules are case-sensitive)' : ''}`,
           });
         }
       });

@@ -80,7 +80,7 @@ export const identifiersRule = {
         report({
           code: DMS_IDENTIFIER_DUPLICATE.code,
           pointer,
-          message: `task identifier "${task.id}" is already used by task ${first}`,
+          message: `task identifier "${task.id}" is already used by task ${first} ("${plan.dms.tasks[first]!.id}")`,
           notes: [{ message: 'first used here', pointer: `/dms/tasks/${first}/id` }],
         });
       } else taskIds.set(identifierKey(task.id), index);
