@@ -5,6 +5,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import type { SecretRef } from '../contracts/secret-ref.js';
 import { validateHbaOnServer } from './apply/apply.js';
+import { underLock } from './apply/operation.js';
 import { agentLogin, assertNoLockout } from './apply/plan.js';
 import type { AgentContext, Principal } from './context.js';
 import { AgentError } from './errors.js';
@@ -13,7 +14,6 @@ import { parseHba } from './hba/parse.js';
 import { readIdentity, readText } from './host.js';
 import { quoteLiteral } from './pg/guc.js';
 import { atomicWrite } from './state/atomic-write.js';
-import { newId } from './state/state-dir.js';
 
 export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
@@ -146,50 +146,42 @@ async function writeFenceBlock(
 }
 
 export async function fence(ctx: AgentContext, body: FenceRequest, principal: Principal, on: boolean) {
-  const operationId = newId('op');
-  await ctx.state.acquire(operationId);
-  try {
-    const self = ctx.config.postgres.user;
-    if (on && body.roles.includes(self))
-      throw new AgentError('LOCKOUT_RISK', `the fence would lock out the agent's own role '${self}'`);
-    let changed = false;
-    if (body.method === 'hba_reject') {
-      changed = await writeFenceBlock(ctx, on ? body.roles : [], body.databases ?? []);
-    } else {
-      await ctx.db.withClient(async (client) => {
-        for (const role of body.roles) {
-          await client.query(
-            on
-              ? `ALTER ROLE ${quoteIdent(role)} SET default_transaction_read_only = on`
-              : `ALTER ROLE ${quoteIdent(role)} RESET default_transaction_read_only`,
-          );
-        }
-      });
-      changed = true;
-    }
-    const terminated = on && body.terminate !== false ? await terminateSessions(ctx, body.roles) : 0;
-    await ctx.state.audit({
-      operationId,
-      kind: on ? 'fence' : 'unfence',
-      principal: principal.tokenId,
-      method: body.method,
-      roles: body.roles,
-      terminated,
-      result: 'ok',
-    });
-    const at = new Date().toISOString();
-    return {
-      fenced: on,
-      method: body.method,
-      roles: body.roles,
-      changed,
-      terminatedSessions: terminated,
-      operationId,
-      ...(on ? { fencedAt: at } : { unfencedAt: at }),
-    };
-  } finally {
-    await ctx.state.release();
-  }
+  return underLock(
+    ctx,
+    { kind: on ? 'fence' : 'unfence', principal: principal.tokenId, method: body.method, roles: body.roles },
+    async (operationId, audit) => {
+      const self = ctx.config.postgres.user;
+      if (on && body.roles.includes(self))
+        throw new AgentError('LOCKOUT_RISK', `the fence would lock out the agent's own role '${self}'`);
+      let changed = false;
+      if (body.method === 'hba_reject') {
+        changed = await writeFenceBlock(ctx, on ? body.roles : [], body.databases ?? []);
+      } else {
+        await ctx.db.withClient(async (client) => {
+          for (const role of body.roles) {
+            await client.query(
+              on
+                ? `ALTER ROLE ${quoteIdent(role)} SET default_transaction_read_only = on`
+                : `ALTER ROLE ${quoteIdent(role)} RESET default_transaction_read_only`,
+            );
+          }
+        });
+        changed = true;
+      }
+      const terminated = on && body.terminate !== false ? await terminateSessions(ctx, body.roles) : 0;
+      await ctx.state.audit({ ...audit, terminated, result: 'ok' });
+      const at = new Date().toISOString();
+      return {
+        fenced: on,
+        method: body.method,
+        roles: body.roles,
+        changed,
+        terminatedSessions: terminated,
+        operationId,
+        ...(on ? { fencedAt: at } : { unfencedAt: at }),
+      };
+    },
+  );
 }
 
 /** Inserts a marker row (DMS replicates it) and returns the WAL position of its commit. */

@@ -8,7 +8,7 @@ import { AgentError, toAgentError } from '../errors.js';
 import { normaliseFileValue, type SettingRow } from '../pg/guc.js';
 import { fileErrorsSql, fileWinnersSql, hbaErrorsSql, pendingRestartSql } from '../pg/sql.js';
 import { atomicWrite } from '../state/atomic-write.js';
-import { newId } from '../state/state-dir.js';
+import { underLock } from './operation.js';
 import { type AgentPlan, computePlan } from './plan.js';
 import { fileHashes, restoreBackup } from './restore.js';
 
@@ -149,43 +149,38 @@ export async function applyPlan(
       details: [{ expected: planned.planHash, got: body.planHash }],
     });
   }
-  const operationId = newId('op');
-  await ctx.state.acquire(operationId);
   const audit = {
-    operationId,
     kind: 'apply',
     principal: principal.tokenId,
     planHash: planned.planHash,
     bundleHash: planned.bundleHash,
     reason: body.reason ?? null,
   };
-  try {
-    const fresh = await computePlan(ctx.db, ctx.config, stored.internals.bundle);
-    if (fresh.plan.baseFingerprint !== planned.baseFingerprint || fresh.plan.planHash !== planned.planHash) {
-      throw new AgentError('DRIFT', 'the host changed since the plan was made; make a new plan', {
-        details: [{ planned: planned.baseFingerprint, now: fresh.plan.baseFingerprint }],
+  return underLock(
+    ctx,
+    audit,
+    async (operationId, record) => {
+      const fresh = await computePlan(ctx.db, ctx.config, stored.internals.bundle);
+      if (fresh.plan.baseFingerprint !== planned.baseFingerprint || fresh.plan.planHash !== planned.planHash) {
+        throw new AgentError('DRIFT', 'the host changed since the plan was made; make a new plan', {
+          details: [{ planned: planned.baseFingerprint, now: fresh.plan.baseFingerprint }],
+        });
+      }
+      const result = await applyFresh(ctx, fresh.plan, fresh, operationId);
+      ctx.counters.apply[result.result] += 1;
+      await ctx.state.audit({
+        ...record,
+        result: result.result,
+        backupId: result.backupId,
+        changes: planned.changes.settings.map((c) => `${c.name}: ${c.from} -> ${c.to}`),
+        hbaChanged: planned.changes.hba.changed,
       });
-    }
-    const result = await applyFresh(ctx, fresh.plan, fresh, operationId);
-    ctx.counters.apply[result.result] += 1;
-    await ctx.state.audit({
-      ...audit,
-      result: result.result,
-      backupId: result.backupId,
-      changes: planned.changes.settings.map((c) => `${c.name}: ${c.from} -> ${c.to}`),
-      hbaChanged: planned.changes.hba.changed,
-    });
-    return result;
-  } catch (error) {
-    const agentError = toAgentError(error);
-    ctx.counters.apply[agentError.rolledBack ? 'rolled_back' : 'rejected'] += 1;
-    await ctx.state
-      .audit({ ...audit, result: 'refused', errorCode: agentError.code, message: agentError.message })
-      .catch(() => undefined);
-    throw agentError;
-  } finally {
-    await ctx.state.release();
-  }
+      return result;
+    },
+    (error) => {
+      ctx.counters.apply[error.rolledBack ? 'rolled_back' : 'rejected'] += 1;
+    },
+  );
 }
 
 async function applyFresh(

@@ -6,11 +6,11 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { sha256 } from '../../contracts/canonical-json.js';
 import type { AgentContext, Principal } from '../context.js';
-import { AgentError, toAgentError } from '../errors.js';
+import { AgentError } from '../errors.js';
 import { readIdentity, readText } from '../host.js';
 import { slotCountsSql } from '../pg/sql.js';
-import { newId } from '../state/state-dir.js';
 import { pendingRestartNames, validateHbaOnServer } from './apply.js';
+import { underLock } from './operation.js';
 import { fileHashes, restoreBackup } from './restore.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -56,73 +56,68 @@ export async function restartServer(ctx: AgentContext, body: RestartRequest, pri
   if (!restart?.allowed)
     throw new AgentError('RESTART_NOT_ALLOWED', 'this agent is configured without restart permission');
   if (body.confirm !== true) throw new AgentError('CONFIRMATION_REQUIRED', 'a restart needs "confirm": true');
-  const operationId = newId('op');
-  await ctx.state.acquire(operationId);
-  const audit = { operationId, kind: 'restart', principal: principal.tokenId, reason: body.reason ?? null };
-  try {
-    const before = await readIdentity(ctx.db, ctx.config);
-    if (
-      body.expectedPostmasterStartTime !== undefined &&
-      body.expectedPostmasterStartTime !== before.postmasterStartTime
-    ) {
-      throw new AgentError(
-        'PRECONDITION_FAILED',
-        `the server was started at ${before.postmasterStartTime}, not ${body.expectedPostmasterStartTime}`,
-      );
-    }
-    const pending = await pendingRestartNames(ctx);
-    if (pending.length === 0 && body.onlyIfPendingRestart !== false) {
-      await ctx.state.audit({ ...audit, result: 'noop' });
-      return { result: 'noop' as const, changed: false, operationId, pendingRestart: [] as string[] };
-    }
-    const counts = (await ctx.db.query<{ slots_used: number; active_logical_slots: number }>(slotCountsSql))[0]!;
-    if (counts.active_logical_slots > 0 && body.acknowledgeReplicationInterruption !== true) {
-      throw new AgentError(
-        'ACK_REQUIRED',
-        `${counts.active_logical_slots} logical slot(s) are streaming; restarting disconnects them (set acknowledgeReplicationInterruption)`,
-        {
-          details: [{ activeLogicalSlots: counts.active_logical_slots }],
-        },
-      );
-    }
-    await validateHbaOnServer(ctx, before.serverVersionNum);
-    await ctx.state.journal({ operationId, kind: 'restart', phase: 'restarting', planHash: null, backupId: null });
-    const timeoutMs = restart.timeoutSeconds * 1000;
-    const run = await runCommand(restart.command, timeoutMs);
-    ctx.db.invalidate();
-    const back = run.ok && (await waitForServer(ctx, timeoutMs));
-    if (!back) return await recoverFailedRestart(ctx, operationId, before, run.output, audit);
-    const after = await readIdentity(ctx.db, ctx.config);
-    const pendingAfter = await pendingRestartNames(ctx);
-    const slotsAfter = (await ctx.db.query<{ slots_used: number }>(slotCountsSql))[0]!.slots_used;
-    ctx.counters.restart.ok += 1;
-    await ctx.state.journal({
-      operationId,
-      kind: 'restart',
-      phase: 'done',
-      planHash: null,
-      backupId: null,
-      result: 'restarted',
-    });
-    await ctx.state.audit({ ...audit, result: 'restarted', applied: pending });
-    return {
-      result: 'restarted' as const,
-      changed: true,
-      operationId,
-      previousPostmasterStartTime: before.postmasterStartTime,
-      postmasterStartTime: after.postmasterStartTime,
-      applied: pending,
-      pendingRestart: pendingAfter,
-      slotsBefore: counts.slots_used,
-      slotsAfter,
-    };
-  } catch (error) {
-    const agentError = toAgentError(error);
-    await ctx.state.audit({ ...audit, result: 'refused', errorCode: agentError.code }).catch(() => undefined);
-    throw agentError;
-  } finally {
-    await ctx.state.release();
-  }
+  return underLock(
+    ctx,
+    { kind: 'restart', principal: principal.tokenId, reason: body.reason ?? null },
+    async (operationId, audit) => {
+      const before = await readIdentity(ctx.db, ctx.config);
+      if (
+        body.expectedPostmasterStartTime !== undefined &&
+        body.expectedPostmasterStartTime !== before.postmasterStartTime
+      ) {
+        throw new AgentError(
+          'PRECONDITION_FAILED',
+          `the server was started at ${before.postmasterStartTime}, not ${body.expectedPostmasterStartTime}`,
+        );
+      }
+      const pending = await pendingRestartNames(ctx);
+      if (pending.length === 0 && body.onlyIfPendingRestart !== false) {
+        await ctx.state.audit({ ...audit, result: 'noop' });
+        return { result: 'noop' as const, changed: false, operationId, pendingRestart: [] as string[] };
+      }
+      const counts = (await ctx.db.query<{ slots_used: number; active_logical_slots: number }>(slotCountsSql))[0]!;
+      if (counts.active_logical_slots > 0 && body.acknowledgeReplicationInterruption !== true) {
+        throw new AgentError(
+          'ACK_REQUIRED',
+          `${counts.active_logical_slots} logical slot(s) are streaming; restarting disconnects them (set acknowledgeReplicationInterruption)`,
+          {
+            details: [{ activeLogicalSlots: counts.active_logical_slots }],
+          },
+        );
+      }
+      await validateHbaOnServer(ctx, before.serverVersionNum);
+      await ctx.state.journal({ operationId, kind: 'restart', phase: 'restarting', planHash: null, backupId: null });
+      const timeoutMs = restart.timeoutSeconds * 1000;
+      const run = await runCommand(restart.command, timeoutMs);
+      ctx.db.invalidate();
+      const back = run.ok && (await waitForServer(ctx, timeoutMs));
+      if (!back) return await recoverFailedRestart(ctx, operationId, before, run.output, audit);
+      const after = await readIdentity(ctx.db, ctx.config);
+      const pendingAfter = await pendingRestartNames(ctx);
+      const slotsAfter = (await ctx.db.query<{ slots_used: number }>(slotCountsSql))[0]!.slots_used;
+      ctx.counters.restart.ok += 1;
+      await ctx.state.journal({
+        operationId,
+        kind: 'restart',
+        phase: 'done',
+        planHash: null,
+        backupId: null,
+        result: 'restarted',
+      });
+      await ctx.state.audit({ ...audit, result: 'restarted', applied: pending });
+      return {
+        result: 'restarted' as const,
+        changed: true,
+        operationId,
+        previousPostmasterStartTime: before.postmasterStartTime,
+        postmasterStartTime: after.postmasterStartTime,
+        applied: pending,
+        pendingRestart: pendingAfter,
+        slotsBefore: counts.slots_used,
+        slotsAfter,
+      };
+    },
+  );
 }
 
 async function recoverFailedRestart(
@@ -194,74 +189,69 @@ export async function rollbackToBackup(
   const backupId = body.backupId ?? backups[backups.length - 1]?.backupId;
   if (!backupId) throw new AgentError('BACKUP_NOT_FOUND', 'there is no backup to roll back to');
   const backup = await ctx.state.readBackup(backupId);
-  const operationId = newId('op');
-  await ctx.state.acquire(operationId);
-  const audit = { operationId, kind: 'rollback', principal: principal.tokenId, backupId, reason: body.reason ?? null };
-  try {
-    const identity = await readIdentity(ctx.db, ctx.config);
-    const paths = Object.fromEntries(backup.manifest.files.map((f) => [f.role, f.path]));
-    const now = await fileHashes(paths);
-    const after = backup.manifest.after;
-    const moved = after ? Object.keys(after).filter((role) => after[role] !== now[role]) : [];
-    if (moved.length > 0 && body.force !== true) {
-      throw new AgentError(
-        'ROLLBACK_DRIFT',
-        `the files changed after the agent wrote them (${moved.join(', ')}); pass force to roll back anyway`,
-        {
-          details: moved.map((role) => ({ file: paths[role], expected: after?.[role], actual: now[role] })),
-        },
+  return underLock(
+    ctx,
+    { kind: 'rollback', principal: principal.tokenId, backupId, reason: body.reason ?? null },
+    async (operationId, audit) => {
+      const identity = await readIdentity(ctx.db, ctx.config);
+      const paths = Object.fromEntries(backup.manifest.files.map((f) => [f.role, f.path]));
+      const now = await fileHashes(paths);
+      const after = backup.manifest.after;
+      const moved = after ? Object.keys(after).filter((role) => after[role] !== now[role]) : [];
+      if (moved.length > 0 && body.force !== true) {
+        throw new AgentError(
+          'ROLLBACK_DRIFT',
+          `the files changed after the agent wrote them (${moved.join(', ')}); pass force to roll back anyway`,
+          {
+            details: moved.map((role) => ({ file: paths[role], expected: after?.[role], actual: now[role] })),
+          },
+        );
+      }
+      const safety = await ctx.state.backup(
+        operationId,
+        null,
+        identity.serverVersionNum,
+        backup.manifest.files.map((f) => ({ role: f.role, path: f.path })),
       );
-    }
-    const safety = await ctx.state.backup(
-      operationId,
-      null,
-      identity.serverVersionNum,
-      backup.manifest.files.map((f) => ({ role: f.role, path: f.path })),
-    );
-    await ctx.state.journal({
-      operationId,
-      kind: 'rollback',
-      phase: 'backed_up',
-      planHash: null,
-      backupId: safety.backupId,
-    });
-    try {
-      await restoreBackup(ctx, backup, 'online');
-      await validateHbaOnServer(ctx, identity.serverVersionNum);
-    } catch (error) {
-      await restoreBackup(ctx, await ctx.state.readBackup(safety.backupId), 'online');
-      throw error;
-    }
-    await ctx.db.query('SELECT pg_catalog.pg_reload_conf()');
-    await ctx.db.withClient(async (c) => c.query('SELECT 1'));
-    await sleep(200);
-    const pendingRestart = await pendingRestartNames(ctx);
-    let restored = true;
-    for (const f of backup.manifest.files) if (sha256(await readText(f.path)) !== f.sha256) restored = false;
-    await ctx.state.journal({
-      operationId,
-      kind: 'rollback',
-      phase: 'done',
-      planHash: null,
-      backupId: safety.backupId,
-      result: 'rolled_back',
-    });
-    await ctx.state.audit({ ...audit, result: 'rolled_back', safetyBackupId: safety.backupId });
-    return {
-      result: 'rolled_back' as const,
-      changed: true,
-      operationId,
-      backupId,
-      safetyBackupId: safety.backupId,
-      restored,
-      pendingRestart,
-      restartRequired: pendingRestart.length > 0,
-    };
-  } catch (error) {
-    const agentError = toAgentError(error);
-    await ctx.state.audit({ ...audit, result: 'refused', errorCode: agentError.code }).catch(() => undefined);
-    throw agentError;
-  } finally {
-    await ctx.state.release();
-  }
+      await ctx.state.journal({
+        operationId,
+        kind: 'rollback',
+        phase: 'backed_up',
+        planHash: null,
+        backupId: safety.backupId,
+      });
+      try {
+        await restoreBackup(ctx, backup, 'online');
+        await validateHbaOnServer(ctx, identity.serverVersionNum);
+      } catch (error) {
+        await restoreBackup(ctx, await ctx.state.readBackup(safety.backupId), 'online');
+        throw error;
+      }
+      await ctx.db.query('SELECT pg_catalog.pg_reload_conf()');
+      await ctx.db.withClient(async (c) => c.query('SELECT 1'));
+      await sleep(200);
+      const pendingRestart = await pendingRestartNames(ctx);
+      let restored = true;
+      for (const f of backup.manifest.files) if (sha256(await readText(f.path)) !== f.sha256) restored = false;
+      await ctx.state.journal({
+        operationId,
+        kind: 'rollback',
+        phase: 'done',
+        planHash: null,
+        backupId: safety.backupId,
+        result: 'rolled_back',
+      });
+      await ctx.state.audit({ ...audit, result: 'rolled_back', safetyBackupId: safety.backupId });
+      return {
+        result: 'rolled_back' as const,
+        changed: true,
+        operationId,
+        backupId,
+        safetyBackupId: safety.backupId,
+        restored,
+        pendingRestart,
+        restartRequired: pendingRestart.length > 0,
+      };
+    },
+  );
 }
