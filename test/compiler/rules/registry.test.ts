@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { allCodes, lookupCode } from '../../../compiler/diagnostics/codes.js';
 import { checkPlan, ruleCodes, rules, runRules } from '../../../compiler/rules/index.js';
@@ -92,4 +95,16 @@ describe('waivers', () => {
     const findings = checkPlan(publicPlan([{ code: 'PGF3210', reason: ' ' }]));
     expect(findings.map((f) => f.code)).toEqual(['PGF3210', 'PGF3901']);
   });
+});
+
+test('every rule code is exercised by at least one rule test', () => {
+  const dir = fileURLToPath(new URL('.', import.meta.url));
+  const sources = readdirSync(dir)
+    .filter((name) => name.endsWith('.test.ts'))
+    .map((name) => readFileSync(join(dir, name), 'utf8'))
+    .join('\n');
+  const untested = ruleCodes()
+    .map((info) => info.code)
+    .filter((code) => !sources.includes(`'${code}`));
+  expect(untested).toEqual([]);
 });
