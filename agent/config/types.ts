@@ -51,6 +51,8 @@ export const DEFAULT_SETTINGS_ALLOW_LIST = [
   'max_wal_senders',
   'max_worker_processes',
   'shared_preload_libraries',
+  // ssl = on for hostssl rules; a server that cannot load its certificate fails the verify and is rolled back.
+  'ssl',
   'wal_keep_segments',
   'wal_keep_size',
   'wal_level',
