@@ -3,10 +3,18 @@
 // Every call is safe to repeat: the agent answers noop when the desired state already holds, and the
 // handler checks first where it can (slots, wal_level) so a re-run adopts instead of repeating.
 
-import type { GraphNode } from '../../contracts/graph.js';
+import type { GraphNode, NodeKind } from '../../contracts/graph.js';
 import { AgentError, waitForOperation } from '../agent-client.js';
 import { artifactText, type Input, optionalRecord, optionalString, requireString, stringList } from '../inputs.js';
-import { type Handler, NodeFailure, type NodeOutputs, type NodeResult, type RunContext } from '../types.js';
+import {
+  type DryRunProbe,
+  type Handler,
+  NodeFailure,
+  type NodeOutputs,
+  type NodeResult,
+  type RunContext,
+} from '../types.js';
+import { handlerByKind, type KindRun } from './by-kind.js';
 
 type Json = Record<string, unknown>;
 
@@ -252,9 +260,7 @@ async function slotDrop(node: GraphNode, input: Input, ctx: RunContext): Promise
   return ok({ slotName: name, dropped: true });
 }
 
-const byKind: Partial<
-  Record<GraphNode['kind'], (node: GraphNode, input: Input, ctx: RunContext) => Promise<NodeResult>>
-> = {
+const byKind: Partial<Record<NodeKind, KindRun>> = {
   SourcePreflight: preflight,
   SourceConfigApply: configApply,
   SourceRestart: restart,
@@ -266,21 +272,16 @@ const byKind: Partial<
   SourceSlotDrop: slotDrop,
 };
 
-export const agentHandler: Handler = {
-  async run(node, ctx) {
-    const run = byKind[node.kind];
-    if (!run) throw new NodeFailure(`the agent executor does not run ${node.kind} (node ${node.id})`);
-    return run(node, await ctx.resolve(node.input), ctx);
-  },
-  async probe(node, ctx) {
-    if (node.kind === 'SourcePreflight') {
-      const input = await ctx.resolve(node.input);
-      const agent = await ctx.agent(input);
-      const answer = await agent.request<Json>('POST', '/v1/preflight', preflightBody(node, input, ctx));
-      const checks = Array.isArray(answer.checks) ? (answer.checks as Json[]) : [];
-      const failing = checks.filter((check) => check.status === 'fail').map((check) => String(check.id));
-      return { action: 'run', detail: failing.length ? `preflight fails: ${failing.join(', ')}` : 'preflight passes' };
-    }
-    return { action: 'run', detail: node.title };
-  },
-};
+async function probe(node: GraphNode, ctx: RunContext): Promise<DryRunProbe> {
+  if (node.kind === 'SourcePreflight') {
+    const input = await ctx.resolve(node.input);
+    const agent = await ctx.agent(input);
+    const answer = await agent.request<Json>('POST', '/v1/preflight', preflightBody(node, input, ctx));
+    const checks = Array.isArray(answer.checks) ? (answer.checks as Json[]) : [];
+    const failing = checks.filter((check) => check.status === 'fail').map((check) => String(check.id));
+    return { action: 'run', detail: failing.length ? `preflight fails: ${failing.join(', ')}` : 'preflight passes' };
+  }
+  return { action: 'run', detail: node.title };
+}
+
+export const agentHandler: Handler = handlerByKind('agent', byKind, probe);

@@ -16,10 +16,11 @@ import {
   StopReplicationTaskCommand,
   TestConnectionCommand,
 } from '@aws-sdk/client-database-migration-service';
-import type { GraphNode } from '../../contracts/graph.js';
+import type { GraphNode, NodeKind } from '../../contracts/graph.js';
 import { DmsOps, isAlreadyExists, isInvalidState, isNotFound } from '../dms/ops.js';
 import { artifactText, type Input, optionalRecord, optionalString, requireString } from '../inputs.js';
 import { type DryRunProbe, type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
+import { handlerByKind, type KindRun } from './by-kind.js';
 
 type Json = Record<string, unknown>;
 
@@ -359,9 +360,7 @@ async function instanceDelete(node: GraphNode, input: Input, ctx: RunContext): P
   return succeeded({ deleted });
 }
 
-const byKind: Partial<
-  Record<GraphNode['kind'], (node: GraphNode, input: Input, ctx: RunContext) => Promise<NodeResult>>
-> = {
+const byKind: Partial<Record<NodeKind, KindRun>> = {
   DmsReplicationInstanceCreate: instanceCreate,
   DmsEndpointCreate: endpointCreate,
   DmsConnectionTest: connectionTest,
@@ -419,11 +418,4 @@ async function probe(node: GraphNode, ctx: RunContext): Promise<DryRunProbe> {
   }
 }
 
-export const dmsHandler: Handler = {
-  async run(node, ctx) {
-    const run = byKind[node.kind];
-    if (!run) throw new NodeFailure(`the dms executor does not run ${node.kind} (node ${node.id})`);
-    return run(node, await ctx.resolve(node.input), ctx);
-  },
-  probe,
-};
+export const dmsHandler: Handler = handlerByKind('dms', byKind, probe);
