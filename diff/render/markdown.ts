@@ -4,7 +4,7 @@
 import type { ArtifactChange } from '../artifact-diff.js';
 import { NO_CONSEQUENCE, type Severity } from '../impact/consequence.js';
 import type { PlanDiff } from '../plan-diff.js';
-import { diffMermaid } from './mermaid.js';
+import { diffMermaid, MERMAID_TEXT_BUDGET } from './mermaid.js';
 
 const MARKER: Record<Severity, string> = { high: '🔴 **high**', medium: '🟠 **medium**', low: '🔵 **low**' };
 
@@ -56,67 +56,97 @@ function artifactBlock(a: ArtifactChange): string {
   ].join('\n');
 }
 
-function impactSection(diff: PlanDiff): string[] {
+/** Details shown under one consequence in a comment; the rest are counted. */
+const MAX_DETAILS = 8;
+
+/** Consequences are listed by risk until half the budget is used; the rest are counted. */
+function impactSection(diff: PlanDiff, budget: number): string[] {
   const out = [`#### Impact (${diff.impact.length})`, ''];
   if (diff.impact.length === 0) out.push(`- ${NO_CONSEQUENCE}`);
-  for (const c of diff.impact) {
-    out.push(`- ${MARKER[c.severity]}: ${c.message}`);
-    for (const detail of c.details) out.push(`  - ${code(detail)}`);
+  let used = 0;
+  for (const [index, c] of diff.impact.entries()) {
+    const lines = [`- ${MARKER[c.severity]}: ${c.message}`];
+    for (const detail of c.details.slice(0, MAX_DETAILS)) lines.push(`  - ${code(detail)}`);
+    if (c.details.length > MAX_DETAILS) lines.push(`  - … ${c.details.length - MAX_DETAILS} more`);
+    const size = lines.join('\n').length + 1;
+    if (used + size > budget / 2) {
+      out.push(`- … ${diff.impact.length - index} more, less risky (run \`pgferry diff\` to see them)`);
+      break;
+    }
+    out.push(...lines);
+    used += size;
   }
   return out;
 }
 
-function graphSection(diff: PlanDiff): string[] {
+/** The picture, or a note when even the trimmed picture does not fit in `room` characters. */
+function graphSection(diff: PlanDiff, room: number): string[] {
   const picture = diffMermaid(diff.old.graph, diff.new.graph, diff.graph);
+  const heading = ['#### Execution graph', ''];
+  if (picture.mermaid.length > Math.min(room, MERMAID_TEXT_BUDGET)) {
+    return [
+      ...heading,
+      'The change touches too much of the graph to draw here; see `graph.json` above or run `pgferry graph`.',
+    ];
+  }
   const legend = 'Added nodes are green (+), removed red and dashed (−), changed yellow (~).';
   const trimmed = picture.trimmed
     ? ' The graph is too large for Mermaid: only changed nodes and their neighbours are drawn.'
     : '';
-  return [
-    '#### Execution graph',
-    '',
-    `${legend}${trimmed}`,
-    '',
-    '```mermaid',
-    picture.mermaid.replace(/\n$/, ''),
-    '```',
-  ];
+  return [...heading, `${legend}${trimmed}`, '', '```mermaid', picture.mermaid.replace(/\n$/, ''), '```'];
+}
+
+/** Characters kept for listing the artifacts whose patches are left out. */
+const LIST_RESERVE = 2_000;
+
+/** Patches in review order while they fit in `room`; the others listed while the list fits, then counted. */
+function artifactSection(diff: PlanDiff, room: number): string[] {
+  const ordered = [...diff.artifacts].sort(
+    (a, b) => reviewRank(a.path) - reviewRank(b.path) || a.path.localeCompare(b.path),
+  );
+  const blocks: string[] = [];
+  const omitted: ArtifactChange[] = [];
+  // Room kept for the list of what is left out.
+  let left = room - LIST_RESERVE;
+  for (const a of ordered) {
+    const block = artifactBlock(a);
+    if (block.length + 1 <= left) {
+      blocks.push(block);
+      left -= block.length + 1;
+    } else {
+      omitted.push(a);
+    }
+  }
+  if (omitted.length === 0) return blocks;
+  const list: string[] = [];
+  let listRoom = Math.max(left, 0) + LIST_RESERVE - 200;
+  for (const [index, a] of omitted.entries()) {
+    const line = `- ${code(a.path)}: ${a.status} (+${a.additions} −${a.deletions})`;
+    if (line.length + 1 > listRoom) {
+      list.push(`- … and ${omitted.length - index} more`);
+      break;
+    }
+    list.push(line);
+    listRoom -= line.length + 1;
+  }
+  return [...blocks, 'Left out to fit a pull-request comment (run `pgferry diff` to see them):', '', ...list, ''];
 }
 
 export function renderMarkdown(diff: PlanDiff, options: { budget?: number } = {}): string {
   if (!diff.changed) return '';
+  const budget = options.budget ?? DEFAULT_COMMENT_BUDGET;
   const head = [
     `### pgferry diff: ${code(diff.old.displayName)} → ${code(diff.new.displayName)}`,
     '',
-    ...impactSection(diff),
+    ...impactSection(diff, budget),
     '',
     `#### Artifacts (${diff.artifacts.length} changed)`,
     '',
   ].join('\n');
-  const tail = graphSection(diff).join('\n');
-  let room = (options.budget ?? DEFAULT_COMMENT_BUDGET) - head.length - tail.length - 400;
-  const blocks: string[] = [];
-  const omitted: ArtifactChange[] = [];
-  const ordered = [...diff.artifacts].sort(
-    (a, b) => reviewRank(a.path) - reviewRank(b.path) || a.path.localeCompare(b.path),
-  );
-  for (const a of ordered) {
-    const block = artifactBlock(a);
-    if (block.length + 1 <= room) {
-      blocks.push(block);
-      room -= block.length + 1;
-    } else {
-      omitted.push(a);
-      room -= 120;
-    }
-  }
-  if (omitted.length > 0) {
-    blocks.push(
-      'Left out to fit a pull-request comment (run `pgferry diff` to see them):',
-      '',
-      ...omitted.map((a) => `- ${code(a.path)}: ${a.status} (+${a.additions} −${a.deletions})`),
-      '',
-    );
-  }
-  return `${head}\n${blocks.join('\n')}\n${tail}\n`;
+  // The picture gets what the impact left (less room to list the artifacts), up to Mermaid's own
+  // limit; patches get the rest.
+  const listing = Math.min(LIST_RESERVE, 100 * diff.artifacts.length + 100);
+  const tail = graphSection(diff, budget - head.length - listing).join('\n');
+  const body = artifactSection(diff, budget - head.length - tail.length - 200).join('\n');
+  return `${head}\n${body}\n${tail}\n`;
 }

@@ -5,7 +5,7 @@ import { renderMarkdown } from '../../diff/render/markdown.js';
 import { diffMermaid } from '../../diff/render/mermaid.js';
 import { renderText } from '../../diff/render/text.js';
 import { mermaidBlocks, mermaidParse } from './support/mermaid.js';
-import { artifactsWith, baseInstance, graphOf, node, side } from './support/sides.js';
+import { artifactsWith, baseInstance, graphOf, node, side, task } from './support/sides.js';
 
 const oldGraph = graphOf(
   [
@@ -120,5 +120,27 @@ describe('renderers', () => {
     expect(mermaid).not.toContain('"a"');
     expect(mermaid).not.toContain('"b"');
     await expect(mermaidParse(mermaid)).resolves.toBeDefined();
+  });
+
+  it('stays within the comment budget however large the change', async () => {
+    const many = (settings: number) =>
+      Object.fromEntries(
+        Array.from({ length: 300 }, (_, i) => [
+          `dms/tasks/t${i}.json`,
+          task(`t${i}`, {
+            ReplicationTaskSettings: JSON.stringify({ FullLoadSettings: { MaxFullLoadSubTasks: settings } }),
+          }),
+        ]),
+      );
+    const big = diffPlans(
+      side('old', { artifacts: artifactsWith(many(8)) }),
+      side('new', { artifacts: artifactsWith(many(16)) }),
+    );
+    expect(big.impact).toHaveLength(300);
+    const markdown = renderMarkdown(big, { budget: 20_000 });
+    expect(markdown.length).toBeLessThanOrEqual(20_000);
+    expect(markdown).toMatch(/^- … \d+ more, less risky \(run `pgferry diff` to see them\)$/m);
+    expect(markdown).toMatch(/^- … and \d+ more$/m);
+    await expect(mermaidParse(mermaidBlocks(markdown)[0]!)).resolves.toBeDefined();
   });
 });
