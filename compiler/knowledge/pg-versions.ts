@@ -17,20 +17,27 @@ export interface GucFacts {
   readonly name: string;
   /** First `server_version_num` with the parameter. */
   readonly since: number;
-  /** `postmaster` needs a restart; the others take a reload. */
-  readonly context: 'postmaster' | 'sighup' | 'user' | 'superuser';
+  /** pg_settings.context is `postmaster`: a change takes effect only after a restart. */
+  readonly restart: boolean;
+  /** The GUC's unit in pg_settings, which plan overrides use too (null: unitless). */
+  readonly unit: 'ms' | 'kB' | 'MB' | null;
 }
 
 /** The GUCs a plan may override (Plan.source.settings), with when each appeared. */
 export const SOURCE_GUCS: Readonly<Record<string, GucFacts>> = {
-  wal_level: { name: 'wal_level', since: PG_9_4, context: 'postmaster' },
-  max_replication_slots: { name: 'max_replication_slots', since: PG_9_4, context: 'postmaster' },
-  max_wal_senders: { name: 'max_wal_senders', since: PG_9_4, context: 'postmaster' },
-  wal_sender_timeout: { name: 'wal_sender_timeout', since: PG_9_4, context: 'sighup' },
-  idle_in_transaction_session_timeout: { name: 'idle_in_transaction_session_timeout', since: PG_9_6, context: 'user' },
-  max_slot_wal_keep_size: { name: 'max_slot_wal_keep_size', since: PG_13, context: 'sighup' },
-  logical_decoding_work_mem: { name: 'logical_decoding_work_mem', since: PG_13, context: 'user' },
-  shared_preload_libraries: { name: 'shared_preload_libraries', since: PG_9_4, context: 'postmaster' },
+  wal_level: { name: 'wal_level', since: PG_9_4, restart: true, unit: null },
+  max_replication_slots: { name: 'max_replication_slots', since: PG_9_4, restart: true, unit: null },
+  max_wal_senders: { name: 'max_wal_senders', since: PG_9_4, restart: true, unit: null },
+  wal_sender_timeout: { name: 'wal_sender_timeout', since: PG_9_4, restart: false, unit: 'ms' },
+  idle_in_transaction_session_timeout: {
+    name: 'idle_in_transaction_session_timeout',
+    since: PG_9_6,
+    restart: false,
+    unit: 'ms',
+  },
+  max_slot_wal_keep_size: { name: 'max_slot_wal_keep_size', since: PG_13, restart: false, unit: 'MB' },
+  logical_decoding_work_mem: { name: 'logical_decoding_work_mem', since: PG_13, restart: false, unit: 'kB' },
+  shared_preload_libraries: { name: 'shared_preload_libraries', since: PG_9_4, restart: true, unit: null },
 };
 
 /** `9.5.21` → `9.5`, `16.4` → `16`, for messages. */

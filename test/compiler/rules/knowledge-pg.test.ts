@@ -1,0 +1,78 @@
+// The PostgreSQL facts the rules rely on, checked against real servers (12 and 16): which GUCs exist,
+// which need a restart, their units and 10+ defaults, and that address ranges parse and normalise the
+// way PostgreSQL's own inet type does.
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { defaultReplicationSettings, SOURCE_GUCS } from '../../../compiler/knowledge/pg-versions.js';
+import { hasHostBits, networkOf, parseCidr } from '../../../compiler/rules/support/cidr.js';
+import { type PgCluster, startCluster } from '../../support/pg-cluster.js';
+
+const majors = [12, 16] as const;
+const clusters = new Map<number, PgCluster>();
+
+beforeAll(async () => {
+  for (const major of majors) clusters.set(major, await startCluster({ major }));
+}, 120_000);
+
+afterAll(async () => {
+  for (const cluster of clusters.values()) await cluster.stop();
+});
+
+describe.each(majors)('PostgreSQL %i', (major) => {
+  const cluster = () => clusters.get(major)!;
+
+  test('SOURCE_GUCS: existence, restart context and unit match pg_settings', async () => {
+    const num = Number((await cluster().query('SHOW server_version_num')).rows[0].server_version_num);
+    const { rows } = await cluster().query('SELECT name, context, unit FROM pg_settings WHERE name = ANY($1)', [
+      Object.keys(SOURCE_GUCS),
+    ]);
+    const actual = new Map(rows.map((row) => [row.name as string, row as { context: string; unit: string | null }]));
+    for (const facts of Object.values(SOURCE_GUCS)) {
+      const row = actual.get(facts.name);
+      expect(row !== undefined, `${facts.name} on ${num}`).toBe(num >= facts.since);
+      if (!row) continue;
+      expect(row.context === 'postmaster', `${facts.name} restart`).toBe(facts.restart);
+      expect(row.unit, `${facts.name} unit`).toBe(facts.unit);
+    }
+  });
+
+  test('10+ replication defaults', async () => {
+    const num = Number((await cluster().query('SHOW server_version_num')).rows[0].server_version_num);
+    const { rows } = await cluster().query(
+      "SELECT name, boot_val FROM pg_settings WHERE name IN ('wal_level', 'max_replication_slots', 'max_wal_senders')",
+    );
+    const defaults = Object.fromEntries(rows.map((row) => [row.name, row.boot_val]));
+    const expected = defaultReplicationSettings(num);
+    expect(defaults).toEqual({
+      wal_level: expected.wal_level,
+      max_replication_slots: String(expected.max_replication_slots),
+      max_wal_senders: String(expected.max_wal_senders),
+    });
+  });
+
+  test.each([
+    '10.0.1.0/24',
+    '10.0.1.7/24',
+    '192.168.1.77/30',
+    '0.0.0.0/0',
+    '2001:db8::ff/120',
+    'fd00:10::1/64',
+    '::/0',
+    '10.0.1.300/24',
+    '10.0.1.0/33',
+    '2001:db8::/129',
+  ])('cidr %s parses and normalises like inet', async (text) => {
+    const parsed = parseCidr(text);
+    let network: string | null = null;
+    try {
+      network = (await cluster().query('SELECT network($1::inet)::text AS n', [text])).rows[0].n as string;
+    } catch {
+      network = null;
+    }
+    expect(parsed.ok).toBe(network !== null);
+    if (parsed.ok && network !== null) {
+      expect(networkOf(parsed.cidr)).toBe(network);
+      expect(hasHostBits(parsed.cidr)).toBe(network !== text);
+    }
+  });
+});
