@@ -187,6 +187,21 @@ export function registerRoutes(app: FastifyInstance, ctx: AgentContext): void {
     async (request) => restartServer(ctx, request.body as RestartRequest, principalOf(request)),
   );
 
+  // Operations finish before their request answers; this reports the last one (journal), e.g. after a lost answer.
+  app.get('/v1/operations/:id', { config: { scopes: ['read'] } }, async (request) => {
+    const { id } = request.params as { id: string };
+    const journal = await ctx.state.readJournal();
+    if (!journal || journal.operationId !== id)
+      throw new AgentError('NOT_FOUND', `no record of operation '${id}' (only the last one is kept)`);
+    const status =
+      journal.phase === 'done'
+        ? 'succeeded'
+        : journal.phase === 'aborted'
+          ? `failed_${journal.result ?? 'aborted'}`
+          : 'running';
+    return { ...journal, status };
+  });
+
   app.get('/v1/backups', { config: { scopes: ['read'] } }, async () => ({ backups: await ctx.state.listBackups() }));
 
   app.post(

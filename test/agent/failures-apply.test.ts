@@ -143,6 +143,12 @@ describe('apply', () => {
     expect((await cluster.query('SHOW wal_sender_timeout')).rows[0].wal_sender_timeout).toBe('0');
     const status = (await agent.app.inject({ method: 'GET', url: '/v1/status', headers: admin })).json();
     expect(status.pendingRestartReason.max_wal_senders).toMatchObject({ running: '10', file: '12' });
+    const op = await agent.app.inject({
+      method: 'GET',
+      url: `/v1/operations/${res.json().operationId}`,
+      headers: admin,
+    });
+    expect(op.json()).toMatchObject({ kind: 'apply', phase: 'done', status: 'succeeded' });
   });
 });
 
