@@ -120,6 +120,50 @@ describe('impact summary', () => {
       ],
     },
     {
+      name: 'a source role changes and the write fence moves to read-only',
+      before: {
+        artifacts: artifactsWith({
+          'source/bundle.json': {
+            ...baseBundle,
+            roles: [
+              {
+                name: 'dms_user',
+                login: true,
+                superuser: true,
+                replication: true,
+                password: { ssm: '/p' },
+                settings: {},
+                create: false,
+              },
+            ],
+          },
+        }),
+      },
+      after: {
+        artifacts: artifactsWith({
+          'source/bundle.json': {
+            ...baseBundle,
+            roles: [
+              {
+                name: 'dms_user',
+                login: true,
+                superuser: false,
+                replication: true,
+                password: { ssm: '/p' },
+                settings: {},
+                create: false,
+              },
+            ],
+            fence: { ...baseBundle.fence, method: 'read_only' },
+          },
+        }),
+      },
+      want: [
+        "medium source-role: source role 'dms_user' changed",
+        'medium cutover-policy: cutover write fence changes',
+      ],
+    },
+    {
       name: 'instance class changes: modified in place, instance restarts',
       after: {
         artifacts: artifactsWith({
