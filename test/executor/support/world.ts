@@ -145,7 +145,16 @@ async function startRealAgent(source: PgCluster): Promise<FakeAgent> {
 export interface WorldOptions {
   /** `real`: the agent from agent/ in-process; `fake` (default): the in-test stand-in. */
   readonly agent?: 'fake' | 'real';
+  /** Another plan over the same clusters (default: the CDC fixture), with its name. */
+  readonly plan?: { readonly file: string; readonly name: string };
 }
+
+/** The seed scenario's secrets (plans/orders.yaml), same values as the fixture's. */
+const ORDERS_SECRETS = {
+  '/pgferry/orders/agent/token': SECRETS['/pgferry/shopx/agent/token'],
+  '/pgferry/orders/source/dms_user': SECRETS['/pgferry/shopx/source/dms_user'],
+  '/pgferry/orders/target/postgres': SECRETS['/pgferry/shopx/target/postgres'],
+};
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const [source, target] = await Promise.all([startCluster({ major: 16 }), startCluster({ major: 16 })]);
@@ -158,8 +167,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   dms.onCdcStart = async ({ slotName }) => {
     await source.query("SELECT pg_create_logical_replication_slot($1, 'test_decoding')", [slotName], 'orders');
   };
+  const planFile = options.plan?.file ?? PLAN_FILE;
+  const planName = options.plan?.name ?? PLAN;
   const parameters: Record<string, string> = {
     ...SECRETS,
+    ...ORDERS_SECRETS,
     ...(real ? { '/pgferry/shopx/agent/token': TOKENS.admin } : {}),
   };
   const ssm = ssmFake(parameters);
@@ -173,12 +185,12 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     ssm,
     parameters,
     stateDir,
-    journalFile: join(stateDir, PLAN, 'journal.json'),
+    journalFile: join(stateDir, planName, 'journal.json'),
     transcript,
     async run(command, args = [], options = {}) {
       let stdout = '';
       let stderr = '';
-      const positional = command === 'approve' ? [PLAN_FILE, ...args] : [PLAN_FILE];
+      const positional = command === 'approve' ? [planFile, ...args] : [planFile];
       const flags = [
         '--state-dir',
         stateDir,
@@ -208,7 +220,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       return { code, stdout, stderr };
     },
     async journal() {
-      return JSON.parse(await readFile(join(stateDir, PLAN, 'journal.json'), 'utf8')) as Record<string, unknown>;
+      return JSON.parse(await readFile(join(stateDir, planName, 'journal.json'), 'utf8')) as Record<string, unknown>;
     },
     async close() {
       dms.restore();
