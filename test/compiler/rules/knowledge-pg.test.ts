@@ -3,6 +3,7 @@
 // way PostgreSQL's own inet type does.
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SLOT_NAME } from '../../../compiler/knowledge/identifiers.js';
 import { defaultReplicationSettings, SOURCE_GUCS } from '../../../compiler/knowledge/pg-versions.js';
 import { hasHostBits, networkOf, parseCidr } from '../../../compiler/rules/support/cidr.js';
 import { type PgCluster, startCluster } from '../../support/pg-cluster.js';
@@ -49,6 +50,22 @@ describe.each(majors)('PostgreSQL %i', (major) => {
       max_wal_senders: String(expected.max_wal_senders),
     });
   });
+
+  test.each(['dms_orders', 'a'.repeat(63), 'a'.repeat(64), 'DMS_orders', 'dms-orders', 'dms orders', '9_slot'])(
+    'slot name %s: SLOT_NAME agrees with PostgreSQL',
+    async (name) => {
+      // Accepted means usable as written: the name type silently truncates past 63 bytes.
+      let accepted: boolean;
+      try {
+        const { rows } = await cluster().query('SELECT slot_name FROM pg_create_physical_replication_slot($1)', [name]);
+        await cluster().query('SELECT pg_drop_replication_slot($1)', [rows[0].slot_name]);
+        accepted = rows[0].slot_name === name;
+      } catch {
+        accepted = false;
+      }
+      expect(SLOT_NAME.test(name)).toBe(accepted);
+    },
+  );
 
   test.each([
     '10.0.1.0/24',
