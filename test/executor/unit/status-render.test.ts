@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { renderStatus } from '../../../cli/commands/status.js';
+import type { StatusReport } from '../../../executor/status.js';
+
+const report: StatusReport = {
+  plan: 'orders',
+  planHash: 'sha256:ab',
+  journal: '/x/journal.json',
+  started: true,
+  aborted: false,
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  nodes: [
+    {
+      id: 'dms.task.t.start',
+      kind: 'DmsTaskStart',
+      phase: 'load',
+      state: 'succeeded',
+      attempts: 1,
+      error: null,
+      note: null,
+      outputs: {},
+    },
+    {
+      id: 'dms.task.t.full-load-wait',
+      kind: 'DmsFullLoadWait',
+      phase: 'load',
+      state: 'failed',
+      attempts: 2,
+      error: 'boom',
+      note: null,
+      outputs: {},
+    },
+  ],
+  gates: { cutover: { approved: false, approvedAt: null } },
+  tasks: [
+    {
+      task: 't',
+      status: 'running',
+      stopReason: null,
+      fullLoadProgressPercent: 50,
+      etaSeconds: 3720,
+      lastFailure: null,
+      tables: [
+        {
+          table: 'public.orders',
+          state: 'Table loading',
+          fullLoadRows: 10,
+          inserts: 1,
+          updates: 2,
+          deletes: 3,
+          validationState: null,
+        },
+      ],
+    },
+  ],
+  slots: [{ slotName: 's', active: true, retainedWalBytes: 100, confirmedLagBytes: 5 }],
+  problems: ['agent slots: unreachable'],
+};
+
+const io = (isTTY: boolean) => ({ cwd: '/', env: {}, isTTY, stdout: () => undefined, stderr: () => undefined });
+
+describe('status text', () => {
+  it('shows a progress bar and ETA on a terminal', () => {
+    expect(renderStatus(report, io(true))).toBe(
+      [
+        'plan orders  sha256:ab',
+        '  succeeded    dms.task.t.start',
+        '  failed       dms.task.t.full-load-wait  boom',
+        'gate cutover: not approved',
+        'task t: running [###############...............] 50% ETA 1h02m',
+        '  public.orders: Table loading rows 10 +1 ~2 -3',
+        'slot s: active retained 100 B, lag 5 B',
+        '! agent slots: unreachable',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('plain percent otherwise', () => {
+    expect(renderStatus(report, io(false))).toContain('task t: running 50% ETA 1h02m\n');
+  });
+});
