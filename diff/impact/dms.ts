@@ -22,16 +22,26 @@ interface DmsResource {
   readonly request: Request;
 }
 
-const identifierMember: Record<DmsResourceKind, string> = {
-  'replication-instance': 'ReplicationInstanceIdentifier',
-  endpoint: 'EndpointIdentifier',
-  task: 'ReplicationTaskIdentifier',
-};
-
-const kindLabel: Record<DmsResourceKind, string> = {
-  'replication-instance': 'replication instance',
-  endpoint: 'endpoint',
-  task: 'task',
+/** Per resource kind: the request member that names it, and how the summary speaks of it. */
+const KIND: Record<DmsResourceKind, { identifier: string; label: string; replaced: string; deleted: string }> = {
+  'replication-instance': {
+    identifier: 'ReplicationInstanceIdentifier',
+    label: 'replication instance',
+    replaced: 'every task on it is re-created and loads again',
+    deleted: ': every task on it stops',
+  },
+  endpoint: {
+    identifier: 'EndpointIdentifier',
+    label: 'endpoint',
+    replaced: 'tasks using it are re-created',
+    deleted: '',
+  },
+  task: {
+    identifier: 'ReplicationTaskIdentifier',
+    label: 'task',
+    replaced: 'the new task loads its tables again',
+    deleted: ': its replication stops',
+  },
 };
 
 function isObject(value: unknown): value is Request {
@@ -40,7 +50,7 @@ function isObject(value: unknown): value is Request {
 
 /** The create request an artifact holds (compiler/emit/dms-requests.ts writes them unwrapped). */
 function requestOf(json: unknown, kind: DmsResourceKind): Request | null {
-  return isObject(json) && identifierMember[kind] in json ? json : null;
+  return isObject(json) && KIND[kind].identifier in json ? json : null;
 }
 
 function resourceKind(path: string): { kind: DmsResourceKind; id: string | null } | null {
@@ -59,26 +69,14 @@ function collectResources(artifacts: readonly Artifact[]): Map<string, DmsResour
     if (found === null) continue;
     const request = requestOf(parseArtifactJson(artifact.content), found.kind);
     if (request === null) continue;
-    const id = found.id ?? String(request[identifierMember[found.kind]] ?? 'replication-instance');
+    const id = found.id ?? String(request[KIND[found.kind].identifier] ?? 'replication-instance');
     out.set(artifact.path, { kind: found.kind, id, path: artifact.path, request });
   }
   return out;
 }
 
-const REPLACE_AFTERMATH: Record<DmsResourceKind, string> = {
-  'replication-instance': 'every task on it is re-created and loads again',
-  endpoint: 'tasks using it are re-created',
-  task: 'the new task loads its tables again',
-};
-
-const DELETE_AFTERMATH: Record<DmsResourceKind, string> = {
-  'replication-instance': ': every task on it stops',
-  endpoint: '',
-  task: ': its replication stops',
-};
-
 function label(resource: DmsResource): string {
-  return `${kindLabel[resource.kind]} '${resource.id}'`;
+  return `${KIND[resource.kind].label} '${resource.id}'`;
 }
 
 /** Whether the engine version moves down: DMS only upgrades, so a downgrade needs a new instance. */
@@ -156,7 +154,7 @@ function changedResource({ before, after, newTasks, newGraph }: Pair): Consequen
         severity: 'high',
         kind: 'dms-replace',
         subject,
-        message: `${label(after)} is REPLACED (deleted and created): ${forcing.join(', ')} cannot be modified in place; ${REPLACE_AFTERMATH[before.kind]}${users.length > 0 ? ` (${users.join(', ')})` : ''}`,
+        message: `${label(after)} is REPLACED (deleted and created): ${forcing.join(', ')} cannot be modified in place; ${KIND[before.kind].replaced}${users.length > 0 ? ` (${users.join(', ')})` : ''}`,
         details,
       },
     ];
@@ -260,7 +258,7 @@ function deleted(resource: DmsResource): Consequence {
     severity: resource.kind === 'replication-instance' ? 'high' : 'medium',
     kind: 'dms-delete',
     subject: resource.path.replace(/\.json$/, ''),
-    message: `${label(resource)} deleted${DELETE_AFTERMATH[resource.kind]}`,
+    message: `${label(resource)} deleted${KIND[resource.kind].deleted}`,
     details: [],
   };
 }
