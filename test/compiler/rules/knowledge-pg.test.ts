@@ -3,9 +3,11 @@
 // way PostgreSQL's own inet type does.
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { wildcardToRegex } from '../../../compiler/emit/table-patterns.js';
 import { SLOT_NAME } from '../../../compiler/knowledge/identifiers.js';
 import { defaultReplicationSettings, SOURCE_GUCS } from '../../../compiler/knowledge/pg-versions.js';
 import { hasHostBits, networkOf, parseCidr } from '../../../compiler/rules/support/cidr.js';
+import { matchesWildcard } from '../../../compiler/rules/support/wildcard.js';
 import { type PgCluster, startCluster } from '../../support/pg-cluster.js';
 
 const majors = [12, 16] as const;
@@ -66,6 +68,21 @@ describe.each(majors)('PostgreSQL %i', (major) => {
       expect(SLOT_NAME.test(name)).toBe(accepted);
     },
   );
+
+  test("DMS wildcards: the rules' matcher agrees with the regexes target SQL uses", async () => {
+    const patterns = ['%', 'order%', 'order_', 'order[_]%', '[a-c]%', '%[_]log', 'o%r%s', 'orders'];
+    const names = ['orders', 'order_lines', 'orderXlines', 'order1', 'billing', 'audit_log', 'auditlog', 'o'];
+    const { rows } = await cluster().query(
+      'SELECT p.i, n.j, n.name ~ p.re AS hit FROM unnest($1::text[]) WITH ORDINALITY p(re, i), unnest($2::text[]) WITH ORDINALITY n(name, j)',
+      [patterns.map(wildcardToRegex), names],
+    );
+    for (const row of rows) {
+      const pattern = patterns[Number(row.i) - 1]!;
+      const name = names[Number(row.j) - 1]!;
+      expect(matchesWildcard(pattern, name), `${pattern} ~ ${name}`).toBe(row.hit);
+    }
+    expect(rows).toHaveLength(patterns.length * names.length);
+  });
 
   test.each([
     '10.0.1.0/24',
