@@ -1,6 +1,8 @@
 // POST /v1/preflight: read-only DMS readiness checks (reference/dms.md §3, the DMS pre-migration
 // assessment for PostgreSQL). Each check passes, warns or fails with a detail and a fix.
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Check } from './apply/plan.js';
 import { catalogSnapshot } from './catalog.js';
 import type { AgentContext } from './context.js';
@@ -32,7 +34,7 @@ export async function preflight(ctx: AgentContext, body: PreflightRequest): Prom
   const settings = new Map(
     (
       await ctx.db.query<{ name: string; setting: string }>(
-        "SELECT name, setting FROM pg_catalog.pg_settings WHERE name IN ('wal_level','wal_sender_timeout','max_slot_wal_keep_size','shared_preload_libraries','logical_decoding_work_mem')",
+        "SELECT name, setting FROM pg_catalog.pg_settings WHERE name IN ('wal_level','wal_sender_timeout','max_slot_wal_keep_size','shared_preload_libraries','logical_decoding_work_mem','idle_in_transaction_session_timeout')",
       )
     ).map((r) => [r.name, r.setting]),
   );
@@ -91,6 +93,39 @@ export async function preflight(ctx: AgentContext, body: PreflightRequest): Prom
           : fail('migration_user', `${user} needs LOGIN and REPLICATION (or superuser)`),
     );
   }
+  const agentRole = (
+    await ctx.db.query<{ rolsuper: boolean; reload: boolean }>(
+      `SELECT r.rolsuper, pg_catalog.has_function_privilege('pg_catalog.pg_reload_conf()', 'EXECUTE') AS reload
+       FROM pg_catalog.pg_roles r WHERE r.rolname = current_user`,
+    )
+  )[0];
+  checks.push(
+    agentRole?.rolsuper
+      ? pass('agent_privileges', 'superuser')
+      : agentRole?.reload
+        ? warn(
+            'agent_privileges',
+            'not superuser: needs the grants in docs/agent.md (pg_file_settings, pg_hba_file_rules, ALTER SYSTEM)',
+          )
+        : fail('agent_privileges', 'cannot run pg_reload_conf(); see docs/agent.md for the grants'),
+  );
+  const idleTimeout = Number(settings.get('idle_in_transaction_session_timeout') ?? 0);
+  checks.push(
+    idleTimeout === 0
+      ? pass('idle_in_transaction_session_timeout', '0 (off)')
+      : warn(
+          'idle_in_transaction_session_timeout',
+          `${idleTimeout} ms: it can end DMS sessions; the bundle sets 0 for the migration role`,
+        ),
+  );
+  checks.push(
+    existsSync(join(identity.dataDirectory, 'patroni.dynamic.json'))
+      ? warn(
+          'patroni_present',
+          'Patroni manages this cluster: settings and slots must also go through its dynamic configuration',
+        )
+      : pass('patroni_present', 'no Patroni state in the data directory'),
+  );
   const longTx = await ctx.db.query<{ pid: number; age: string }>(
     `SELECT pid, (now() - xact_start)::text AS age FROM pg_catalog.pg_stat_activity
       WHERE xact_start IS NOT NULL AND now() - xact_start > interval '15 minutes' AND pid <> pg_catalog.pg_backend_pid()`,
@@ -130,6 +165,23 @@ export async function preflight(ctx: AgentContext, body: PreflightRequest): Prom
         t.columns
           .filter((c) => c.concern && ['composite', 'range', 'geometric', 'postgis', 'oid-lob'].includes(c.concern))
           .map((c) => `${t.schema}.${t.name}.${c.name} (${c.concern})`),
+      );
+      const triggers = await ctx.db.withClient(
+        async (client) =>
+          (
+            await client.query<{ evtname: string }>(
+              "SELECT evtname FROM pg_catalog.pg_event_trigger WHERE evtname LIKE 'awsdms%' ORDER BY 1",
+            )
+          ).rows,
+        db.name,
+      );
+      checks.push(
+        triggers.length === 0
+          ? pass(`leftover_dms_triggers:${db.name}`, 'none')
+          : warn(
+              `leftover_dms_triggers:${db.name}`,
+              `DMS DDL capture left behind: ${triggers.map((t) => t.evtname).join(', ')}`,
+            ),
       );
       checks.push(
         risky.length === 0
