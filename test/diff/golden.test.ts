@@ -20,6 +20,7 @@ const expectedExit: Record<string, number> = {
   'add-database': 1,
   'description-only': 1,
   'add-task': 1,
+  'cutover-policy': 1,
   'engine-version': 1,
   'full-load-to-cdc': 1,
   'instance-class': 1,
