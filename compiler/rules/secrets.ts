@@ -48,8 +48,16 @@ export const AGENT_PLAIN_HTTP = defineCode({
     'PostgreSQL and rewrite pg_hba.conf. Serve the agent over https with a certificate from your internal CA.',
 });
 
-const SECRET_TEXT =
-  /\b(password|passwd|pwd|secret|token|api[_-]?key)\b\s*[:=]\s*\S+|\bpostgres(ql)?:\/\/[^:/\s]+:[^@\s]+@/i;
+/** `password: hunter2`, `token=abc123…`: a secret-ish word, then a value with a digit or symbol. */
+const SECRET_ASSIGNMENT = /\b(password|passwd|pwd|secret|token|api[_-]?key)\b\s*[:=]\s*(\S+)/gi;
+/** A connection URL with a password in it: `postgres://user:pw@host`. */
+const URL_WITH_PASSWORD = /\bpostgres(ql)?:\/\/[^:/\s]+:[^@\s]+@/i;
+
+function looksLikeSecretText(text: string): boolean {
+  if (URL_WITH_PASSWORD.test(text)) return true;
+  // Plain words ("token: weekly rotation") are prose, not secrets.
+  return [...text.matchAll(SECRET_ASSIGNMENT)].some(([, , value = '']) => value.length >= 6 && /[^A-Za-z]/.test(value));
+}
 const SECRET_KEY = /(password|passwd|secret|token|credential|api[_-]?key)/i;
 
 function refProblem(ref: SecretRef): string | null {
@@ -88,7 +96,7 @@ function settingsSecrets(value: unknown, pointer: string, out: string[]): void {
   if (typeof value !== 'object' || value === null) return;
   for (const [key, inner] of Object.entries(value)) {
     const at = `${pointer}/${escapeSegment(key)}`;
-    if (typeof inner === 'string' && inner !== '' && (SECRET_KEY.test(key) || SECRET_TEXT.test(inner))) out.push(at);
+    if (typeof inner === 'string' && inner !== '' && (SECRET_KEY.test(key) || looksLikeSecretText(inner))) out.push(at);
     else settingsSecrets(inner, at, out);
   }
 }
@@ -103,9 +111,9 @@ export const secretsRule = {
   needsCatalog: false,
   check({ plan, report }) {
     const clear: string[] = [];
-    if (SECRET_TEXT.test(plan.description)) clear.push('/description');
+    if (looksLikeSecretText(plan.description)) clear.push('/description');
     for (const [key, value] of Object.entries(plan.dms.tags).sort(([a], [b]) => a.localeCompare(b))) {
-      if ((SECRET_KEY.test(key) && value !== '') || SECRET_TEXT.test(value))
+      if ((SECRET_KEY.test(key) && value !== '') || looksLikeSecretText(value))
         clear.push(`/dms/tags/${escapeSegment(key)}`);
     }
     plan.dms.tasks.forEach((task, index) => {

@@ -12,6 +12,11 @@ describe('secrets', () => {
       words: ['clear text'],
     },
     {
+      name: 'prose about tokens is not a secret',
+      plan: planWith({ description: 'The agent token: rotated weekly by the platform team.' }),
+      want: [],
+    },
+    {
       name: 'connection URL with a password in a tag',
       plan: planWith({ dms: { tags: { source: 'postgres://dms:s3cret@10.0.2.15/orders' } } }),
       want: ['PGF3600@/dms/tags/source'],
