@@ -135,6 +135,8 @@ function changedResource({ before, after, newTasks, newGraph }: Pair): Consequen
   if (members.length === 0) return [];
   const details = members.flatMap((m) => memberDetails(m, before.request[m], after.request[m]));
   const forcing = members.filter((m) => memberChange(before.kind, m) === 'replace');
+  // DMS could rename in place, but the executor adopts resources by identifier: a new one is created.
+  if (members.includes(KIND[before.kind].identifier)) forcing.push(`${KIND[before.kind].identifier} (a new name)`);
   if (
     before.kind === 'replication-instance' &&
     isDowngrade(before.request.EngineVersion, after.request.EngineVersion)

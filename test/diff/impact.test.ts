@@ -195,6 +195,17 @@ describe('impact summary', () => {
       ],
     },
     {
+      name: 'a renamed instance is a new instance',
+      after: {
+        artifacts: artifactsWith({
+          'dms/replication-instance.json': { ...baseInstance, ReplicationInstanceIdentifier: 'orders-ri-2' },
+        }),
+      },
+      want: [
+        "high dms-replace: replication instance 'orders-ri-2' is REPLACED (deleted and created): ReplicationInstanceIdentifier (a new name) cannot be modified in place; every task on it is re-created and loads again (orders-full-load)",
+      ],
+    },
+    {
       name: 'subnet group change replaces the instance',
       after: {
         artifacts: artifactsWith({
