@@ -133,6 +133,9 @@ export function renderSummary(io: CliIo, summary: RunSummary, plan: string, ref:
     return 1;
   }
   for (const gate of summary.waitingGates) io.stdout(`\nwaiting for approval: pgferry approve ${ref} ${gate}\n`);
+  if (summary.waitingGates.length === 0 && summary.blocked.length > 0) {
+    io.stdout(`\n${summary.blocked.length} node(s) could not run yet: ${summary.blocked.join(', ')}\n`);
+  }
   if (summary.waitingGates.length === 0 && summary.blocked.length === 0) {
     io.stdout(summary.ran.length === 0 ? `\n${plan}: nothing to do, everything already done\n` : `\n${plan}: done\n`);
   }

@@ -132,6 +132,9 @@ export class DmsOps {
       if (failure !== null) throw new NodeFailure(`${what}: ${failure}`);
       await this.options.sleep(this.options.pollMs);
     }
-    throw new NodeFailure(`${what}: still not ready after ${this.options.maxPolls} polls`, true);
+    throw new NodeFailure(
+      `${what}: still not ready after ${this.options.maxPolls} polls (run the command again to keep waiting)`,
+      true,
+    );
   }
 }
