@@ -80,22 +80,31 @@ async function awaitReloadValues(
   ctx: AgentContext,
   expected: ReadonlyMap<string, string>,
 ): Promise<Record<string, string>> {
-  let seen: Record<string, string> = {};
+  let seen: Record<string, { setting: string; source: string }> = {};
+  const wrong = () => [...expected].filter(([name, value]) => seen[name]?.setting !== value);
   for (let attempt = 0; attempt < 50; attempt++) {
-    const rows = await ctx.db.query<{ name: string; setting: string }>(
-      'SELECT name, setting FROM pg_catalog.pg_settings WHERE name = ANY($1::text[])',
+    const rows = await ctx.db.query<{ name: string; setting: string; source: string }>(
+      'SELECT name, setting, source FROM pg_catalog.pg_settings WHERE name = ANY($1::text[])',
       [[...expected.keys()]],
     );
-    seen = Object.fromEntries(rows.map((r) => [r.name, r.setting]));
-    if ([...expected].every(([name, value]) => seen[name] === value)) return seen;
+    seen = Object.fromEntries(rows.map((r) => [r.name, { setting: r.setting, source: r.source }]));
+    const missing = wrong();
+    if (missing.length === 0) return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
+    // A value from a stronger source (command line, role, database) will never yield to the file.
+    if (missing.every(([name]) => !['default', 'configuration file'].includes(seen[name]?.source ?? 'default'))) break;
     await sleep(100);
   }
-  const wrong = [...expected].filter(([name, value]) => seen[name] !== value);
+  const missing = wrong();
   throw new AgentError(
     'VERIFY_FAILED',
-    `after the reload ${wrong.map(([n, v]) => `${n} is ${seen[n]}, not ${v}`).join('; ')}`,
+    `after the reload ${missing.map(([n, v]) => `${n} is ${seen[n]?.setting} (from ${seen[n]?.source}), not ${v}`).join('; ')}`,
     {
-      details: wrong.map(([name, value]) => ({ name, expected: value, actual: seen[name] ?? null })),
+      details: missing.map(([name, value]) => ({
+        name,
+        expected: value,
+        actual: seen[name]?.setting ?? null,
+        source: seen[name]?.source ?? null,
+      })),
     },
   );
 }

@@ -123,6 +123,7 @@ describe('apply', () => {
       const res = await applyOf(await planOf(rehash(bundle, { settings: { work_mem: '8MB' } })));
       expect(res.statusCode).toBe(500);
       expect(res.json().error).toMatchObject({ code: 'VERIFY_FAILED', changed: false, rolledBack: true });
+      expect(res.json().error.message).toContain('work_mem is 1024 (from user), not 8192');
       expect(await snapshotFiles(cluster)).toEqual(before);
     } finally {
       await cluster.query('ALTER ROLE postgres RESET work_mem');
