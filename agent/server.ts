@@ -85,6 +85,25 @@ export function buildApp(ctx: AgentContext, options: BuildOptions = {}): Fastify
   // JSON only: a text body is a 415, not a string that happens to fail the schema.
   app.removeContentTypeParser('text/plain');
 
+  // Mutations per token per minute (reads and metrics are not limited; they are served from caches).
+  const recent = new Map<string, number[]>();
+  const rateLimit = (request: FastifyRequest, reply: FastifyReply): AgentError | null => {
+    if (!['POST', 'DELETE'].includes(request.method) || request.principal === null) return null;
+    const now = Date.now();
+    const key = request.principal.tokenId;
+    const times = (recent.get(key) ?? []).filter((t) => now - t < 60_000);
+    if (times.length >= ctx.config.limits.mutationsPerMinute) {
+      reply.header('retry-after', String(Math.ceil((60_000 - (now - times[0]!)) / 1000)));
+      return new AgentError(
+        'RATE_LIMITED',
+        `more than ${ctx.config.limits.mutationsPerMinute} changes a minute for token '${key}'`,
+      );
+    }
+    times.push(now);
+    recent.set(key, times);
+    return null;
+  };
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     const scopes = request.routeOptions.config?.scopes;
@@ -92,6 +111,8 @@ export function buildApp(ctx: AgentContext, options: BuildOptions = {}): Fastify
     try {
       request.principal = ctx.tokens.authenticate(request.headers.authorization);
       requireScopes(request.principal, scopes);
+      const limited = rateLimit(request, reply);
+      if (limited) throw limited;
     } catch (error) {
       const agentError = toAgentError(error);
       await ctx.state

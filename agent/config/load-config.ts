@@ -91,7 +91,7 @@ function withDefaults(raw: RawConfig): AgentConfig {
     slots?: { dropPrefixes?: string[] };
     settingsAllowList?: string[];
     hbaPolicy?: { allowMd5?: boolean; allowAnyAddress?: boolean };
-    limits?: { bodyBytes?: number; planTtlSeconds?: number };
+    limits?: { bodyBytes?: number; planTtlSeconds?: number; mutationsPerMinute?: number };
     cache?: { slotsMs?: number };
   };
   const config: AgentConfig = {
@@ -121,7 +121,11 @@ function withDefaults(raw: RawConfig): AgentConfig {
     slots: { dropPrefixes: r.slots?.dropPrefixes ?? ['dms_', 'pgferry_'] },
     settingsAllowList: r.settingsAllowList ?? DEFAULT_SETTINGS_ALLOW_LIST,
     hbaPolicy: { allowMd5: r.hbaPolicy?.allowMd5 ?? true, allowAnyAddress: r.hbaPolicy?.allowAnyAddress ?? false },
-    limits: { bodyBytes: r.limits?.bodyBytes ?? 262_144, planTtlSeconds: r.limits?.planTtlSeconds ?? 900 },
+    limits: {
+      bodyBytes: r.limits?.bodyBytes ?? 262_144,
+      planTtlSeconds: r.limits?.planTtlSeconds ?? 900,
+      mutationsPerMinute: r.limits?.mutationsPerMinute ?? 60,
+    },
     cache: { slotsMs: r.cache?.slotsMs ?? 1000 },
   };
   const ids = config.tokens.map((t) => t.id);

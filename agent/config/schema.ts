@@ -113,6 +113,7 @@ export const agentConfigSchema = {
       properties: {
         bodyBytes: { type: 'integer', minimum: 1024 },
         planTtlSeconds: { type: 'integer', minimum: 1 },
+        mutationsPerMinute: { type: 'integer', minimum: 1 },
       },
     },
     cache: {

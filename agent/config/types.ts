@@ -37,7 +37,7 @@ export interface AgentConfig {
   readonly slots: { readonly dropPrefixes: readonly string[] };
   readonly settingsAllowList: readonly string[];
   readonly hbaPolicy: { readonly allowMd5: boolean; readonly allowAnyAddress: boolean };
-  readonly limits: { readonly bodyBytes: number; readonly planTtlSeconds: number };
+  readonly limits: { readonly bodyBytes: number; readonly planTtlSeconds: number; readonly mutationsPerMinute: number };
   readonly cache: { readonly slotsMs: number };
 }
 

@@ -291,3 +291,28 @@ describe('idempotency', () => {
     expect(rows.rows[0].n).toBe(1);
   });
 });
+
+describe('rate limit', () => {
+  it('answers 429 with Retry-After past the per-token mutation budget, and audits it', async () => {
+    const limited = await startAgent(cluster, { extraYaml: 'limits: { mutationsPerMinute: 2 }' });
+    try {
+      const mark = () =>
+        limited.app.inject({
+          method: 'POST',
+          url: '/v1/markers',
+          headers: admin,
+          payload: { database: 'appdb', label: 'rate' },
+        });
+      expect((await mark()).statusCode).toBe(200);
+      expect((await mark()).statusCode).toBe(200);
+      const third = await mark();
+      expect([third.statusCode, third.json().error.code]).toEqual([429, 'RATE_LIMITED']);
+      expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await limited.app.inject({ method: 'GET', url: '/v1/slots', headers: admin })).statusCode).toBe(200);
+      const audit = (await limited.app.inject({ method: 'GET', url: '/v1/audit', headers: admin })).json();
+      expect(audit.records.some((r: { errorCode?: string }) => r.errorCode === 'RATE_LIMITED')).toBe(true);
+    } finally {
+      await limited.close();
+    }
+  });
+});
