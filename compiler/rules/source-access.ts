@@ -62,7 +62,8 @@ export const sourceAccessRule = {
         hint: 'set superuser: true, or make the tasks full-load only',
       });
     }
-    if (/^(localhost|127(\.\d{1,3}){3}|::1|\[::1\]|0\.0\.0\.0)$/i.test(plan.source.host)) {
+    // A logical-replication rehearsal runs both clusters on one machine; only DMS needs a routable address.
+    if (plan.engine === 'dms' && /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\]|0\.0\.0\.0)$/i.test(plan.source.host)) {
       report({
         code: SOURCE_HOST_LOOPBACK.code,
         pointer: '/source/host',

@@ -32,6 +32,11 @@ describe('source access', () => {
     },
     { name: 'loopback host', plan: planWith({ source: { host: 'localhost' } }), want: ['PGF3701@/source/host'] },
     {
+      name: 'loopback host for a logical-replication rehearsal passes',
+      plan: planWith({ engine: 'logical', source: { host: '127.0.0.1' } }),
+      want: [],
+    },
+    {
       name: 'migration user among the fenced roles',
       plan: planWith({
         source: { write_roles: ['orders_app', 'dms_user'] },
