@@ -1,12 +1,13 @@
 // Command-line behaviour that needs no cluster: usage errors, unknown gates, gate approval recorded
 // in the journal, status before any run, a refused run while another holds the lock.
 
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliCommand } from '../../cli/io.js';
+import { compilePlan } from '../../compiler/index.js';
 
 const PLAN = fileURLToPath(new URL('../../plans/orders.yaml', import.meta.url));
 let stateDir: string;
@@ -79,5 +80,22 @@ describe('executor commands', () => {
     const result = await run('apply', [PLAN, '--state-dir', stateDir]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`another pgferry run holds ${lock} (pid ${process.pid}`);
+  });
+
+  it('runs from a compiled directory as well as from the plan', async () => {
+    const compiled = await compilePlan(PLAN);
+    const out = join(stateDir, 'build');
+    for (const artifact of compiled.artifacts) {
+      await mkdir(dirname(join(out, artifact.path)), { recursive: true });
+      await writeFile(join(out, artifact.path), artifact.content);
+    }
+    const result = await run('status', ['--compiled', out, '--offline', '--json', '--state-dir', stateDir]);
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout);
+    expect(report.plan).toBe('orders');
+    expect(report.planHash).toBe(compiled.graph?.planHash);
+    const approve = await run('approve', ['--compiled', out, 'downtime', '--state-dir', stateDir]);
+    expect(approve.code).toBe(0);
+    expect(approve.stdout).toContain(`continue with: pgferry apply --compiled ${out}`);
   });
 });
