@@ -193,7 +193,10 @@ async function taskStart(node: GraphNode, input: Input, ctx: RunContext): Promis
   // start-replication only for the very first run; anything else would reload or lose the position.
   const startType: StartReplicationTaskTypeValue =
     task.Status === 'ready' && task.ReplicationTaskStartDate === undefined ? 'start-replication' : 'resume-processing';
-  const cdcStart = optionalString(input, 'CdcStartPosition') ?? optionalString(input, 'cdcStartPosition');
+  const cdcStart =
+    optionalString(optionalRecord(input, 'request') ?? {}, 'CdcStartPosition') ??
+    optionalString(input, 'CdcStartPosition') ??
+    optionalString(input, 'cdcStartPosition');
   try {
     await dms.send(
       new StartReplicationTaskCommand({
