@@ -229,6 +229,7 @@ export const slotDropRequestSchema = {
   properties: {
     confirmSlotName: { type: 'string', maxLength: 128 },
     force: { type: 'boolean' },
+    terminateActive: { type: 'boolean' },
     reason: { type: 'string', maxLength: 500 },
   },
 } as const;

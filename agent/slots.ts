@@ -165,7 +165,7 @@ export const SLOT_NAME = /^[a-z0-9_]{1,63}$/;
 export async function dropSlot(
   ctx: AgentContext,
   name: string,
-  body: { confirmSlotName?: string; force?: boolean; reason?: string },
+  body: { confirmSlotName?: string; force?: boolean; terminateActive?: boolean; reason?: string },
   principal: Principal,
 ) {
   if (!SLOT_NAME.test(name)) {
@@ -201,6 +201,10 @@ export async function dropSlot(
       `'${name}' is a physical slot (a standby or backup tool); pass force to drop it`,
     );
   }
+  if (before?.active && body.terminateActive === true) {
+    if (body.force !== true) throw new AgentError('CONFIRMATION_REQUIRED', 'terminateActive needs force: true as well');
+    await terminateWalsender(ctx, name);
+  }
   let rows: { slot_type: string; active: boolean; active_pid: number | null; dropped: boolean }[];
   try {
     rows = await ctx.db.query(guardedDropSql, [name]);
@@ -234,6 +238,22 @@ export async function dropSlot(
     restartLsn: before?.restartLsn ?? null,
     confirmedFlushLsn: before?.confirmedFlushLsn ?? null,
   };
+}
+
+/** Ends the walsender holding the slot and waits (briefly) until the slot is released. */
+async function terminateWalsender(ctx: AgentContext, name: string): Promise<void> {
+  await ctx.db.query(
+    'SELECT pg_catalog.pg_terminate_backend(active_pid) FROM pg_catalog.pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL',
+    [name],
+  );
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const rows = await ctx.db.query<{ active: boolean }>(
+      'SELECT active FROM pg_catalog.pg_replication_slots WHERE slot_name = $1',
+      [name],
+    );
+    if (!rows[0]?.active) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export async function createSlot(

@@ -1,9 +1,10 @@
 // Agent config loading (located errors, defaults, refusals), token secrets from env, file and SSM
 // (aws-sdk-client-mock, never real AWS), and the `pgferry agent` command in-process.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +72,14 @@ describe('config', () => {
   ])('reports %s', (_name, text, expected) => {
     expect(problemsOf(text).join('\n')).toContain(expected);
   });
+});
+
+it('accepts the shipped sample config', async () => {
+  const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'deploy', 'agent.example.yaml');
+  const config = parseConfig(await readFile(file, 'utf8'), file);
+  expect(config.tls?.clientCa).toBe('/etc/pgferry/tls/control-plane-ca.crt');
+  expect(config.restart?.command[0]).toBe('sudo');
+  expect(config.tokens.map((t) => t.id)).toEqual(['executor', 'prometheus', 'oncall']);
 });
 
 describe('token secrets', () => {

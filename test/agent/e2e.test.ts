@@ -203,6 +203,13 @@ describe.each([12, 16] as const)('agent end to end on PostgreSQL %i', (major) =>
       });
       expect(refused.statusCode).toBe(409);
       expect(refused.json().error.code).toBe('SLOT_ACTIVE');
+      const unforced = await app.inject({
+        method: 'DELETE',
+        url: '/v1/slots/dms_busy',
+        headers: admin,
+        payload: { confirmSlotName: 'dms_busy', terminateActive: true },
+      });
+      expect(unforced.json().error.code).toBe('CONFIRMATION_REQUIRED');
       const restart = await app.inject({
         method: 'POST',
         url: '/v1/restart',
@@ -226,5 +233,49 @@ describe.each([12, 16] as const)('agent end to end on PostgreSQL %i', (major) =>
       payload: { confirmSlotName: 'dms_busy' },
     });
     expect(dropped.statusCode).toBe(200);
+  });
+
+  it.runIf(recvlogical !== null)('terminates the consumer and drops an active slot when forced', async () => {
+    const { app } = agent;
+    const env = { ...process.env, PGPASSWORD: 'dms-secret-pw' };
+    const conn = [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(cluster.port),
+      '-U',
+      'dms_user',
+      '-d',
+      'appdb',
+      '--slot',
+      'dms_forced',
+    ];
+    await run(recvlogical!, [...conn, '--create-slot', '-P', 'test_decoding'], { env });
+    // --no-loop: once terminated, the consumer exits instead of reconnecting and re-taking the slot.
+    const streamer = spawn(recvlogical!, [...conn, '--start', '--no-loop', '-f', '/dev/null'], {
+      env,
+      stdio: 'ignore',
+    });
+    try {
+      await until(
+        async () =>
+          (await cluster.query("SELECT active FROM pg_replication_slots WHERE slot_name = 'dms_forced'")).rows[0]
+            ?.active,
+        'slot active',
+      );
+      const dropped = await app.inject({
+        method: 'DELETE',
+        url: '/v1/slots/dms_forced',
+        headers: admin,
+        payload: { confirmSlotName: 'dms_forced', force: true, terminateActive: true },
+      });
+      expect(dropped.statusCode, dropped.body).toBe(200);
+      expect(
+        (await cluster.query("SELECT count(*)::int AS n FROM pg_replication_slots WHERE slot_name = 'dms_forced'"))
+          .rows[0].n,
+      ).toBe(0);
+    } finally {
+      streamer.kill('SIGTERM');
+    }
   });
 });
