@@ -1,4 +1,4 @@
-// `pgferry status PLAN [--watch] [--json] [--offline]`: node states from the journal, live DMS task
+// `pgferry status PLAN [--watch] [--json | --text] [--offline]`: node states from the journal, live DMS task
 // status with full-load progress and per-table statistics, the agent's slot view and a full-load ETA.
 
 import { canonicalJson } from '../../contracts/canonical-json.js';
@@ -6,7 +6,10 @@ import { executorCommand, openSession } from '../../executor/cli-support.js';
 import { type StatusReport, statusReport } from '../../executor/status.js';
 import { type CliCommand, type CliIo, EXIT } from '../io.js';
 
-const HELP = `usage: pgferry status PLAN.yaml [--json] [--watch [--interval S]] [--offline]
+const HELP = `usage: pgferry status PLAN.yaml [--json | --text] [--watch [--interval S]] [--offline]
+
+Text with progress bars on a terminal, JSON otherwise (--json / --text choose explicitly).
+--offline reads the journal only (no DMS or agent calls).
 
 Example:
   pgferry status plans/orders.yaml --watch
@@ -67,6 +70,7 @@ export const command: CliCommand = executorCommand(
     watch: { type: 'boolean' },
     interval: { type: 'string' },
     offline: { type: 'boolean' },
+    text: { type: 'boolean' },
   },
   async (parsed, io) => {
     const session = await openSession(parsed, io);
@@ -74,7 +78,8 @@ export const command: CliCommand = executorCommand(
     for (;;) {
       await session.reload();
       const report = await statusReport(session, parsed.values.offline !== true);
-      io.stdout(parsed.values.json ? canonicalJson(report) : renderStatus(report, io));
+      const json = parsed.values.json === true || (!io.isTTY && parsed.values.text !== true);
+      io.stdout(json ? canonicalJson(report) : renderStatus(report, io));
       const finished = report.nodes.every((node) => node.state === 'succeeded') || report.aborted;
       if (!parsed.values.watch || finished) return EXIT.ok;
       await new Promise((resolve) => setTimeout(resolve, interval));

@@ -116,7 +116,7 @@ describe('apply → cutover → cleanup on real clusters', () => {
     ]);
     expect(report.slots.map((slot: { slotName: string }) => slot.slotName)).toContain(DMS_SLOT);
     expect(report.gates.cutover).toEqual({ approved: false, approvedAt: null });
-    const text = await world.run('status');
+    const text = await world.run('status', ['--text']);
     expect(text.stdout).toContain('task orders-cdc: running 100%');
   });
 
