@@ -124,5 +124,10 @@ export function toAgentError(error: unknown): AgentError {
   if (isUnavailable(error)) {
     return new AgentError('DB_UNAVAILABLE', `PostgreSQL is unreachable: ${(error as Error).message}`);
   }
+  const code = (error as { code?: string }).code;
+  // Mistakes in a request that only PostgreSQL can spot: a database or role that does not exist.
+  if (code === '3D000' || code === '42704') return new AgentError('BAD_REQUEST', (error as Error).message);
+  if (code === '42501')
+    return new AgentError('SCOPE_MISSING', `PostgreSQL refused the agent's role: ${(error as Error).message}`);
   return new AgentError('INTERNAL', error instanceof Error ? error.message : String(error));
 }

@@ -246,6 +246,12 @@ describe('fence, marker, catalog, preflight', () => {
     ]);
   });
 
+  it('answers 400 for a database that does not exist', async () => {
+    const res = await agent.app.inject({ method: 'GET', url: '/v1/catalog?databases=nope', headers: admin });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'BAD_REQUEST', message: 'database "nope" does not exist' });
+  });
+
   it('runs the preflight checks', async () => {
     const res = await agent.app.inject({
       method: 'POST',
