@@ -213,8 +213,28 @@ export function registerRoutes(app: FastifyInstance, ctx: AgentContext): void {
 
   // Serialised once per snapshot: between two catalog queries every caller gets the same bytes.
   const slotsJson = new WeakMap<object, string>();
-  app.get('/v1/slots', { config: { scopes: ['read'] } }, async (_request, reply) => {
+  app.get('/v1/slots', { config: { scopes: ['read'] } }, async (request, reply) => {
     const snapshot = await listSlots(ctx);
+    const query = request.query as Record<string, unknown>;
+    if (query.limit !== undefined || query.offset !== undefined) {
+      // Hosts with hundreds of slots page through them; without paging the whole list comes back.
+      const limit = Number(query.limit ?? 100);
+      const offset = Number(query.offset ?? 0);
+      if (!Number.isInteger(limit) || !Number.isInteger(offset) || limit < 1 || limit > 1000 || offset < 0) {
+        throw new AgentError('BAD_REQUEST', 'limit must be 1..1000 and offset 0 or more');
+      }
+      const { takenAt, slots, ...rest } = snapshot;
+      const page = slots.slice(offset, offset + limit);
+      const next = offset + limit < slots.length ? offset + limit : null;
+      return {
+        ...rest,
+        total: slots.length,
+        offset,
+        nextOffset: next,
+        slots: page,
+        takenAt: new Date(takenAt).toISOString(),
+      };
+    }
     let body = slotsJson.get(snapshot);
     if (body === undefined) {
       const { takenAt, ...rest } = snapshot;

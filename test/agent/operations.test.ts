@@ -107,6 +107,10 @@ describe('slot drop guards', () => {
       inactiveSince: null,
       observedInactiveSince: expect.any(String),
     });
+    const page = (await agent.app.inject({ method: 'GET', url: '/v1/slots?limit=1&offset=0', headers: admin })).json();
+    expect(page).toMatchObject({ total: 1, offset: 0, nextOffset: null, slots: [{ slotName: 'dms_created' }] });
+    const bad = await agent.app.inject({ method: 'GET', url: '/v1/slots?limit=0', headers: admin });
+    expect(bad.statusCode).toBe(400);
     const dropped = await drop('dms_created', { confirmSlotName: 'dms_created' });
     expect(dropped.json()).toMatchObject({
       dropped: true,
