@@ -166,8 +166,45 @@ interface HbaPlan {
   readonly shadowWarnings: string[];
 }
 
+/**
+ * Logical replication connections match pg_hba differently by version: before 10 only the
+ * `replication` keyword matches them; from 10 the database name (or all) does, and `replication`
+ * matches physical replication only. A CDC bundle with the wrong form would never connect.
+ */
+export function checkReplicationKeyword(bundle: SourceBundle, v: number): void {
+  if (bundle.slots.length === 0) return;
+  const accepting = bundle.hba.rules.filter((r) => r.type !== 'local' && r.method !== 'reject');
+  const users = [...new Set(accepting.flatMap((r) => r.user))].sort();
+  for (const user of users) {
+    const mine = accepting.filter((r) => r.user.includes(user) || r.user.includes('all'));
+    const keyword = mine.some((r) => r.database.includes('replication'));
+    const named = bundle.slots.every((slot) =>
+      mine.some((r) => r.database.includes(slot.database) || r.database.includes('all')),
+    );
+    if (v < 100000 && !keyword) {
+      throw new AgentError(
+        'HBA_KEYWORD_VERSION_MISMATCH',
+        `before PostgreSQL 10 a logical replication connection by ${user} matches only a rule for the replication keyword; the bundle has none`,
+        {
+          details: [{ user, serverVersionNum: v }],
+        },
+      );
+    }
+    if (v >= 100000 && keyword && !named) {
+      throw new AgentError(
+        'HBA_KEYWORD_VERSION_MISMATCH',
+        `from PostgreSQL 10 a logical replication connection by ${user} matches its database name, not the replication keyword`,
+        {
+          details: [{ user, serverVersionNum: v }],
+        },
+      );
+    }
+  }
+}
+
 export function planHba(current: string, bundle: SourceBundle, v: number, config: AgentConfig): HbaPlan {
   for (const [i, rule] of bundle.hba.rules.entries()) checkRulePolicy(rule, i, v, config);
+  checkReplicationKeyword(bundle, v);
   const { block, anchor } = bundle.hba;
   const withoutBlock = spliceBlock(current, block, '', anchor, []);
   const outside = parseHba(withoutBlock, v).records;

@@ -158,6 +158,19 @@ describe('bundle validation against the server', () => {
     expect(res.json().error.code).toBe('HBA_POLICY');
   });
 
+  it('refuses a CDC rule that names the replication keyword instead of the database on 10+', async () => {
+    const rule = {
+      type: 'host',
+      database: ['replication'],
+      user: ['dms_user'],
+      address: '10.0.1.0/24',
+      method: 'md5',
+      comment: '',
+    } as const;
+    const res = await plan(rehash(bundle, { hba: { ...bundle.hba, rules: [rule] } }));
+    expect([res.statusCode, res.json().error.code]).toEqual([422, 'HBA_KEYWORD_VERSION_MISMATCH']);
+  });
+
   it('refuses an hba change that would lock out the agent, naming the rule', async () => {
     const before = await snapshotFiles(cluster);
     const reject = {

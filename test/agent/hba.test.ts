@@ -2,10 +2,12 @@
 // the block kept) and the first-match simulation behind the lock-out check.
 
 import { describe, expect, it } from 'vitest';
+import { checkReplicationKeyword } from '../../agent/apply/plan.js';
 import { renderBlock, spliceBlock } from '../../agent/hba/managed-block.js';
 import { parseHba } from '../../agent/hba/parse.js';
 import { covers, firstMatch } from '../../agent/hba/simulate.js';
 import type { HbaRule } from '../../contracts/bundle.js';
+import { makeBundle } from './support.js';
 
 describe('parseHba on 9.5/9.6', () => {
   it.each([
@@ -92,6 +94,23 @@ describe('managed block', () => {
     expect(() => spliceBlock('# BEGIN pgferry dms\nhost all all 1.2.3.4/32 md5\n', 'dms', '', 'bottom', [])).toThrow(
       /damaged/,
     );
+  });
+});
+
+describe('replication keyword by version', () => {
+  const base = makeBundle(9, 90521, {
+    hba: { mode: 'managed_block', block: 'dms', anchor: 'bottom', rules: [dms], protect: [] },
+  });
+
+  it('needs a replication rule for CDC before 10', () => {
+    expect(() => checkReplicationKeyword(base, 90521)).toThrow(/matches only a rule for the replication keyword/);
+    const fixed = { ...base, hba: { ...base.hba, rules: [dms, { ...dms, database: ['replication'] }] } };
+    expect(() => checkReplicationKeyword(fixed, 90521)).not.toThrow();
+  });
+
+  it('is satisfied by the database rule from 10, and needs nothing without slots', () => {
+    expect(() => checkReplicationKeyword(base, 100000)).not.toThrow();
+    expect(() => checkReplicationKeyword({ ...base, slots: [] }, 90521)).not.toThrow();
   });
 });
 
