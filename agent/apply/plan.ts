@@ -359,7 +359,20 @@ async function planSettings(db: Db, bundle: SourceBundle, identity: Identity, co
   return { changes, desired, restartPending, rows };
 }
 
-async function crossChecks(db: Db, desired: ReadonlyMap<string, { normalised: string }>, v: number): Promise<Check[]> {
+const STANDBY_SENSITIVE = [
+  'max_connections',
+  'max_worker_processes',
+  'max_wal_senders',
+  'max_prepared_transactions',
+  'max_locks_per_transaction',
+];
+
+async function crossChecks(
+  db: Db,
+  desired: ReadonlyMap<string, { normalised: string }>,
+  running: ReadonlyMap<string, string>,
+  v: number,
+): Promise<Check[]> {
   const checks: Check[] = [];
   db.count('slot_counts');
   const counts = (await db.query<{ slots_used: number; logical_slots: number }>(slotCountsSql))[0]!;
@@ -379,6 +392,31 @@ async function crossChecks(db: Db, desired: ReadonlyMap<string, { normalised: st
       `wal_level = ${walLevel.normalised} while ${counts.logical_slots} logical slots exist (the next start would be FATAL)`,
       { details: [{ logicalSlots: counts.logical_slots }] },
     );
+  }
+  // A hot standby refuses to run with lower values than its primary (Patroni #633): never lower them
+  // on a primary that has physical standbys streaming.
+  const lowered = STANDBY_SENSITIVE.filter((name) => {
+    const want = desired.get(name);
+    return want !== undefined && running.get(name) !== undefined && Number(want.normalised) < Number(running.get(name));
+  });
+  if (lowered.length > 0) {
+    const standbys = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_catalog.pg_stat_replication r
+        WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots s WHERE s.slot_type = 'logical' AND s.active_pid = r.pid)`,
+    );
+    if ((standbys[0]?.n ?? 0) > 0) {
+      throw new AgentError(
+        'STANDBY_SENSITIVE_PARAM',
+        `lowering ${lowered.join(', ')} on a primary with ${standbys[0]!.n} physical standby connection(s) would stop them from running hot standby`,
+        {
+          details: lowered.map((name) => ({
+            name,
+            running: running.get(name),
+            desired: desired.get(name)!.normalised,
+          })),
+        },
+      );
+    }
   }
   const libs = desired.get('shared_preload_libraries');
   if (libs && libs.normalised !== '') {
@@ -453,8 +491,8 @@ export async function computePlan(db: Db, config: AgentConfig, bundle: SourceBun
     );
   }
   const v = identity.serverVersionNum;
-  const { changes, desired, restartPending } = await planSettings(db, bundle, identity, config);
-  const checks = await crossChecks(db, desired, v);
+  const { changes, desired, restartPending, rows } = await planSettings(db, bundle, identity, config);
+  const checks = await crossChecks(db, desired, new Map([...rows].map(([name, row]) => [name, row.setting])), v);
   const currentHba = await readText(identity.hbaFile);
   const hba = planHba(currentHba, bundle, v, config);
   const protect: (SimConnection & { expectMethod?: readonly string[] })[] = [

@@ -2,11 +2,25 @@
 // scopes, bundle validation against the running server. Each asserts the whole error envelope's code
 // and that the files did not move. PostgreSQL 12 here, so version gates are exercised on an older major.
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceBundle } from '../../contracts/bundle.js';
 import { type PgCluster, startCluster } from '../support/pg-cluster.js';
-import { admin, auth, makeBundle, rehash, snapshotFiles, startAgent, type TestAgent, TOKENS } from './support.js';
+import {
+  admin,
+  auth,
+  makeBundle,
+  pgRecvlogical,
+  rehash,
+  snapshotFiles,
+  startAgent,
+  type TestAgent,
+  TOKENS,
+  until,
+} from './support.js';
 
 let cluster: PgCluster;
 let agent: TestAgent;
@@ -215,6 +229,28 @@ describe('bundle validation against the server', () => {
       expect(level.json().error.code).toBe('WAL_LEVEL_CONFLICT_LOGICAL_SLOTS');
     } finally {
       await cluster.query("SELECT pg_drop_replication_slot('dms_a'), pg_drop_replication_slot('dms_b')");
+    }
+  });
+
+  it.runIf(pgRecvlogical() !== null)('refuses to lower max_wal_senders while a physical standby streams', async () => {
+    const receivewal = join(dirname(pgRecvlogical()!), 'pg_receivewal');
+    const walDir = await mkdtemp(join(tmpdir(), 'pgferry-receivewal-'));
+    const standby = spawn(
+      receivewal,
+      ['-h', cluster.socketDir, '-p', String(cluster.port), '-U', 'postgres', '-D', walDir, '--no-loop'],
+      { stdio: 'ignore' },
+    );
+    try {
+      await until(
+        async () => (await cluster.query('SELECT count(*)::int AS n FROM pg_stat_replication')).rows[0].n > 0,
+        'walsender',
+      );
+      const res = await plan(rehash(bundle, { settings: { max_wal_senders: 5 } }));
+      expect([res.statusCode, res.json().error.code]).toEqual([422, 'STANDBY_SENSITIVE_PARAM']);
+      expect(res.json().error.details).toEqual([{ name: 'max_wal_senders', running: '10', desired: '5' }]);
+    } finally {
+      standby.kill('SIGTERM');
+      await rm(walDir, { recursive: true, force: true });
     }
   });
 
