@@ -19,14 +19,21 @@ export async function recoverInterrupted(ctx: AgentContext): Promise<RecoveryRep
   const journal = await ctx.state.readJournal();
   let hbaDir: string | null = ctx.config.paths.hbaFile ? dirname(ctx.config.paths.hbaFile) : null;
   let online = true;
-  if (hbaDir === null) {
-    try {
-      hbaDir = dirname((await readIdentity(ctx.db, ctx.config)).hbaFile);
-    } catch {
-      online = false;
-    }
+  try {
+    const identity = await readIdentity(ctx.db, ctx.config);
+    hbaDir ??= dirname(identity.hbaFile);
+  } catch {
+    online = false;
   }
   const removedTemps = hbaDir ? await removeStaleTemps(hbaDir) : [];
+  if (journal?.phase === 'restarting') {
+    // The agent died while PostgreSQL restarted. It never starts the server on its own: if the server
+    // is down, an operator decides (status shows needs_attention); if it is up, the restart finished.
+    const result = online ? 'interrupted_restart_server_up' : 'needs_attention';
+    await ctx.state.journal({ ...journal, phase: 'aborted', result });
+    await ctx.state.audit({ operationId: journal.operationId, kind: journal.kind, result });
+    return { interrupted: journal, restored: false, removedTemps };
+  }
   if (!journal || !['begin', 'backed_up', 'written'].includes(journal.phase)) {
     return { interrupted: null, restored: false, removedTemps };
   }

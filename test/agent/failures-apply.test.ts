@@ -266,6 +266,33 @@ describe('recovery', () => {
   });
 });
 
+describe('recovery of an interrupted restart', () => {
+  it('reports needs_attention when the server is down, and never starts it itself', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'pgferry-agent-recovery-'));
+    await agent.close();
+    agent = await startAgent(cluster, { stateDir });
+    await agent.ctx.state.journal({
+      operationId: 'op_restart',
+      kind: 'restart',
+      phase: 'restarting',
+      planHash: null,
+      backupId: null,
+    });
+    await agent.close();
+    await cluster.kill();
+    try {
+      agent = await startAgent(cluster, { stateDir });
+      expect(agent.recovery.interrupted?.operationId).toBe('op_restart');
+      expect(await agent.ctx.state.readJournal()).toMatchObject({ phase: 'aborted', result: 'needs_attention' });
+      const ready = await agent.app.inject({ method: 'GET', url: '/v1/ready', headers: admin });
+      expect(ready.statusCode).toBe(503);
+    } finally {
+      await cluster.start();
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('PostgreSQL down', () => {
   it('answers 503 for reads and plans, and metrics with pgferry_pg_up 0', async () => {
     await cluster.kill();
