@@ -10,6 +10,7 @@ import { admin, makeBundle, pgRecvlogical, startAgent, type TestAgent, until } f
 
 const run = promisify(execFile);
 const recvlogical = pgRecvlogical();
+const env = { ...process.env, PGPASSWORD: 'dms-secret-pw' };
 
 describe.each([12, 16] as const)('agent end to end on PostgreSQL %i', (major) => {
   let cluster: PgCluster;
@@ -27,6 +28,20 @@ describe.each([12, 16] as const)('agent end to end on PostgreSQL %i', (major) =>
     await agent?.close();
     await cluster?.stop();
   });
+
+  /** pg_recvlogical arguments: the migration user, over TCP from 127.0.0.1, on one slot. */
+  const asMigrationUser = (slot: string) => [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(cluster.port),
+    '-U',
+    'dms_user',
+    '-d',
+    'appdb',
+    '--slot',
+    slot,
+  ];
 
   it('plans, applies, restarts with consent, and lets the migration user stream a change', async () => {
     const { app } = agent;
@@ -99,19 +114,7 @@ describe.each([12, 16] as const)('agent end to end on PostgreSQL %i', (major) =>
     expect((await cluster.query('SHOW wal_level')).rows[0].wal_level).toBe('logical');
 
     // The migration user, over TCP from 127.0.0.1, through the rule the agent wrote.
-    const env = { ...process.env, PGPASSWORD: 'dms-secret-pw' };
-    const conn = [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(cluster.port),
-      '-U',
-      'dms_user',
-      '-d',
-      'appdb',
-      '--slot',
-      'dms_orders',
-    ];
+    const conn = asMigrationUser('dms_orders');
     if (recvlogical) {
       await run(recvlogical, [...conn, '--create-slot', '-P', 'test_decoding'], { env });
     } else {
@@ -185,8 +188,7 @@ describe.each([12, 16] as const)('agent end to end on PostgreSQL %i', (major) =>
 
   it.runIf(recvlogical !== null)('refuses to drop a slot while a client streams from it', async () => {
     const { app } = agent;
-    const env = { ...process.env, PGPASSWORD: 'dms-secret-pw' };
-    const conn = ['-h', '127.0.0.1', '-p', String(cluster.port), '-U', 'dms_user', '-d', 'appdb', '--slot', 'dms_busy'];
+    const conn = asMigrationUser('dms_busy');
     await run(recvlogical!, [...conn, '--create-slot', '-P', 'test_decoding'], { env });
     const streamer = spawn(recvlogical!, [...conn, '--start', '-f', '/dev/null'], { env, stdio: 'ignore' });
     try {
@@ -237,19 +239,7 @@ describe.each([12, 16] as const)('agent end to end on PostgreSQL %i', (major) =>
 
   it.runIf(recvlogical !== null)('terminates the consumer and drops an active slot when forced', async () => {
     const { app } = agent;
-    const env = { ...process.env, PGPASSWORD: 'dms-secret-pw' };
-    const conn = [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(cluster.port),
-      '-U',
-      'dms_user',
-      '-d',
-      'appdb',
-      '--slot',
-      'dms_forced',
-    ];
+    const conn = asMigrationUser('dms_forced');
     await run(recvlogical!, [...conn, '--create-slot', '-P', 'test_decoding'], { env });
     // --no-loop: once terminated, the consumer exits instead of reconnecting and re-taking the slot.
     const streamer = spawn(recvlogical!, [...conn, '--start', '--no-loop', '-f', '/dev/null'], {
