@@ -34,7 +34,7 @@ describe('pgferry graph', () => {
   });
 
   it('a plan with errors has no graph: exit 1', async () => {
-    const result = await run(['graph', 'test/fixtures/front/rehearsal-local.yaml'], { cwd: root });
+    const result = await run(['graph', 'test/fixtures/front/loopback-source.yaml'], { cwd: root });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('no graph');
   });

@@ -26,10 +26,19 @@ describe('example plans', () => {
 });
 
 describe('the local rehearsal plan (test/fixtures/front/rehearsal-local.yaml)', () => {
-  it('is schema-valid and fails only the loopback-source rule', async () => {
+  it('compiles: a loopback source is fine for a logical-replication rehearsal', async () => {
     const result = await compilePlan('test/fixtures/front/rehearsal-local.yaml');
     const errors = result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
     expect(result.plan?.engine).toBe('logical');
+    expect(errors, renderText(result.diagnostics)).toEqual([]);
+  });
+});
+
+describe('the same plan for DMS with a loopback source (test/fixtures/front/loopback-source.yaml)', () => {
+  it('is schema-valid and fails only the loopback-source rule', async () => {
+    const result = await compilePlan('test/fixtures/front/loopback-source.yaml');
+    const errors = result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
+    expect(result.plan?.engine).toBe('dms');
     expect([...new Set(errors)], renderText(result.diagnostics)).toEqual(['PGF3701']);
   });
 });
