@@ -1,65 +1,12 @@
 // Run-time values in node inputs: `@ref(<node>#<output>)` for outputs of earlier nodes and
-// `@secret(ssm:/path)` for secrets. Placeholders may stand alone or sit inside a longer string.
+// `@secret(ssm:/path)` (or `secretsManager:…`, `env:…`) for secrets, read by SecretResolver (secrets.ts).
+// Placeholders may stand alone or sit inside a longer string.
 
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { parseSecretRef, type SecretRef } from '../contracts/secret-ref.js';
-import type { Redactor } from './redact.js';
-import { type Sleeper, withRetry } from './retry.js';
+import { parseSecretRef } from '../contracts/secret-ref.js';
+import type { SecretResolver } from './secrets.js';
 import type { NodeOutputs } from './types.js';
 
 const EMBEDDED = /@(ref|secret)\(([^()]+)\)/g;
-
-export class SecretResolver {
-  readonly #cache = new Map<string, string>();
-  readonly #versions = new Map<string, number>();
-
-  constructor(
-    private readonly ssm: SSMClient,
-    private readonly redactor: Redactor,
-    private readonly sleep: Sleeper,
-    private readonly env: Readonly<Record<string, string | undefined>>,
-  ) {}
-
-  async get(ref: SecretRef): Promise<string> {
-    const key = JSON.stringify(ref);
-    const cached = this.#cache.get(key);
-    if (cached !== undefined) return cached;
-    const value = await this.#fetch(ref);
-    this.redactor.add(value);
-    this.#cache.set(key, value);
-    return value;
-  }
-
-  /** The SSM parameter version last read (a version number is not a secret). */
-  versionOf(parameter: string): number | null {
-    return this.#versions.get(parameter) ?? null;
-  }
-
-  async #fetch(ref: SecretRef): Promise<string> {
-    if ('env' in ref) {
-      const value = this.env[ref.env];
-      if (value === undefined || value === '') throw new Error(`secret env:${ref.env} is not set`);
-      return value;
-    }
-    if ('secretsManager' in ref) {
-      throw new Error(`secret secretsManager:${ref.secretsManager}: the executor reads SSM parameters only`);
-    }
-    try {
-      const answer = await withRetry(
-        () => this.ssm.send(new GetParameterCommand({ Name: ref.ssm, WithDecryption: true })),
-        { sleep: this.sleep },
-      );
-      const value = answer.Parameter?.Value;
-      if (value === undefined) throw new Error('no value');
-      if (answer.Parameter?.Version !== undefined) this.#versions.set(ref.ssm, answer.Parameter.Version);
-      return value;
-    } catch (error) {
-      const name = error instanceof Error ? error.name : 'Error';
-      // Never echo the SDK message verbatim: it is ours to word, and it must not carry a value.
-      throw new Error(`secret ssm:${ref.ssm} could not be read (${name})`);
-    }
-  }
-}
 
 export type OutputLookup = (nodeId: string) => NodeOutputs | undefined;
 

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { GraphNode } from '../contracts/graph.js';
 import { parseSecretRef, type SecretRef } from '../contracts/secret-ref.js';
@@ -21,9 +22,11 @@ import {
 } from './journal.js';
 import { type Compiled, compileInProcess, loadCompiledDir } from './load.js';
 import { acquireLock, type HeldLock } from './lock.js';
-import { resolvePlaceholders, SecretResolver } from './placeholders.js';
+import { resolvePlaceholders } from './placeholders.js';
 import { Redactor } from './redact.js';
 import { realSleep, type Sleeper } from './retry.js';
+import { SecretResolver } from './secrets.js';
+import { secretsManagerClients } from './secrets-manager.js';
 import type { NodeOutputs, RunContext } from './types.js';
 
 export interface ExecutorOptions {
@@ -37,13 +40,16 @@ export interface ExecutorOptions {
   readonly region?: string;
   readonly dmsEndpoint?: string;
   readonly ssmEndpoint?: string;
+  readonly secretsManagerEndpoint?: string;
   readonly dms?: DatabaseMigrationServiceClient;
   readonly ssm?: SSMClient;
+  /** Injected (tests): serves every region. */
+  readonly secretsManager?: SecretsManagerClient;
   readonly agentClient?: (url: string, token: string) => AgentClient;
   readonly agentUrl?: string;
   readonly targetUrl?: string;
   readonly sourceUrl?: string;
-  /** Secret reference for the direct source connection's password (`ssm:/path`, `env:NAME`). */
+  /** Secret reference for the direct source connection's password (`ssm:/path`, `secretsManager:name`, `env:NAME`). */
   readonly sourcePassword?: string;
   readonly sleep?: Sleeper;
   readonly pollMs?: number;
@@ -68,7 +74,7 @@ export class PlanChangedError extends Error {
 function secretOrNull(text: string | undefined): SecretRef | null {
   if (text === undefined || text === '' || text === 'none') return null;
   const ref = parseSecretRef(text);
-  if (!ref) throw new Error(`'${text}' is not a secret reference (ssm:/path or env:NAME)`);
+  if (!ref) throw new Error(`'${text}' is not a secret reference (ssm:/path, secretsManager:name-or-arn or env:NAME)`);
   return ref;
 }
 
@@ -106,7 +112,12 @@ export class Session {
         ...(region ? { region } : {}),
         ...(options.ssmEndpoint ? { endpoint: options.ssmEndpoint } : {}),
       });
-    this.secrets = new SecretResolver(this.ssm, this.redactor, this.sleep, options.env);
+    const secretsManager = secretsManagerClients({
+      ...(region ? { region } : {}),
+      ...(options.secretsManagerEndpoint ? { endpoint: options.secretsManagerEndpoint } : {}),
+      ...(options.secretsManager ? { client: options.secretsManager } : {}),
+    });
+    this.secrets = new SecretResolver(this.ssm, this.redactor, this.sleep, options.env, secretsManager);
     this.journalFile = journalFile;
     this.journal = journal ?? newJournal(compiled.graph, this.now());
     this.overrides = {

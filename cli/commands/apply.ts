@@ -5,7 +5,8 @@ import { applyGraph, dryRun, PHASES_FOR } from '../../executor/operations.js';
 import { type CliCommand, EXIT } from '../io.js';
 
 const HELP = `usage: pgferry apply PLAN.yaml [--dry-run] [--compiled DIR] [--state-dir DIR] [--parallelism N]
-                     [--region R] [--dms-endpoint URL] [--ssm-endpoint URL] [--agent-url URL]
+                     [--region R] [--dms-endpoint URL] [--ssm-endpoint URL]
+                     [--secretsmanager-endpoint URL] [--agent-url URL]
                      [--target-url URL] [--source-url URL --source-password ssm:/path] [--allow-plan-change]
 
 Runs the prepare and load phases until a manual gate, recording progress in .pgferry/<plan>/journal.json.

@@ -2,8 +2,9 @@
 
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolvePlaceholders, SecretResolver } from '../../../executor/placeholders.js';
+import { resolvePlaceholders } from '../../../executor/placeholders.js';
 import { Redactor } from '../../../executor/redact.js';
+import { SecretResolver } from '../../../executor/secrets.js';
 import { ssmFake } from '../../support/dms-fake.js';
 
 const noSleep = async () => undefined;
