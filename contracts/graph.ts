@@ -4,13 +4,13 @@
 //
 // Engine neutrality: source, target and cutover nodes require abstract replication facts
 // (`replication.<task>.started`, `.full-load-complete`, `.caught-up`, `.stopped`), which the DMS
-// nodes provide today; a PostgreSQL logical replication engine (publication/subscription) plugs in by
-// providing the same facts from its own node kinds, with no change to the rest of the graph.
+// nodes provide for `engine: dms`, and the Logical* nodes (publication/subscription) for `engine: logical`,
+// with no change to the rest of the graph.
 
 export const GRAPH_FORMAT_VERSION = 1;
 
 /** Who runs a node. A registry typed Record<ExecutorKind, …> makes a missing handler a compile error. */
-export type ExecutorKind = 'agent' | 'target-sql' | 'dms' | 'ssm' | 'gate' | 'wait';
+export type ExecutorKind = 'agent' | 'source-sql' | 'target-sql' | 'dms' | 'ssm' | 'gate' | 'wait';
 
 /** Anything beyond `write` sits behind a consent gate. */
 export type Effect = 'read' | 'write' | 'restart' | 'destructive';
@@ -30,6 +30,12 @@ export type NodeKind =
   | 'SourceMarkerWrite'
   | 'SourceSlotCreate'
   | 'SourceSlotDrop'
+  // PostgreSQL logical replication (engine: logical): publication on the source, subscription on the target
+  | 'LogicalPublicationCreate'
+  | 'LogicalPublicationDrop'
+  | 'LogicalSubscriptionCreate'
+  | 'LogicalSyncWait'
+  | 'LogicalSubscriptionDrop'
   // target database, over pg
   | 'TargetPrepare'
   | 'TargetPostLoad'

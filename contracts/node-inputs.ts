@@ -204,14 +204,24 @@ export interface NodeInputs {
   DmsReplicationInstanceDelete: DmsRequestInput<DeleteReplicationInstanceCommandInput> & {
     readonly instance: string;
   };
-  /** Waits until the replication lag is below the threshold (DMS: CDCLatencySource/Target). */
-  CdcLagWait: {
-    readonly engine: 'dms' | 'logical';
-    readonly region: string;
-    readonly task: string;
-    readonly taskArn: string;
-    readonly maxLagSeconds: number;
-  };
+  /**
+   * Waits until the replication lag is below the threshold. DMS: the task runs, then the slot's confirmed
+   * lag from the agent. Logical: the subscription's slot (named in `slot`) from the agent.
+   */
+  CdcLagWait:
+    | {
+        readonly engine: 'dms';
+        readonly region: string;
+        readonly task: string;
+        readonly taskArn: string;
+        readonly maxLagSeconds: number;
+      }
+    | {
+        readonly engine: 'logical';
+        readonly task: string;
+        readonly slot: string;
+        readonly maxLagSeconds: number;
+      };
   /** Waits until the slot confirmed `lsn` (the marker) on the source. */
   MarkerWait: {
     readonly agent: AgentAccessInput;
@@ -219,6 +229,69 @@ export interface NodeInputs {
     readonly task: string;
     readonly slot: string;
     readonly lsn: string;
+  };
+  /**
+   * `CREATE PUBLICATION <publication>` on the source database, over a direct connection (`source`, the
+   * executor's `--source-url` overriding the address). `allTables` (selection `%.%`, nothing excluded):
+   * `FOR ALL TABLES`; otherwise `FOR TABLE …` with the tables matching `include` and not `exclude` (DMS
+   * wildcards, table-patterns.ts), resolved against the source catalog at run time. An existing
+   * publication of that name is adopted. Outputs `publication` and `tables` (how many it carries).
+   */
+  LogicalPublicationCreate: {
+    readonly source: PgConnectionInput;
+    readonly task: string;
+    readonly publication: string;
+    readonly allTables: boolean;
+    readonly include: readonly string[];
+    readonly exclude: readonly string[];
+    /** The plan's source `server_version_num`: publications need 10+ (graph verification refuses less). */
+    readonly sourceVersionNum: number;
+  };
+  /** `DROP PUBLICATION IF EXISTS` on the source (after the subscription is gone, and on abort). */
+  LogicalPublicationDrop: {
+    readonly source: PgConnectionInput;
+    readonly task: string;
+    readonly publication: string;
+  };
+  /**
+   * `CREATE SUBSCRIPTION <subscription> CONNECTION <publisher> PUBLICATION <publication> WITH (copy_data,
+   * create_slot = true, slot_name = <slot>)` on the target database. The subscription creates the slot on
+   * the source. `publisher` is the source as the target reaches it (the plan's address, the migration
+   * user); its password is resolved right before use. An existing subscription is adopted. Outputs
+   * `subscription` and `slotName`.
+   */
+  LogicalSubscriptionCreate: {
+    readonly connection: PgConnectionInput;
+    readonly publisher: PgConnectionInput;
+    readonly task: string;
+    /** The source database (TargetPrepare's `sourceDatabase`). */
+    readonly database: string;
+    readonly subscription: string;
+    readonly publication: string;
+    readonly slot: string;
+    /** false for `migration_type: cdc` (only changes from now on). */
+    readonly copyData: boolean;
+    readonly migrationType: 'full-load' | 'cdc' | 'full-load-and-cdc';
+    /** Logical replication copies no DDL: the plan must pre-create the schema (graph verification). */
+    readonly schemaStrategy: 'pre_created' | 'dms_creates';
+  };
+  /** Polls the target until every table of the subscription is ready (`pg_subscription_rel.srsubstate = 'r'`). */
+  LogicalSyncWait: {
+    readonly connection: PgConnectionInput;
+    readonly task: string;
+    readonly subscription: string;
+  };
+  /**
+   * `ALTER SUBSCRIPTION … DISABLE` then `DROP SUBSCRIPTION` on the target, which drops the slot on the
+   * source; a slot left behind (source unreachable from the target) is dropped over `source`. Absent
+   * subscription: nothing to do.
+   */
+  LogicalSubscriptionDrop: {
+    readonly connection: PgConnectionInput;
+    readonly source: PgConnectionInput;
+    readonly task: string;
+    readonly subscription: string;
+    readonly slot: string;
   };
   /** Stops until a person approves; provides `gate.<gate>.approved`. */
   ManualGate: {
@@ -232,16 +305,21 @@ export type NodeInput<K extends NodeKind> = NodeInputs[K];
 
 /** Outputs each kind records in the journal for `@ref(<node id>#<output>)` placeholders. */
 export const NODE_OUTPUTS = {
-  SsmParameterResolve: ['version'],
+  SsmParameterResolve: ['parameter', 'version'],
   SourcePreflight: ['serverVersionNum', 'systemIdentifier'],
-  SourceConfigApply: ['pendingRestart'],
+  SourceConfigApply: ['planHash', 'changed', 'restartRequired', 'pendingRestart'],
   SourceRestart: ['restarted'],
   SourceRoleEnsure: [],
-  SourceWriteFence: ['terminatedSessions'],
+  SourceWriteFence: ['fencedAt', 'terminatedSessions', 'method'],
   SourceWriteUnfence: [],
   SourceMarkerWrite: ['lsn'],
   SourceSlotCreate: ['slotName', 'lsn'],
   SourceSlotDrop: [],
+  LogicalPublicationCreate: ['publication', 'tables'],
+  LogicalPublicationDrop: ['dropped'],
+  LogicalSubscriptionCreate: ['subscription', 'slotName'],
+  LogicalSyncWait: ['tables'],
+  LogicalSubscriptionDrop: ['dropped', 'slotDropped'],
   TargetPrepare: [],
   TargetPostLoad: [],
   TargetSequenceSync: ['sequences'],
@@ -250,13 +328,13 @@ export const NODE_OUTPUTS = {
   DmsEndpointCreate: ['arn'],
   DmsConnectionTest: [],
   DmsTaskCreate: ['arn'],
-  DmsTaskStart: ['slotName'],
+  DmsTaskStart: ['taskArn', 'startType', 'slotName'],
   DmsFullLoadWait: [],
   DmsTaskStop: [],
   DmsTaskDelete: [],
   DmsEndpointDelete: [],
   DmsReplicationInstanceDelete: [],
-  CdcLagWait: ['lagSeconds'],
+  CdcLagWait: ['lagBytes'],
   MarkerWait: [],
   ManualGate: ['approvedBy'],
 } as const satisfies { readonly [K in NodeKind]: readonly string[] };

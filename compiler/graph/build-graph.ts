@@ -1,176 +1,28 @@
 // Plan → execution graph. Each builder below adds the nodes of one concern with the facts they
 // require and provide; edges and order are derived afterwards (order.ts), never written by hand.
+// The replication engine (`plan.engine`: engines/dms.ts or engines/logical.ts) adds the nodes that move
+// the data; everything here is engine-neutral and sees only `replication.<task>.*` facts.
 
 import { hashJson } from '../../contracts/canonical-json.js';
-import {
-  type Compensation,
-  type ExecutionGraph,
-  GRAPH_FORMAT_VERSION,
-  type GraphNode,
-  type NodeKind,
-  type Phase,
-} from '../../contracts/graph.js';
-import {
-  type AgentAccessInput,
-  artifactPath,
-  type NodeInput,
-  type PgConnectionInput,
-  type SecretString,
-} from '../../contracts/node-inputs.js';
-import { formatSecretRef, refPlaceholder, type SecretRef, secretPlaceholder } from '../../contracts/secret-ref.js';
-import {
-  replicationInstanceRequest,
-  sourceEndpointRequest,
-  targetEndpointRequest,
-  taskRequest,
-} from '../emit/dms-requests.js';
-import {
-  hasFullLoad,
-  isCdc,
-  isDowntimeDatabase,
-  pgPluginName,
-  sourceEndpointId,
-  targetDatabase,
-  targetEndpointId,
-  tasksOf,
-} from '../emit/names.js';
-import { buildSourceBundle } from '../emit/source-bundle.js';
+import { type ExecutionGraph, GRAPH_FORMAT_VERSION, type GraphNode } from '../../contracts/graph.js';
+import { artifactPath, type NodeInput } from '../../contracts/node-inputs.js';
+import { refPlaceholder } from '../../contracts/secret-ref.js';
+import { hasFullLoad, isCdc, isDowntimeDatabase, targetDatabase, tasksOf } from '../emit/names.js';
 import { SEQUENCE_READ_SQL } from '../emit/target-sql.js';
 import type { Plan, Task } from '../model/plan.js';
+import { compensation, GraphBuilder } from './builder.js';
+import { dmsEngine } from './engines/dms.js';
+import type { ReplicationEngine } from './engines/engine.js';
+import { logicalEngine } from './engines/logical.js';
 import { fact } from './facts.js';
 import { nodeId } from './ids.js';
-import { EFFECT, EXECUTOR } from './kinds.js';
 import { deriveEdges, topologicalOrder } from './order.js';
-
-interface NodeSpec<K extends NodeKind> {
-  readonly id: string;
-  readonly kind: K;
-  readonly phase: Phase;
-  readonly title: string;
-  readonly requires: readonly string[];
-  readonly provides: readonly string[];
-  readonly input: NodeInput<K>;
-  readonly origin: string;
-  readonly gate?: string;
-  readonly compensation?: Compensation;
-  readonly finally?: boolean;
-  readonly idempotencyKey?: string;
-}
-
-function secret(ref: SecretRef): SecretString {
-  return secretPlaceholder(ref) as SecretString;
-}
-
-function compensation<K extends NodeKind>(kind: K, title: string, input: NodeInput<K>): Compensation {
-  return { kind, title, input: input as unknown as Record<string, unknown> };
-}
-
-class GraphBuilder {
-  readonly nodes: GraphNode[] = [];
-  readonly bundle;
-  readonly agent: AgentAccessInput;
-
-  constructor(readonly plan: Plan) {
-    this.bundle = buildSourceBundle(plan);
-    this.agent = { url: plan.source.agent.url, token: secret(plan.source.agent.token) };
-  }
-
-  add<K extends NodeKind>(spec: NodeSpec<K>): void {
-    const gate = spec.gate ?? null;
-    const requires = gate === null ? spec.requires : [...spec.requires, fact.gateApproved(gate)];
-    this.nodes.push({
-      id: spec.id,
-      kind: spec.kind,
-      executor: EXECUTOR[spec.kind],
-      effect: EFFECT[spec.kind],
-      phase: spec.phase,
-      title: spec.title,
-      requires: [...new Set(requires)],
-      provides: [...new Set(spec.provides)],
-      idempotencyKey: spec.idempotencyKey ?? `${this.plan.name}/${spec.id}`,
-      input: spec.input as unknown as Record<string, unknown>,
-      compensation: spec.compensation ?? null,
-      finally: spec.finally ?? false,
-      gate,
-      origin: spec.origin,
-    });
-  }
-
-  gate(name: string, phase: Phase, prompt: string, requires: readonly string[], origin: string): void {
-    this.add({
-      id: nodeId.gate(name),
-      kind: 'ManualGate',
-      phase,
-      title: `Approval: ${name}`,
-      requires,
-      provides: [fact.gateApproved(name)],
-      input: { gate: name, prompt },
-      origin,
-    });
-  }
-
-  targetConnection(database: string): PgConnectionInput {
-    const { target } = this.plan;
-    return {
-      host: target.host,
-      port: target.port,
-      database,
-      user: target.admin_user.name,
-      password: secret(target.admin_user.password),
-      sslMode: target.ssl_mode,
-    };
-  }
-
-  sourceConnection(database: string): PgConnectionInput {
-    const { source } = this.plan;
-    return {
-      host: source.host,
-      port: source.port,
-      database,
-      user: source.migration_user.name,
-      password: secret(source.migration_user.password),
-      sslMode: source.ssl ? 'require' : 'none',
-    };
-  }
-
-  taskIndex(task: Task): number {
-    return this.plan.dms.tasks.indexOf(task);
-  }
-}
-
-/** SSM parameters DMS endpoints read at apply time, by endpoint side → the fact that they resolve. */
-function ssmSecrets(b: GraphBuilder): Map<'source' | 'target', string> {
-  const { plan } = b;
-  const secrets = new Map<'source' | 'target', string>();
-  if (plan.dms.credentials.mode !== 'ssm') return secrets;
-  const used: ['source' | 'target', SecretRef, string][] = [
-    ['source', plan.source.migration_user.password, '/source/migration_user/password'],
-    ['target', plan.target.migration_user.password, '/target/migration_user/password'],
-  ];
-  const added = new Set<string>();
-  for (const [side, ref, origin] of used) {
-    if (!('ssm' in ref)) continue;
-    const available = fact.secretAvailable(formatSecretRef(ref));
-    secrets.set(side, available);
-    if (added.has(ref.ssm)) continue;
-    added.add(ref.ssm);
-    b.add({
-      id: nodeId.ssmResolve(ref.ssm),
-      kind: 'SsmParameterResolve',
-      phase: 'prepare',
-      title: `Check SSM parameter ${ref.ssm}`,
-      requires: [],
-      provides: [available],
-      input: { parameter: ref.ssm, withDecryption: true },
-      origin,
-    });
-  }
-  return secrets;
-}
 
 function addSource(b: GraphBuilder): void {
   const { plan, bundle, agent } = b;
-  const cdc = plan.dms.tasks.some(isCdc);
+  // Logical replication decodes WAL even for the initial copy (its table-sync slots): a full-load-only
+  // logical plan gets wal_level=logical when the plan sets it (source.settings.wal_level).
+  const cdc = plan.dms.tasks.some(isCdc) || (plan.engine === 'logical' && bundle.settings.wal_level === 'logical');
   b.add({
     id: nodeId.sourcePreflight,
     kind: 'SourcePreflight',
@@ -262,178 +114,6 @@ function addTargetPrepare(b: GraphBuilder): void {
   }
 }
 
-function addDmsSetup(b: GraphBuilder, secrets: Map<'source' | 'target', string>): void {
-  const { plan } = b;
-  const ri = plan.dms.replication_instance.identifier;
-  const region = plan.dms.region;
-  const cdc = plan.dms.tasks.some(isCdc);
-  const instanceArn = refPlaceholder(nodeId.dmsInstanceCreate(ri), 'arn');
-  b.add({
-    id: nodeId.dmsInstanceCreate(ri),
-    kind: 'DmsReplicationInstanceCreate',
-    phase: 'prepare',
-    title: `Create DMS replication instance ${ri}`,
-    // Both ends ready first: the instance costs money from the moment it exists.
-    requires: [
-      fact.sourceConfigEffective,
-      ...(cdc ? [fact.walLevelLogical] : []),
-      ...plan.source.databases.map((db) => fact.targetPrepared(targetDatabase(plan, db))),
-    ],
-    provides: [fact.instanceAvailable(ri)],
-    input: { artifact: artifactPath.replicationInstance, region, request: replicationInstanceRequest(plan) },
-    origin: '/dms/replication_instance',
-    idempotencyKey: `dms:replication-instance:${ri}`,
-  });
-  for (const [i, sourceDb] of plan.source.databases.entries()) {
-    const db = targetDatabase(plan, sourceDb);
-    const sides = [
-      { side: 'source' as const, id: sourceEndpointId(plan, sourceDb), request: sourceEndpointRequest(plan, sourceDb) },
-      { side: 'target' as const, id: targetEndpointId(plan, sourceDb), request: targetEndpointRequest(plan, sourceDb) },
-    ];
-    for (const { side, id, request } of sides) {
-      b.add({
-        id: nodeId.dmsEndpointCreate(id),
-        kind: 'DmsEndpointCreate',
-        phase: 'prepare',
-        title: `Create DMS ${side} endpoint ${id}`,
-        requires: [fact.instanceAvailable(ri), ...(secrets.has(side) ? [secrets.get(side)!] : [])],
-        provides: [fact.endpointCreated(id)],
-        input: {
-          artifact: artifactPath.endpoint(id),
-          region,
-          request,
-          side,
-          database: side === 'source' ? sourceDb : db,
-        },
-        origin: `/source/databases/${i}`,
-        idempotencyKey: `dms:endpoint:${id}`,
-      });
-      b.add({
-        id: nodeId.dmsEndpointTest(id),
-        kind: 'DmsConnectionTest',
-        phase: 'prepare',
-        title: `Test DMS connection to ${id}`,
-        requires: [
-          fact.endpointCreated(id),
-          fact.instanceAvailable(ri),
-          side === 'source' ? fact.sourceConfigEffective : fact.targetPrepared(db),
-        ],
-        provides: [fact.endpointReachable(id)],
-        input: {
-          artifact: null,
-          region,
-          endpoint: id,
-          request: {
-            ReplicationInstanceArn: instanceArn,
-            EndpointArn: refPlaceholder(nodeId.dmsEndpointCreate(id), 'arn'),
-          },
-        },
-        origin: `/source/databases/${i}`,
-      });
-    }
-  }
-}
-
-function addTasks(b: GraphBuilder): void {
-  const { plan, agent } = b;
-  const ri = plan.dms.replication_instance.identifier;
-  const region = plan.dms.region;
-  for (const task of plan.dms.tasks) {
-    const origin = `/dms/tasks/${b.taskIndex(task)}`;
-    const src = sourceEndpointId(plan, task.database);
-    const tgt = targetEndpointId(plan, task.database);
-    const db = targetDatabase(plan, task.database);
-    const explicitSlot = isCdc(task) && task.slot_name !== null ? task.slot_name : null;
-    if (explicitSlot !== null) {
-      b.add({
-        id: nodeId.sourceSlotCreate(task.id),
-        kind: 'SourceSlotCreate',
-        phase: 'prepare',
-        title: `Create replication slot ${explicitSlot}`,
-        requires: [fact.sourceConfigEffective, fact.walLevelLogical],
-        provides: [fact.slotCreated(task.id)],
-        input: { agent, database: task.database, slot: explicitSlot, plugin: pgPluginName(task.plugin), task: task.id },
-        origin: `${origin}/slot_name`,
-        compensation: compensation('SourceSlotDrop', `Drop replication slot ${explicitSlot}`, {
-          agent,
-          database: task.database,
-          slot: explicitSlot,
-          task: task.id,
-        }),
-      });
-    }
-    const request = taskRequest(plan, task);
-    b.add({
-      id: nodeId.dmsTaskCreate(task.id),
-      kind: 'DmsTaskCreate',
-      phase: 'prepare',
-      title: `Create DMS task ${task.id} (${task.migration_type})`,
-      requires: [
-        fact.instanceAvailable(ri),
-        fact.endpointReachable(src),
-        fact.endpointReachable(tgt),
-        ...(explicitSlot !== null ? [fact.slotCreated(task.id)] : []),
-      ],
-      provides: [fact.taskCreated(task.id), fact.replicationReady(task.id)],
-      input: {
-        artifact: artifactPath.task(task.id),
-        region,
-        request,
-        tableMappings: artifactPath.tableMappings(task.id),
-        taskSettings: artifactPath.taskSettings(task.id),
-      },
-      origin,
-      idempotencyKey: `dms:task:${task.id}`,
-    });
-    const taskArn = refPlaceholder(nodeId.dmsTaskCreate(task.id), 'arn');
-    const downtime = isDowntimeDatabase(plan, task.database);
-    b.add({
-      id: nodeId.dmsTaskStart(task.id),
-      kind: 'DmsTaskStart',
-      phase: 'load',
-      title: `Start DMS task ${task.id}`,
-      requires: [
-        fact.taskCreated(task.id),
-        fact.targetPrepared(db),
-        ...(isCdc(task) ? [fact.walLevelLogical] : []),
-        ...(downtime ? [fact.writesFenced(task.database)] : []),
-      ],
-      provides: [fact.replicationStarted(task.id)],
-      input: {
-        artifact: null,
-        region,
-        request: { ReplicationTaskArn: taskArn, StartReplicationTaskType: 'start-replication' },
-        task: task.id,
-        database: task.database,
-        migrationType: task.migration_type,
-        slot: explicitSlot,
-      },
-      origin,
-      idempotencyKey: `dms:task:${task.id}:start`,
-      compensation: isCdc(task)
-        ? compensation('DmsTaskStop', `Stop DMS task ${task.id}`, {
-            artifact: null,
-            region,
-            request: { ReplicationTaskArn: taskArn },
-            task: task.id,
-          })
-        : undefined,
-    });
-    if (hasFullLoad(task)) {
-      b.add({
-        id: nodeId.dmsFullLoadWait(task.id),
-        kind: 'DmsFullLoadWait',
-        phase: 'load',
-        title: `Wait for the full load of ${task.id}`,
-        requires: [fact.replicationStarted(task.id)],
-        provides: [fact.replicationFullLoadComplete(task.id)],
-        input: { region, taskArn, task: task.id, migrationType: task.migration_type },
-        origin,
-      });
-    }
-  }
-}
-
 /** Fact that says a task's initial data is on the target. */
 function loadedFact(task: Task): string {
   return hasFullLoad(task) ? fact.replicationFullLoadComplete(task.id) : fact.replicationStarted(task.id);
@@ -502,10 +182,6 @@ function unfenceInput(b: GraphBuilder, db: string): NodeInput<'SourceWriteUnfenc
   return { agent: b.agent, bundleHash: b.bundle.hash, method: fence.method, roles: [...fence.roles], databases: [db] };
 }
 
-function slotOf(task: Task): string {
-  return task.slot_name !== null ? task.slot_name : refPlaceholder(nodeId.dmsTaskStart(task.id), 'slotName');
-}
-
 /** Per database, the target-side cutover chain: sequences → cutover SQL → foreign keys back. */
 function addTargetCutover(
   b: GraphBuilder,
@@ -562,17 +238,19 @@ function addTargetCutover(
   return fact.targetFkRestored(db);
 }
 
-function addCutover(b: GraphBuilder): string[] {
+function addCutover(b: GraphBuilder, engine: ReplicationEngine): string[] {
   const { plan, agent } = b;
-  const region = plan.dms.region;
-  const cleanup = plan.cutover.cleanup;
   const openRequires: string[] = [];
   // Full-load databases: writes are already fenced; the target takes over once the load is in.
   for (const sourceDb of plan.source.databases.filter((db) => isDowntimeDatabase(plan, db))) {
     const db = targetDatabase(plan, sourceDb);
-    openRequires.push(
-      addTargetCutover(b, sourceDb, [fact.targetPostLoaded(db), ...tasksOf(plan, sourceDb).map(loadedFact)], undefined),
+    const restored = addTargetCutover(
+      b,
+      sourceDb,
+      [fact.targetPostLoaded(db), ...tasksOf(plan, sourceDb).map(loadedFact)],
+      undefined,
     );
+    openRequires.push(restored, ...engine.stop(b, sourceDb, restored, true));
   }
   const cdcDbs = plan.source.databases.filter((db) => tasksOf(plan, db).some(isCdc));
   if (cdcDbs.length > 0) {
@@ -580,7 +258,7 @@ function addCutover(b: GraphBuilder): string[] {
     b.gate(
       'cutover',
       'cutover',
-      plan.cutover.validation_gate
+      plan.cutover.validation_gate && plan.engine === 'dms'
         ? 'Start the cutover: DMS validation must be clean; writes on the source will be fenced.'
         : 'Start the cutover: writes on the source will be fenced.',
       [
@@ -597,13 +275,7 @@ function addCutover(b: GraphBuilder): string[] {
         title: `Wait until ${task.id} lags less than ${plan.cutover.max_lag_seconds}s`,
         requires: [fact.replicationStarted(task.id), fact.gateApproved('cutover')],
         provides: [fact.replicationCaughtUp(task.id)],
-        input: {
-          engine: plan.engine,
-          region,
-          task: task.id,
-          taskArn: refPlaceholder(nodeId.dmsTaskCreate(task.id), 'arn'),
-          maxLagSeconds: plan.cutover.max_lag_seconds,
-        },
+        input: engine.lagWait(b, task),
         origin: '/cutover/max_lag_seconds',
       });
     }
@@ -645,7 +317,7 @@ function addCutover(b: GraphBuilder): string[] {
             agent,
             database: sourceDb,
             task: task.id,
-            slot: slotOf(task),
+            slot: engine.slot(task),
             lsn: refPlaceholder(nodeId.cutoverMarker(task.id), 'lsn'),
           },
           origin,
@@ -658,40 +330,7 @@ function addCutover(b: GraphBuilder): string[] {
         undefined,
       );
       openRequires.push(restored);
-      if (!cleanup.stop_task) continue;
-      for (const task of tasks) {
-        const origin = `/dms/tasks/${b.taskIndex(task)}`;
-        b.add({
-          id: nodeId.dmsTaskStop(task.id),
-          kind: 'DmsTaskStop',
-          phase: 'cutover',
-          title: `Stop DMS task ${task.id}`,
-          requires: [fact.replicationDrained(task.id), restored],
-          provides: [fact.replicationStopped(task.id)],
-          input: {
-            artifact: null,
-            region,
-            request: { ReplicationTaskArn: refPlaceholder(nodeId.dmsTaskCreate(task.id), 'arn') },
-            task: task.id,
-          },
-          origin: '/cutover/cleanup/stop_task',
-        });
-        openRequires.push(fact.replicationStopped(task.id));
-        if (!cleanup.drop_slot) continue;
-        b.add({
-          id: nodeId.sourceSlotDrop(task.id),
-          kind: 'SourceSlotDrop',
-          phase: 'cutover',
-          title: `Drop the replication slot of ${task.id}`,
-          requires: [fact.replicationStopped(task.id)],
-          provides: [fact.slotDropped(task.id)],
-          input: { agent, database: sourceDb, slot: slotOf(task), task: task.id },
-          origin: task.slot_name !== null ? `${origin}/slot_name` : '/cutover/cleanup/drop_slot',
-          gate: 'cutover',
-          finally: true,
-        });
-        openRequires.push(fact.slotDropped(task.id));
-      }
+      openRequires.push(...engine.stop(b, sourceDb, restored, false));
     }
   }
   b.gate(
@@ -702,87 +341,6 @@ function addCutover(b: GraphBuilder): string[] {
     '/cutover',
   );
   return openRequires;
-}
-
-function addCleanup(b: GraphBuilder): void {
-  const { plan } = b;
-  if (plan.cutover.cleanup.dms_resources !== 'delete') return;
-  const region = plan.dms.region;
-  const ri = plan.dms.replication_instance.identifier;
-  b.gate(
-    'cleanup',
-    'cleanup',
-    `Delete the DMS tasks, endpoints and replication instance ${ri}.`,
-    [fact.gateApproved('writes-open')],
-    '/cutover/cleanup/dms_resources',
-  );
-  const stopped = (task: Task) =>
-    isCdc(task)
-      ? plan.cutover.cleanup.stop_task
-        ? [fact.replicationStopped(task.id)]
-        : []
-      : [fact.replicationFullLoadComplete(task.id)];
-  for (const task of plan.dms.tasks) {
-    b.add({
-      id: nodeId.dmsTaskDelete(task.id),
-      kind: 'DmsTaskDelete',
-      phase: 'cleanup',
-      title: `Delete DMS task ${task.id}`,
-      requires: [fact.taskCreated(task.id), ...stopped(task)],
-      provides: [fact.taskDeleted(task.id)],
-      input: {
-        artifact: null,
-        region,
-        request: { ReplicationTaskArn: refPlaceholder(nodeId.dmsTaskCreate(task.id), 'arn') },
-        task: task.id,
-      },
-      origin: '/cutover/cleanup/dms_resources',
-      gate: 'cleanup',
-    });
-  }
-  const endpointDeleted: string[] = [];
-  for (const sourceDb of plan.source.databases) {
-    const tasksDeleted = tasksOf(plan, sourceDb).map((task) => fact.taskDeleted(task.id));
-    for (const id of [sourceEndpointId(plan, sourceDb), targetEndpointId(plan, sourceDb)]) {
-      b.add({
-        id: nodeId.dmsEndpointDelete(id),
-        kind: 'DmsEndpointDelete',
-        phase: 'cleanup',
-        title: `Delete DMS endpoint ${id}`,
-        requires: [fact.endpointCreated(id), ...tasksDeleted],
-        provides: [fact.endpointDeleted(id)],
-        input: {
-          artifact: null,
-          region,
-          request: { EndpointArn: refPlaceholder(nodeId.dmsEndpointCreate(id), 'arn') },
-          endpoint: id,
-        },
-        origin: '/cutover/cleanup/dms_resources',
-        gate: 'cleanup',
-      });
-      endpointDeleted.push(fact.endpointDeleted(id));
-    }
-  }
-  b.add({
-    id: nodeId.dmsInstanceDelete(ri),
-    kind: 'DmsReplicationInstanceDelete',
-    phase: 'cleanup',
-    title: `Delete DMS replication instance ${ri}`,
-    requires: [
-      fact.instanceAvailable(ri),
-      ...plan.dms.tasks.map((task) => fact.taskDeleted(task.id)),
-      ...endpointDeleted,
-    ],
-    provides: [fact.instanceDeleted(ri)],
-    input: {
-      artifact: null,
-      region,
-      request: { ReplicationInstanceArn: refPlaceholder(nodeId.dmsInstanceCreate(ri), 'arn') },
-      instance: ri,
-    },
-    origin: '/cutover/cleanup/dms_resources',
-    gate: 'cleanup',
-  });
 }
 
 /** Nodes in a stable order with derived edges; verification is a separate step (verify-graph.ts). */
@@ -802,15 +360,17 @@ export function assembleGraph(plan: Plan, nodes: readonly GraphNode[]): Executio
   };
 }
 
+const ENGINES: Readonly<Record<Plan['engine'], ReplicationEngine>> = { dms: dmsEngine, logical: logicalEngine };
+
 export function buildGraph(plan: Plan): ExecutionGraph {
+  const engine = ENGINES[plan.engine];
   const b = new GraphBuilder(plan);
-  const secrets = ssmSecrets(b);
+  engine.setup(b);
   addSource(b);
   addTargetPrepare(b);
-  addDmsSetup(b, secrets);
-  addTasks(b);
+  engine.tasks(b);
   addLoadAndDowntime(b);
-  addCutover(b);
-  addCleanup(b);
+  addCutover(b, engine);
+  engine.cleanup(b);
   return assembleGraph(plan, b.nodes);
 }

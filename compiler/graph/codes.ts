@@ -101,3 +101,21 @@ export const graphEdgesMismatch = defineCode({
   explanation:
     'Edges are derived from requires/provides, never written by hand; a graph.json whose edges differ was edited.',
 });
+
+export const graphLogicalSourceTooOld = defineCode({
+  code: 'PGF4012',
+  name: 'graph-logical-source-too-old',
+  severity: 'error',
+  title: 'Engine logical needs a source on PostgreSQL 10 or later',
+  explanation:
+    'The logical engine publishes the source tables (CREATE PUBLICATION) and subscribes the target to them; publications and subscriptions exist from PostgreSQL 10 on. For a 9.x source use `engine: dms`, which decodes the WAL with test_decoding or pglogical.',
+});
+
+export const graphLogicalSchemaNotPreCreated = defineCode({
+  code: 'PGF4013',
+  name: 'graph-logical-schema-not-pre-created',
+  severity: 'error',
+  title: 'Engine logical needs the target schema pre-created',
+  explanation:
+    'Logical replication copies rows, never DDL: every published table must already exist on the target when the subscription is created. Restore the pre-data schema on the target (pg_dump --schema-only --section=pre-data) and set `target.schema_objects.strategy: pre_created`.',
+});

@@ -13,6 +13,11 @@ export const EXECUTOR: Readonly<Record<NodeKind, ExecutorKind>> = {
   SourceMarkerWrite: 'agent',
   SourceSlotCreate: 'agent',
   SourceSlotDrop: 'agent',
+  LogicalPublicationCreate: 'source-sql',
+  LogicalPublicationDrop: 'source-sql',
+  LogicalSubscriptionCreate: 'target-sql',
+  LogicalSyncWait: 'wait',
+  LogicalSubscriptionDrop: 'target-sql',
   TargetPrepare: 'target-sql',
   TargetPostLoad: 'target-sql',
   TargetSequenceSync: 'target-sql',
@@ -43,6 +48,12 @@ export const EFFECT: Readonly<Record<NodeKind, Effect>> = {
   SourceMarkerWrite: 'read',
   SourceSlotCreate: 'write',
   SourceSlotDrop: 'destructive',
+  LogicalPublicationCreate: 'write',
+  LogicalPublicationDrop: 'write',
+  LogicalSubscriptionCreate: 'write',
+  LogicalSyncWait: 'read',
+  // Dropping the subscription drops its slot on the source: changes not yet applied are lost.
+  LogicalSubscriptionDrop: 'destructive',
   TargetPrepare: 'write',
   TargetPostLoad: 'write',
   TargetSequenceSync: 'write',
@@ -65,4 +76,9 @@ export const EFFECT: Readonly<Record<NodeKind, Effect>> = {
 /** Kinds that talk to the replication engine; all other kinds see only `replication.<task>.*` facts. */
 export function isDmsKind(kind: NodeKind): boolean {
   return kind.startsWith('Dms');
+}
+
+/** Kinds of the PostgreSQL logical replication engine (publication/subscription). */
+export function isLogicalKind(kind: NodeKind): boolean {
+  return kind.startsWith('Logical');
 }

@@ -10,6 +10,7 @@ const PHASES: readonly Phase[] = ['prepare', 'load', 'cutover', 'cleanup'];
 /** Mermaid shape per executor: gates are hexagons, target SQL a database cylinder. */
 const MERMAID_SHAPE: Readonly<Record<ExecutorKind, readonly [string, string]>> = {
   agent: ['(', ')'],
+  'source-sql': ['[(', ')]'],
   'target-sql': ['[(', ')]'],
   dms: ['[', ']'],
   ssm: ['[/', '/]'],
@@ -19,6 +20,7 @@ const MERMAID_SHAPE: Readonly<Record<ExecutorKind, readonly [string, string]>> =
 
 const DOT_SHAPE: Readonly<Record<ExecutorKind, string>> = {
   agent: 'shape=box, style=rounded',
+  'source-sql': 'shape=cylinder',
   'target-sql': 'shape=cylinder',
   dms: 'shape=box',
   ssm: 'shape=parallelogram',

@@ -12,6 +12,8 @@ import {
   graphDanglingRef,
   graphDuplicateId,
   graphEdgesMismatch,
+  graphLogicalSchemaNotPreCreated,
+  graphLogicalSourceTooOld,
   graphMissingFact,
   graphSequencesOutsideFence,
   graphSlotDropBeforeStop,
@@ -19,7 +21,7 @@ import {
   graphUngatedEffect,
 } from './codes.js';
 import { EXTERNAL_FACT_PREFIXES, fact } from './facts.js';
-import { isDmsKind } from './kinds.js';
+import { isDmsKind, isLogicalKind } from './kinds.js';
 import { deriveEdges, producersOf, topologicalOrder } from './order.js';
 
 class Ancestry {
@@ -159,9 +161,37 @@ export function verifyGraph(graph: ExecutionGraph): Finding[] {
     }
   }
 
+  // The logical engine decodes WAL from its first step (the subscription's slot, the table copies).
+  const logical = producers.get(fact.walLevelLogical)?.[0];
+  for (const node of unique) {
+    if (!isLogicalKind(node.kind) || node.kind === 'LogicalPublicationDrop') continue;
+    if (logical === undefined || !ancestry.of(node.id).has(logical)) {
+      report(graphCdcBeforeLogical.code, node, `node "${node.id}" is not after "${fact.walLevelLogical}"`);
+    }
+  }
+  for (const node of unique) {
+    const input = node.input as { sourceVersionNum?: number; schemaStrategy?: string };
+    if (node.kind === 'LogicalPublicationCreate' && (input.sourceVersionNum ?? 0) < 100000) {
+      findings.push({
+        code: graphLogicalSourceTooOld.code,
+        pointer: '/source/version',
+        message: `engine logical needs a source on PostgreSQL 10 or later; node "${node.id}" would publish from ${input.sourceVersionNum}`,
+        hint: 'use engine: dms for a 9.x source',
+      });
+    }
+    if (node.kind === 'LogicalSubscriptionCreate' && input.schemaStrategy !== 'pre_created') {
+      findings.push({
+        code: graphLogicalSchemaNotPreCreated.code,
+        pointer: '/target/schema_objects/strategy',
+        message: `engine logical copies no DDL: node "${node.id}" needs target.schema_objects.strategy pre_created, not ${input.schemaStrategy}`,
+        hint: 'restore the pre-data schema on the target and set schema_objects.strategy: pre_created',
+      });
+    }
+  }
+
   for (const node of unique) {
     const input = node.input as { database?: string; task?: string };
-    if (node.kind === 'DmsTaskStart') {
+    if (node.kind === 'DmsTaskStart' || node.kind === 'LogicalSubscriptionCreate') {
       const prepared = ancestry.some(
         node.id,
         nodes,

@@ -8,7 +8,7 @@ import { basePlan, cdcPlan } from '../../support/base-plan.js';
 describe('contracts/node-inputs', () => {
   test('DMS inputs are the SDK types; outputs are named per kind', () => {
     expectTypeOf<NodeInput<'DmsTaskCreate'>['request']>().toEqualTypeOf<CreateReplicationTaskCommandInput>();
-    expectTypeOf<NodeOutput<'DmsTaskStart'>>().toEqualTypeOf<'slotName'>();
+    expectTypeOf<NodeOutput<'DmsTaskStart'>>().toEqualTypeOf<'taskArn' | 'startType' | 'slotName'>();
     expectTypeOf<NodeOutput<'SourceMarkerWrite'>>().toEqualTypeOf<'lsn'>();
     expectTypeOf<NodeOutput<'DmsEndpointCreate'>>().toEqualTypeOf<'arn'>();
     expect(NODE_OUTPUTS.DmsReplicationInstanceCreate).toEqual(['arn']);

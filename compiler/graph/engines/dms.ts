@@ -1,0 +1,381 @@
+// The AWS DMS engine: SSM secrets the endpoints read, the replication instance, endpoints and their
+// connection tests, one task per plan task (with an explicit slot when named), its start and full-load
+// wait, the stop and slot drop at cutover, and the deletion of every DMS resource after writes-open.
+
+import { artifactPath, type NodeInput } from '../../../contracts/node-inputs.js';
+import { formatSecretRef, refPlaceholder, type SecretRef } from '../../../contracts/secret-ref.js';
+import {
+  replicationInstanceRequest,
+  sourceEndpointRequest,
+  targetEndpointRequest,
+  taskRequest,
+} from '../../emit/dms-requests.js';
+import {
+  hasFullLoad,
+  isCdc,
+  isDowntimeDatabase,
+  pgPluginName,
+  sourceEndpointId,
+  targetDatabase,
+  targetEndpointId,
+  tasksOf,
+} from '../../emit/names.js';
+import type { Task } from '../../model/plan.js';
+import { compensation, type GraphBuilder } from '../builder.js';
+import { fact } from '../facts.js';
+import { nodeId } from '../ids.js';
+import type { ReplicationEngine } from './engine.js';
+
+/** SSM parameters DMS endpoints read at apply time, by endpoint side → the fact that they resolve. */
+function ssmSecrets(b: GraphBuilder): Map<'source' | 'target', string> {
+  const { plan } = b;
+  const secrets = new Map<'source' | 'target', string>();
+  if (plan.dms.credentials.mode !== 'ssm') return secrets;
+  const used: ['source' | 'target', SecretRef, string][] = [
+    ['source', plan.source.migration_user.password, '/source/migration_user/password'],
+    ['target', plan.target.migration_user.password, '/target/migration_user/password'],
+  ];
+  const added = new Set<string>();
+  for (const [side, ref, origin] of used) {
+    if (!('ssm' in ref)) continue;
+    const available = fact.secretAvailable(formatSecretRef(ref));
+    secrets.set(side, available);
+    if (added.has(ref.ssm)) continue;
+    added.add(ref.ssm);
+    b.add({
+      id: nodeId.ssmResolve(ref.ssm),
+      kind: 'SsmParameterResolve',
+      phase: 'prepare',
+      title: `Check SSM parameter ${ref.ssm}`,
+      requires: [],
+      provides: [available],
+      input: { parameter: ref.ssm, withDecryption: true },
+      origin,
+    });
+  }
+  return secrets;
+}
+
+function addDmsSetup(b: GraphBuilder, secrets: Map<'source' | 'target', string>): void {
+  const { plan } = b;
+  const ri = plan.dms.replication_instance.identifier;
+  const region = plan.dms.region;
+  const cdc = plan.dms.tasks.some(isCdc);
+  const instanceArn = refPlaceholder(nodeId.dmsInstanceCreate(ri), 'arn');
+  b.add({
+    id: nodeId.dmsInstanceCreate(ri),
+    kind: 'DmsReplicationInstanceCreate',
+    phase: 'prepare',
+    title: `Create DMS replication instance ${ri}`,
+    // Both ends ready first: the instance costs money from the moment it exists.
+    requires: [
+      fact.sourceConfigEffective,
+      ...(cdc ? [fact.walLevelLogical] : []),
+      ...plan.source.databases.map((db) => fact.targetPrepared(targetDatabase(plan, db))),
+    ],
+    provides: [fact.instanceAvailable(ri)],
+    input: { artifact: artifactPath.replicationInstance, region, request: replicationInstanceRequest(plan) },
+    origin: '/dms/replication_instance',
+    idempotencyKey: `dms:replication-instance:${ri}`,
+  });
+  for (const [i, sourceDb] of plan.source.databases.entries()) {
+    const db = targetDatabase(plan, sourceDb);
+    const sides = [
+      { side: 'source' as const, id: sourceEndpointId(plan, sourceDb), request: sourceEndpointRequest(plan, sourceDb) },
+      { side: 'target' as const, id: targetEndpointId(plan, sourceDb), request: targetEndpointRequest(plan, sourceDb) },
+    ];
+    for (const { side, id, request } of sides) {
+      b.add({
+        id: nodeId.dmsEndpointCreate(id),
+        kind: 'DmsEndpointCreate',
+        phase: 'prepare',
+        title: `Create DMS ${side} endpoint ${id}`,
+        requires: [fact.instanceAvailable(ri), ...(secrets.has(side) ? [secrets.get(side)!] : [])],
+        provides: [fact.endpointCreated(id)],
+        input: {
+          artifact: artifactPath.endpoint(id),
+          region,
+          request,
+          side,
+          database: side === 'source' ? sourceDb : db,
+        },
+        origin: `/source/databases/${i}`,
+        idempotencyKey: `dms:endpoint:${id}`,
+      });
+      b.add({
+        id: nodeId.dmsEndpointTest(id),
+        kind: 'DmsConnectionTest',
+        phase: 'prepare',
+        title: `Test DMS connection to ${id}`,
+        requires: [
+          fact.endpointCreated(id),
+          fact.instanceAvailable(ri),
+          side === 'source' ? fact.sourceConfigEffective : fact.targetPrepared(db),
+        ],
+        provides: [fact.endpointReachable(id)],
+        input: {
+          artifact: null,
+          region,
+          endpoint: id,
+          request: {
+            ReplicationInstanceArn: instanceArn,
+            EndpointArn: refPlaceholder(nodeId.dmsEndpointCreate(id), 'arn'),
+          },
+        },
+        origin: `/source/databases/${i}`,
+      });
+    }
+  }
+}
+
+function addTasks(b: GraphBuilder): void {
+  const { plan, agent } = b;
+  const ri = plan.dms.replication_instance.identifier;
+  const region = plan.dms.region;
+  for (const task of plan.dms.tasks) {
+    const origin = `/dms/tasks/${b.taskIndex(task)}`;
+    const src = sourceEndpointId(plan, task.database);
+    const tgt = targetEndpointId(plan, task.database);
+    const db = targetDatabase(plan, task.database);
+    const explicitSlot = isCdc(task) && task.slot_name !== null ? task.slot_name : null;
+    if (explicitSlot !== null) {
+      b.add({
+        id: nodeId.sourceSlotCreate(task.id),
+        kind: 'SourceSlotCreate',
+        phase: 'prepare',
+        title: `Create replication slot ${explicitSlot}`,
+        requires: [fact.sourceConfigEffective, fact.walLevelLogical],
+        provides: [fact.slotCreated(task.id)],
+        input: { agent, database: task.database, slot: explicitSlot, plugin: pgPluginName(task.plugin), task: task.id },
+        origin: `${origin}/slot_name`,
+        compensation: compensation('SourceSlotDrop', `Drop replication slot ${explicitSlot}`, {
+          agent,
+          database: task.database,
+          slot: explicitSlot,
+          task: task.id,
+        }),
+      });
+    }
+    const request = taskRequest(plan, task);
+    b.add({
+      id: nodeId.dmsTaskCreate(task.id),
+      kind: 'DmsTaskCreate',
+      phase: 'prepare',
+      title: `Create DMS task ${task.id} (${task.migration_type})`,
+      requires: [
+        fact.instanceAvailable(ri),
+        fact.endpointReachable(src),
+        fact.endpointReachable(tgt),
+        ...(explicitSlot !== null ? [fact.slotCreated(task.id)] : []),
+      ],
+      provides: [fact.taskCreated(task.id), fact.replicationReady(task.id)],
+      input: {
+        artifact: artifactPath.task(task.id),
+        region,
+        request,
+        tableMappings: artifactPath.tableMappings(task.id),
+        taskSettings: artifactPath.taskSettings(task.id),
+      },
+      origin,
+      idempotencyKey: `dms:task:${task.id}`,
+    });
+    const taskArn = refPlaceholder(nodeId.dmsTaskCreate(task.id), 'arn');
+    const downtime = isDowntimeDatabase(plan, task.database);
+    b.add({
+      id: nodeId.dmsTaskStart(task.id),
+      kind: 'DmsTaskStart',
+      phase: 'load',
+      title: `Start DMS task ${task.id}`,
+      requires: [
+        fact.taskCreated(task.id),
+        fact.targetPrepared(db),
+        ...(isCdc(task) ? [fact.walLevelLogical] : []),
+        ...(downtime ? [fact.writesFenced(task.database)] : []),
+      ],
+      provides: [fact.replicationStarted(task.id)],
+      input: {
+        artifact: null,
+        region,
+        request: { ReplicationTaskArn: taskArn, StartReplicationTaskType: 'start-replication' },
+        task: task.id,
+        database: task.database,
+        migrationType: task.migration_type,
+        slot: explicitSlot,
+      },
+      origin,
+      idempotencyKey: `dms:task:${task.id}:start`,
+      compensation: isCdc(task)
+        ? compensation('DmsTaskStop', `Stop DMS task ${task.id}`, {
+            artifact: null,
+            region,
+            request: { ReplicationTaskArn: taskArn },
+            task: task.id,
+          })
+        : undefined,
+    });
+    if (hasFullLoad(task)) {
+      b.add({
+        id: nodeId.dmsFullLoadWait(task.id),
+        kind: 'DmsFullLoadWait',
+        phase: 'load',
+        title: `Wait for the full load of ${task.id}`,
+        requires: [fact.replicationStarted(task.id)],
+        provides: [fact.replicationFullLoadComplete(task.id)],
+        input: { region, taskArn, task: task.id, migrationType: task.migration_type },
+        origin,
+      });
+    }
+  }
+}
+
+function slotOf(task: Task): string {
+  return task.slot_name !== null ? task.slot_name : refPlaceholder(nodeId.dmsTaskStart(task.id), 'slotName');
+}
+
+function lagWait(b: GraphBuilder, task: Task): NodeInput<'CdcLagWait'> {
+  const { plan } = b;
+  return {
+    engine: 'dms',
+    region: plan.dms.region,
+    task: task.id,
+    taskArn: refPlaceholder(nodeId.dmsTaskCreate(task.id), 'arn'),
+    maxLagSeconds: plan.cutover.max_lag_seconds,
+  };
+}
+
+/** Cutover of a CDC database: stop its tasks (cleanup.stop_task), then drop their slots (cleanup.drop_slot). */
+function stopTasks(b: GraphBuilder, sourceDb: string, restored: string, downtime: boolean): string[] {
+  const { plan, agent } = b;
+  const region = plan.dms.region;
+  const cleanup = plan.cutover.cleanup;
+  const openRequires: string[] = [];
+  // Full-load tasks stop by themselves once the load is in.
+  if (downtime || !cleanup.stop_task) return openRequires;
+  const tasks = tasksOf(plan, sourceDb).filter(isCdc);
+  for (const task of tasks) {
+    const origin = `/dms/tasks/${b.taskIndex(task)}`;
+    b.add({
+      id: nodeId.dmsTaskStop(task.id),
+      kind: 'DmsTaskStop',
+      phase: 'cutover',
+      title: `Stop DMS task ${task.id}`,
+      requires: [fact.replicationDrained(task.id), restored],
+      provides: [fact.replicationStopped(task.id)],
+      input: {
+        artifact: null,
+        region,
+        request: { ReplicationTaskArn: refPlaceholder(nodeId.dmsTaskCreate(task.id), 'arn') },
+        task: task.id,
+      },
+      origin: '/cutover/cleanup/stop_task',
+    });
+    openRequires.push(fact.replicationStopped(task.id));
+    if (!cleanup.drop_slot) continue;
+    b.add({
+      id: nodeId.sourceSlotDrop(task.id),
+      kind: 'SourceSlotDrop',
+      phase: 'cutover',
+      title: `Drop the replication slot of ${task.id}`,
+      requires: [fact.replicationStopped(task.id)],
+      provides: [fact.slotDropped(task.id)],
+      input: { agent, database: sourceDb, slot: slotOf(task), task: task.id },
+      origin: task.slot_name !== null ? `${origin}/slot_name` : '/cutover/cleanup/drop_slot',
+      gate: 'cutover',
+      finally: true,
+    });
+    openRequires.push(fact.slotDropped(task.id));
+  }
+  return openRequires;
+}
+
+function addCleanup(b: GraphBuilder): void {
+  const { plan } = b;
+  if (plan.cutover.cleanup.dms_resources !== 'delete') return;
+  const region = plan.dms.region;
+  const ri = plan.dms.replication_instance.identifier;
+  b.gate(
+    'cleanup',
+    'cleanup',
+    `Delete the DMS tasks, endpoints and replication instance ${ri}.`,
+    [fact.gateApproved('writes-open')],
+    '/cutover/cleanup/dms_resources',
+  );
+  const stopped = (task: Task) =>
+    isCdc(task)
+      ? plan.cutover.cleanup.stop_task
+        ? [fact.replicationStopped(task.id)]
+        : []
+      : [fact.replicationFullLoadComplete(task.id)];
+  for (const task of plan.dms.tasks) {
+    b.add({
+      id: nodeId.dmsTaskDelete(task.id),
+      kind: 'DmsTaskDelete',
+      phase: 'cleanup',
+      title: `Delete DMS task ${task.id}`,
+      requires: [fact.taskCreated(task.id), ...stopped(task)],
+      provides: [fact.taskDeleted(task.id)],
+      input: {
+        artifact: null,
+        region,
+        request: { ReplicationTaskArn: refPlaceholder(nodeId.dmsTaskCreate(task.id), 'arn') },
+        task: task.id,
+      },
+      origin: '/cutover/cleanup/dms_resources',
+      gate: 'cleanup',
+    });
+  }
+  const endpointDeleted: string[] = [];
+  for (const sourceDb of plan.source.databases) {
+    const tasksDeleted = tasksOf(plan, sourceDb).map((task) => fact.taskDeleted(task.id));
+    for (const id of [sourceEndpointId(plan, sourceDb), targetEndpointId(plan, sourceDb)]) {
+      b.add({
+        id: nodeId.dmsEndpointDelete(id),
+        kind: 'DmsEndpointDelete',
+        phase: 'cleanup',
+        title: `Delete DMS endpoint ${id}`,
+        requires: [fact.endpointCreated(id), ...tasksDeleted],
+        provides: [fact.endpointDeleted(id)],
+        input: {
+          artifact: null,
+          region,
+          request: { EndpointArn: refPlaceholder(nodeId.dmsEndpointCreate(id), 'arn') },
+          endpoint: id,
+        },
+        origin: '/cutover/cleanup/dms_resources',
+        gate: 'cleanup',
+      });
+      endpointDeleted.push(fact.endpointDeleted(id));
+    }
+  }
+  b.add({
+    id: nodeId.dmsInstanceDelete(ri),
+    kind: 'DmsReplicationInstanceDelete',
+    phase: 'cleanup',
+    title: `Delete DMS replication instance ${ri}`,
+    requires: [
+      fact.instanceAvailable(ri),
+      ...plan.dms.tasks.map((task) => fact.taskDeleted(task.id)),
+      ...endpointDeleted,
+    ],
+    provides: [fact.instanceDeleted(ri)],
+    input: {
+      artifact: null,
+      region,
+      request: { ReplicationInstanceArn: refPlaceholder(nodeId.dmsInstanceCreate(ri), 'arn') },
+      instance: ri,
+    },
+    origin: '/cutover/cleanup/dms_resources',
+    gate: 'cleanup',
+  });
+}
+
+export const dmsEngine: ReplicationEngine = {
+  setup(b) {
+    addDmsSetup(b, ssmSecrets(b));
+  },
+  tasks: addTasks,
+  lagWait,
+  slot: slotOf,
+  stop: stopTasks,
+  cleanup: addCleanup,
+};

@@ -1,0 +1,222 @@
+// The target side of the logical replication engine, over `pg` to the target database (the node's
+// `connection`; `--target-url` overrides the address): create the subscription (which creates its slot
+// on the source and starts copying), wait until every table is ready, and drop it at cutover or abort
+// (which drops the slot on the source). Every step adopts what already exists.
+
+import type pg from 'pg';
+import type { GraphNode, NodeKind } from '../../contracts/graph.js';
+import { type Input, optionalRecord, optionalString, requireString } from '../inputs.js';
+import { connect, connectionFor } from '../pg-connect.js';
+import { NodeFailure, type NodeResult, type RunContext } from '../types.js';
+import type { KindRun } from './by-kind.js';
+
+/** libpq keyword/value quoting: single quotes, backslash before `'` and `\`. */
+function conninfoValue(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+const SSL_MODES: Readonly<Record<string, string>> = {
+  none: 'disable',
+  require: 'require',
+  'verify-ca': 'verify-ca',
+  'verify-full': 'verify-full',
+};
+
+/** The publisher as the target reaches it: the plan's source address, never a command-line override. */
+export function publisherConninfo(node: GraphNode, input: Input): string {
+  const publisher = optionalRecord(input, 'publisher');
+  if (publisher === undefined) throw new NodeFailure(`node ${node.id}: input needs a 'publisher' connection`);
+  const parts: [string, string | undefined][] = [
+    ['host', optionalString(publisher, 'host')],
+    ['port', publisher.port === undefined ? undefined : String(publisher.port)],
+    ['dbname', optionalString(publisher, 'database')],
+    ['user', optionalString(publisher, 'user')],
+    ['password', optionalString(publisher, 'password')],
+    ['sslmode', SSL_MODES[optionalString(publisher, 'sslMode') ?? 'none']],
+    ['application_name', optionalString(input, 'subscription')],
+  ];
+  return parts
+    .filter((part): part is [string, string] => part[1] !== undefined)
+    .map(([key, value]) => `${key}=${conninfoValue(value)}`)
+    .join(' ');
+}
+
+async function withTarget<T>(
+  node: GraphNode,
+  input: Input,
+  ctx: RunContext,
+  work: (client: pg.Client, database: string) => Promise<T>,
+): Promise<T> {
+  const target = await connectionFor(ctx, input, 'connection');
+  const client = await connect(ctx, target, 'target');
+  try {
+    return await work(client, target.database);
+  } catch (error) {
+    if (error instanceof NodeFailure) throw error;
+    throw new NodeFailure(`node ${node.id} on target database ${target.database}: ${ctx.redactor.messageOf(error)}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+interface SubscriptionRow {
+  readonly slot: string | null;
+  readonly enabled: boolean;
+}
+
+async function findSubscription(client: pg.Client, name: string): Promise<SubscriptionRow | null> {
+  const result = await client.query<SubscriptionRow>(
+    `SELECT subslotname AS slot, subenabled AS enabled FROM pg_subscription
+      WHERE subname = $1 AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    [name],
+  );
+  return result.rows[0] ?? null;
+}
+
+async function subscriptionCreate(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const subscription = requireString(node, input, 'subscription');
+  const publication = requireString(node, input, 'publication');
+  const slot = requireString(node, input, 'slot');
+  if (optionalString(input, 'schemaStrategy') !== 'pre_created') {
+    throw new NodeFailure(
+      `node ${node.id}: logical replication copies no DDL; the target schema must be pre-created (target.schema_objects.strategy: pre_created)`,
+    );
+  }
+  return withTarget(node, input, ctx, async (client, database): Promise<NodeResult> => {
+    const existing = await findSubscription(client, subscription);
+    if (existing !== null) {
+      if (!existing.enabled) await client.query(`ALTER SUBSCRIPTION ${client.escapeIdentifier(subscription)} ENABLE`);
+      return {
+        status: 'succeeded',
+        outputs: { subscription, slotName: existing.slot ?? slot, adopted: true },
+        note: `subscription ${subscription} exists on ${database}: adopted`,
+      };
+    }
+    const copyData = input.copyData !== false;
+    // CREATE SUBSCRIPTION … create_slot refuses a transaction block: one statement, autocommit.
+    const sql =
+      `CREATE SUBSCRIPTION ${client.escapeIdentifier(subscription)}` +
+      ` CONNECTION ${client.escapeLiteral(publisherConninfo(node, input))}` +
+      ` PUBLICATION ${client.escapeIdentifier(publication)}` +
+      ` WITH (copy_data = ${copyData}, create_slot = true, slot_name = ${client.escapeLiteral(slot)})`;
+    try {
+      await client.query(sql);
+    } catch (error) {
+      const message = ctx.redactor.messageOf(error);
+      const hint = /relation .* does not exist/.test(message)
+        ? ': a published table is missing on the target; restore the pre-data schema first'
+        : /already exists/.test(message) && /slot/.test(message)
+          ? `: slot ${slot} is left on the source from an earlier attempt; drop it (pgferry abort) and apply again`
+          : '';
+      throw new NodeFailure(
+        `node ${node.id}: CREATE SUBSCRIPTION ${subscription} on ${database} failed: ${message}${hint}`,
+      );
+    }
+    return { status: 'succeeded', outputs: { subscription, slotName: slot, copyData } };
+  });
+}
+
+interface SyncState {
+  readonly exists: boolean;
+  readonly total: number;
+  readonly pending: string[];
+}
+
+async function syncState(client: pg.Client, subscription: string): Promise<SyncState> {
+  const result = await client.query<{ rel: string; state: string }>(
+    `SELECT r.srrelid::regclass::text AS rel, r.srsubstate AS state
+       FROM pg_subscription s JOIN pg_subscription_rel r ON r.srsubid = s.oid
+      WHERE s.subname = $1 ORDER BY 1`,
+    [subscription],
+  );
+  const exists = (await findSubscription(client, subscription)) !== null;
+  return {
+    exists,
+    total: result.rows.length,
+    pending: result.rows.filter((row) => row.state !== 'r').map((row) => `${row.rel} (${row.state})`),
+  };
+}
+
+async function syncWait(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const subscription = requireString(node, input, 'subscription');
+  return withTarget(node, input, ctx, async (client, database): Promise<NodeResult> => {
+    let detail = '';
+    for (let attempt = 0; attempt < ctx.maxPolls; attempt += 1) {
+      const state = await syncState(client, subscription);
+      if (!state.exists) throw new NodeFailure(`node ${node.id}: subscription ${subscription} is not on ${database}`);
+      if (state.pending.length === 0) {
+        return {
+          status: 'succeeded',
+          outputs: { subscription, tables: state.total },
+          note: `${state.total} tables copied`,
+        };
+      }
+      detail = `${state.total - state.pending.length}/${state.total} tables ready; waiting for ${state.pending.join(', ')}`;
+      await ctx.sleep(ctx.pollMs);
+    }
+    throw new NodeFailure(
+      `initial copy of ${subscription}: not finished after ${ctx.maxPolls} polls (${detail})`,
+      true,
+    );
+  });
+}
+
+/** Drops the slot over a direct source connection when DROP SUBSCRIPTION could not (publisher unreachable). */
+async function dropLeftoverSlot(ctx: RunContext, input: Input, slot: string): Promise<boolean | string> {
+  try {
+    const source = await connectionFor(ctx, input, 'source');
+    const client = await connect(ctx, source, 'source');
+    try {
+      const found = await client.query<{ active: boolean }>(
+        'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
+        [slot],
+      );
+      if (found.rowCount === 0) return false;
+      if (found.rows[0]!.active) return `slot ${slot} is still active on the source; drop it once idle`;
+      await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
+      return true;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  } catch (error) {
+    return `could not check slot ${slot} on the source: ${ctx.redactor.messageOf(error)}`;
+  }
+}
+
+async function subscriptionDrop(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const subscription = requireString(node, input, 'subscription');
+  const slot = requireString(node, input, 'slot');
+  const dropped = await withTarget(node, input, ctx, async (client) => {
+    const existing = await findSubscription(client, subscription);
+    if (existing === null) return false;
+    const name = client.escapeIdentifier(subscription);
+    await client.query(`ALTER SUBSCRIPTION ${name} DISABLE`);
+    try {
+      // With the slot name still set, the target drops the slot on the source too.
+      await client.query(`DROP SUBSCRIPTION ${name}`);
+    } catch (error) {
+      // The source is unreachable from the target: forget the slot here, drop it directly below.
+      ctx.log(`DROP SUBSCRIPTION ${subscription} could not drop the slot: ${ctx.redactor.messageOf(error)}`);
+      await client.query(`ALTER SUBSCRIPTION ${name} SET (slot_name = NONE)`);
+      await client.query(`DROP SUBSCRIPTION ${name}`);
+    }
+    return true;
+  });
+  const slotResult = await dropLeftoverSlot(ctx, input, slot);
+  const outputs = { subscription, dropped, slotDropped: slotResult === true };
+  if (typeof slotResult === 'string') return { status: 'succeeded', outputs, note: slotResult };
+  return dropped
+    ? { status: 'succeeded', outputs }
+    : { status: 'succeeded', outputs, note: `subscription ${subscription} is already gone` };
+}
+
+/** Target-side logical kinds, run by the `target-sql` executor. */
+export const logicalTargetKinds: Partial<Record<NodeKind, KindRun>> = {
+  LogicalSubscriptionCreate: subscriptionCreate,
+  LogicalSubscriptionDrop: subscriptionDrop,
+};
+
+/** Waits of the logical engine, run by the `wait` executor. */
+export const logicalWaitKinds: Partial<Record<NodeKind, KindRun>> = {
+  LogicalSyncWait: syncWait,
+};
