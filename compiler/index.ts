@@ -13,7 +13,7 @@ import { loadPlan } from './front/load-plan.js';
 import { buildGraph } from './graph/build-graph.js';
 import { verifyGraph } from './graph/verify-graph.js';
 import type { Plan } from './model/plan.js';
-import { checkPlan } from './rules/index.js';
+import { checkPlan, planDirOf } from './rules/index.js';
 
 export interface CompileOptions {
   /** The plan's content (text or raw bytes); read from `file` when absent. */
@@ -41,7 +41,7 @@ export async function compilePlan(file: string, options: CompileOptions = {}): P
   if (plan === null || hasErrors(loaded.diagnostics)) {
     return { plan, graph: null, artifacts: [], diagnostics: sortDiagnostics(loaded.diagnostics) };
   }
-  const ruleDiagnostics = checkPlan(plan, options.catalog ?? null).map((finding) =>
+  const ruleDiagnostics = checkPlan(plan, options.catalog ?? null, { planDir: planDirOf(file) }).map((finding) =>
     findingToDiagnostic(finding, file, loaded.locate),
   );
   // checkPlan has already applied the plan's waivers (compiler/rules/waivers.ts).

@@ -1,6 +1,8 @@
 // Every semantic rule, and the entry point that runs them. Rules are pure; checkPlan collects their
 // findings, checks each code belongs to the rule that reported it, applies the plan's waivers and sorts.
 
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { CatalogSnapshot } from '../../contracts/catalog.js';
 import type { CodeInfo } from '../diagnostics/codes.js';
 import type { Plan } from '../model/plan.js';
@@ -17,6 +19,7 @@ import { hbaRule } from './hba.js';
 import { identifiersRule } from './identifiers.js';
 import { lobRule } from './lob.js';
 import { patroniRule } from './patroni.js';
+import { postLoadSqlFilesRule } from './post-load-sql-files.js';
 import { replicationBudgetRule } from './replication-budget.js';
 import { replicationInstanceRule } from './replication-instance.js';
 import type { Finding, Rule } from './rule.js';
@@ -45,6 +48,7 @@ export const rules: readonly Rule[] = Object.freeze([
   fullLoadRule,
   taskSettingsRule,
   targetRule,
+  postLoadSqlFilesRule,
   secretsRule,
   sourceAccessRule,
   cutoverRule,
@@ -67,12 +71,32 @@ function compareFindings(a: Finding, b: Finding): number {
   return a.pointer.localeCompare(b.pointer) || a.code.localeCompare(b.code) || a.message.localeCompare(b.message);
 }
 
-export function checkPlan(plan: Plan, catalog: CatalogSnapshot | null = null): Finding[] {
-  return runRules(rules, plan, catalog);
+export interface CheckOptions {
+  /** The plan file's directory: enables the rules that look at files the plan names (post_load_sql). */
+  readonly planDir?: string | undefined;
+}
+
+/**
+ * The directory of a plan named as on the command line, when the plan really is there. A name that
+ * does not resolve from this process's directory (`plan.yaml@main` in a diff, a caller with its own
+ * working directory) gives none, so file rules are skipped rather than wrong.
+ */
+export function planDirOf(file: string): string | undefined {
+  const path = resolve(file);
+  return existsSync(path) ? dirname(path) : undefined;
+}
+
+export function checkPlan(plan: Plan, catalog: CatalogSnapshot | null = null, options: CheckOptions = {}): Finding[] {
+  return runRules(rules, plan, catalog, options);
 }
 
 /** Runs the given rules (checkPlan runs all of them); exported so tests can run a single rule or a broken one. */
-export function runRules(ruleList: readonly Rule[], plan: Plan, catalog: CatalogSnapshot | null = null): Finding[] {
+export function runRules(
+  ruleList: readonly Rule[],
+  plan: Plan,
+  catalog: CatalogSnapshot | null = null,
+  options: CheckOptions = {},
+): Finding[] {
   const findings: Finding[] = [];
   for (const rule of ruleList) {
     if (rule.needsCatalog && !catalog) continue;
@@ -80,6 +104,7 @@ export function runRules(ruleList: readonly Rule[], plan: Plan, catalog: Catalog
     rule.check({
       plan,
       catalog,
+      planDir: options.planDir ?? null,
       report(finding) {
         if (!own.has(finding.code)) {
           throw new Error(`rule ${rule.codes[0]?.code} reported ${finding.code}, which it does not declare`);

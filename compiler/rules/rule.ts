@@ -26,6 +26,8 @@ export interface RuleContext {
   readonly plan: Plan;
   /** Present only for `validate --catalog`: checks against the real source catalog. */
   readonly catalog: CatalogSnapshot | null;
+  /** Absolute directory of the plan file, for files the plan names; null when the caller has none. */
+  readonly planDir: string | null;
   report(finding: Finding): void;
 }
 

@@ -92,7 +92,7 @@ export const basePlan: Plan = {
   waivers: [],
 };
 
-type DeepPartial<T> = T extends readonly (infer U)[]
+export type DeepPartial<T> = T extends readonly (infer U)[]
   ? readonly U[]
   : T extends object
     ? { -readonly [K in keyof T]?: DeepPartial<T[K]> }
@@ -107,9 +107,14 @@ function merge(base: unknown, patch: unknown): unknown {
   return out;
 }
 
+/** `base` with a deep patch applied: objects merge key by key, arrays and scalars are replaced whole. */
+export function patchPlan(base: Plan, patch: DeepPartial<Plan>): Plan {
+  return merge(base, patch) as Plan;
+}
+
 /** The base plan with a deep patch applied; arrays are replaced whole. */
 export function planWith(patch: DeepPartial<Plan>): Plan {
-  return merge(basePlan, patch) as Plan;
+  return patchPlan(basePlan, patch);
 }
 
 /** A CDC variant of the base plan: PG 13 → 16, one full-load-and-cdc task, logical settings implied. */

@@ -3,14 +3,14 @@
 
 import { expect } from 'vitest';
 import type { Plan, Task } from '../../../compiler/model/plan.js';
-import { checkPlan, type Finding, type Rule } from '../../../compiler/rules/index.js';
+import { type CheckOptions, checkPlan, type Finding, type Rule } from '../../../compiler/rules/index.js';
 import type { CatalogColumn, CatalogSnapshot, CatalogTable } from '../../../contracts/catalog.js';
 
 export type CatalogRow = CatalogColumn;
 
-import { basePlan, cdcPlan, planWith } from '../../support/base-plan.js';
+import { basePlan, cdcPlan, patchPlan, planWith } from '../../support/base-plan.js';
 
-export { basePlan, cdcPlan, planWith };
+export { basePlan, cdcPlan, patchPlan, planWith };
 
 type TaskPatch = { -readonly [K in keyof Task]?: Task[K] };
 
@@ -29,37 +29,35 @@ export function withTasks(tasks: readonly Task[], base: Plan = basePlan): Plan {
   return { ...base, dms: { ...base.dms, tasks } };
 }
 
-function merge(base: unknown, patch: unknown): unknown {
-  if (patch === undefined) return base;
-  if (Array.isArray(patch) || typeof patch !== 'object' || patch === null) return patch;
-  if (typeof base !== 'object' || base === null || Array.isArray(base)) return patch;
-  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const [key, value] of Object.entries(patch)) out[key] = merge(out[key], value);
-  return out;
-}
-
 /** The CDC plan (13 → 16, one full-load-and-cdc task) with a deep patch; arrays are replaced whole. */
 export function cdcWith(patch: Parameters<typeof planWith>[0]): Plan {
-  return merge(cdcPlan, patch) as Plan;
+  return patchPlan(cdcPlan, patch);
 }
 
 export interface Row {
   readonly name: string;
   readonly plan: Plan;
   readonly catalog?: CatalogSnapshot;
+  /** The plan file's directory, for rules that look at files the plan names. */
+  readonly planDir?: string;
   /** `CODE@pointer` for every finding of the rule's codes, in checkPlan order. */
   readonly want: readonly string[];
   /** Words every reported message must contain (case-insensitive). */
   readonly words?: readonly string[];
 }
 
-export function findingsOf(rule: Rule, plan: Plan, catalog: CatalogSnapshot | null = null): Finding[] {
+export function findingsOf(
+  rule: Rule,
+  plan: Plan,
+  catalog: CatalogSnapshot | null = null,
+  options: CheckOptions = {},
+): Finding[] {
   const own = new Set(rule.codes.map((info) => info.code));
-  return checkPlan(plan, catalog).filter((finding) => own.has(finding.code));
+  return checkPlan(plan, catalog, options).filter((finding) => own.has(finding.code));
 }
 
 export function expectRow(rule: Rule, row: Row): void {
-  const findings = findingsOf(rule, row.plan, row.catalog ?? null);
+  const findings = findingsOf(rule, row.plan, row.catalog ?? null, row.planDir ? { planDir: row.planDir } : {});
   expect(findings.map((finding) => `${finding.code}@${finding.pointer}`)).toEqual(row.want);
   for (const finding of findings) {
     for (const word of row.words ?? []) expect(finding.message.toLowerCase()).toContain(word.toLowerCase());
