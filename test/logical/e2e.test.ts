@@ -1,0 +1,122 @@
+// engine: logical end to end on real clusters: apply publishes the source tables and subscribes the
+// target (rows really replicate), rows written afterwards arrive through the slot, and cutover fences,
+// drains, syncs sequences and drops the subscription, its slot and the publication.
+
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type LogicalWorld,
+  MARGIN,
+  NAME,
+  names,
+  PLAN,
+  rows,
+  SECRET_VALUES,
+  sequenceValue,
+  startLogicalWorld,
+} from './support.js';
+
+/** A fresh session as the application role: does the source still take its writes? */
+async function appWrite(world: LogicalWorld): Promise<string> {
+  const client = new pg.Client({ connectionString: world.source.connectionString('app', 'app_writer') });
+  await client.connect();
+  try {
+    await client.query("INSERT INTO public.customers (name) VALUES ('after the fence')");
+    return 'ok';
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    await client.end();
+  }
+}
+
+describe.each([16, 12] as const)('engine logical, PostgreSQL %i → 16', (major) => {
+  let world: LogicalWorld;
+  beforeAll(async () => {
+    world = await startLogicalWorld(major);
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('apply stops at the restart consent, then publishes, subscribes and copies every row', async () => {
+    const first = await world.run('apply');
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toContain(`pgferry approve`);
+    expect(first.stdout).toContain('restart-consent');
+    expect(await names(world.source, 'SELECT pubname FROM pg_publication')).toEqual([]);
+
+    expect((await world.run('approve', ['restart-consent'])).code).toBe(0);
+    const second = await world.run('apply');
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain(`✓ logical.rehearsal-app.sync-wait`);
+    expect(second.stdout).toContain(`${PLAN}: done`);
+
+    expect(await names(world.source, 'SELECT pubname FROM pg_publication')).toEqual([NAME]);
+    expect(await names(world.source, 'SELECT slot_name FROM pg_replication_slots')).toEqual([NAME]);
+    expect(await names(world.target, 'SELECT subname FROM pg_subscription')).toEqual([NAME]);
+    for (const table of ['public.customers', 'public.orders']) {
+      expect(await rows(world.target, table), table).toBe(await rows(world.source, table));
+    }
+    expect(await rows(world.target, 'public.orders')).toBe(200);
+  });
+
+  it('a second apply adopts everything and changes nothing', async () => {
+    const again = await world.run('apply');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('nothing to do');
+    expect(await names(world.target, 'SELECT subname FROM pg_subscription')).toEqual([NAME]);
+  });
+
+  it('cutover: rows written meanwhile arrive; sequences pass the source; subscription, slot and publication go', async () => {
+    await world.source.query(
+      "INSERT INTO public.customers (name) SELECT 'late' || g FROM generate_series(1, 5) g",
+      [],
+      'app',
+    );
+    await world.source.query(
+      'INSERT INTO public.orders (customer_id, total) SELECT 21 + g % 5, g FROM generate_series(1, 50) g',
+      [],
+      'app',
+    );
+    await world.source.query('UPDATE public.orders SET total = total + 1 WHERE id <= 10', [], 'app');
+    await world.source.query('DELETE FROM public.orders WHERE id = 11', [], 'app');
+    await world.source.query("SELECT nextval('public.invoice_no')", [], 'app');
+
+    const waiting = await world.run('cutover');
+    expect(waiting.code).toBe(0);
+    expect(waiting.stdout).toContain('pgferry approve');
+    expect(waiting.stdout).toContain('cutover\n');
+    expect((await world.run('approve', ['cutover'])).code).toBe(0);
+
+    const result = await world.run('cutover');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('✓ logical.rehearsal-app.subscription-drop');
+    expect(result.stdout).toContain('writes-open');
+
+    const checksum = 'SELECT count(*)::int AS n, sum(total)::text AS s, max(id)::int AS m FROM public.orders';
+    expect((await world.target.query(checksum, [], 'app')).rows[0]).toEqual(
+      (await world.source.query(checksum, [], 'app')).rows[0],
+    );
+    expect(await rows(world.target, 'public.orders')).toBe(249);
+    expect(await rows(world.target, 'public.customers')).toBe(await rows(world.source, 'public.customers'));
+    for (const seq of ['public.customers_id_seq', 'public.orders_id_seq', 'public.invoice_no']) {
+      expect(await sequenceValue(world.target, seq), seq).toBe(
+        (await sequenceValue(world.source, seq)) + BigInt(MARGIN),
+      );
+    }
+    expect(await names(world.target, 'SELECT subname FROM pg_subscription')).toEqual([]);
+    expect(await names(world.source, 'SELECT slot_name FROM pg_replication_slots')).toEqual([]);
+    expect(await names(world.source, 'SELECT pubname FROM pg_publication')).toEqual([]);
+    // The application role is fenced on the source; the target's session_replication_role is back.
+    expect(await appWrite(world)).toMatch(/read-only transaction/);
+    expect(await names(world.target, 'SHOW session_replication_role', 'postgres')).toEqual(['origin']);
+  });
+
+  it('no secret value in anything pgferry printed', () => {
+    const text = world.transcript.join('\n');
+    for (const value of SECRET_VALUES) expect(text).not.toContain(value);
+  });
+});
