@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SecretRef } from '../../contracts/secret-ref.js';
+import { parse, sessionOptions } from '../../executor/cli-support.js';
 import { applyGraph } from '../../executor/operations.js';
 import { Redactor } from '../../executor/redact.js';
 import { SecretResolver } from '../../executor/secrets.js';
@@ -168,6 +169,30 @@ describe('Secrets Manager resolution', () => {
     expect(fake.reads).toEqual([arn]);
     const local = secretsManagerClients({ region: 'eu-central-1', endpoint: 'http://127.0.0.1:4566' });
     expect(await local('us-east-2').config.region()).toBe('eu-central-1');
+  });
+});
+
+describe('--secretsmanager-endpoint', () => {
+  const io = (env: Record<string, string>) => ({
+    cwd: '/tmp',
+    env,
+    isTTY: false,
+    stdout: () => undefined,
+    stderr: () => undefined,
+  });
+  it.each([
+    ['the flag', ['plan.yaml', '--secretsmanager-endpoint', 'http://127.0.0.1:4566'], {}, 'http://127.0.0.1:4566'],
+    ['its environment twin', ['plan.yaml'], { PGFERRY_SECRETSMANAGER_ENDPOINT: 'http://sm.local' }, 'http://sm.local'],
+    [
+      'the flag over the twin',
+      ['plan.yaml', '--secretsmanager-endpoint', 'http://a'],
+      { PGFERRY_SECRETSMANAGER_ENDPOINT: 'http://b' },
+      'http://a',
+    ],
+    ['neither', ['plan.yaml'], {}, undefined],
+  ])('comes from %s', (_, args, env, expected) => {
+    const options = sessionOptions(parse(args), io(env), () => undefined);
+    expect(options.secretsManagerEndpoint).toBe(expected);
   });
 });
 
