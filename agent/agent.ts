@@ -2,6 +2,7 @@
 // start-up recovery, then the fastify app. `startAgent` is what `pgferry agent` runs.
 
 import { readFile } from 'node:fs/promises';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { FastifyInstance } from 'fastify';
 import { type RecoveryReport, recoverInterrupted } from './apply/recover.js';
@@ -16,6 +17,7 @@ import { StateDir } from './state/state-dir.js';
 export interface AgentDeps {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly ssmClient?: SSMClient;
+  readonly secretsManagerClient?: SecretsManagerClient;
 }
 
 export interface Agent {
@@ -26,7 +28,7 @@ export interface Agent {
 }
 
 export async function createAgent(config: AgentConfig, deps: AgentDeps = {}, build: BuildOptions = {}): Promise<Agent> {
-  const secrets = createSecretResolver(config.aws, deps.env ?? process.env, deps.ssmClient);
+  const secrets = createSecretResolver(config.aws, deps.env ?? process.env, deps.ssmClient, deps.secretsManagerClient);
   const tokens = await loadTokens(config.tokens, secrets);
   const password = config.postgres.password
     ? await secrets.resolve(config.postgres.password, 'the PostgreSQL connection')

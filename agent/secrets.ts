@@ -2,6 +2,7 @@
 // leave this module except to the caller that needs them; they are never logged.
 
 import { readFile } from 'node:fs/promises';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { SecretRef } from '../contracts/secret-ref.js';
 import type { SecretSource } from './config/types.js';
@@ -15,6 +16,7 @@ export function createSecretResolver(
   aws: { readonly region?: string; readonly endpoint?: string },
   env: Readonly<Record<string, string | undefined>> = process.env,
   ssmClient?: SSMClient,
+  secretsManagerClient?: SecretsManagerClient,
 ): SecretResolver {
   let client = ssmClient;
   // The SDK is loaded only when an SSM reference is used: it is most of the agent's idle memory.
@@ -42,7 +44,16 @@ export function createSecretResolver(
           if (!value) throw new Error(`SSM parameter ${source.ssm} has no value`);
           return value;
         }
-        throw new Error('Secrets Manager references are not supported by the agent; use ssm or env');
+        // A bundle's role password may live in Secrets Manager (the format RDS and DMS use); the agent reads
+        // it the way the executor does, with the same `name#field` rule and messages that never echo a value.
+        const sm = await import('../executor/secrets-manager.js');
+        const { realSleep } = await import('../executor/retry.js');
+        const id = sm.parseSecretsManagerId(source.secretsManager);
+        const client = sm.secretsManagerClients({
+          ...aws,
+          ...(secretsManagerClient ? { client: secretsManagerClient } : {}),
+        })(sm.regionOfArn(id.secretId));
+        return sm.pickSecretValue(await sm.fetchSecretString(client, id.secretId, realSleep), id);
       } catch (error) {
         throw new AgentError(
           'SECRET_UNAVAILABLE',

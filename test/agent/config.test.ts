@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +95,29 @@ describe('token secrets', () => {
     expect(() => table.authenticate('Bearer ssm-token-0123456789abcdeX')).toThrow(/invalid bearer token/);
     expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1);
     ssm.restore();
+  });
+
+  it('resolves a Secrets Manager reference: the password key of a JSON secret, or a named field', async () => {
+    const sm = mockClient(SecretsManagerClient);
+    sm.on(GetSecretValueCommand, { SecretId: 'pgferry/shop/source/dms_cdc' }).resolves({
+      SecretString: JSON.stringify({ username: 'dms_cdc', password: 'sm-password-0123456789', port: 5432 }),
+    });
+    const resolver = createSecretResolver({ region: 'eu-west-1' }, {}, undefined, new SecretsManagerClient({}));
+    await expect(resolver.resolve({ secretsManager: 'pgferry/shop/source/dms_cdc' }, 'role dms_cdc')).resolves.toBe(
+      'sm-password-0123456789',
+    );
+    await expect(resolver.resolve({ secretsManager: 'pgferry/shop/source/dms_cdc#username' }, 'x')).resolves.toBe(
+      'dms_cdc',
+    );
+    sm.on(GetSecretValueCommand, { SecretId: 'missing' }).rejects(
+      Object.assign(new Error('Secrets Manager can not find the specified secret.'), {
+        name: 'ResourceNotFoundException',
+      }),
+    );
+    await expect(resolver.resolve({ secretsManager: 'missing' }, 'role dms_cdc')).rejects.toThrow(
+      /cannot resolve the secret for role dms_cdc: secret secretsManager:missing was not found/,
+    );
+    sm.restore();
   });
 
   it('says which secret is missing, without its value', async () => {
