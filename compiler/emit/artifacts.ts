@@ -86,7 +86,8 @@ export function emitArtifacts(plan: Plan, graph: ExecutionGraph): Artifact[] {
     { path: 'plan.resolved.json', content: canonicalJson(plan) },
     ...sourceArtifacts(plan),
     ...targetArtifacts(plan),
-    ...dmsArtifacts(plan),
+    // The logical engine creates no DMS resource: DMS requests would only mislead a reviewer.
+    ...(plan.engine === 'dms' ? dmsArtifacts(plan) : []),
   ];
   artifacts.push(manifest(plan, artifacts));
   return artifacts.sort(byPath);

@@ -63,6 +63,9 @@ describe('engine logical graph', () => {
     });
     expect(byKind('MarkerWait').input.slot).toBe('pgferry_rehearsal_app');
     for (const node of graph.nodes) expect(NODE_OUTPUTS[node.kind], node.kind).toBeDefined();
+    const paths = result.artifacts.map((artifact) => artifact.path);
+    expect(paths.filter((path) => path.startsWith('dms/'))).toEqual([]);
+    expect(paths).toEqual(expect.arrayContaining(['graph.json', 'source/bundle.json', 'target/app/prepare.sql']));
   });
 
   it('a cdc task subscribes without copying and has no sync wait', async () => {
