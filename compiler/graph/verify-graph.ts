@@ -163,10 +163,19 @@ export function verifyGraph(graph: ExecutionGraph): Finding[] {
 
   // The logical engine decodes WAL from its first step (the subscription's slot, the table copies).
   const logical = producers.get(fact.walLevelLogical)?.[0];
-  for (const node of unique) {
-    if (!isLogicalKind(node.kind) || node.kind === 'LogicalPublicationDrop') continue;
-    if (logical === undefined || !ancestry.of(node.id).has(logical)) {
-      report(graphCdcBeforeLogical.code, node, `node "${node.id}" is not after "${fact.walLevelLogical}"`);
+  const decoding = unique.filter((node) => isLogicalKind(node.kind) && node.kind !== 'LogicalPublicationDrop');
+  if (decoding.length > 0 && logical === undefined) {
+    findings.push({
+      code: graphCdcBeforeLogical.code,
+      pointer: '/source/settings',
+      message: `engine logical needs wal_level=logical on the source, and nothing in the graph sets it`,
+      hint: 'CDC tasks set it; for full-load-only tasks set source.settings.wal_level: logical',
+    });
+  } else {
+    for (const node of decoding) {
+      if (!ancestry.of(node.id).has(logical!)) {
+        report(graphCdcBeforeLogical.code, node, `node "${node.id}" is not after "${fact.walLevelLogical}"`);
+      }
     }
   }
   for (const node of unique) {

@@ -91,6 +91,15 @@ describe('engine logical graph', () => {
     expect(nodes.map((node) => node.kind)).not.toContain('CdcLagWait');
   });
 
+  it('a full-load-only plan without wal_level=logical says which setting to add', async () => {
+    const result = await compile((yaml) =>
+      yaml.replace('migration_type: full-load-and-cdc', 'migration_type: full-load'),
+    );
+    const finding = result.diagnostics.find((d) => d.code === 'PGF4007')!;
+    expect(finding.message).toMatch(/engine logical needs wal_level=logical/);
+    expect(result.diagnostics.filter((d) => d.code === 'PGF4007')).toHaveLength(1);
+  });
+
   it('selects FOR ALL TABLES for %.% with nothing excluded', async () => {
     const result = await compile((yaml) => yaml.replace('include: ["public.%"]', 'include: ["%.%"]'));
     const publication = result.graph!.nodes.find((node) => node.kind === 'LogicalPublicationCreate')!;
