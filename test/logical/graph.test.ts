@@ -1,7 +1,8 @@
 // The graph of an engine-logical plan: no DMS and no SSM nodes, the same engine-neutral facts and
 // cutover nodes as DMS, and verification errors for what logical replication cannot do.
 
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fact } from '../../compiler/graph/facts.js';
 import { compilePlan } from '../../compiler/index.js';
@@ -123,5 +124,22 @@ describe('engine logical graph', () => {
       ),
     );
     expect(errors(result)).toContain('PGF4013');
+  });
+});
+
+// The rehearsal plan's graph as a golden file (test/logical/golden/), like the DMS plans' goldens:
+// `PGFERRY_UPDATE_GOLDEN=1 npx vitest run test/logical/graph.test.ts` rewrites it.
+describe('golden graph of the rehearsal plan', () => {
+  it('graph.json and graph.mmd match', async () => {
+    const result = await compile();
+    const dir = join(import.meta.dirname, 'golden');
+    for (const path of ['graph.json', 'graph.mmd']) {
+      const content = result.artifacts.find((artifact) => artifact.path === path)!.content;
+      if (process.env.PGFERRY_UPDATE_GOLDEN === '1') {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, path), content);
+      }
+      expect(readFileSync(join(dir, path), 'utf8'), path).toBe(content);
+    }
   });
 });
