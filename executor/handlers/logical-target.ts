@@ -120,20 +120,34 @@ interface SyncState {
   readonly exists: boolean;
   readonly total: number;
   readonly pending: string[];
+  /** Copy and apply errors so far (PostgreSQL 15+); the messages are in the target's server log. */
+  readonly errors: string | null;
 }
+
+// A table copy that fails (a duplicate key: the target table was not empty) is retried forever by
+// PostgreSQL; the counters make the waiter's message say so instead of only "not ready".
+const ERRORS_SQL = `
+  SELECT CASE WHEN sync_error_count + apply_error_count > 0
+              THEN sync_error_count || ' copy and ' || apply_error_count || ' apply errors (see the target server log)'
+         END AS errors
+    FROM pg_stat_subscription_stats WHERE subname = $1`;
 
 async function syncState(client: pg.Client, subscription: string): Promise<SyncState> {
   const result = await client.query<{ rel: string; state: string }>(
-    `SELECT r.srrelid::regclass::text AS rel, r.srsubstate AS state
+    `SELECT format('%I.%I', n.nspname, c.relname) AS rel, r.srsubstate AS state
        FROM pg_subscription s JOIN pg_subscription_rel r ON r.srsubid = s.oid
+       JOIN pg_class c ON c.oid = r.srrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE s.subname = $1 ORDER BY 1`,
     [subscription],
   );
   const exists = (await findSubscription(client, subscription)) !== null;
+  const version = Number((await client.query('SHOW server_version_num')).rows[0].server_version_num);
+  const errors = version >= 150000 ? ((await client.query(ERRORS_SQL, [subscription])).rows[0]?.errors ?? null) : null;
   return {
     exists,
     total: result.rows.length,
     pending: result.rows.filter((row) => row.state !== 'r').map((row) => `${row.rel} (${row.state})`),
+    errors,
   };
 }
 
@@ -151,7 +165,9 @@ async function syncWait(node: GraphNode, input: Input, ctx: RunContext): Promise
           note: `${state.total} tables copied`,
         };
       }
-      detail = `${state.total - state.pending.length}/${state.total} tables ready; waiting for ${state.pending.join(', ')}`;
+      detail =
+        `${state.total - state.pending.length}/${state.total} tables ready; waiting for ${state.pending.join(', ')}` +
+        (state.errors === null ? '' : `; ${state.errors}`);
       await ctx.sleep(ctx.pollMs);
     }
     throw new NodeFailure(

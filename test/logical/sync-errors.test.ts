@@ -1,0 +1,109 @@
+// A table copy that cannot succeed (the target table already holds the row) is retried by PostgreSQL
+// without end; the sync waiter gives up after its polls and says that copies are failing.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GraphNode, NodeKind } from '../../contracts/graph.js';
+import { handlers } from '../../executor/handlers/index.js';
+import { Redactor } from '../../executor/redact.js';
+import type { RunContext } from '../../executor/types.js';
+import { type PgCluster, startCluster } from '../support/pg-cluster.js';
+
+const connection = (cluster: PgCluster) => ({
+  host: '127.0.0.1',
+  port: cluster.port,
+  database: 'app',
+  user: 'postgres',
+  password: '',
+  sslMode: 'none',
+});
+
+function node(kind: NodeKind, executor: GraphNode['executor'], input: Record<string, unknown>): GraphNode {
+  return {
+    id: `logical.t.${kind}`,
+    kind,
+    executor,
+    effect: 'write',
+    phase: 'load',
+    title: kind,
+    requires: [],
+    provides: [],
+    idempotencyKey: kind,
+    input,
+    compensation: null,
+    finally: false,
+    gate: null,
+    origin: '/',
+  };
+}
+
+const context = {
+  deployment: {
+    plan: 'sync-errors',
+    agent: null,
+    target: null,
+    databases: {},
+    source: null,
+    sequenceMargin: 0,
+    region: null,
+  },
+  overrides: { target: null, source: null },
+  redactor: new Redactor(),
+  resolve: async <T>(value: T) => value,
+  sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
+  pollMs: 50,
+  maxPolls: 3,
+  log: () => undefined,
+} as unknown as RunContext;
+
+describe('LogicalSyncWait with a copy that keeps failing', () => {
+  let source: PgCluster;
+  let target: PgCluster;
+  beforeAll(async () => {
+    [source, target] = await Promise.all([
+      startCluster({ major: 16, settings: { wal_level: 'logical' } }),
+      startCluster({ major: 16, settings: { wal_retrieve_retry_interval: '100ms' } }),
+    ]);
+    for (const cluster of [source, target]) {
+      await cluster.query('CREATE DATABASE app');
+      await cluster.query('CREATE TABLE public.t (id int PRIMARY KEY)', [], 'app');
+    }
+    await source.query('INSERT INTO public.t VALUES (1), (2)', [], 'app');
+    await source.query('CREATE PUBLICATION pgferry_t FOR TABLE public.t', [], 'app');
+    await target.query('INSERT INTO public.t VALUES (2)', [], 'app');
+  });
+  afterAll(async () => {
+    await target?.query('ALTER SUBSCRIPTION pgferry_t DISABLE', [], 'app').catch(() => undefined);
+    await Promise.all([source?.stop(), target?.stop()]);
+  });
+
+  it('times out naming the table and the copy errors', async () => {
+    const created = await handlers['target-sql'].run(
+      node('LogicalSubscriptionCreate', 'target-sql', {
+        connection: connection(target),
+        publisher: connection(source),
+        subscription: 'pgferry_t',
+        publication: 'pgferry_t',
+        slot: 'pgferry_t',
+        copyData: true,
+        schemaStrategy: 'pre_created',
+      }),
+      context,
+    );
+    expect(created).toMatchObject({ status: 'succeeded', outputs: { slotName: 'pgferry_t' } });
+    // The first failed copy, before the waiter looks (PostgreSQL counts it once the worker has exited).
+    for (let i = 0; i < 600; i += 1) {
+      const stats = await target.query(
+        "SELECT sync_error_count AS n FROM pg_stat_subscription_stats WHERE subname = 'pgferry_t'",
+        [],
+        'app',
+      );
+      if (Number(stats.rows[0]?.n ?? 0) > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const wait = handlers.wait.run(
+      node('LogicalSyncWait', 'wait', { connection: connection(target), subscription: 'pgferry_t' }),
+      context,
+    );
+    await expect(wait).rejects.toThrow(/not finished after 3 polls .*public\.t \(\w\).*copy and \d+ apply errors/);
+  });
+});
