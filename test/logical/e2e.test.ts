@@ -47,6 +47,10 @@ describe.each([16, 12] as const)('engine logical, PostgreSQL %i → 16', (major)
     expect(await names(world.source, 'SELECT pubname FROM pg_publication')).toEqual([]);
 
     expect((await world.run('approve', ['restart-consent'])).code).toBe(0);
+    const dry = await world.run('apply', ['--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/create\s+logical\.rehearsal-app\.publication .*: 2 tables/);
+    expect(await names(world.source, 'SELECT pubname FROM pg_publication')).toEqual([]);
     const second = await world.run('apply');
     expect(second.stderr).toBe('');
     expect(second.code).toBe(0);
@@ -113,6 +117,15 @@ describe.each([16, 12] as const)('engine logical, PostgreSQL %i → 16', (major)
     // The application role is fenced on the source; the target's session_replication_role is back.
     expect(await appWrite(world)).toMatch(/read-only transaction/);
     expect(await names(world.target, 'SHOW session_replication_role', 'postgres')).toEqual(['origin']);
+  });
+
+  it('after writes-open, the run is complete and a second cutover has nothing to do', async () => {
+    expect((await world.run('approve', ['writes-open'])).code).toBe(0);
+    const done = await world.run('cutover');
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain(`${PLAN}: done`);
+    const again = await world.run('cutover');
+    expect(again.stdout).toContain('nothing to do');
   });
 
   it('no secret value in anything pgferry printed', () => {
