@@ -127,12 +127,13 @@ describe('engine logical graph', () => {
   });
 });
 
-// The rehearsal plan's graph as a golden file (test/logical/golden/), like the DMS plans' goldens:
+// The rehearsal plan's graph as a golden file (test/fixtures/logical/rehearsal/, which Biome leaves
+// alone), like the DMS plans' goldens:
 // `PGFERRY_UPDATE_GOLDEN=1 npx vitest run test/logical/graph.test.ts` rewrites it.
 describe('golden graph of the rehearsal plan', () => {
   it('graph.json and graph.mmd match', async () => {
     const result = await compile();
-    const dir = join(import.meta.dirname, 'golden');
+    const dir = join(import.meta.dirname, '..', 'fixtures', 'logical', 'rehearsal');
     for (const path of ['graph.json', 'graph.mmd']) {
       const content = result.artifacts.find((artifact) => artifact.path === path)!.content;
       if (process.env.PGFERRY_UPDATE_GOLDEN === '1') {
