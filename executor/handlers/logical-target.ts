@@ -60,13 +60,14 @@ async function withTarget<T>(
 }
 
 interface SubscriptionRow {
+  readonly oid: string;
   readonly slot: string | null;
   readonly enabled: boolean;
 }
 
 async function findSubscription(client: pg.Client, name: string): Promise<SubscriptionRow | null> {
   const result = await client.query<SubscriptionRow>(
-    `SELECT subslotname AS slot, subenabled AS enabled FROM pg_subscription
+    `SELECT oid::text AS oid, subslotname AS slot, subenabled AS enabled FROM pg_subscription
       WHERE subname = $1 AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     [name],
   );
@@ -177,53 +178,98 @@ async function syncWait(node: GraphNode, input: Input, ctx: RunContext): Promise
   });
 }
 
-/** Drops the slot over a direct source connection when DROP SUBSCRIPTION could not (publisher unreachable). */
-async function dropLeftoverSlot(ctx: RunContext, input: Input, slot: string): Promise<boolean | string> {
+/** The slot on the source after the subscription is gone: `absent`, `dropped` (it was left), or why not. */
+type SlotCleanup = { readonly state: 'absent' | 'dropped' } | { readonly state: 'unknown'; readonly why: string };
+
+/**
+ * Drops the slot over a direct source connection when DROP SUBSCRIPTION left it (the target could not
+ * reach the source, or an earlier run detached it). A walsender still attached after the subscription
+ * is gone exits on its own: wait for it a bounded number of polls.
+ */
+async function dropLeftoverSlot(
+  ctx: RunContext,
+  input: Input,
+  slot: string,
+  subscriptionOid: string | null,
+): Promise<SlotCleanup> {
+  let client: pg.Client;
   try {
-    const source = await connectionFor(ctx, input, 'source');
-    const client = await connect(ctx, source, 'source');
-    try {
-      const found = await client.query<{ active: boolean }>(
-        'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
-        [slot],
-      );
-      if (found.rowCount === 0) return false;
-      if (found.rows[0]!.active) return `slot ${slot} is still active on the source; drop it once idle`;
-      await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
-      return true;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+    client = await connect(ctx, await connectionFor(ctx, input, 'source'), 'source');
   } catch (error) {
-    return `could not check slot ${slot} on the source: ${ctx.redactor.messageOf(error)}`;
+    return { state: 'unknown', why: ctx.redactor.messageOf(error) };
+  }
+  try {
+    // A detached subscription also leaves the slots of unfinished table copies (`pg_<oid>_sync_…`, 14+).
+    const syncPrefix = subscriptionOid === null ? null : `pg_${subscriptionOid}_sync_`;
+    let dropped = false;
+    for (let attempt = 0; attempt < Math.max(1, Math.min(ctx.maxPolls, 50)); attempt += 1) {
+      const found = await client.query<{ slot_name: string; active: boolean }>(
+        'SELECT slot_name, active FROM pg_replication_slots WHERE slot_name = $1 OR left(slot_name, length($2)) = $2 ORDER BY 1',
+        [slot, syncPrefix ?? slot],
+      );
+      for (const row of found.rows.filter((item) => !item.active)) {
+        await client.query('SELECT pg_drop_replication_slot($1)', [row.slot_name]);
+        dropped = true;
+      }
+      if (found.rows.every((row) => !row.active)) return { state: dropped ? 'dropped' : 'absent' };
+      await ctx.sleep(ctx.pollMs);
+    }
+    return { state: 'unknown', why: `slot ${slot} (or a table-copy slot) is still in use on the source` };
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 
 async function subscriptionDrop(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const subscription = requireString(node, input, 'subscription');
   const slot = requireString(node, input, 'slot');
-  const dropped = await withTarget(node, input, ctx, async (client) => {
+  // 'with-slot': DROP SUBSCRIPTION dropped the slot on the source itself.
+  let oid: string | null = null;
+  const outcome = await withTarget(node, input, ctx, async (client): Promise<'absent' | 'with-slot' | 'detached'> => {
     const existing = await findSubscription(client, subscription);
-    if (existing === null) return false;
+    if (existing === null) return 'absent';
+    oid = existing.oid;
     const name = client.escapeIdentifier(subscription);
     await client.query(`ALTER SUBSCRIPTION ${name} DISABLE`);
-    try {
-      // With the slot name still set, the target drops the slot on the source too.
+    if (existing.slot === null) {
       await client.query(`DROP SUBSCRIPTION ${name}`);
+      return 'detached';
+    }
+    try {
+      await client.query(`DROP SUBSCRIPTION ${name}`);
+      return 'with-slot';
     } catch (error) {
-      // The source is unreachable from the target: forget the slot here, drop it directly below.
-      ctx.log(`DROP SUBSCRIPTION ${subscription} could not drop the slot: ${ctx.redactor.messageOf(error)}`);
+      // The target cannot drop the slot (source unreachable from it): detach it, drop it directly below.
+      ctx.log(`DROP SUBSCRIPTION ${subscription} could not drop slot ${slot}: ${ctx.redactor.messageOf(error)}`);
       await client.query(`ALTER SUBSCRIPTION ${name} SET (slot_name = NONE)`);
       await client.query(`DROP SUBSCRIPTION ${name}`);
+      return 'detached';
     }
-    return true;
   });
-  const slotResult = await dropLeftoverSlot(ctx, input, slot);
-  const outputs = { subscription, dropped, slotDropped: slotResult === true };
-  if (typeof slotResult === 'string') return { status: 'succeeded', outputs, note: slotResult };
-  return dropped
-    ? { status: 'succeeded', outputs }
-    : { status: 'succeeded', outputs, note: `subscription ${subscription} is already gone` };
+  const cleanup = await dropLeftoverSlot(ctx, input, slot, outcome === 'detached' ? oid : null);
+  if (cleanup.state === 'unknown') {
+    // After a normal DROP SUBSCRIPTION the slot is gone; otherwise a slot left behind retains WAL forever.
+    if (outcome !== 'with-slot') {
+      throw new NodeFailure(
+        `node ${node.id}: subscription ${subscription} is gone but slot ${slot} may remain on the source (${cleanup.why}); ` +
+          'drop it there (SELECT pg_drop_replication_slot(…)) or run again once the source is reachable',
+        true,
+      );
+    }
+    return {
+      status: 'succeeded',
+      outputs: { subscription, dropped: true, slotDropped: true },
+      note: `could not confirm on the source that slot ${slot} is gone: ${cleanup.why}`,
+    };
+  }
+  const outputs = {
+    subscription,
+    dropped: outcome !== 'absent',
+    slotDropped: outcome === 'with-slot' || cleanup.state === 'dropped',
+  };
+  return outcome === 'absent'
+    ? { status: 'succeeded', outputs, note: `subscription ${subscription} is already gone` }
+    : { status: 'succeeded', outputs };
 }
 
 /** Target-side logical kinds, run by the `target-sql` executor. */

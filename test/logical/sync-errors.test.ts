@@ -106,4 +106,25 @@ describe('LogicalSyncWait with a copy that keeps failing', () => {
     );
     await expect(wait).rejects.toThrow(/not finished after 3 polls .*public\.t \(\w\).*copy and \d+ apply errors/);
   });
+
+  it('dropping it when the target cannot reach the source detaches the slot and drops it (and the copy slots) directly', async () => {
+    expect(
+      (await source.query("SELECT count(*)::int AS n FROM pg_replication_slots WHERE slot_name = 'pgferry_t'")).rows[0]
+        .n,
+    ).toBe(1);
+    await target.query("ALTER SUBSCRIPTION pgferry_t CONNECTION 'host=127.0.0.1 port=1 dbname=app'", [], 'app');
+    const patient = { ...context, pollMs: 100, maxPolls: 50 } as RunContext;
+    const dropped = await handlers['target-sql'].run(
+      node('LogicalSubscriptionDrop', 'target-sql', {
+        connection: connection(target),
+        source: connection(source),
+        subscription: 'pgferry_t',
+        slot: 'pgferry_t',
+      }),
+      patient,
+    );
+    expect(dropped).toMatchObject({ status: 'succeeded', outputs: { dropped: true, slotDropped: true } });
+    expect((await target.query('SELECT count(*)::int AS n FROM pg_subscription')).rows[0].n).toBe(0);
+    expect((await source.query('SELECT slot_name FROM pg_replication_slots')).rows).toEqual([]);
+  });
 });
