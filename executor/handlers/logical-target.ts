@@ -85,15 +85,23 @@ async function subscriptionCreate(node: GraphNode, input: Input, ctx: RunContext
   }
   return withTarget(node, input, ctx, async (client, database): Promise<NodeResult> => {
     const existing = await findSubscription(client, subscription);
+    const copyData = input.copyData !== false;
     if (existing !== null) {
-      if (!existing.enabled) await client.query(`ALTER SUBSCRIPTION ${client.escapeIdentifier(subscription)} ENABLE`);
+      const name = client.escapeIdentifier(subscription);
+      if (!existing.enabled) await client.query(`ALTER SUBSCRIPTION ${name} ENABLE`);
+      // Tables the publication gained since (a widened selection) are only replicated after a refresh.
+      let note = `subscription ${subscription} exists on ${database}: adopted`;
+      try {
+        await client.query(`ALTER SUBSCRIPTION ${name} REFRESH PUBLICATION WITH (copy_data = ${copyData})`);
+      } catch (error) {
+        note += `; REFRESH PUBLICATION failed (${ctx.redactor.messageOf(error)}): tables added to the publication are not replicated yet`;
+      }
       return {
         status: 'succeeded',
         outputs: { subscription, slotName: existing.slot ?? slot, adopted: true },
-        note: `subscription ${subscription} exists on ${database}: adopted`,
+        note,
       };
     }
-    const copyData = input.copyData !== false;
     // CREATE SUBSCRIPTION … create_slot refuses a transaction block: one statement, autocommit.
     const sql =
       `CREATE SUBSCRIPTION ${client.escapeIdentifier(subscription)}` +

@@ -1,5 +1,7 @@
-// A table copy that cannot succeed (the target table already holds the row) is retried by PostgreSQL
-// without end; the sync waiter gives up after its polls and says that copies are failing.
+// The subscription side on two real clusters, through the executor's handler registry: a table copy that
+// cannot succeed (the target already holds the row) makes the sync waiter give up naming the table and
+// the errors; a subscription the target cannot drop with its slot is detached and the slot dropped over
+// the source connection; adopting a subscription refreshes it, so tables the publication gained arrive.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphNode, NodeKind } from '../../contracts/graph.js';
@@ -55,7 +57,7 @@ const context = {
   log: () => undefined,
 } as unknown as RunContext;
 
-describe('LogicalSyncWait with a copy that keeps failing', () => {
+describe('subscription handlers on real clusters', () => {
   let source: PgCluster;
   let target: PgCluster;
   beforeAll(async () => {
@@ -72,7 +74,9 @@ describe('LogicalSyncWait with a copy that keeps failing', () => {
     await target.query('INSERT INTO public.t VALUES (2)', [], 'app');
   });
   afterAll(async () => {
-    await target?.query('ALTER SUBSCRIPTION pgferry_t DISABLE', [], 'app').catch(() => undefined);
+    for (const name of ['pgferry_t', 'pgferry_r']) {
+      await target?.query(`ALTER SUBSCRIPTION ${name} DISABLE`, [], 'app').catch(() => undefined);
+    }
     await Promise.all([source?.stop(), target?.stop()]);
   });
 
@@ -126,5 +130,40 @@ describe('LogicalSyncWait with a copy that keeps failing', () => {
     expect(dropped).toMatchObject({ status: 'succeeded', outputs: { dropped: true, slotDropped: true } });
     expect((await target.query('SELECT count(*)::int AS n FROM pg_subscription')).rows[0].n).toBe(0);
     expect((await source.query('SELECT slot_name FROM pg_replication_slots')).rows).toEqual([]);
+  });
+
+  it('adopting a subscription refreshes it: a table the publication gained is copied', async () => {
+    for (const cluster of [source, target]) {
+      await cluster.query(
+        'CREATE TABLE public.r (id int PRIMARY KEY); CREATE TABLE public.s (id int PRIMARY KEY)',
+        [],
+        'app',
+      );
+    }
+    await source.query(
+      'INSERT INTO public.r SELECT generate_series(1, 10); INSERT INTO public.s SELECT generate_series(1, 7)',
+      [],
+      'app',
+    );
+    await source.query('CREATE PUBLICATION pgferry_r FOR TABLE public.r', [], 'app');
+    const patient = { ...context, pollMs: 100, maxPolls: 300 } as RunContext;
+    const subscribe = node('LogicalSubscriptionCreate', 'target-sql', {
+      connection: connection(target),
+      publisher: connection(source),
+      subscription: 'pgferry_r',
+      publication: 'pgferry_r',
+      slot: 'pgferry_r',
+      copyData: true,
+      schemaStrategy: 'pre_created',
+    });
+    const sync = node('LogicalSyncWait', 'wait', { connection: connection(target), subscription: 'pgferry_r' });
+    await handlers['target-sql'].run(subscribe, patient);
+    expect(await handlers.wait.run(sync, patient)).toMatchObject({ outputs: { tables: 1 } });
+
+    await source.query('ALTER PUBLICATION pgferry_r ADD TABLE public.s', [], 'app');
+    const adopted = await handlers['target-sql'].run(subscribe, patient);
+    expect(adopted).toMatchObject({ status: 'succeeded', outputs: { adopted: true } });
+    expect(await handlers.wait.run(sync, patient)).toMatchObject({ outputs: { tables: 2 } });
+    expect((await target.query('SELECT count(*)::int AS n FROM public.s', [], 'app')).rows[0].n).toBe(7);
   });
 });
