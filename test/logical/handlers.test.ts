@@ -4,55 +4,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphNode } from '../../contracts/graph.js';
 import { sourceSqlHandler } from '../../executor/handlers/logical.js';
-import { Redactor } from '../../executor/redact.js';
-import type { RunContext } from '../../executor/types.js';
 import { type PgCluster, startCluster } from '../support/pg-cluster.js';
+import { connection, node, unitContext } from './unit-support.js';
 
-let port = 0;
+let source: PgCluster;
 
 function publicationNode(include: string[], exclude: string[] = []): GraphNode {
-  const source = { host: '127.0.0.1', port, database: 'app', user: 'postgres', password: '', sslMode: 'none' };
-  return {
-    id: 'logical.t.publication',
-    kind: 'LogicalPublicationCreate',
-    executor: 'source-sql',
-    effect: 'write',
-    phase: 'prepare',
-    title: 'publish',
-    requires: [],
-    provides: [],
-    idempotencyKey: 'k',
-    input: {
-      source,
-      task: 't',
-      publication: 'pgferry_t',
-      allTables: false,
-      include,
-      exclude,
-      sourceVersionNum: 160000,
-    },
-    compensation: null,
-    finally: false,
-    gate: null,
-    origin: '/',
-  };
-}
-
-function context(): RunContext {
-  return {
-    deployment: {
-      plan: 'logical-unit',
-      agent: null,
-      target: null,
-      databases: {},
-      source: null,
-      sequenceMargin: 0,
-      region: null,
-    },
-    overrides: { target: null, source: null },
-    redactor: new Redactor(),
-    resolve: async <T>(value: T) => value,
-  } as unknown as RunContext;
+  return node('LogicalPublicationCreate', {
+    source: connection(source),
+    task: 't',
+    publication: 'pgferry_t',
+    allTables: false,
+    include,
+    exclude,
+    sourceVersionNum: 160000,
+  });
 }
 
 const published = async (cluster: PgCluster) =>
@@ -61,10 +27,8 @@ const published = async (cluster: PgCluster) =>
   ).rows.map((row) => row.tablename as string);
 
 describe('LogicalPublicationCreate on a real source', () => {
-  let source: PgCluster;
   beforeAll(async () => {
     source = await startCluster({ major: 16, settings: { wal_level: 'logical' } });
-    port = source.port;
     await source.query('CREATE DATABASE app');
     await source.query(
       `CREATE TABLE public.a (id int PRIMARY KEY);
@@ -81,27 +45,27 @@ describe('LogicalPublicationCreate on a real source', () => {
   });
 
   it('refuses tables without a primary key or replica identity, naming them', async () => {
-    const run = sourceSqlHandler.run(publicationNode(['public.%']), context());
+    const run = sourceSqlHandler.run(publicationNode(['public.%']), unitContext());
     await expect(run).rejects.toThrow(/public\.keyless has no primary key or replica identity/);
     expect(await published(source)).toEqual([]);
   });
 
   it('publishes the selection (REPLICA IDENTITY FULL is enough), then adopts and follows a changed selection', async () => {
     const node = publicationNode(['public.%'], ['public.keyless', 'public.b']);
-    const first = await sourceSqlHandler.run(node, context());
+    const first = await sourceSqlHandler.run(node, unitContext());
     expect(first).toMatchObject({ status: 'succeeded', outputs: { publication: 'pgferry_t', tables: 2 } });
     expect(await published(source)).toEqual(['a', 'wide']);
 
-    const again = await sourceSqlHandler.run(node, context());
+    const again = await sourceSqlHandler.run(node, unitContext());
     expect(again).toMatchObject({ status: 'succeeded', outputs: { adopted: true, tables: 2 } });
 
-    const wider = await sourceSqlHandler.run(publicationNode(['public.%'], ['public.keyless']), context());
+    const wider = await sourceSqlHandler.run(publicationNode(['public.%'], ['public.keyless']), unitContext());
     expect(wider).toMatchObject({ status: 'succeeded', outputs: { adopted: true, tables: 3 } });
     expect(await published(source)).toEqual(['a', 'b', 'wide']);
   });
 
   it('says which selection matched nothing', async () => {
-    await expect(sourceSqlHandler.run(publicationNode(['nosuch.%']), context())).rejects.toThrow(
+    await expect(sourceSqlHandler.run(publicationNode(['nosuch.%']), unitContext())).rejects.toThrow(
       /no table on the source matches include \["nosuch\.%"\]/,
     );
   });

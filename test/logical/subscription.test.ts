@@ -4,58 +4,11 @@
 // the source connection; adopting a subscription refreshes it, so tables the publication gained arrive.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GraphNode, NodeKind } from '../../contracts/graph.js';
 import { handlers } from '../../executor/handlers/index.js';
-import { Redactor } from '../../executor/redact.js';
-import type { RunContext } from '../../executor/types.js';
 import { type PgCluster, startCluster } from '../support/pg-cluster.js';
+import { connection, node, unitContext } from './unit-support.js';
 
-const connection = (cluster: PgCluster) => ({
-  host: '127.0.0.1',
-  port: cluster.port,
-  database: 'app',
-  user: 'postgres',
-  password: '',
-  sslMode: 'none',
-});
-
-function node(kind: NodeKind, executor: GraphNode['executor'], input: Record<string, unknown>): GraphNode {
-  return {
-    id: `logical.t.${kind}`,
-    kind,
-    executor,
-    effect: 'write',
-    phase: 'load',
-    title: kind,
-    requires: [],
-    provides: [],
-    idempotencyKey: kind,
-    input,
-    compensation: null,
-    finally: false,
-    gate: null,
-    origin: '/',
-  };
-}
-
-const context = {
-  deployment: {
-    plan: 'sync-errors',
-    agent: null,
-    target: null,
-    databases: {},
-    source: null,
-    sequenceMargin: 0,
-    region: null,
-  },
-  overrides: { target: null, source: null },
-  redactor: new Redactor(),
-  resolve: async <T>(value: T) => value,
-  sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
-  pollMs: 50,
-  maxPolls: 3,
-  log: () => undefined,
-} as unknown as RunContext;
+const context = unitContext();
 
 describe('subscription handlers on real clusters', () => {
   let source: PgCluster;
@@ -82,7 +35,7 @@ describe('subscription handlers on real clusters', () => {
 
   it('times out naming the table and the copy errors', async () => {
     const created = await handlers['target-sql'].run(
-      node('LogicalSubscriptionCreate', 'target-sql', {
+      node('LogicalSubscriptionCreate', {
         connection: connection(target),
         publisher: connection(source),
         subscription: 'pgferry_t',
@@ -105,7 +58,7 @@ describe('subscription handlers on real clusters', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const wait = handlers.wait.run(
-      node('LogicalSyncWait', 'wait', { connection: connection(target), subscription: 'pgferry_t' }),
+      node('LogicalSyncWait', { connection: connection(target), subscription: 'pgferry_t' }),
       context,
     );
     await expect(wait).rejects.toThrow(/not finished after 3 polls .*public\.t \(\w\).*copy and \d+ apply errors/);
@@ -117,9 +70,9 @@ describe('subscription handlers on real clusters', () => {
         .n,
     ).toBe(1);
     await target.query("ALTER SUBSCRIPTION pgferry_t CONNECTION 'host=127.0.0.1 port=1 dbname=app'", [], 'app');
-    const patient = { ...context, pollMs: 100, maxPolls: 50 } as RunContext;
+    const patient = unitContext({ pollMs: 100, maxPolls: 50 });
     const dropped = await handlers['target-sql'].run(
-      node('LogicalSubscriptionDrop', 'target-sql', {
+      node('LogicalSubscriptionDrop', {
         connection: connection(target),
         source: connection(source),
         subscription: 'pgferry_t',
@@ -146,8 +99,8 @@ describe('subscription handlers on real clusters', () => {
       'app',
     );
     await source.query('CREATE PUBLICATION pgferry_r FOR TABLE public.r', [], 'app');
-    const patient = { ...context, pollMs: 100, maxPolls: 300 } as RunContext;
-    const subscribe = node('LogicalSubscriptionCreate', 'target-sql', {
+    const patient = unitContext({ pollMs: 100, maxPolls: 300 });
+    const subscribe = node('LogicalSubscriptionCreate', {
       connection: connection(target),
       publisher: connection(source),
       subscription: 'pgferry_r',
@@ -156,7 +109,7 @@ describe('subscription handlers on real clusters', () => {
       copyData: true,
       schemaStrategy: 'pre_created',
     });
-    const sync = node('LogicalSyncWait', 'wait', { connection: connection(target), subscription: 'pgferry_r' });
+    const sync = node('LogicalSyncWait', { connection: connection(target), subscription: 'pgferry_r' });
     await handlers['target-sql'].run(subscribe, patient);
     expect(await handlers.wait.run(sync, patient)).toMatchObject({ outputs: { tables: 1 } });
 
