@@ -126,6 +126,10 @@ describe.each([16, 12] as const)('engine logical, PostgreSQL %i → 16', (major)
     expect(done.stdout).toContain(`${PLAN}: done`);
     const again = await world.run('cutover');
     expect(again.stdout).toContain('nothing to do');
+    // No DMS resources: cleanup has nothing left to delete.
+    const cleanup = await world.run('cleanup');
+    expect(cleanup.stderr).toBe('');
+    expect(cleanup.code).toBe(0);
   });
 
   it('no secret value in anything pgferry printed', () => {

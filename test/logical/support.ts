@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   approve: () => import('../../cli/commands/approve.js'),
   cutover: () => import('../../cli/commands/cutover.js'),
   abort: () => import('../../cli/commands/abort.js'),
+  cleanup: () => import('../../cli/commands/cleanup.js'),
   status: () => import('../../cli/commands/status.js'),
 };
 
