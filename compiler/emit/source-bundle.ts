@@ -4,11 +4,9 @@
 
 import { BUNDLE_SCHEMA_VERSION, type GucValue, type HbaRule, type SourceBundle } from '../../contracts/bundle.js';
 import { hashJson } from '../../contracts/canonical-json.js';
+import { needsLogicalDecoding, slotBudget, walSenderBudget } from '../knowledge/replication-budget.js';
 import type { Plan } from '../model/plan.js';
 import { cdcTasks, pgPluginName } from './names.js';
-
-/** Room for a rehearsal or a re-created slot next to the tasks the plan runs. */
-export const SLOT_HEADROOM = 2;
 
 /** Settings of postmaster context: they take effect only after a restart. */
 const RESTART_SETTINGS = new Set([
@@ -36,20 +34,18 @@ export function pgMajor(versionNum: number): number {
 }
 
 export function computeSettings(plan: Plan): Record<string, GucValue> {
-  const { settings: overrides, existing_replication: existing, version } = plan.source;
-  const cdc = cdcTasks(plan).length;
+  const { settings: overrides, version } = plan.source;
+  // The same budget the slot-budget rule checks, so the emitted value and the check cannot disagree.
+  const decoding = needsLogicalDecoding(plan);
   const settings: Record<string, GucValue> = {};
-  if (cdc > 0 || overrides.wal_level !== undefined) settings.wal_level = overrides.wal_level ?? 'logical';
-  if (cdc > 0 || overrides.max_replication_slots !== undefined) {
-    settings.max_replication_slots = Math.max(
-      existing.slots + cdc + SLOT_HEADROOM,
-      overrides.max_replication_slots ?? 0,
-    );
+  if (decoding || overrides.wal_level !== undefined) settings.wal_level = overrides.wal_level ?? 'logical';
+  if (decoding || overrides.max_replication_slots !== undefined) {
+    settings.max_replication_slots = Math.max(slotBudget(plan).recommended, overrides.max_replication_slots ?? 0);
   }
-  if (cdc > 0 || overrides.max_wal_senders !== undefined) {
-    settings.max_wal_senders = Math.max(existing.wal_senders + cdc + SLOT_HEADROOM, overrides.max_wal_senders ?? 0);
+  if (decoding || overrides.max_wal_senders !== undefined) {
+    settings.max_wal_senders = Math.max(walSenderBudget(plan).recommended, overrides.max_wal_senders ?? 0);
   }
-  if (cdc > 0 || overrides.wal_sender_timeout !== undefined) {
+  if (decoding || overrides.wal_sender_timeout !== undefined) {
     settings.wal_sender_timeout = overrides.wal_sender_timeout ?? 0;
   }
   if (version.num >= 130000) {

@@ -21,14 +21,37 @@ export interface ReplicationBudget {
   readonly recommended: number;
 }
 
-/** One logical slot per CDC task, on top of the slots other consumers already hold. */
+/**
+ * Table-copy workers per subscription (the default of max_sync_workers_per_subscription): while a
+ * logical-replication task copies data, each worker holds a temporary slot and a walsender of its own.
+ */
+export const LOGICAL_SYNC_WORKERS = 2;
+
+/**
+ * Whether the source must run with wal_level = logical: DMS decodes WAL only for CDC, but a logical
+ * subscription's initial copy runs over a slot too, so every task of the logical engine needs it.
+ */
+export function needsLogicalDecoding(plan: Plan): boolean {
+  return plan.engine === 'logical' ? plan.dms.tasks.length > 0 : cdcTaskCount(plan) > 0;
+}
+
+/**
+ * Replication connections (each with a slot) the migration holds at the same time: one per CDC task
+ * under DMS; under logical replication one per subscription plus its table-copy workers.
+ */
+export function replicationStreams(plan: Plan): number {
+  if (plan.engine !== 'logical') return cdcTaskCount(plan);
+  return plan.dms.tasks.reduce((sum, task) => sum + 1 + (task.migration_type === 'cdc' ? 0 : LOGICAL_SYNC_WORKERS), 0);
+}
+
+/** One logical slot per replication stream, on top of the slots other consumers already hold. */
 export function slotBudget(plan: Plan): ReplicationBudget {
-  const required = plan.source.existing_replication.slots + cdcTaskCount(plan);
+  const required = plan.source.existing_replication.slots + replicationStreams(plan);
   return { required, recommended: required + REPLICATION_HEADROOM };
 }
 
-/** One walsender per running CDC task, on top of standbys and backup tools. */
+/** One walsender per replication stream, on top of standbys and backup tools. */
 export function walSenderBudget(plan: Plan): ReplicationBudget {
-  const required = plan.source.existing_replication.wal_senders + cdcTaskCount(plan);
+  const required = plan.source.existing_replication.wal_senders + replicationStreams(plan);
   return { required, recommended: required + REPLICATION_HEADROOM };
 }

@@ -2,7 +2,12 @@
 // (standbys, Debezium, backup tools) already use. An explicit override below the need is an error.
 
 import { defineCode } from '../diagnostics/codes.js';
-import { cdcTaskCount, type ReplicationBudget, slotBudget, walSenderBudget } from '../knowledge/replication-budget.js';
+import {
+  type ReplicationBudget,
+  replicationStreams,
+  slotBudget,
+  walSenderBudget,
+} from '../knowledge/replication-budget.js';
 import type { Plan } from '../model/plan.js';
 import type { Finding, Rule } from './rule.js';
 
@@ -49,9 +54,14 @@ function checkBudget(
   noun: string,
 ): Finding[] {
   const value = plan.source.settings[key];
-  if (value === undefined || cdcTaskCount(plan) === 0) return [];
+  const streams = replicationStreams(plan);
+  if (value === undefined || streams === 0) return [];
   const pointer = `/source/settings/${key}`;
-  const why = `${cdcTaskCount(plan)} CDC task(s) + ${existing} ${noun} already in use`;
+  const consumers =
+    plan.engine === 'logical'
+      ? `${plan.dms.tasks.length} subscription(s) with their table-copy workers (${streams})`
+      : `${streams} CDC task(s)`;
+  const why = `${consumers} + ${existing} ${noun} already in use`;
   if (value < budget.required) {
     return [
       {

@@ -3,7 +3,7 @@
 
 import { defineCode } from '../diagnostics/codes.js';
 import { majorName, SOURCE_GUCS } from '../knowledge/pg-versions.js';
-import { cdcTaskCount } from '../knowledge/replication-budget.js';
+import { cdcTaskCount, needsLogicalDecoding } from '../knowledge/replication-budget.js';
 import type { Rule } from './rule.js';
 
 export const WAL_LEVEL_LOGICAL = defineCode({
@@ -131,7 +131,7 @@ export const walSettingsRule = {
     const settings = plan.source.settings;
     const version = plan.source.version;
     const at = (key: string) => `/source/settings/${key}`;
-    const cdc = cdcTaskCount(plan) > 0;
+    const cdc = needsLogicalDecoding(plan);
     const unavailable = new Set<string>();
     for (const key of Object.keys(settings).sort()) {
       const facts = SOURCE_GUCS[key];

@@ -92,13 +92,14 @@ describe('engine logical graph', () => {
     expect(nodes.map((node) => node.kind)).not.toContain('CdcLagWait');
   });
 
-  it('a full-load-only plan without wal_level=logical says which setting to add', async () => {
+  it('a full-load-only plan still sets wal_level=logical: the initial copy runs over a slot', async () => {
     const result = await compile((yaml) =>
       yaml.replace('migration_type: full-load-and-cdc', 'migration_type: full-load'),
     );
-    const finding = result.diagnostics.find((d) => d.code === 'PGF4007')!;
-    expect(finding.message).toMatch(/engine logical needs wal_level=logical/);
-    expect(result.diagnostics.filter((d) => d.code === 'PGF4007')).toHaveLength(1);
+    expect(errors(result)).toEqual([]);
+    const bundle = JSON.parse(result.artifacts.find((a) => a.path === 'source/bundle.json')!.content);
+    expect(bundle.settings.wal_level).toBe('logical');
+    expect(bundle.settings.max_replication_slots).toBeGreaterThanOrEqual(3);
   });
 
   it('selects FOR ALL TABLES for %.% with nothing excluded', async () => {

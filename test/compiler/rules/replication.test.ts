@@ -50,6 +50,12 @@ describe('slot and sender budget', () => {
       want: [],
     },
     {
+      name: 'a logical-replication full load holds a slot and two table-copy slots: 3, not 2',
+      plan: planWith({ engine: 'logical', source: { settings: { max_replication_slots: 2 } } }),
+      want: ['PGF3010@/source/settings/max_replication_slots'],
+      words: ['is 2', 'need 3'],
+    },
+    {
       name: 'generous overrides pass',
       plan: cdcWith({ source: { settings: { max_replication_slots: 10, max_wal_senders: 10 } } }),
       want: [],
@@ -72,6 +78,16 @@ describe('wal settings', () => {
       plan: planWith({ source: { settings: { wal_level: 'logical' } } }),
       want: ['PGF3021@/source/settings/wal_level'],
       words: ['restart'],
+    },
+    {
+      name: 'wal_level replica with the logical engine, even for a full load',
+      plan: planWith({ engine: 'logical', source: { settings: { wal_level: 'replica' } } }),
+      want: ['PGF3013@/source/settings/wal_level'],
+    },
+    {
+      name: 'wal_level logical is needed by the logical engine',
+      plan: planWith({ engine: 'logical', source: { settings: { wal_level: 'logical' } } }),
+      want: [],
     },
     {
       name: 'wal_sender_timeout 5000 ms',
