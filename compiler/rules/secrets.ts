@@ -72,7 +72,11 @@ function refProblem(ref: SecretRef): string | null {
     return null;
   }
   if ('secretsManager' in ref) {
-    const id = ref.secretsManager;
+    // `name#field` picks one key of a JSON secret; `#` is not allowed in secret names or ARNs.
+    const hash = ref.secretsManager.indexOf('#');
+    const id = hash < 0 ? ref.secretsManager : ref.secretsManager.slice(0, hash);
+    if (hash >= 0 && !/^[A-Za-z0-9_.-]{1,128}$/.test(ref.secretsManager.slice(hash + 1)))
+      return `"${ref.secretsManager}" names an invalid field after '#' (letters, digits, _ . - only)`;
     if (id.startsWith('arn:')) {
       return /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(id)
         ? null
@@ -151,7 +155,10 @@ export const secretsRule = {
         });
       }
       for (const side of ['source_secret', 'target_secret'] as const) {
-        const problem = refProblem({ secretsManager: credentials[side] });
+        // DMS reads these secrets itself and takes a bare id: no `#field` here.
+        const problem = credentials[side].includes('#')
+          ? `"${credentials[side]}" has a '#field'; DMS takes the whole secret (username, password, host, port)`
+          : refProblem({ secretsManager: credentials[side] });
         if (problem)
           report({
             code: SECRET_REF_INVALID.code,

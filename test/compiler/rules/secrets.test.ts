@@ -51,6 +51,29 @@ describe('secrets', () => {
       ],
     },
     {
+      name: 'Secrets Manager reference with a #field passes',
+      plan: {
+        ...basePlan,
+        source: {
+          ...basePlan.source,
+          agent: { ...basePlan.source.agent, token: { secretsManager: 'pgferry/orders/agent#token' } },
+        },
+      },
+      want: [],
+    },
+    {
+      name: 'Secrets Manager reference with an empty or odd #field',
+      plan: {
+        ...basePlan,
+        source: {
+          ...basePlan.source,
+          agent: { ...basePlan.source.agent, token: { secretsManager: 'pgferry/orders/agent#to ken' } },
+        },
+      },
+      want: ['PGF3602@/source/agent/token'],
+      words: ['field'],
+    },
+    {
       name: 'SSM reference to Secrets Manager passes',
       plan: planWith({ source: { agent: { token: { ssm: '/aws/reference/secretsmanager/agent-token' } } } }),
       want: [],
