@@ -200,8 +200,10 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         options.targetUrl ?? `postgres://postgres@127.0.0.1:${target.port}/`,
         '--source-url',
         `postgres://postgres@127.0.0.1:${source.port}/`,
+        // A little sleep between polls: with 0 the waits could spend their poll budget before the
+        // simulated slot consumer (a 20 ms timer) catches up on a loaded CI machine.
         '--poll-ms',
-        '0',
+        '5',
         ...(command === 'approve' ? [] : args),
       ];
       const { command: run } = await commands[command]!();
