@@ -103,6 +103,7 @@ export async function runGraph(options: EngineOptions): Promise<RunSummary> {
         options.onEvent?.({ type: 'waiting-gate', node, gate: result.gate });
       } else {
         record.state = 'succeeded';
+        delete record.modify;
         record.outputs = { ...record.outputs, ...cleanOutputs(result.outputs, redactor) };
         record.note = result.note === undefined ? null : redactor.redact(result.note);
         record.finishedAt = options.now().toISOString();

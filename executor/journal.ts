@@ -7,6 +7,7 @@ import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { canonicalJson, hashJson } from '../contracts/canonical-json.js';
 import type { ExecutionGraph, GraphNode } from '../contracts/graph.js';
+import { classifyChange, fieldHashes } from './dms/modifiable.js';
 
 export const JOURNAL_FORMAT_VERSION = 1;
 
@@ -22,6 +23,10 @@ export interface NodeRecord {
   note: string | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** DMS create nodes: a hash per input field, so a later plan change can be classified field by field. */
+  fields?: Record<string, string>;
+  /** DMS create nodes: fields changed by the plan since the resource was created, to modify in place. */
+  modify?: string[];
 }
 
 export interface GateRecord {
@@ -79,6 +84,7 @@ export function newJournal(graph: ExecutionGraph, now: Date): Journal {
 }
 
 function blankRecord(node: GraphNode): NodeRecord {
+  const fields = fieldHashes(node);
   return {
     state: 'pending',
     hash: nodeHash(node),
@@ -88,6 +94,7 @@ function blankRecord(node: GraphNode): NodeRecord {
     note: null,
     startedAt: null,
     finishedAt: null,
+    ...(fields ? { fields } : {}),
   };
 }
 
@@ -131,12 +138,18 @@ export interface GraphDrift {
   readonly blocking: readonly string[];
   /** Changed or new nodes that have not run; they simply run with the new definition. */
   readonly harmless: readonly string[];
+  /** DMS resources that already exist and whose changes DMS applies in place (Modify*): they run again. */
+  readonly modifiable: readonly { readonly id: string; readonly fields: readonly string[] }[];
+  /** Why a blocking node cannot be modified in place, where that is known. */
+  readonly reasons: Readonly<Record<string, string>>;
 }
 
 /** Compare a journal with the graph compiled now. */
 export function graphDrift(journal: Journal, graph: ExecutionGraph): GraphDrift {
   const blocking: string[] = [];
   const harmless: string[] = [];
+  const modifiable: { id: string; fields: string[] }[] = [];
+  const reasons: Record<string, string> = {};
   const current = new Map(graph.nodes.map((node) => [node.id, node]));
   for (const [id, record] of Object.entries(journal.nodes)) {
     const node = current.get(id);
@@ -145,18 +158,46 @@ export function graphDrift(journal: Journal, graph: ExecutionGraph): GraphDrift 
       if (ran) blocking.push(id);
       continue;
     }
-    if (nodeHash(node) !== record.hash) (ran ? blocking : harmless).push(id);
+    if (nodeHash(node) === record.hash) continue;
+    if (!ran) {
+      harmless.push(id);
+      continue;
+    }
+    const verdict = classifyChange(node, record.fields);
+    if (verdict.modifiable) modifiable.push({ id, fields: [...verdict.fields] });
+    else {
+      blocking.push(id);
+      if (verdict.reason !== '') reasons[id] = verdict.reason;
+    }
   }
   for (const id of current.keys()) if (!(id in journal.nodes)) harmless.push(id);
-  return { blocking: blocking.sort(), harmless: harmless.sort() };
+  modifiable.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { blocking: blocking.sort(), harmless: harmless.sort(), modifiable, reasons };
 }
 
-/** Bring a journal in line with a changed graph whose changes only touch nodes that have not run. */
+/**
+ * Bring a journal in line with a changed graph: unchanged nodes keep their record, DMS resources DMS
+ * can modify in place run again with the changed fields to apply (outputs kept), anything else starts over.
+ */
 export function adoptGraph(journal: Journal, graph: ExecutionGraph): void {
+  const drift = graphDrift(journal, graph);
+  const modify = new Map(drift.modifiable.map((item) => [item.id, item.fields]));
   const nodes: Record<string, NodeRecord> = {};
   for (const node of graph.nodes) {
     const existing = journal.nodes[node.id];
-    nodes[node.id] = existing && existing.hash === nodeHash(node) ? existing : blankRecord(node);
+    const fields = modify.get(node.id);
+    if (existing && existing.hash === nodeHash(node)) {
+      const hashes = fieldHashes(node);
+      nodes[node.id] = existing.fields === undefined && hashes ? { ...existing, fields: hashes } : existing;
+    } else if (existing && fields) {
+      nodes[node.id] = {
+        ...existing,
+        state: 'pending',
+        hash: nodeHash(node),
+        fields: fieldHashes(node) ?? {},
+        modify: [...new Set([...(existing.modify ?? []), ...fields])].sort(),
+      };
+    } else nodes[node.id] = blankRecord(node);
   }
   journal.nodes = nodes;
   journal.graphHash = graphHash(graph);

@@ -5,7 +5,7 @@ import type { GraphNode, Phase } from '../contracts/graph.js';
 import { type EngineEvent, type RunSummary, runGraph } from './engine.js';
 import { handlers as defaultHandlers } from './handlers/index.js';
 import { executorOfKind } from './kinds.js';
-import type { Session } from './session.js';
+import type { PlanChange, Session } from './session.js';
 import type { DryRunProbe, HandlerRegistry } from './types.js';
 
 export const PHASES_FOR = {
@@ -26,11 +26,11 @@ export interface ApplyOptions {
 export async function applyGraph(
   session: Session,
   options: ApplyOptions,
-): Promise<RunSummary & { drift: readonly string[] }> {
+): Promise<RunSummary & { drift: readonly string[]; modifying: PlanChange['modifying'] }> {
   const lock = await session.lock();
   try {
     await session.reload();
-    const drift = session.checkDrift();
+    const change = session.checkDrift();
     if (session.journal.aborted && !options.afterAbort) {
       throw new Error(
         `plan ${session.plan} was aborted; start over with a fresh state directory (or remove ${session.journalFile})`,
@@ -52,7 +52,7 @@ export async function applyGraph(
       onEvent: options.onEvent,
       ignoreDependencies: session.journal.aborted && options.afterAbort === true,
     });
-    return { ...summary, drift };
+    return { ...summary, drift: change.changed, modifying: change.modifying };
   } finally {
     await lock.release();
   }

@@ -61,14 +61,25 @@ export interface ExecutorOptions {
 }
 
 export class PlanChangedError extends Error {
-  constructor(readonly nodes: readonly string[]) {
+  constructor(
+    readonly nodes: readonly string[],
+    readonly reasons: Readonly<Record<string, string>> = {},
+  ) {
     super(
       `the compiled plan changed since the journal was written, in nodes that already ran:\n` +
-        nodes.map((id) => `  ${id}`).join('\n') +
+        nodes.map((id) => (reasons[id] ? `  ${id}: ${reasons[id]}` : `  ${id}`)).join('\n') +
         `\nrevert the plan, or abort this run first (pgferry abort), or pass --allow-plan-change if you know why`,
     );
     this.name = 'PlanChangedError';
   }
+}
+
+/** What a changed plan does to this run. */
+export interface PlanChange {
+  /** Nodes that had not run (or, with --allow-plan-change, ran) and now run with their new definition. */
+  readonly changed: readonly string[];
+  /** Existing DMS resources modified in place, with the fields that changed. */
+  readonly modifying: readonly { readonly id: string; readonly fields: readonly string[] }[];
 }
 
 function secretOrNull(text: string | undefined): SecretRef | null {
@@ -159,13 +170,17 @@ export class Session {
     return this.compiled.graph.plan;
   }
 
-  /** Refuses a changed plan when the change touches nodes that already ran; adopts it otherwise. */
-  checkDrift(): readonly string[] {
-    if (this.journal.graphHash === graphHash(this.compiled.graph)) return [];
+  /**
+   * Refuses a changed plan when the change touches nodes that already ran, unless those are DMS
+   * resources DMS can modify in place (they run again and modify); adopts it otherwise.
+   */
+  checkDrift(): PlanChange {
+    if (this.journal.graphHash === graphHash(this.compiled.graph)) return { changed: [], modifying: [] };
     const drift = graphDrift(this.journal, this.compiled.graph);
-    if (drift.blocking.length > 0 && !this.options.allowPlanChange) throw new PlanChangedError(drift.blocking);
+    if (drift.blocking.length > 0 && !this.options.allowPlanChange)
+      throw new PlanChangedError(drift.blocking, drift.reasons);
     adoptGraph(this.journal, this.compiled.graph);
-    return [...drift.blocking, ...drift.harmless];
+    return { changed: [...drift.blocking, ...drift.harmless], modifying: drift.modifiable };
   }
 
   async save(): Promise<void> {
@@ -244,6 +259,7 @@ export class Session {
       secretVersion: (parameter) => this.secrets.versionOf(parameter),
       resolve: (value) => resolvePlaceholders(value, (id) => this.outputsOf(id), this.secrets),
       outputsOf: (id) => this.outputsOf(id),
+      pendingModify: (id) => this.journal.nodes[id]?.modify ?? [],
       isGateApproved: (gate) => this.journal.gates[gate] !== undefined,
       gateApproval: (gate) => this.journal.gates[gate],
       log: (line) => log(this.redactor.redact(node ? `${node.id}: ${line}` : line)),

@@ -43,6 +43,8 @@ export interface RunContext {
   resolve<T>(value: T): Promise<T>;
   /** Outputs recorded for an earlier node. */
   outputsOf(nodeId: string): NodeOutputs | undefined;
+  /** Fields of an existing DMS resource a plan change altered, to modify in place ([] when none). */
+  pendingModify(nodeId: string): readonly string[];
   isGateApproved(gate: string): boolean;
   gateApproval(gate: string): { readonly approvedBy: string; readonly approvedAt: string } | undefined;
   log(line: string): void;

@@ -83,6 +83,24 @@ export class DmsOps {
     }
   }
 
+  /** Tasks that use an endpoint as source or target. */
+  async tasksUsing(endpointArn: string): Promise<ReplicationTask[]> {
+    try {
+      const answer = await this.send<{ ReplicationTasks?: ReplicationTask[] }>(
+        new DescribeReplicationTasksCommand({
+          Filters: [{ Name: 'endpoint-arn', Values: [endpointArn] }],
+          WithoutSettings: true,
+        }),
+      );
+      return (answer.ReplicationTasks ?? []).sort((a, b) =>
+        String(a.ReplicationTaskIdentifier).localeCompare(String(b.ReplicationTaskIdentifier)),
+      );
+    } catch (error) {
+      if (isNotFound(error)) return [];
+      throw error;
+    }
+  }
+
   async connection(instanceArn: string, endpointArn: string): Promise<Connection | null> {
     try {
       const answer = await this.send<{ Connections?: Connection[] }>(

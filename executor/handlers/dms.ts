@@ -4,12 +4,16 @@
 // last one stopped and creates nothing twice.
 
 import {
+  AddTagsToResourceCommand,
   CreateEndpointCommand,
   CreateReplicationInstanceCommand,
   CreateReplicationTaskCommand,
   DeleteEndpointCommand,
   DeleteReplicationInstanceCommand,
   DeleteReplicationTaskCommand,
+  ModifyEndpointCommand,
+  ModifyReplicationInstanceCommand,
+  ModifyReplicationTaskCommand,
   type ReplicationTask,
   StartReplicationTaskCommand,
   type StartReplicationTaskTypeValue,
@@ -17,6 +21,7 @@ import {
   TestConnectionCommand,
 } from '@aws-sdk/client-database-migration-service';
 import type { GraphNode, NodeKind } from '../../contracts/graph.js';
+import { MODIFIABLE_REQUEST_FIELDS } from '../dms/modifiable.js';
 import { DmsOps, isAlreadyExists, isInvalidState, isNotFound } from '../dms/ops.js';
 import { artifactText, type Input, optionalRecord, optionalString, requireString } from '../inputs.js';
 import { type DryRunProbe, type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
@@ -56,6 +61,7 @@ async function instanceCreate(node: GraphNode, input: Input, ctx: RunContext): P
   if (id === '') throw new NodeFailure(`node ${node.id}: the request has no ReplicationInstanceIdentifier`);
   let existing = await dms.instance(id);
   const adopted = existing !== null;
+  const modify = adopted ? ctx.pendingModify(node.id) : [];
   if (existing)
     await dms.checkOwner(existing.ReplicationInstanceArn!, `replication instance ${id}`, ctx.deployment.plan);
   else {
@@ -65,7 +71,13 @@ async function instanceCreate(node: GraphNode, input: Input, ctx: RunContext): P
       if (!isAlreadyExists(error)) throw error;
     }
   }
-  existing = await dms.waitFor(
+  existing = await instanceAvailable(dms, id);
+  if (modify.length > 0) return modifyInstance(node, existing, request, modify, ctx);
+  return succeeded({ arn: existing.ReplicationInstanceArn ?? null, identifier: id, adopted });
+}
+
+async function instanceAvailable(dms: DmsOps, id: string) {
+  const instance = await dms.waitFor(
     `replication instance ${id}`,
     () => dms.instance(id),
     (ri) => ri?.ReplicationInstanceStatus === 'available',
@@ -76,7 +88,62 @@ async function instanceCreate(node: GraphNode, input: Input, ctx: RunContext): P
           ? `status ${ri.ReplicationInstanceStatus}`
           : null,
   );
-  return succeeded({ arn: existing!.ReplicationInstanceArn ?? null, identifier: id, adopted });
+  return instance!;
+}
+
+/** The changed request members a Modify* call takes (Tags go through AddTagsToResource). */
+function modifiablePart(node: GraphNode, request: Json, fields: readonly string[]): Json {
+  const allowed = MODIFIABLE_REQUEST_FIELDS[node.kind] ?? new Set<string>();
+  const change: Json = {};
+  for (const field of fields)
+    if (field !== 'Tags' && allowed.has(field) && request[field] !== undefined) change[field] = request[field];
+  return change;
+}
+
+async function retag(dms: DmsOps, arn: string, request: Json, fields: readonly string[]): Promise<boolean> {
+  if (!fields.includes('Tags') || !Array.isArray(request.Tags)) return false;
+  await dms.send(new AddTagsToResourceCommand({ ResourceArn: arn, Tags: request.Tags as never }));
+  return true;
+}
+
+const modifiedOutputs = (arn: string | null, id: string, fields: readonly string[], ctx: RunContext) =>
+  succeeded({
+    arn,
+    identifier: id,
+    adopted: true,
+    modifiedAt: ctx.now().toISOString(),
+    modifiedFields: fields.join(','),
+  });
+
+/** Class, storage, engine version…: ModifyReplicationInstance applied immediately, then available again. */
+async function modifyInstance(
+  node: GraphNode,
+  instance: { ReplicationInstanceArn?: string; ReplicationInstanceIdentifier?: string },
+  request: Json,
+  fields: readonly string[],
+  ctx: RunContext,
+): Promise<NodeResult> {
+  const dms = ops(ctx);
+  const id = instance.ReplicationInstanceIdentifier ?? '';
+  const arn = instance.ReplicationInstanceArn!;
+  const change = modifiablePart(node, request, fields);
+  const steps: string[] = [];
+  if (Object.keys(change).length > 0) {
+    await dms.send(
+      new ModifyReplicationInstanceCommand({
+        ReplicationInstanceArn: arn,
+        ApplyImmediately: true,
+        // The plan names the version it wants; a major upgrade is what it asks for.
+        ...(change.EngineVersion !== undefined ? { AllowMajorVersionUpgrade: true } : {}),
+        ...(change as object),
+      }),
+    );
+    await instanceAvailable(dms, id);
+    steps.push(`modified (${Object.keys(change).join(', ')})`, 'available');
+  }
+  if (await retag(dms, arn, request, fields)) steps.push('tagged');
+  ctx.log(`replication instance ${id}: ${steps.join(' → ')}`);
+  return modifiedOutputs(arn, id, fields, ctx);
 }
 
 async function endpointCreate(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
@@ -86,8 +153,11 @@ async function endpointCreate(node: GraphNode, input: Input, ctx: RunContext): P
   if (id === '') throw new NodeFailure(`node ${node.id}: the request has no EndpointIdentifier`);
   let existing = await dms.endpoint(id);
   const adopted = existing !== null;
-  if (existing) await dms.checkOwner(existing.EndpointArn!, `endpoint ${id}`, ctx.deployment.plan);
-  else {
+  if (existing) {
+    await dms.checkOwner(existing.EndpointArn!, `endpoint ${id}`, ctx.deployment.plan);
+    const modify = ctx.pendingModify(node.id);
+    if (modify.length > 0) return modifyEndpoint(node, id, existing.EndpointArn!, request, modify, ctx);
+  } else {
     try {
       const answer = await dms.send<{ Endpoint?: { EndpointArn?: string } }>(
         new CreateEndpointCommand(request as never),
@@ -100,6 +170,41 @@ async function endpointCreate(node: GraphNode, input: Input, ctx: RunContext): P
   }
   if (!existing?.EndpointArn) throw new NodeFailure(`endpoint ${id}: created but not found on describe`);
   return succeeded({ arn: existing.EndpointArn, identifier: id, adopted });
+}
+
+/**
+ * ModifyEndpoint with the changed members (settings objects sent whole, with ExactSettings, so a
+ * setting the plan dropped is dropped; passwords resolved as on create). Tasks using the endpoint that
+ * run are stopped first and resumed after, so none runs while its endpoint changes.
+ */
+async function modifyEndpoint(
+  node: GraphNode,
+  id: string,
+  arn: string,
+  request: Json,
+  fields: readonly string[],
+  ctx: RunContext,
+): Promise<NodeResult> {
+  const dms = ops(ctx);
+  const change = modifiablePart(node, request, fields);
+  const steps: string[] = [];
+  const running = (await dms.tasksUsing(arn))
+    .filter((task) => ['running', 'starting'].includes(task.Status ?? ''))
+    .map((task) => task.ReplicationTaskIdentifier!);
+  if (Object.keys(change).length > 0) {
+    for (const task of running) await stopTask(dms, task);
+    if (running.length > 0) steps.push(`stopped task ${running.join(', ')}`);
+    const exact = Object.keys(change).some((key) => key.endsWith('Settings'));
+    await dms.send(
+      new ModifyEndpointCommand({ EndpointArn: arn, ...(change as object), ...(exact ? { ExactSettings: true } : {}) }),
+    );
+    steps.push(`modified (${Object.keys(change).join(', ')})`);
+    for (const task of running) await resumeTask(dms, task);
+    if (running.length > 0) steps.push(`resumed task ${running.join(', ')}`);
+  }
+  if (await retag(dms, arn, request, fields)) steps.push('tagged');
+  ctx.log(`endpoint ${id}: ${steps.join(' → ')}`);
+  return modifiedOutputs(arn, id, fields, ctx);
 }
 
 async function connectionTest(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
@@ -145,8 +250,11 @@ async function taskCreate(node: GraphNode, input: Input, ctx: RunContext): Promi
   if (id === '') throw new NodeFailure(`node ${node.id}: the request has no ReplicationTaskIdentifier`);
   let existing = await dms.task(id);
   const adopted = existing !== null;
-  if (existing) await dms.checkOwner(existing.ReplicationTaskArn!, `replication task ${id}`, ctx.deployment.plan);
-  else {
+  if (existing) {
+    await dms.checkOwner(existing.ReplicationTaskArn!, `replication task ${id}`, ctx.deployment.plan);
+    const modify = ctx.pendingModify(node.id);
+    if (modify.length > 0) return modifyTask(node, id, request, modify, ctx);
+  } else {
     try {
       await dms.send(new CreateReplicationTaskCommand(request as never));
     } catch (error) {
@@ -161,6 +269,98 @@ async function taskCreate(node: GraphNode, input: Input, ctx: RunContext): Promi
   );
   if (existing!.Status === 'failed') throw new NodeFailure(`replication task ${id}: ${failureOf(existing!)}`);
   return succeeded({ arn: existing!.ReplicationTaskArn ?? null, identifier: id, adopted });
+}
+
+/**
+ * Whether the plan means the task to be running: its start node ran and no stop node did. A run cut
+ * off between stopping a task to modify it and resuming it leaves it stopped; the next run resumes it.
+ */
+function planRunsTask(id: string, task: ReplicationTask, ctx: RunContext): boolean {
+  if (task.ReplicationTaskStartDate === undefined || fullLoadFinished(task) || task.Status !== 'stopped') return false;
+  const ran = (kind: NodeKind) =>
+    ctx.graph.nodes.some(
+      (item) => item.kind === kind && item.input.task === id && Object.keys(ctx.outputsOf(item.id) ?? {}).length > 0,
+    );
+  return ran('DmsTaskStart') && !ran('DmsTaskStop');
+}
+
+/**
+ * Table mappings, task settings, migration type: stop a running task (DMS refuses to modify one),
+ * ModifyReplicationTask, wait until it settles (modifying → ready/stopped), then resume it with
+ * resume-processing, which also loads tables the new mappings add (DMS's full load of added tables on
+ * resume, for full-load-and-cdc tasks). Source, target or instance changes never get here: they need
+ * the task re-created and are refused when the plan changes.
+ */
+async function modifyTask(
+  node: GraphNode,
+  id: string,
+  request: Json,
+  fields: readonly string[],
+  ctx: RunContext,
+): Promise<NodeResult> {
+  const dms = ops(ctx);
+  let task = await settle(dms, id);
+  const arn = task.ReplicationTaskArn!;
+  for (const key of ['ReplicationInstanceArn', 'SourceEndpointArn', 'TargetEndpointArn'] as const) {
+    if (typeof request[key] === 'string' && task[key] !== undefined && task[key] !== request[key]) {
+      throw new NodeFailure(
+        `replication task ${id}: ${key} is ${task[key]}, the plan says ${String(request[key])}; DMS cannot modify it in place: the task must be re-created`,
+      );
+    }
+  }
+  const started = task.ReplicationTaskStartDate !== undefined;
+  const resume = task.Status === 'running' || planRunsTask(id, task, ctx);
+  const change = modifiablePart(node, request, fields);
+  // A start position only matters for a task's first start.
+  if (started) for (const key of ['CdcStartPosition', 'CdcStartTime']) delete change[key];
+  const steps: string[] = [];
+  if (Object.keys(change).length > 0) {
+    if (task.Status === 'running') {
+      await stopTask(dms, id);
+      steps.push('stopped');
+    }
+    await dms.send(new ModifyReplicationTaskCommand({ ReplicationTaskArn: arn, ...(change as object) }));
+    task = (await dms.waitFor(
+      `modifying replication task ${id}`,
+      () => dms.task(id),
+      (current) => current !== null && current.Status !== 'modifying',
+      (current) => (current === null ? 'not found (was it deleted?)' : null),
+    ))!;
+    if (task.Status === 'failed') throw new NodeFailure(`replication task ${id}: ${failureOf(task)}`);
+    steps.push(`modified (${Object.keys(change).join(', ')})`);
+  }
+  if (await retag(dms, arn, request, fields)) steps.push('tagged');
+  if (resume && (await resumeTask(dms, id))) steps.push('resumed');
+  ctx.log(`task ${id}: ${steps.join(' → ')}`);
+  return modifiedOutputs(arn, id, fields, ctx);
+}
+
+/** StartReplicationTask resume-processing on a stopped task, then wait until it runs; false if it ran. */
+async function resumeTask(dms: DmsOps, id: string): Promise<boolean> {
+  const task = await settle(dms, id);
+  if (task.Status === 'running') return false;
+  try {
+    await dms.send(
+      new StartReplicationTaskCommand({
+        ReplicationTaskArn: task.ReplicationTaskArn!,
+        StartReplicationTaskType: 'resume-processing',
+      }),
+    );
+  } catch (error) {
+    if (!isInvalidState(error)) throw error;
+  }
+  await dms.waitFor(
+    `resuming replication task ${id}`,
+    () => dms.task(id),
+    (current) => current?.Status === 'running' || (current !== null && fullLoadFinished(current)),
+    (current) =>
+      current === null
+        ? 'not found'
+        : current.Status === 'failed' || current.Status === 'stopped'
+          ? failureOf(current)
+          : null,
+  );
+  return true;
 }
 
 function failureOf(task: ReplicationTask): string {

@@ -5,10 +5,15 @@
 //   task      creating → ready → (start) starting → running → full load 50% → 100% →
 //             stopped (FULL_LOAD_ONLY_FINISHED) for full-load tasks, still running for CDC tasks;
 //             stopping → stopped; deleting → gone; failed (injected)
+//             ModifyReplicationTask (only when not running/starting/stopping): modifying → back to
+//             ready (never started) or stopped
+//   instance  ModifyReplicationInstance: modifying → available
+//   endpoint  ModifyEndpoint: refused while a task using it runs (the executor stops tasks first)
 // Errors have the SDK's own classes and shapes: ResourceAlreadyExistsFault, ResourceNotFoundFault,
 // InvalidResourceStateFault, and a ThrottlingException as the service sends it.
 
 import {
+  AddTagsToResourceCommand,
   CreateEndpointCommand,
   CreateReplicationInstanceCommand,
   CreateReplicationTaskCommand,
@@ -25,6 +30,9 @@ import {
   type Filter,
   InvalidResourceStateFault,
   ListTagsForResourceCommand,
+  ModifyEndpointCommand,
+  ModifyReplicationInstanceCommand,
+  ModifyReplicationTaskCommand,
   type ReplicationTask,
   ResourceAlreadyExistsFault,
   ResourceNotFoundFault,
@@ -62,7 +70,7 @@ const invalidState = (message: string) => new InvalidResourceStateFault({ messag
 interface FakeInstance {
   arn: string;
   id: string;
-  status: 'creating' | 'available' | 'deleting';
+  status: 'creating' | 'available' | 'deleting' | 'modifying';
   steps: number;
   request: Record<string, unknown>;
 }
@@ -85,6 +93,8 @@ interface FakeTask {
   progress: number;
   failure?: string;
   failNext?: string;
+  /** Where a modification settles: ready (never started) or stopped. */
+  afterModify?: string;
   request: Record<string, unknown>;
   startTypes: string[];
 }
@@ -299,8 +309,14 @@ export class DmsFake {
       this.#record('DescribeReplicationTasks', input);
       const ids = filterValues(input.Filters, 'replication-task-id');
       const arns = filterValues(input.Filters, 'replication-task-arn');
+      const endpointArns = filterValues(input.Filters, 'endpoint-arn');
       const found = [...this.tasks.values()].filter(
-        (item) => (!ids || ids.includes(item.id)) && (!arns || arns.includes(item.arn)),
+        (item) =>
+          (!ids || ids.includes(item.id)) &&
+          (!arns || arns.includes(item.arn)) &&
+          (!endpointArns ||
+            endpointArns.includes(String(item.request.SourceEndpointArn)) ||
+            endpointArns.includes(String(item.request.TargetEndpointArn))),
       );
       for (const item of found) this.#advanceTask(item);
       const visible = found.filter((item) => this.tasks.has(item.id));
@@ -312,7 +328,7 @@ export class DmsFake {
       const task = this.#taskByArn(String(input.ReplicationTaskArn));
       const type = String(input.StartReplicationTaskType);
       const neverStarted = task.startDate === undefined;
-      if (task.status === 'running' || task.status === 'starting' || task.status === 'creating') {
+      if (['running', 'starting', 'creating', 'modifying'].includes(task.status)) {
         throw invalidState(`Replication task ${task.id} is in state ${task.status}`);
       }
       if (type === 'start-replication' && !neverStarted) {
@@ -351,6 +367,65 @@ export class DmsFake {
       task.status = 'deleting';
       return { ReplicationTask: this.#taskView(task) };
     });
+    m.on(ModifyReplicationTaskCommand).callsFake((input) => {
+      this.#record('ModifyReplicationTask', input);
+      const task = this.#taskByArn(String(input.ReplicationTaskArn));
+      if (!['ready', 'stopped', 'failed'].includes(task.status)) {
+        throw invalidState(`Replication task ${task.id} is ${task.status}; it must be stopped to be modified`);
+      }
+      const { ReplicationTaskArn: _arn, ...change } = input;
+      for (const [key, value] of Object.entries(change)) if (value !== undefined) task.request[key] = value;
+      if (input.MigrationType !== undefined) task.migrationType = String(input.MigrationType);
+      task.afterModify = task.startDate === undefined ? 'ready' : 'stopped';
+      task.status = 'modifying';
+      return { ReplicationTask: this.#taskView(task) };
+    });
+    m.on(ModifyEndpointCommand).callsFake((input) => {
+      this.#record('ModifyEndpoint', input);
+      const endpoint = [...this.endpoints.values()].find((item) => item.arn === input.EndpointArn);
+      if (!endpoint) throw notFound(`Endpoint ${input.EndpointArn} not found`);
+      const busy = [...this.tasks.values()].filter(
+        (task) =>
+          (task.request.SourceEndpointArn === endpoint.arn || task.request.TargetEndpointArn === endpoint.arn) &&
+          ['running', 'starting', 'stopping'].includes(task.status),
+      );
+      if (busy.length > 0) throw invalidState(`Endpoint ${endpoint.id} is used by running task ${busy[0]!.id}`);
+      const { EndpointArn: _arn, ExactSettings: exact, ...change } = input;
+      for (const [key, value] of Object.entries(change)) {
+        if (value === undefined) continue;
+        const before = endpoint.request[key];
+        endpoint.request[key] =
+          key.endsWith('Settings') && !exact && typeof before === 'object' && before !== null
+            ? { ...(before as object), ...(value as object) }
+            : value;
+      }
+      return { Endpoint: this.#endpointView(endpoint) };
+    });
+    m.on(ModifyReplicationInstanceCommand).callsFake((input) => {
+      this.#record('ModifyReplicationInstance', input);
+      const instance = [...this.instances.values()].find((item) => item.arn === input.ReplicationInstanceArn);
+      if (!instance) throw notFound(`Replication instance ${input.ReplicationInstanceArn} not found`);
+      if (instance.status !== 'available')
+        throw invalidState(`Replication instance ${instance.id} is ${instance.status}`);
+      const {
+        ReplicationInstanceArn: _arn,
+        ApplyImmediately: _now,
+        AllowMajorVersionUpgrade: _major,
+        ...change
+      } = input;
+      for (const [key, value] of Object.entries(change)) if (value !== undefined) instance.request[key] = value;
+      instance.status = 'modifying';
+      return { ReplicationInstance: this.#instanceView(instance) };
+    });
+    m.on(AddTagsToResourceCommand).callsFake((input) => {
+      this.#record('AddTagsToResource', input);
+      const tags = this.tags.get(String(input.ResourceArn));
+      if (!tags) throw notFound(`Resource ${input.ResourceArn} not found`);
+      const merged = new Map(tags.map((tag) => [tag.Key, tag]));
+      for (const tag of input.Tags ?? []) merged.set(tag.Key, tag);
+      this.tags.set(String(input.ResourceArn), [...merged.values()]);
+      return {};
+    });
     m.on(DescribeTableStatisticsCommand).callsFake((input) => {
       this.#record('DescribeTableStatistics', input);
       const task = this.#taskByArn(String(input.ReplicationTaskArn));
@@ -387,7 +462,7 @@ export class DmsFake {
   }
 
   #advanceInstance(instance: FakeInstance): void {
-    if (instance.status === 'creating') instance.status = 'available';
+    if (instance.status === 'creating' || instance.status === 'modifying') instance.status = 'available';
     else if (instance.status === 'deleting') this.instances.delete(instance.id);
   }
 
@@ -412,6 +487,10 @@ export class DmsFake {
           task.status = 'stopped';
           task.stopReason = 'FULL_LOAD_ONLY_FINISHED';
         }
+        break;
+      case 'modifying':
+        task.status = task.afterModify ?? 'ready';
+        task.afterModify = undefined;
         break;
       case 'stopping':
         task.status = 'stopped';

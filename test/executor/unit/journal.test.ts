@@ -51,7 +51,72 @@ describe('journal', () => {
     expect(graphDrift(journal, changed)).toEqual({
       blocking: ['dms.task.orders-cdc.create'],
       harmless: ['cutover.orders.sequences'],
+      modifiable: [],
+      reasons: {
+        'dms.task.orders-cdc.create':
+          'input.changed changed, which DMS cannot modify in place: the replication task must be re-created (pgferry abort, then pgferry cleanup, or delete it, then apply with a fresh state directory)',
+      },
     });
+  });
+
+  const withTaskRequest = (graph: ExecutionGraph, change: Record<string, unknown>): ExecutionGraph => ({
+    ...graph,
+    nodes: graph.nodes.map((node) =>
+      node.id === 'dms.task.orders-cdc.create'
+        ? {
+            ...node,
+            input: { ...node.input, request: { ...(node.input.request as Record<string, unknown>), ...change } },
+          }
+        : node,
+    ),
+  });
+
+  it.each([
+    [{ TableMappings: '{"rules":[]}' }, ['TableMappings']],
+    [{ ReplicationTaskSettings: '{}', MigrationType: 'cdc' }, ['MigrationType', 'ReplicationTaskSettings']],
+  ])('a task that ran and whose %j changed is modified in place, keeping its outputs', (change, fields) => {
+    const graph = cdcGraph();
+    const journal = newJournal(graph, NOW);
+    const task = journal.nodes['dms.task.orders-cdc.create']!;
+    task.state = 'succeeded';
+    task.outputs = { arn: 'arn:aws:dms:eu-west-1:1:task:X' };
+    const changed = withTaskRequest(graph, change);
+    expect(graphDrift(journal, changed)).toMatchObject({
+      blocking: [],
+      modifiable: [{ id: 'dms.task.orders-cdc.create', fields }],
+    });
+    adoptGraph(journal, changed);
+    const record = journal.nodes['dms.task.orders-cdc.create']!;
+    expect(record).toMatchObject({ state: 'pending', modify: fields, outputs: task.outputs });
+    expect(graphDrift(journal, changed)).toEqual({ blocking: [], harmless: [], modifiable: [], reasons: {} });
+  });
+
+  it.each(['SourceEndpointArn', 'TargetEndpointArn', 'ReplicationInstanceArn'])(
+    'a task whose %s changed must be re-created',
+    (field) => {
+      const graph = cdcGraph();
+      const journal = newJournal(graph, NOW);
+      journal.nodes['dms.task.orders-cdc.create']!.state = 'succeeded';
+      const drift = graphDrift(
+        journal,
+        withTaskRequest(graph, { [field]: '@ref(elsewhere#arn)', TableMappings: '{}' }),
+      );
+      expect(drift.blocking).toEqual(['dms.task.orders-cdc.create']);
+      expect(drift.reasons['dms.task.orders-cdc.create']).toMatch(
+        new RegExp(`^${field} changed, which DMS cannot modify in place: the replication task must be re-created`),
+      );
+    },
+  );
+
+  it('a journal without per-field hashes cannot tell, so the change blocks', () => {
+    const graph = cdcGraph();
+    const journal = newJournal(graph, NOW);
+    const task = journal.nodes['dms.task.orders-cdc.create']!;
+    task.state = 'succeeded';
+    delete task.fields;
+    const drift = graphDrift(journal, withTaskRequest(graph, { TableMappings: '{}' }));
+    expect(drift.blocking).toEqual(['dms.task.orders-cdc.create']);
+    expect(drift.reasons['dms.task.orders-cdc.create']).toContain('predates per-field tracking');
   });
 
   it('adopts a graph whose changes only touch nodes that have not run', () => {
@@ -65,7 +130,7 @@ describe('journal', () => {
     expect(graphDrift(journal, changed).blocking).toEqual([]);
     adoptGraph(journal, changed);
     expect(journal.nodes['source.preflight']!.state).toBe('succeeded');
-    expect(graphDrift(journal, changed)).toEqual({ blocking: [], harmless: [] });
+    expect(graphDrift(journal, changed)).toEqual({ blocking: [], harmless: [], modifiable: [], reasons: {} });
   });
 });
 

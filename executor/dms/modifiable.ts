@@ -1,0 +1,123 @@
+// Which changes to an already-created DMS resource DMS can apply in place (ModifyReplicationTask,
+// ModifyEndpoint, ModifyReplicationInstance) and which need the resource re-created. The journal keeps
+// a hash per input field of these nodes, so a plan change after a run can be classified field by field.
+
+import { hashJson } from '../../contracts/canonical-json.js';
+import type { GraphNode, NodeKind } from '../../contracts/graph.js';
+
+/** Request members each Modify* call accepts (SDK `Modify*CommandInput`), plus Tags (AddTagsToResource). */
+export const MODIFIABLE_REQUEST_FIELDS: Partial<Record<NodeKind, ReadonlySet<string>>> = {
+  DmsTaskCreate: new Set([
+    'MigrationType',
+    'TableMappings',
+    'ReplicationTaskSettings',
+    'CdcStartPosition',
+    'CdcStartTime',
+    'CdcStopPosition',
+    'TaskData',
+    'Tags',
+  ]),
+  DmsEndpointCreate: new Set([
+    'EndpointType',
+    'EngineName',
+    'Username',
+    'Password',
+    'ServerName',
+    'Port',
+    'DatabaseName',
+    'ExtraConnectionAttributes',
+    'CertificateArn',
+    'SslMode',
+    'ServiceAccessRoleArn',
+    'ExternalTableDefinition',
+    'DynamoDbSettings',
+    'S3Settings',
+    'DmsTransferSettings',
+    'MongoDbSettings',
+    'KinesisSettings',
+    'KafkaSettings',
+    'ElasticsearchSettings',
+    'NeptuneSettings',
+    'RedshiftSettings',
+    'PostgreSQLSettings',
+    'MySQLSettings',
+    'OracleSettings',
+    'SybaseSettings',
+    'MicrosoftSQLServerSettings',
+    'IBMDb2Settings',
+    'DocDbSettings',
+    'RedisSettings',
+    'GcpMySQLSettings',
+    'TimestreamSettings',
+    'Tags',
+  ]),
+  DmsReplicationInstanceCreate: new Set([
+    'AllocatedStorage',
+    'ReplicationInstanceClass',
+    'VpcSecurityGroupIds',
+    'PreferredMaintenanceWindow',
+    'MultiAZ',
+    'EngineVersion',
+    'AutoMinorVersionUpgrade',
+    'NetworkType',
+    'KerberosAuthenticationSettings',
+    'Tags',
+  ]),
+};
+
+/** Input members outside `request` that only name where the request came from. */
+const BOOKKEEPING_INPUT_FIELDS = new Set(['input.artifact', 'input.tableMappings', 'input.taskSettings']);
+
+const RESOURCE: Partial<Record<NodeKind, string>> = {
+  DmsTaskCreate: 'replication task',
+  DmsEndpointCreate: 'endpoint',
+  DmsReplicationInstanceCreate: 'replication instance',
+};
+
+export const isModifiableKind = (kind: NodeKind): boolean => MODIFIABLE_REQUEST_FIELDS[kind] !== undefined;
+
+/** A hash per field: request members by name, other input members as `input.<name>`. */
+export function fieldHashes(node: GraphNode): Record<string, string> | undefined {
+  if (!isModifiableKind(node.kind)) return undefined;
+  const out: Record<string, string> = {};
+  const input = node.input as Record<string, unknown>;
+  for (const [key, value] of Object.entries(input)) {
+    if (key === 'request' && typeof value === 'object' && value !== null) {
+      // An undefined member is absent from the JSON the graph is written as.
+      for (const [field, member] of Object.entries(value as Record<string, unknown>))
+        if (member !== undefined) out[field] = hashJson(member);
+    } else if (value !== undefined) out[`input.${key}`] = hashJson(value);
+  }
+  return out;
+}
+
+export function changedFields(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>) {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((key) => before[key] !== after[key]).sort();
+}
+
+export type ChangeVerdict =
+  | { readonly modifiable: true; readonly fields: readonly string[] }
+  | { readonly modifiable: false; readonly reason: string };
+
+/** Whether the changed fields of a node that already ran can be applied with a Modify* call. */
+export function classifyChange(node: GraphNode, previous: Readonly<Record<string, string>> | undefined): ChangeVerdict {
+  const allowed = MODIFIABLE_REQUEST_FIELDS[node.kind];
+  const now = fieldHashes(node);
+  if (!allowed || !now) return { modifiable: false, reason: '' };
+  const what = RESOURCE[node.kind] ?? 'resource';
+  if (previous === undefined)
+    return {
+      modifiable: false,
+      reason: `the journal predates per-field tracking; cannot tell what changed in the ${what}`,
+    };
+  const fields = changedFields(previous, now).filter((field) => !BOOKKEEPING_INPUT_FIELDS.has(field));
+  const fixed = fields.filter((field) => !allowed.has(field));
+  if (fixed.length > 0) {
+    return {
+      modifiable: false,
+      reason: `${fixed.join(', ')} changed, which DMS cannot modify in place: the ${what} must be re-created (pgferry abort, then pgferry cleanup, or delete it, then apply with a fresh state directory)`,
+    };
+  }
+  return { modifiable: true, fields };
+}

@@ -1,0 +1,207 @@
+// Plan changes after a run that DMS applies in place: a running task's table selection (stop →
+// ModifyReplicationTask → resume-processing), an endpoint setting (the task using it is stopped and
+// resumed around ModifyEndpoint), the instance class (ModifyReplicationInstance, applied immediately).
+// A change DMS cannot make in place (the task's source endpoint) is refused, naming the fix.
+
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import {
+  DatabaseMigrationServiceClient,
+  InvalidResourceStateFault,
+  ModifyReplicationTaskCommand,
+} from '@aws-sdk/client-database-migration-service';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileInProcess } from '../../executor/load.js';
+import { nodeStates, PLAN_FILE, SECRETS, startWorld, type World } from './support/world.js';
+
+const TASK = 'dms.task.orders-cdc.create';
+const STATE_CHANGES = new Set([
+  'StopReplicationTask',
+  'StartReplicationTask',
+  'ModifyReplicationTask',
+  'ModifyEndpoint',
+  'ModifyReplicationInstance',
+]);
+
+describe('plan changes DMS applies in place', () => {
+  let world: World;
+  let dir: string;
+  let plan: string;
+  let original: string;
+  /** Index into world.dms.calls where the current step began. */
+  let mark = 0;
+  const stateChangesSinceMark = () => world.dms.calls.slice(mark).filter((call) => STATE_CHANGES.has(call.command));
+  const edit = async (from: string, to: string) => {
+    const text = await readFile(plan, 'utf8');
+    expect(text).toContain(from);
+    await writeFile(plan, text.replace(from, to));
+    mark = world.dms.calls.length;
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pgferry-modify-'));
+    plan = join(dir, 'cdc.yaml');
+    await copyFile(PLAN_FILE, plan);
+    original = await readFile(plan, 'utf8');
+    world = await startWorld({ plan: { file: plan, name: 'shopx' } });
+  });
+  afterAll(async () => {
+    await world?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs the CDC plan until the task runs', async () => {
+    const first = await world.run('apply');
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect((await world.run('approve', ['restart-consent'])).code).toBe(0);
+    const applied = await world.run('apply');
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    expect(world.dms.tasks.get('orders-cdc')?.status).toBe('running');
+  });
+
+  it('the fake, like DMS, refuses ModifyReplicationTask on a running task', async () => {
+    const client = new DatabaseMigrationServiceClient({ region: 'eu-west-1' });
+    const arn = world.dms.tasks.get('orders-cdc')!.arn;
+    await expect(
+      client.send(new ModifyReplicationTaskCommand({ ReplicationTaskArn: arn, TableMappings: '{"rules":[]}' })),
+    ).rejects.toBeInstanceOf(InvalidResourceStateFault);
+    world.dms.calls.pop();
+  });
+
+  it('a new table selection stops the task, modifies its table mappings and resumes it', async () => {
+    await edit('include: ["public.%"]', 'include: ["public.orders", "public.customers"]');
+    const result = await world.run('apply');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      `plan changed in DMS resources that exist; modified in place: ${TASK} (TableMappings)`,
+    );
+    expect(result.stderr).toContain(`${TASK}: task orders-cdc: stopped → modified (TableMappings) → resumed`);
+    const calls = stateChangesSinceMark();
+    expect(calls.map((call) => call.command)).toEqual([
+      'StopReplicationTask',
+      'ModifyReplicationTask',
+      'StartReplicationTask',
+    ]);
+    const mappings = JSON.parse(String(calls[1]!.input.TableMappings)) as { rules: Record<string, unknown>[] };
+    expect(mappings.rules.map((rule) => rule['object-locator'])).toEqual([
+      { 'schema-name': 'public', 'table-name': 'orders' },
+      { 'schema-name': 'public', 'table-name': 'customers' },
+    ]);
+    expect(Object.keys(calls[1]!.input).sort()).toEqual(['ReplicationTaskArn', 'TableMappings']);
+    expect(calls[2]!.input.StartReplicationTaskType).toBe('resume-processing');
+    const task = world.dms.tasks.get('orders-cdc')!;
+    expect(task.status).toBe('running');
+    expect(task.request.TableMappings).toBe(calls[1]!.input.TableMappings);
+    expect(task.startTypes).toEqual(['start-replication', 'resume-processing']);
+    expect(world.dms.created.get('CreateReplicationTask')).toBe(1);
+
+    const journal = await world.journal();
+    const record = (journal.nodes as Record<string, Record<string, unknown>>)[TASK]!;
+    expect(record.state).toBe('succeeded');
+    expect(record.modify).toBeUndefined();
+    const outputs = record.outputs as Record<string, unknown>;
+    expect(outputs.modifiedFields).toBe('TableMappings');
+    expect(outputs.modifiedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(outputs.arn).toBe(task.arn);
+  });
+
+  it('a second apply changes nothing', async () => {
+    mark = world.dms.calls.length;
+    const again = await world.run('apply');
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toContain('modified in place');
+    expect(stateChangesSinceMark()).toEqual([]);
+  });
+
+  it('an endpoint setting: the task using it is stopped, the endpoint modified, the task resumed', async () => {
+    await edit('        enabled: true\n', '        enabled: true\n        frequency_minutes: 2\n');
+    const result = await world.run('apply');
+    expect(result.code).toBe(0);
+    const node = 'dms.endpoint.shopx-orders-src.create';
+    expect(result.stdout).toContain(`modified in place: ${node} (PostgreSQLSettings)`);
+    expect(result.stderr).toContain(
+      `${node}: endpoint shopx-orders-src: stopped task orders-cdc → modified (PostgreSQLSettings) → resumed task orders-cdc`,
+    );
+    const calls = stateChangesSinceMark();
+    expect(calls.map((call) => call.command)).toEqual([
+      'StopReplicationTask',
+      'ModifyEndpoint',
+      'StartReplicationTask',
+    ]);
+    const settings = calls[1]!.input.PostgreSQLSettings as Record<string, unknown>;
+    expect(calls[1]!.input.ExactSettings).toBe(true);
+    expect(settings.HeartbeatFrequency).toBe(2);
+    // The password is resolved as on create (DMS would otherwise store the placeholder).
+    expect(settings.Password).toBe(SECRETS['/pgferry/shopx/source/dms_user']);
+    expect(calls[2]!.input.StartReplicationTaskType).toBe('resume-processing');
+    expect(world.dms.tasks.get('orders-cdc')?.status).toBe('running');
+  });
+
+  it('the instance class: ModifyReplicationInstance applied immediately, then available again', async () => {
+    await edit('class: dms.r5.large', 'class: dms.r5.xlarge');
+    const result = await world.run('apply');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      'dms.instance.shopx-ri.create: replication instance shopx-ri: modified (ReplicationInstanceClass) → available',
+    );
+    const calls = stateChangesSinceMark();
+    expect(calls.map((call) => call.command)).toEqual(['ModifyReplicationInstance']);
+    expect(calls[0]!.input).toMatchObject({ ApplyImmediately: true, ReplicationInstanceClass: 'dms.r5.xlarge' });
+    const instance = world.dms.instances.get('shopx-ri')!;
+    expect(instance.status).toBe('available');
+    expect(instance.request.ReplicationInstanceClass).toBe('dms.r5.xlarge');
+    expect(world.dms.tasks.get('orders-cdc')?.status).toBe('running');
+  });
+
+  it('a task pointed at another source endpoint is refused: it must be re-created', async () => {
+    const compiled = await compileInProcess(plan);
+    const graph = {
+      ...compiled.graph,
+      nodes: compiled.graph.nodes.map((node) =>
+        node.id === TASK
+          ? {
+              ...node,
+              input: {
+                ...node.input,
+                request: {
+                  ...(node.input.request as Record<string, unknown>),
+                  SourceEndpointArn: '@ref(dms.endpoint.shopx-orders-tgt.create#arn)',
+                },
+              },
+            }
+          : node,
+      ),
+    };
+    const out = join(dir, 'compiled');
+    for (const [path, text] of compiled.artifacts) {
+      await mkdir(dirname(join(out, path)), { recursive: true });
+      await writeFile(join(out, path), text);
+    }
+    await writeFile(join(out, 'graph.json'), JSON.stringify(graph));
+    mark = world.dms.calls.length;
+    const before = await readFile(world.journalFile, 'utf8');
+    const refused = await world.run('apply', ['--compiled', out]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      `  ${TASK}: SourceEndpointArn changed, which DMS cannot modify in place: the replication task must be re-created`,
+    );
+    expect(refused.stderr).toContain('--allow-plan-change');
+    expect(stateChangesSinceMark()).toEqual([]);
+    expect(await readFile(world.journalFile, 'utf8')).toBe(before);
+    expect(nodeStates(await world.journal())[TASK]).toBe('succeeded');
+  });
+
+  it('never sent ModifyReplicationTask to a task that was not stopped', () => {
+    // The fake throws InvalidResourceStateFault for one; a refused call would have failed the node.
+    const modifies = world.dms.calls.filter((call) => call.command === 'ModifyReplicationTask');
+    expect(modifies).toHaveLength(1);
+    const commands = world.dms.calls.map((call) => call.command).filter((command) => STATE_CHANGES.has(command));
+    const at = commands.indexOf('ModifyReplicationTask');
+    expect(commands[at - 1]).toBe('StopReplicationTask');
+    expect(original).toContain('public.%');
+  });
+});
