@@ -4,6 +4,7 @@
 import type { GraphNode, Phase } from '../contracts/graph.js';
 import { type EngineEvent, type RunSummary, runGraph } from './engine.js';
 import { handlers as defaultHandlers } from './handlers/index.js';
+import { graphDrift, graphHash } from './journal.js';
 import { executorOfKind } from './kinds.js';
 import type { PlanChange, Session } from './session.js';
 import type { DryRunProbe, HandlerRegistry } from './types.js';
@@ -71,9 +72,23 @@ export async function dryRun(
   registry: HandlerRegistry = defaultHandlers,
 ): Promise<DryRunLine[]> {
   const lines: DryRunLine[] = [];
-  for (const node of session.compiled.graph.nodes) {
+  const graph = session.compiled.graph;
+  const drift = session.journal.graphHash === graphHash(graph) ? null : graphDrift(session.journal, graph);
+  const modify = new Map(drift?.modifiable.map((item) => [item.id, item.fields]) ?? []);
+  for (const node of graph.nodes) {
     if (!phases.includes(node.phase)) continue;
     const state = session.journal.nodes[node.id]?.state ?? 'pending';
+    const fields = modify.get(node.id);
+    if (fields) {
+      const detail = `changed since it ran, modified in place: ${fields.join(', ')}`;
+      lines.push({ id: node.id, state, probe: { action: 'modify', detail } });
+      continue;
+    }
+    if (drift?.blocking.includes(node.id) && !session.options.allowPlanChange) {
+      const why = drift.reasons[node.id] ?? 'apply refuses it without --allow-plan-change';
+      lines.push({ id: node.id, state, probe: { action: 'error', detail: `changed since it ran: ${why}` } });
+      continue;
+    }
     if (state === 'succeeded') {
       lines.push({ id: node.id, state, probe: { action: 'skip', detail: 'already done' } });
       continue;

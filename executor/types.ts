@@ -51,7 +51,7 @@ export interface RunContext {
 }
 
 export interface DryRunProbe {
-  readonly action: 'create' | 'adopt' | 'run' | 'skip' | 'wait-gate';
+  readonly action: 'create' | 'adopt' | 'modify' | 'run' | 'skip' | 'wait-gate';
   readonly detail: string;
 }
 

@@ -2,12 +2,20 @@
 // ModifyEndpoint, ModifyReplicationInstance) and which need the resource re-created. The journal keeps
 // a hash per input field of these nodes, so a plan change after a run can be classified field by field.
 
+import type {
+  ModifyEndpointCommandInput,
+  ModifyReplicationInstanceCommandInput,
+  ModifyReplicationTaskCommandInput,
+} from '@aws-sdk/client-database-migration-service';
 import { hashJson } from '../../contracts/canonical-json.js';
 import type { GraphNode, NodeKind } from '../../contracts/graph.js';
 
-/** Request members each Modify* call accepts (SDK `Modify*CommandInput`), plus Tags (AddTagsToResource). */
+/**
+ * Request members each Modify* call accepts, plus Tags (AddTagsToResource). Typed against the SDK's
+ * `Modify*CommandInput`, so a member the API does not take is a compile error.
+ */
 export const MODIFIABLE_REQUEST_FIELDS: Partial<Record<NodeKind, ReadonlySet<string>>> = {
-  DmsTaskCreate: new Set([
+  DmsTaskCreate: new Set<keyof ModifyReplicationTaskCommandInput | 'Tags'>([
     'MigrationType',
     'TableMappings',
     'ReplicationTaskSettings',
@@ -17,7 +25,7 @@ export const MODIFIABLE_REQUEST_FIELDS: Partial<Record<NodeKind, ReadonlySet<str
     'TaskData',
     'Tags',
   ]),
-  DmsEndpointCreate: new Set([
+  DmsEndpointCreate: new Set<keyof ModifyEndpointCommandInput | 'Tags'>([
     'EndpointType',
     'EngineName',
     'Username',
@@ -51,7 +59,7 @@ export const MODIFIABLE_REQUEST_FIELDS: Partial<Record<NodeKind, ReadonlySet<str
     'TimestreamSettings',
     'Tags',
   ]),
-  DmsReplicationInstanceCreate: new Set([
+  DmsReplicationInstanceCreate: new Set<keyof ModifyReplicationInstanceCommandInput | 'Tags'>([
     'AllocatedStorage',
     'ReplicationInstanceClass',
     'VpcSecurityGroupIds',

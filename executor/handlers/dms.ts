@@ -106,14 +106,18 @@ async function retag(dms: DmsOps, arn: string, request: Json, fields: readonly s
   return true;
 }
 
-const modifiedOutputs = (arn: string | null, id: string, fields: readonly string[], ctx: RunContext) =>
-  succeeded({
-    arn,
-    identifier: id,
-    adopted: true,
-    modifiedAt: ctx.now().toISOString(),
-    modifiedFields: fields.join(','),
-  });
+/** Outputs of a resource modified in place (not "adopted": it changed), the steps as the note. */
+const modifiedOutputs = (
+  arn: string | null,
+  id: string,
+  fields: readonly string[],
+  steps: readonly string[],
+  ctx: RunContext,
+) =>
+  succeeded(
+    { arn, identifier: id, modifiedAt: ctx.now().toISOString(), modifiedFields: fields.join(',') },
+    `modified in place: ${steps.join(' → ') || 'nothing DMS needed to change'}`,
+  );
 
 /** Class, storage, engine version…: ModifyReplicationInstance applied immediately, then available again. */
 async function modifyInstance(
@@ -143,7 +147,7 @@ async function modifyInstance(
   }
   if (await retag(dms, arn, request, fields)) steps.push('tagged');
   ctx.log(`replication instance ${id}: ${steps.join(' → ')}`);
-  return modifiedOutputs(arn, id, fields, ctx);
+  return modifiedOutputs(arn, id, fields, steps, ctx);
 }
 
 async function endpointCreate(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
@@ -204,7 +208,7 @@ async function modifyEndpoint(
   }
   if (await retag(dms, arn, request, fields)) steps.push('tagged');
   ctx.log(`endpoint ${id}: ${steps.join(' → ')}`);
-  return modifiedOutputs(arn, id, fields, ctx);
+  return modifiedOutputs(arn, id, fields, steps, ctx);
 }
 
 async function connectionTest(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
@@ -332,7 +336,7 @@ async function modifyTask(
   if (await retag(dms, arn, request, fields)) steps.push('tagged');
   if (resume && (await resumeTask(dms, id))) steps.push('resumed');
   ctx.log(`task ${id}: ${steps.join(' → ')}`);
-  return modifiedOutputs(arn, id, fields, ctx);
+  return modifiedOutputs(arn, id, fields, steps, ctx);
 }
 
 /** StartReplicationTask resume-processing on a stopped task, then wait until it runs; false if it ran. */

@@ -73,12 +73,17 @@ describe('plan changes DMS applies in place', () => {
 
   it('a new table selection stops the task, modifies its table mappings and resumes it', async () => {
     await edit('include: ["public.%"]', 'include: ["public.orders", "public.customers"]');
+    const dry = await world.run('apply', ['--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`modify    ${TASK}  changed since it ran, modified in place: TableMappings\n`);
+    expect(stateChangesSinceMark()).toEqual([]);
     const result = await world.run('apply');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
       `plan changed in DMS resources that exist; modified in place: ${TASK} (TableMappings)`,
     );
     expect(result.stderr).toContain(`${TASK}: task orders-cdc: stopped → modified (TableMappings) → resumed`);
+    expect(result.stdout).toContain(`✓ ${TASK}  modified in place: stopped → modified (TableMappings) → resumed\n`);
     const calls = stateChangesSinceMark();
     expect(calls.map((call) => call.command)).toEqual([
       'StopReplicationTask',
@@ -157,6 +162,28 @@ describe('plan changes DMS applies in place', () => {
     expect(world.dms.tasks.get('orders-cdc')?.status).toBe('running');
   });
 
+  it('a run that fails between stopping and modifying the task resumes it on the next apply', async () => {
+    await edit('include: ["public.orders", "public.customers"]', 'include: ["public.%"]');
+    world.dms.failNext(
+      'ModifyReplicationTask',
+      new InvalidResourceStateFault({ message: 'Replication instance shopx-ri is busy', $metadata: {} }),
+    );
+    const failed = await world.run('apply');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`${TASK}: Replication instance shopx-ri is busy`);
+    expect(world.dms.tasks.get('orders-cdc')?.status).toBe('stopped');
+    expect(nodeStates(await world.journal())[TASK]).toBe('failed');
+
+    mark = world.dms.calls.length;
+    const resumed = await world.run('apply');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain(`${TASK}: task orders-cdc: modified (TableMappings) → resumed`);
+    const calls = stateChangesSinceMark();
+    expect(calls.map((call) => call.command)).toEqual(['ModifyReplicationTask', 'StartReplicationTask']);
+    expect(calls[1]!.input.StartReplicationTaskType).toBe('resume-processing');
+    expect(world.dms.tasks.get('orders-cdc')?.status).toBe('running');
+  });
+
   it('a task pointed at another source endpoint is refused: it must be re-created', async () => {
     const compiled = await compileInProcess(plan);
     const graph = {
@@ -184,6 +211,9 @@ describe('plan changes DMS applies in place', () => {
     await writeFile(join(out, 'graph.json'), JSON.stringify(graph));
     mark = world.dms.calls.length;
     const before = await readFile(world.journalFile, 'utf8');
+    const dry = await world.run('apply', ['--dry-run', '--compiled', out]);
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).toContain(`error     ${TASK}  changed since it ran: SourceEndpointArn changed`);
     const refused = await world.run('apply', ['--compiled', out]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(
@@ -197,11 +227,20 @@ describe('plan changes DMS applies in place', () => {
 
   it('never sent ModifyReplicationTask to a task that was not stopped', () => {
     // The fake throws InvalidResourceStateFault for one; a refused call would have failed the node.
-    const modifies = world.dms.calls.filter((call) => call.command === 'ModifyReplicationTask');
-    expect(modifies).toHaveLength(1);
-    const commands = world.dms.calls.map((call) => call.command).filter((command) => STATE_CHANGES.has(command));
-    const at = commands.indexOf('ModifyReplicationTask');
-    expect(commands[at - 1]).toBe('StopReplicationTask');
+    // Replay the task's state changes: Stop makes it stopped, Start running; every Modify met a stopped task.
+    const arn = world.dms.tasks.get('orders-cdc')!.arn;
+    let running = false;
+    let modifies = 0;
+    for (const call of world.dms.calls) {
+      if (call.input.ReplicationTaskArn !== arn) continue;
+      if (call.command === 'StartReplicationTask') running = true;
+      if (call.command === 'StopReplicationTask') running = false;
+      if (call.command === 'ModifyReplicationTask') {
+        expect(running).toBe(false);
+        modifies += 1;
+      }
+    }
+    expect(modifies).toBe(3);
     expect(original).toContain('public.%');
   });
 });
