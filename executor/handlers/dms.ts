@@ -353,8 +353,14 @@ async function resumeTask(dms: DmsOps, id: string): Promise<boolean> {
   } catch (error) {
     if (!isInvalidState(error)) throw error;
   }
-  await dms.waitFor(
-    `resuming replication task ${id}`,
+  await untilRunning(dms, id, `resuming replication task ${id}`);
+  return true;
+}
+
+/** Waits for a started task to run (or, full load only, to finish); stopped or failed is an error. */
+async function untilRunning(dms: DmsOps, id: string, what: string): Promise<ReplicationTask> {
+  return (await dms.waitFor(
+    what,
     () => dms.task(id),
     (current) => current?.Status === 'running' || (current !== null && fullLoadFinished(current)),
     (current) =>
@@ -363,8 +369,7 @@ async function resumeTask(dms: DmsOps, id: string): Promise<boolean> {
         : current.Status === 'failed' || current.Status === 'stopped'
           ? failureOf(current)
           : null,
-  );
-  return true;
+  ))!;
 }
 
 function failureOf(task: ReplicationTask): string {
@@ -412,18 +417,8 @@ async function taskStart(node: GraphNode, input: Input, ctx: RunContext): Promis
   } catch (error) {
     if (!isInvalidState(error)) throw error;
   }
-  const running = await dms.waitFor(
-    `replication task ${id}`,
-    () => dms.task(id),
-    (current) => current?.Status === 'running' || (current !== null && fullLoadFinished(current)),
-    (current) =>
-      current === null
-        ? 'not found'
-        : current.Status === 'failed' || current.Status === 'stopped'
-          ? failureOf(current)
-          : null,
-  );
-  return succeeded({ taskArn: arn, startType, status: running!.Status ?? null, slotName: await slotOf(input, ctx) });
+  const running = await untilRunning(dms, id, `replication task ${id}`);
+  return succeeded({ taskArn: arn, startType, status: running.Status ?? null, slotName: await slotOf(input, ctx) });
 }
 
 /**
