@@ -179,7 +179,7 @@ async function endpointCreate(node: GraphNode, input: Input, ctx: RunContext): P
 /**
  * ModifyEndpoint with the changed members (settings objects sent whole, with ExactSettings, so a
  * setting the plan dropped is dropped; passwords resolved as on create). Tasks using the endpoint that
- * run are stopped first and resumed after, so none runs while its endpoint changes.
+ * run are stopped first, the plan's connection tests of the endpoint run again, then the tasks resume.
  */
 async function modifyEndpoint(
   node: GraphNode,
@@ -192,10 +192,18 @@ async function modifyEndpoint(
   const dms = ops(ctx);
   const change = modifiablePart(node, request, fields);
   const steps: string[] = [];
-  const running = (await dms.tasksUsing(arn))
-    .filter((task) => ['running', 'starting'].includes(task.Status ?? ''))
-    .map((task) => task.ReplicationTaskIdentifier!);
   if (Object.keys(change).length > 0) {
+    const users = await dms.tasksUsing(arn);
+    const running = users
+      .filter((task) => ['running', 'starting'].includes(task.Status ?? ''))
+      .map((task) => task.ReplicationTaskIdentifier!);
+    // Also tasks an earlier, interrupted run stopped here: the plan has them running.
+    const resume = users
+      .filter(
+        (task) =>
+          running.includes(task.ReplicationTaskIdentifier!) || planRunsTask(task.ReplicationTaskIdentifier!, task, ctx),
+      )
+      .map((task) => task.ReplicationTaskIdentifier!);
     for (const task of running) await stopTask(dms, task);
     if (running.length > 0) steps.push(`stopped task ${running.join(', ')}`);
     const exact = Object.keys(change).some((key) => key.endsWith('Settings'));
@@ -203,8 +211,10 @@ async function modifyEndpoint(
       new ModifyEndpointCommand({ EndpointArn: arn, ...(change as object), ...(exact ? { ExactSettings: true } : {}) }),
     );
     steps.push(`modified (${Object.keys(change).join(', ')})`);
-    for (const task of running) await resumeTask(dms, task);
-    if (running.length > 0) steps.push(`resumed task ${running.join(', ')}`);
+    // A task resumed against an endpoint that cannot connect would fail; the test says why first.
+    if ((await retestEndpoint(dms, id, ctx)) > 0) steps.push('connection tested');
+    for (const task of resume) await resumeTask(dms, task);
+    if (resume.length > 0) steps.push(`resumed task ${resume.join(', ')}`);
   }
   if (await retag(dms, arn, request, fields)) steps.push('tagged');
   ctx.log(`endpoint ${id}: ${steps.join(' → ')}`);
@@ -212,12 +222,17 @@ async function modifyEndpoint(
 }
 
 async function connectionTest(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
-  const dms = ops(ctx);
   const request = optionalRecord(input, 'request') ?? input;
   const instanceArn = requireString(node, request, 'ReplicationInstanceArn', 'replicationInstanceArn');
   const endpointArn = requireString(node, request, 'EndpointArn', 'endpointArn');
+  const adopted = await testConnection(ops(ctx), instanceArn, endpointArn, false);
+  return succeeded(adopted ? { status: 'successful', adopted: true } : { status: 'successful' });
+}
+
+/** TestConnection and wait; true when a passed test was found instead (never when `fresh`). */
+async function testConnection(dms: DmsOps, instanceArn: string, endpointArn: string, fresh: boolean) {
   const current = await dms.connection(instanceArn, endpointArn);
-  if (current?.Status === 'successful') return succeeded({ status: 'successful', adopted: true });
+  if (!fresh && current?.Status === 'successful') return true;
   if (current?.Status !== 'testing') {
     try {
       await dms.send(new TestConnectionCommand({ ReplicationInstanceArn: instanceArn, EndpointArn: endpointArn }));
@@ -235,7 +250,21 @@ async function connectionTest(node: GraphNode, input: Input, ctx: RunContext): P
         ? `failed: ${connection.LastFailureMessage ?? 'no message'} (fix the endpoint or network, then apply again)`
         : null,
   );
-  return succeeded({ status: 'successful' });
+  return false;
+}
+
+/** The plan's connection tests of an endpoint, run afresh after it changed (before tasks resume). */
+async function retestEndpoint(dms: DmsOps, id: string, ctx: RunContext): Promise<number> {
+  let tested = 0;
+  for (const item of ctx.graph.nodes) {
+    if (item.kind !== 'DmsConnectionTest' || item.input.endpoint !== id) continue;
+    const input = await ctx.resolve(item.input);
+    const request = optionalRecord(input, 'request') ?? input;
+    const instanceArn = requireString(item, request, 'ReplicationInstanceArn', 'replicationInstanceArn');
+    await testConnection(dms, instanceArn, requireString(item, request, 'EndpointArn', 'endpointArn'), true);
+    tested += 1;
+  }
+  return tested;
 }
 
 async function taskCreate(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {

@@ -22,6 +22,7 @@ const STATE_CHANGES = new Set([
   'ModifyReplicationTask',
   'ModifyEndpoint',
   'ModifyReplicationInstance',
+  'TestConnection',
 ]);
 
 describe('plan changes DMS applies in place', () => {
@@ -122,19 +123,20 @@ describe('plan changes DMS applies in place', () => {
     expect(stateChangesSinceMark()).toEqual([]);
   });
 
-  it('an endpoint setting: the task using it is stopped, the endpoint modified, the task resumed', async () => {
+  it('an endpoint setting: the task using it is stopped, the endpoint modified and tested, the task resumed', async () => {
     await edit('        enabled: true\n', '        enabled: true\n        frequency_minutes: 2\n');
     const result = await world.run('apply');
     expect(result.code).toBe(0);
     const node = 'dms.endpoint.shopx-orders-src.create';
     expect(result.stdout).toContain(`modified in place: ${node} (PostgreSQLSettings)`);
     expect(result.stderr).toContain(
-      `${node}: endpoint shopx-orders-src: stopped task orders-cdc → modified (PostgreSQLSettings) → resumed task orders-cdc`,
+      `${node}: endpoint shopx-orders-src: stopped task orders-cdc → modified (PostgreSQLSettings) → connection tested → resumed task orders-cdc`,
     );
     const calls = stateChangesSinceMark();
     expect(calls.map((call) => call.command)).toEqual([
       'StopReplicationTask',
       'ModifyEndpoint',
+      'TestConnection',
       'StartReplicationTask',
     ]);
     const settings = calls[1]!.input.PostgreSQLSettings as Record<string, unknown>;
@@ -142,7 +144,27 @@ describe('plan changes DMS applies in place', () => {
     expect(settings.HeartbeatFrequency).toBe(2);
     // The password is resolved as on create (DMS would otherwise store the placeholder).
     expect(settings.Password).toBe(SECRETS['/pgferry/shopx/source/dms_user']);
-    expect(calls[2]!.input.StartReplicationTaskType).toBe('resume-processing');
+    expect(calls[3]!.input.StartReplicationTaskType).toBe('resume-processing');
+    expect(world.dms.tasks.get('orders-cdc')?.status).toBe('running');
+  });
+
+  it('an endpoint change that breaks the connection leaves the task stopped until it is fixed', async () => {
+    await edit('        frequency_minutes: 2\n', '        frequency_minutes: 3\n');
+    world.dms.failingConnections.set('shopx-orders-src', 'password authentication failed for user "dms_user"');
+    const failed = await world.run('apply');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('password authentication failed for user "dms_user" (fix the endpoint or network');
+    expect(world.dms.tasks.get('orders-cdc')?.status).toBe('stopped');
+
+    world.dms.failingConnections.delete('shopx-orders-src');
+    mark = world.dms.calls.length;
+    const fixed = await world.run('apply');
+    expect(fixed.code).toBe(0);
+    expect(stateChangesSinceMark().map((call) => call.command)).toEqual([
+      'ModifyEndpoint',
+      'TestConnection',
+      'StartReplicationTask',
+    ]);
     expect(world.dms.tasks.get('orders-cdc')?.status).toBe('running');
   });
 
