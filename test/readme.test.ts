@@ -13,8 +13,8 @@ const begin = '<!-- rules:begin -->';
 const end = '<!-- rules:end -->';
 
 function rulesTable(): string {
-  const escape = (text: string) => text.replace(/\|/g, '\\|');
-  const rows = allCodes().map((c) => `| \`${c.code}\` | \`${c.name}\` | ${c.severity} | ${escape(c.title)} |`);
+  const escapePipes = (text: string) => text.replace(/\|/g, '\\|');
+  const rows = allCodes().map((c) => `| \`${c.code}\` | \`${c.name}\` | ${c.severity} | ${escapePipes(c.title)} |`);
   return ['| Code | Name | Severity | What it checks |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
