@@ -10,6 +10,7 @@ import type { GraphNode } from '../contracts/graph.js';
 import { parseSecretRef, type SecretRef } from '../contracts/secret-ref.js';
 import { type AgentClient, httpAgentClient } from './agent-client.js';
 import { type DbAccess, type Deployment, dbAccessFromUrl, deploymentFromPlan } from './deployment.js';
+import { TaskHolds } from './dms/task-holds.js';
 import {
   adoptGraph,
   graphDrift,
@@ -99,6 +100,7 @@ export class Session {
   readonly journalFile: string;
   journal: Journal;
   readonly #agents = new Map<string, Promise<AgentClient>>();
+  readonly #dmsTaskHolds = new TaskHolds();
   readonly overrides: { readonly target: DbAccess | null; readonly source: DbAccess | null };
 
   private constructor(
@@ -260,6 +262,7 @@ export class Session {
       resolve: (value) => resolvePlaceholders(value, (id) => this.outputsOf(id), this.secrets),
       outputsOf: (id) => this.outputsOf(id),
       pendingModify: (id) => this.journal.nodes[id]?.modify ?? [],
+      dmsTaskHolds: this.#dmsTaskHolds,
       isGateApproved: (gate) => this.journal.gates[gate] !== undefined,
       gateApproval: (gate) => this.journal.gates[gate],
       log: (line) => log(this.redactor.redact(node ? `${node.id}: ${line}` : line)),

@@ -7,6 +7,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Compensation, ExecutionGraph, ExecutorKind, GraphNode } from '../contracts/graph.js';
 import type { AgentClient } from './agent-client.js';
 import type { DbAccess, Deployment } from './deployment.js';
+import type { TaskHolds } from './dms/task-holds.js';
 import type { Redactor } from './redact.js';
 import type { Sleeper } from './retry.js';
 
@@ -45,6 +46,8 @@ export interface RunContext {
   outputsOf(nodeId: string): NodeOutputs | undefined;
   /** Fields of an existing DMS resource a plan change altered, to modify in place ([] when none). */
   pendingModify(nodeId: string): readonly string[];
+  /** Run-scoped: DMS tasks stopped for plan changes, so each is stopped and resumed once per run. */
+  readonly dmsTaskHolds: TaskHolds;
   isGateApproved(gate: string): boolean;
   gateApproval(gate: string): { readonly approvedBy: string; readonly approvedAt: string } | undefined;
   log(line: string): void;

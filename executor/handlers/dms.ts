@@ -23,6 +23,7 @@ import {
 import type { GraphNode, NodeKind } from '../../contracts/graph.js';
 import { MODIFIABLE_REQUEST_FIELDS } from '../dms/modifiable.js';
 import { DmsOps, isAlreadyExists, isInvalidState, isNotFound } from '../dms/ops.js';
+import type { ReleaseOutcome, TaskHold } from '../dms/task-holds.js';
 import { artifactText, type Input, optionalRecord, optionalString, requireString } from '../inputs.js';
 import { type DryRunProbe, type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
 import { handlerByKind, type KindRun } from './by-kind.js';
@@ -178,8 +179,9 @@ async function endpointCreate(node: GraphNode, input: Input, ctx: RunContext): P
 
 /**
  * ModifyEndpoint with the changed members (settings objects sent whole, with ExactSettings, so a
- * setting the plan dropped is dropped; passwords resolved as on create). Tasks using the endpoint that
- * run are stopped first, the plan's connection tests of the endpoint run again, then the tasks resume.
+ * setting the plan dropped is dropped; passwords resolved as on create). Tasks using the endpoint are
+ * held (stopped if they run), the plan's connection tests of the endpoint run again, then the tasks
+ * resume, unless another node of this run still holds them (the task itself, its other endpoint).
  */
 async function modifyEndpoint(
   node: GraphNode,
@@ -192,20 +194,21 @@ async function modifyEndpoint(
   const dms = ops(ctx);
   const change = modifiablePart(node, request, fields);
   const steps: string[] = [];
+  const users = (await dms.tasksUsing(arn)).map((task) => task.ReplicationTaskIdentifier!);
+  const resumeSteps = (task: string, outcome: ReleaseOutcome) =>
+    outcome.kind === 'resumed'
+      ? [`resumed task ${task}`]
+      : outcome.kind === 'still-held'
+        ? [`task ${task} resumes after ${outcome.by.join(', ')}`]
+        : [];
   if (Object.keys(change).length > 0) {
-    const users = await dms.tasksUsing(arn);
-    const running = users
-      .filter((task) => ['running', 'starting'].includes(task.Status ?? ''))
-      .map((task) => task.ReplicationTaskIdentifier!);
-    // Also tasks an earlier, interrupted run stopped here: the plan has them running.
-    const resume = users
-      .filter(
-        (task) =>
-          running.includes(task.ReplicationTaskIdentifier!) || planRunsTask(task.ReplicationTaskIdentifier!, task, ctx),
-      )
-      .map((task) => task.ReplicationTaskIdentifier!);
-    for (const task of running) await stopTask(dms, task);
-    if (running.length > 0) steps.push(`stopped task ${running.join(', ')}`);
+    // Each task using the endpoint is held stopped (once per run, however many nodes change it).
+    for (const task of users) {
+      const { hold, first } = await ctx.dmsTaskHolds.hold(task, node.id, holdParticipants(task, ctx), () =>
+        takeTask(dms, task, ctx, `stopped task ${task}`),
+      );
+      if (first) steps.push(...hold.steps);
+    }
     const exact = Object.keys(change).some((key) => key.endsWith('Settings'));
     await dms.send(
       new ModifyEndpointCommand({ EndpointArn: arn, ...(change as object), ...(exact ? { ExactSettings: true } : {}) }),
@@ -213,8 +216,11 @@ async function modifyEndpoint(
     steps.push(`modified (${Object.keys(change).join(', ')})`);
     // A task resumed against an endpoint that cannot connect would fail; the test says why first.
     if ((await retestEndpoint(dms, id, ctx)) > 0) steps.push('connection tested');
-    for (const task of resume) await resumeTask(dms, task);
-    if (resume.length > 0) steps.push(`resumed task ${resume.join(', ')}`);
+    for (const task of users)
+      steps.push(...resumeSteps(task, await ctx.dmsTaskHolds.release(task, node.id, () => resumeTask(dms, task))));
+  } else {
+    for (const task of users)
+      steps.push(...resumeSteps(task, await ctx.dmsTaskHolds.pass(task, node.id, () => resumeTask(dms, task))));
   }
   if (await retag(dms, arn, request, fields)) steps.push('tagged');
   ctx.log(`endpoint ${id}: ${steps.join(' → ')}`);
@@ -307,9 +313,11 @@ async function taskCreate(node: GraphNode, input: Input, ctx: RunContext): Promi
 /**
  * Whether the plan means the task to be running: its start node ran and no stop node did. A run cut
  * off between stopping a task to modify it and resuming it leaves it stopped; the next run resumes it.
+ * A task that failed while the plan had it running is restarted (resume-processing) the same way.
  */
 function planRunsTask(id: string, task: ReplicationTask, ctx: RunContext): boolean {
-  if (task.ReplicationTaskStartDate === undefined || fullLoadFinished(task) || task.Status !== 'stopped') return false;
+  if (task.ReplicationTaskStartDate === undefined || fullLoadFinished(task)) return false;
+  if (task.Status !== 'stopped' && task.Status !== 'failed') return false;
   const ran = (kind: NodeKind) =>
     ctx.graph.nodes.some(
       (item) => item.kind === kind && item.input.task === id && Object.keys(ctx.outputsOf(item.id) ?? {}).length > 0,
@@ -342,16 +350,19 @@ async function modifyTask(
     }
   }
   const started = task.ReplicationTaskStartDate !== undefined;
-  const resume = task.Status === 'running' || planRunsTask(id, task, ctx);
+  const wasFailed = task.Status === 'failed';
   const change = modifiablePart(node, request, fields);
   // A start position only matters for a task's first start.
   if (started) for (const key of ['CdcStartPosition', 'CdcStartTime']) delete change[key];
   const steps: string[] = [];
-  if (Object.keys(change).length > 0) {
-    if (task.Status === 'running') {
-      await stopTask(dms, id);
-      steps.push('stopped');
-    }
+  const holds = ctx.dmsTaskHolds;
+  const resume = () => resumeTask(dms, id);
+  const modifying = Object.keys(change).length > 0;
+  if (modifying) {
+    const { hold, first } = await holds.hold(id, node.id, holdParticipants(id, ctx), () =>
+      takeTask(dms, id, ctx, 'stopped'),
+    );
+    if (first) steps.push(...hold.steps);
     await dms.send(new ModifyReplicationTaskCommand({ ReplicationTaskArn: arn, ...(change as object) }));
     task = (await dms.waitFor(
       `modifying replication task ${id}`,
@@ -359,13 +370,77 @@ async function modifyTask(
       (current) => current !== null && current.Status !== 'modifying',
       (current) => (current === null ? 'not found (was it deleted?)' : null),
     ))!;
-    if (task.Status === 'failed') throw new NodeFailure(`replication task ${id}: ${failureOf(task)}`);
+    // A failed task may stay failed once modified; only a failure the change caused is one.
+    if (task.Status === 'failed' && !wasFailed) throw new NodeFailure(`replication task ${id}: ${failureOf(task)}`);
     steps.push(`modified (${Object.keys(change).join(', ')})`);
   }
   if (await retag(dms, arn, request, fields)) steps.push('tagged');
-  if (resume && (await resumeTask(dms, id))) steps.push('resumed');
+  const outcome = modifying ? await holds.release(id, node.id, resume) : await holds.pass(id, node.id, resume);
+  if (outcome.kind === 'resumed') steps.push('resumed');
+  if (outcome.kind === 'still-held') steps.push(`resumes after ${outcome.by.join(', ')}`);
+  if (outcome.kind === 'unheld') {
+    // Nothing was stopped for this change, but an earlier run may have left the task stopped or failed.
+    const decision = await takeTask(dms, id, ctx, 'stopped', false);
+    steps.push(...decision.steps);
+    if (decision.resume && (await resume())) steps.push('resumed');
+  }
   ctx.log(`task ${id}: ${steps.join(' → ')}`);
   return modifiedOutputs(arn, id, fields, steps, ctx);
+}
+
+/** The nodes of this run that modify a task or an endpoint it uses, each of which holds the task. */
+function holdParticipants(id: string, ctx: RunContext): string[] {
+  const node = ctx.graph.nodes.find(
+    (item) =>
+      item.kind === 'DmsTaskCreate' && rawRequest(item, ctx).ReplicationTaskIdentifier?.toString().toLowerCase() === id,
+  );
+  if (!node) return [];
+  const request = rawRequest(node, ctx);
+  const endpoints = [request.SourceEndpointArn, request.TargetEndpointArn]
+    .map((value) => (typeof value === 'string' ? /^@ref\(([^#)]+)#/.exec(value)?.[1] : undefined))
+    .filter((ref): ref is string => ref !== undefined);
+  return [node.id, ...endpoints].filter((item) => ctx.pendingModify(item).length > 0);
+}
+
+/** A task node's request as compiled (placeholders unresolved): inline, or its artifact. */
+function rawRequest(node: GraphNode, ctx: RunContext): Json {
+  const inline = optionalRecord(node.input, 'request');
+  if (inline) return inline;
+  const path = optionalString(node.input, 'artifact');
+  const text = path === undefined ? undefined : ctx.artifacts.get(path);
+  return text === undefined ? {} : (JSON.parse(text) as Json);
+}
+
+/** The command that restarts a failed task from where it stopped, for the operator. */
+const restartCommand = (task: ReplicationTask) =>
+  `aws dms start-replication-task --replication-task-arn ${task.ReplicationTaskArn} --start-replication-task-type resume-processing`;
+
+/**
+ * Takes a task for a plan change: a running task is stopped (when `stop`) and resumes afterwards; a
+ * stopped or failed task resumes afterwards only if the plan has it running (its start node ran and
+ * no stop node did); a failed one the plan does not run is left so, with the command that restarts it.
+ */
+async function takeTask(dms: DmsOps, id: string, ctx: RunContext, stoppedStep: string, stop = true): Promise<TaskHold> {
+  const task = await dms.task(id);
+  if (task === null) return { resume: false, steps: [] };
+  if (['running', 'starting', 'stopping'].includes(task.Status ?? '')) {
+    if (!stop) return { resume: false, steps: [] };
+    await stopTask(dms, id);
+    return { resume: true, steps: [stoppedStep] };
+  }
+  if (planRunsTask(id, task, ctx)) {
+    return {
+      resume: true,
+      steps:
+        task.Status === 'failed' ? [`task ${id} had failed (${failureOf(task)}); restarting it after the change`] : [],
+    };
+  }
+  if (task.Status === 'failed') {
+    const line = `task ${id} is failed (${failureOf(task)}) and this plan's run did not start it: left as is; to restart it: ${restartCommand(task)}`;
+    ctx.log(line);
+    return { resume: false, steps: [line] };
+  }
+  return { resume: false, steps: [] };
 }
 
 /** StartReplicationTask resume-processing on a stopped task, then wait until it runs; false if it ran. */

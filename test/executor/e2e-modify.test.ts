@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
   DatabaseMigrationServiceClient,
+  DescribeReplicationTasksCommand,
   InvalidResourceStateFault,
   ModifyReplicationTaskCommand,
 } from '@aws-sdk/client-database-migration-service';
@@ -264,5 +265,136 @@ describe('plan changes DMS applies in place', () => {
     }
     expect(modifies).toBe(3);
     expect(original).toContain('public.%');
+  });
+});
+
+describe('one apply that changes a task and both its endpoints', () => {
+  const SOURCE = 'dms.endpoint.shopx-orders-src.create';
+  const TARGET = 'dms.endpoint.shopx-orders-tgt.create';
+  let world: World;
+  let dir: string;
+  let plan: string;
+  let mark = 0;
+  const stateChangesSinceMark = () => world.dms.calls.slice(mark).filter((call) => STATE_CHANGES.has(call.command));
+  const edit = async (from: string, to: string) => {
+    const text = await readFile(plan, 'utf8');
+    expect(text).toContain(from);
+    await writeFile(plan, text.replace(from, to));
+    mark = world.dms.calls.length;
+  };
+  /** The plan compiled, with a target endpoint setting no plan field maps to alone (MaxFileSize). */
+  const compiled = async (): Promise<string> => {
+    const result = await compileInProcess(plan);
+    const graph = {
+      ...result.graph,
+      nodes: result.graph.nodes.map((node) => {
+        if (node.id !== TARGET) return node;
+        const request = node.input.request as Record<string, unknown>;
+        const settings = request.PostgreSQLSettings as Record<string, unknown>;
+        return {
+          ...node,
+          input: { ...node.input, request: { ...request, PostgreSQLSettings: { ...settings, MaxFileSize: 65536 } } },
+        };
+      }),
+    };
+    const out = join(dir, 'compiled');
+    for (const [path, text] of result.artifacts) {
+      await mkdir(dirname(join(out, path)), { recursive: true });
+      await writeFile(join(out, path), text);
+    }
+    await writeFile(join(out, 'graph.json'), JSON.stringify(graph));
+    return out;
+  };
+  /** The task fails as DMS reports it: status failed on the next describe. */
+  const failTask = async (message: string) => {
+    world.dms.failTask('orders-cdc', message);
+    await new DatabaseMigrationServiceClient({ region: 'eu-west-1' }).send(new DescribeReplicationTasksCommand({}));
+    expect(world.dms.tasks.get('orders-cdc')?.status).toBe('failed');
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pgferry-modify-both-'));
+    plan = join(dir, 'cdc.yaml');
+    await copyFile(PLAN_FILE, plan);
+    world = await startWorld({ plan: { file: plan, name: 'shopx' } });
+    expect((await world.run('apply')).code).toBe(0);
+    expect((await world.run('approve', ['restart-consent'])).code).toBe(0);
+    expect((await world.run('apply')).code).toBe(0);
+    expect(world.dms.tasks.get('orders-cdc')?.status).toBe('running');
+  });
+  afterAll(async () => {
+    await world?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('stops the task once, modifies both endpoints and the task, then resumes it once', async () => {
+    await edit('include: ["public.%"]', 'include: ["public.orders"]');
+    await edit('        enabled: true\n', '        enabled: true\n        frequency_minutes: 2\n');
+    const result = await world.run('apply', ['--compiled', await compiled()]);
+    expect(result.stderr).not.toContain('error');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      `modified in place: ${SOURCE} (PostgreSQLSettings), ${TARGET} (PostgreSQLSettings)`,
+    );
+    const commands = stateChangesSinceMark().map((call) => call.command);
+    expect(commands.filter((command) => command === 'StopReplicationTask')).toHaveLength(1);
+    expect(commands.filter((command) => command === 'StartReplicationTask')).toHaveLength(1);
+    expect(commands[0]).toBe('StopReplicationTask');
+    expect(commands.at(-1)).toBe('StartReplicationTask');
+    expect(commands.slice(1, -1).sort()).toEqual([
+      'ModifyEndpoint',
+      'ModifyEndpoint',
+      'ModifyReplicationTask',
+      'TestConnection',
+      'TestConnection',
+    ]);
+    const start = stateChangesSinceMark().at(-1)!;
+    expect(start.input.StartReplicationTaskType).toBe('resume-processing');
+    // The task is resumed by the last node to hold it: the task node, after both endpoints.
+    expect(result.stderr).toContain(`${TASK}: task orders-cdc: modified (TableMappings) → resumed`);
+    expect(result.stderr).toMatch(/endpoint shopx-orders-(src|tgt): stopped task orders-cdc → modified/);
+    expect(result.stderr).toContain('task orders-cdc resumes after');
+    const task = world.dms.tasks.get('orders-cdc')!;
+    expect(task.status).toBe('running');
+    expect(task.startTypes).toEqual(['start-replication', 'resume-processing']);
+    expect(world.dms.endpoints.get('shopx-orders-tgt')?.request.PostgreSQLSettings).toMatchObject({
+      MaxFileSize: 65536,
+    });
+  });
+
+  it('a task that failed while the plan ran it is modified and restarted with resume-processing', async () => {
+    await failTask('ERROR: could not receive data from WAL stream');
+    await edit('include: ["public.orders"]', 'include: ["public.%"]');
+    const result = await world.run('apply', ['--compiled', await compiled()]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      `${TASK}: task orders-cdc: task orders-cdc had failed (status failed (FATAL_ERROR): ERROR: could not receive data from WAL stream); restarting it after the change → modified (TableMappings) → resumed`,
+    );
+    const calls = stateChangesSinceMark();
+    expect(calls.map((call) => call.command)).toEqual(['ModifyReplicationTask', 'StartReplicationTask']);
+    expect(calls[1]!.input.StartReplicationTaskType).toBe('resume-processing');
+    expect(world.dms.tasks.get('orders-cdc')?.status).toBe('running');
+  });
+
+  it('a failed task the plan has stopped is modified, left so, and the restart command printed', async () => {
+    // The journal says the plan's stop node ran: this run has no business restarting the task.
+    const journal = await world.journal();
+    const nodes = journal.nodes as Record<string, Record<string, unknown>>;
+    const graph = (await compileInProcess(plan)).graph;
+    const stop = graph.nodes.find((node) => node.kind === 'DmsTaskStop' && node.input.task === 'orders-cdc')!;
+    nodes[stop.id] = { ...nodes[stop.id], state: 'succeeded', outputs: { result: 'stopped' } };
+    await writeFile(world.journalFile, JSON.stringify(journal));
+    await failTask('ERROR: out of memory');
+    await edit('include: ["public.%"]', 'include: ["public.orders"]');
+    const result = await world.run('apply', ['--compiled', await compiled()]);
+    expect(result.code).toBe(0);
+    const arn = world.dms.tasks.get('orders-cdc')!.arn;
+    const command = `aws dms start-replication-task --replication-task-arn ${arn} --start-replication-task-type resume-processing`;
+    expect(result.stderr).toContain(
+      `${TASK}: task orders-cdc is failed (status failed (FATAL_ERROR): ERROR: out of memory) and this plan's run did not start it: left as is; to restart it: ${command}`,
+    );
+    expect(result.stdout).toContain(command);
+    expect(stateChangesSinceMark().map((call) => call.command)).toEqual(['ModifyReplicationTask']);
+    expect(world.dms.tasks.get('orders-cdc')?.status).not.toBe('running');
   });
 });
