@@ -1,9 +1,12 @@
 // `pgferry status`: the journal's node states merged with live DMS task status (FullLoadProgressPercent,
-// per-table statistics, an ETA for the full load) and the agent's slot view. Live sources that cannot
-// be reached are reported as such; status never fails because AWS or the agent is down.
+// per-table statistics, an ETA for the full load), for `engine: logical` each subscription's state on the
+// target, and the agent's slot view. Live sources that cannot be reached are reported as such; status
+// never fails because AWS, the target or the agent is down.
 
 import { DescribeTableStatisticsCommand, type TableStatistics } from '@aws-sdk/client-database-migration-service';
 import { DmsOps } from './dms/ops.js';
+import { optionalRecord, optionalString } from './inputs.js';
+import { connect, connectionFor } from './pg-connect.js';
 import type { Session } from './session.js';
 
 export interface TaskStatus {
@@ -22,6 +25,24 @@ export interface TaskStatus {
     readonly deletes: number;
     readonly validationState: string | null;
   }[];
+}
+
+/** pg_subscription_rel.srsubstate: init, data copy, finished copy, synchronized, ready. */
+export const SYNC_STATES = ['i', 'd', 'f', 's', 'r'] as const;
+export type SyncStateCode = (typeof SYNC_STATES)[number];
+
+export interface SubscriptionStatus {
+  readonly subscription: string;
+  readonly database: string | null;
+  /** false: not created yet, or dropped (cutover, abort). */
+  readonly exists: boolean;
+  readonly enabled: boolean | null;
+  readonly slot: string | null;
+  /** Tables per sync state. */
+  readonly tables: Readonly<Record<SyncStateCode, number>>;
+  /** From the agent's slot view of the source (null when the agent cannot say). */
+  readonly slotActive: boolean | null;
+  readonly confirmedLagBytes: number | null;
 }
 
 export interface StatusReport {
@@ -43,6 +64,7 @@ export interface StatusReport {
   }[];
   readonly gates: Readonly<Record<string, { readonly approved: boolean; readonly approvedAt: string | null }>>;
   readonly tasks: readonly TaskStatus[];
+  readonly subscriptions: readonly SubscriptionStatus[];
   readonly slots: readonly Readonly<Record<string, unknown>>[] | null;
   readonly problems: readonly string[];
 }
@@ -120,6 +142,59 @@ async function liveTasks(session: Session, problems: string[]): Promise<TaskStat
   return out;
 }
 
+const noTables = (): Record<SyncStateCode, number> => ({ i: 0, d: 0, f: 0, s: 0, r: 0 });
+
+/** Each subscription of the plan as the target sees it, with its slot's lag from the agent's view. */
+async function liveSubscriptions(
+  session: Session,
+  slots: readonly Readonly<Record<string, unknown>>[] | null,
+  problems: string[],
+): Promise<SubscriptionStatus[]> {
+  const out: SubscriptionStatus[] = [];
+  const nodes = session.compiled.graph.nodes.filter((node) => node.kind === 'LogicalSubscriptionCreate');
+  for (const node of [...nodes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    const subscription = optionalString(node.input, 'subscription');
+    if (subscription === undefined) continue;
+    try {
+      const ctx = session.context(node);
+      const named = optionalRecord(node.input, 'connection');
+      const target = await connectionFor(ctx, named ? { connection: await ctx.resolve(named) } : {}, 'connection');
+      const client = await connect(ctx, target, 'target');
+      try {
+        const result = await client.query<{ enabled: boolean; slot: string | null; state: string | null; n: number }>(
+          `SELECT s.subenabled AS enabled, s.subslotname AS slot, r.srsubstate::text AS state, count(r.srrelid)::int AS n
+             FROM pg_subscription s LEFT JOIN pg_subscription_rel r ON r.srsubid = s.oid
+            WHERE s.subname = $1 AND s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+            GROUP BY 1, 2, 3`,
+          [subscription],
+        );
+        const first = result.rows[0];
+        const tables = noTables();
+        for (const row of result.rows)
+          if (row.state !== null && (SYNC_STATES as readonly string[]).includes(row.state))
+            tables[row.state as SyncStateCode] += row.n;
+        const slotName = first?.slot ?? optionalString(node.input, 'slot') ?? null;
+        const slot = slots?.find((item) => item.slotName === slotName);
+        out.push({
+          subscription,
+          database: target.database,
+          exists: first !== undefined,
+          enabled: first?.enabled ?? null,
+          slot: slotName,
+          tables,
+          slotActive: typeof slot?.active === 'boolean' ? slot.active : null,
+          confirmedLagBytes: typeof slot?.confirmedLagBytes === 'number' ? slot.confirmedLagBytes : null,
+        });
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    } catch (error) {
+      problems.push(`subscription ${subscription}: ${session.redactor.messageOf(error)}`);
+    }
+  }
+  return out;
+}
+
 export async function statusReport(session: Session, live: boolean): Promise<StatusReport> {
   const journal = session.journal;
   const problems: string[] = [];
@@ -135,6 +210,7 @@ export async function statusReport(session: Session, live: boolean): Promise<Sta
   }
   let slots: Record<string, unknown>[] | null = null;
   let tasks: TaskStatus[] = [];
+  let subscriptions: SubscriptionStatus[] = [];
   if (live) {
     tasks = await liveTasks(session, problems);
     if (session.deployment.agent) {
@@ -145,6 +221,7 @@ export async function statusReport(session: Session, live: boolean): Promise<Sta
         problems.push(`agent slots: ${session.redactor.messageOf(error)}`);
       }
     }
+    subscriptions = await liveSubscriptions(session, slots, problems);
   }
   return {
     plan: session.plan,
@@ -168,6 +245,7 @@ export async function statusReport(session: Session, live: boolean): Promise<Sta
     }),
     gates,
     tasks,
+    subscriptions,
     slots,
     problems,
   };

@@ -1,9 +1,10 @@
 // `pgferry status PLAN [--watch] [--json | --text] [--offline]`: node states from the journal, live DMS task
-// status with full-load progress and per-table statistics, the agent's slot view and a full-load ETA.
+// status with full-load progress and per-table statistics, the agent's slot view and a full-load ETA;
+// for `engine: logical`, each subscription (enabled, tables per sync state, its slot's lag).
 
 import { canonicalJson } from '../../contracts/canonical-json.js';
 import { executorCommand, openSession } from '../../executor/cli-support.js';
-import { type StatusReport, statusReport } from '../../executor/status.js';
+import { type StatusReport, SYNC_STATES, statusReport } from '../../executor/status.js';
 import { type CliCommand, type CliIo, EXIT } from '../io.js';
 
 const HELP = `usage: pgferry status PLAN.yaml [--json | --text] [--watch [--interval S]] [--offline]
@@ -51,6 +52,18 @@ export function renderStatus(report: StatusReport, io: CliIo): string {
         `  ${table.table}: ${table.state ?? '?'} rows ${table.fullLoadRows} +${table.inserts} ~${table.updates} -${table.deletes}${table.validationState ? ` validation ${table.validationState}` : ''}`,
       );
     }
+  }
+  for (const sub of report.subscriptions) {
+    const tables = SYNC_STATES.map((state) => `${state} ${sub.tables[state]}`).join(', ');
+    const slot =
+      sub.slot === null
+        ? ''
+        : `; slot ${sub.slot}${sub.slotActive === null ? '' : sub.slotActive ? ' active' : ' inactive'}, lag ${sub.confirmedLagBytes ?? '?'} B`;
+    lines.push(
+      sub.exists
+        ? `subscription ${sub.subscription} (${sub.database}): ${sub.enabled ? 'enabled' : 'disabled'}; tables ${tables}${slot}`
+        : `subscription ${sub.subscription} (${sub.database}): not on the target`,
+    );
   }
   if (report.slots !== null) {
     if (report.slots.length === 0) lines.push('slots: none');

@@ -73,6 +73,34 @@ describe.each([16, 12] as const)('engine logical, PostgreSQL %i → 16', (major)
     expect(await names(world.target, 'SELECT subname FROM pg_subscription')).toEqual([NAME]);
   });
 
+  it('status shows the subscription: enabled, every table ready, its slot and lag (JSON and text)', async () => {
+    const json = await world.run('status', ['--json']);
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report.problems).toEqual([]);
+    expect(report.tasks).toEqual([]);
+    expect(report.subscriptions).toHaveLength(1);
+    const [sub] = report.subscriptions;
+    expect(sub).toMatchObject({
+      subscription: NAME,
+      database: 'app',
+      exists: true,
+      enabled: true,
+      slot: NAME,
+      tables: { i: 0, d: 0, f: 0, s: 0, r: 2 },
+    });
+    // The apply worker may be reconnecting at this instant: active or not, the agent says which.
+    expect(typeof sub.slotActive).toBe('boolean');
+    expect(sub.confirmedLagBytes).toBeGreaterThanOrEqual(0);
+    const text = await world.run('status', ['--text']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `subscription ${NAME} \\(app\\): enabled; tables i 0, d 0, f 0, s 0, r 2; slot ${NAME} (active|inactive), lag \\d+ B\\n`,
+      ),
+    );
+  });
+
   it('cutover: rows written meanwhile arrive; sequences pass the source; subscription, slot and publication go', async () => {
     await world.source.query(
       "INSERT INTO public.customers (name) SELECT 'late' || g FROM generate_series(1, 5) g",
@@ -130,6 +158,8 @@ describe.each([16, 12] as const)('engine logical, PostgreSQL %i → 16', (major)
     const cleanup = await world.run('cleanup');
     expect(cleanup.stderr).toBe('');
     expect(cleanup.code).toBe(0);
+    const status = await world.run('status', ['--text']);
+    expect(status.stdout).toContain(`subscription ${NAME} (app): not on the target\n`);
   });
 
   it('no secret value in anything pgferry printed', () => {

@@ -53,6 +53,7 @@ const report: StatusReport = {
       ],
     },
   ],
+  subscriptions: [],
   slots: [{ slotName: 's', active: true, retainedWalBytes: 100, confirmedLagBytes: 5 }],
   problems: ['agent slots: unreachable'],
 };
@@ -73,6 +74,41 @@ describe('status text', () => {
         '! agent slots: unreachable',
         '',
       ].join('\n'),
+    );
+  });
+
+  it('a logical plan: each subscription with its tables per sync state and its slot', () => {
+    const logical: StatusReport = {
+      ...report,
+      tasks: [],
+      slots: null,
+      problems: [],
+      subscriptions: [
+        {
+          subscription: 'pgferry_app',
+          database: 'app',
+          exists: true,
+          enabled: true,
+          slot: 'pgferry_app',
+          tables: { i: 0, d: 1, f: 0, s: 0, r: 2 },
+          slotActive: true,
+          confirmedLagBytes: 0,
+        },
+        {
+          subscription: 'pgferry_billing',
+          database: 'billing',
+          exists: false,
+          enabled: null,
+          slot: null,
+          tables: { i: 0, d: 0, f: 0, s: 0, r: 0 },
+          slotActive: null,
+          confirmedLagBytes: null,
+        },
+      ],
+    };
+    expect(renderStatus(logical, io(false))).toContain(
+      'subscription pgferry_app (app): enabled; tables i 0, d 1, f 0, s 0, r 2; slot pgferry_app active, lag 0 B\n' +
+        'subscription pgferry_billing (billing): not on the target\n',
     );
   });
 
