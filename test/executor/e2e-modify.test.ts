@@ -26,20 +26,38 @@ const STATE_CHANGES = new Set([
   'TestConnection',
 ]);
 
+/** Where the current step began in the fake's call log; edits to the plan file begin a step. */
+function steps(world: () => World, plan: () => string) {
+  let mark = 0;
+  const begin = () => {
+    mark = world().dms.calls.length;
+  };
+  return {
+    mark: begin,
+    stateChangesSinceMark: () =>
+      world()
+        .dms.calls.slice(mark)
+        .filter((call) => STATE_CHANGES.has(call.command)),
+    edit: async (from: string, to: string) => {
+      const text = await readFile(plan(), 'utf8');
+      expect(text).toContain(from);
+      await writeFile(plan(), text.replace(from, to));
+      begin();
+    },
+  };
+}
+
 describe('plan changes DMS applies in place', () => {
   let world: World;
   let dir: string;
   let plan: string;
   let original: string;
   /** Index into world.dms.calls where the current step began. */
-  let mark = 0;
-  const stateChangesSinceMark = () => world.dms.calls.slice(mark).filter((call) => STATE_CHANGES.has(call.command));
-  const edit = async (from: string, to: string) => {
-    const text = await readFile(plan, 'utf8');
-    expect(text).toContain(from);
-    await writeFile(plan, text.replace(from, to));
-    mark = world.dms.calls.length;
-  };
+  const step = steps(
+    () => world,
+    () => plan,
+  );
+  const { edit, stateChangesSinceMark } = step;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pgferry-modify-'));
@@ -116,7 +134,7 @@ describe('plan changes DMS applies in place', () => {
   });
 
   it('a second apply changes nothing', async () => {
-    mark = world.dms.calls.length;
+    step.mark();
     const again = await world.run('apply');
     expect(again.stderr).toBe('');
     expect(again.code).toBe(0);
@@ -158,7 +176,7 @@ describe('plan changes DMS applies in place', () => {
     expect(world.dms.tasks.get('orders-cdc')?.status).toBe('stopped');
 
     world.dms.failingConnections.delete('shopx-orders-src');
-    mark = world.dms.calls.length;
+    step.mark();
     const fixed = await world.run('apply');
     expect(fixed.code).toBe(0);
     expect(stateChangesSinceMark().map((call) => call.command)).toEqual([
@@ -197,7 +215,7 @@ describe('plan changes DMS applies in place', () => {
     expect(world.dms.tasks.get('orders-cdc')?.status).toBe('stopped');
     expect(nodeStates(await world.journal())[TASK]).toBe('failed');
 
-    mark = world.dms.calls.length;
+    step.mark();
     const resumed = await world.run('apply');
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toContain(`${TASK}: task orders-cdc: modified (TableMappings) → resumed`);
@@ -232,7 +250,7 @@ describe('plan changes DMS applies in place', () => {
       await writeFile(join(out, path), text);
     }
     await writeFile(join(out, 'graph.json'), JSON.stringify(graph));
-    mark = world.dms.calls.length;
+    step.mark();
     const before = await readFile(world.journalFile, 'utf8');
     const dry = await world.run('apply', ['--dry-run', '--compiled', out]);
     expect(dry.code).toBe(1);
@@ -274,14 +292,11 @@ describe('one apply that changes a task and both its endpoints', () => {
   let world: World;
   let dir: string;
   let plan: string;
-  let mark = 0;
-  const stateChangesSinceMark = () => world.dms.calls.slice(mark).filter((call) => STATE_CHANGES.has(call.command));
-  const edit = async (from: string, to: string) => {
-    const text = await readFile(plan, 'utf8');
-    expect(text).toContain(from);
-    await writeFile(plan, text.replace(from, to));
-    mark = world.dms.calls.length;
-  };
+  const step = steps(
+    () => world,
+    () => plan,
+  );
+  const { edit, stateChangesSinceMark } = step;
   /** The plan compiled, with a target endpoint setting no plan field maps to alone (MaxFileSize). */
   const compiled = async (): Promise<string> => {
     const result = await compileInProcess(plan);
