@@ -502,7 +502,10 @@ async function taskStart(node: GraphNode, input: Input, ctx: RunContext): Promis
     const slotName = await slotOf(input, ctx);
     return succeeded({ taskArn: arn, startType: null, status: task.Status ?? null, slotName, adopted: true });
   }
-  if (task.Status === 'failed') throw new NodeFailure(`replication task ${id} ${failureOf(task)}`);
+  if (task.Status === 'failed')
+    throw new NodeFailure(
+      `replication task ${id} ${failureOf(task)}; fix the cause, then restart it (${restartCommand(task)}) and apply again`,
+    );
   // start-replication only for the very first run; anything else would reload or lose the position.
   const startType: StartReplicationTaskTypeValue =
     task.Status === 'ready' && task.ReplicationTaskStartDate === undefined ? 'start-replication' : 'resume-processing';

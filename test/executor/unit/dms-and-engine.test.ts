@@ -207,6 +207,18 @@ describe('DMS handler', () => {
     expect(fakeTask.startTypes).toHaveLength(2);
   });
 
+  it('a start node meeting a failed task names the command that restarts it, and starts nothing', async () => {
+    const s = await session(fullGraph('full-load-and-cdc').filter((item) => item.id !== wait.id));
+    await applyGraph(s, { phases: ['prepare', 'load'] });
+    const fakeTask = dms.tasks.get('t')!;
+    Object.assign(fakeTask, { status: 'failed', stopReason: 'FATAL_ERROR', failure: 'ERROR: out of memory' });
+    const starts = dms.count('StartReplicationTask');
+    await expect(handlers.dms.run(start, s.context(start))).rejects.toThrow(
+      `replication task t status failed (FATAL_ERROR): ERROR: out of memory; fix the cause, then restart it (aws dms start-replication-task --replication-task-arn ${fakeTask.arn} --start-replication-task-type resume-processing) and apply again`,
+    );
+    expect(dms.count('StartReplicationTask')).toBe(starts);
+  });
+
   it('stop and delete are idempotent', async () => {
     const stop = node({ id: 'dms.task.t.stop', kind: 'DmsTaskStop', phase: 'cutover', input: { task: 't' } });
     const del = node({ id: 'dms.task.t.delete', kind: 'DmsTaskDelete', phase: 'cleanup', input: { task: 't' } });
