@@ -1,16 +1,24 @@
-// Handlebars templates under ./templates, loaded relative to this module so they work from the
-// sources (vitest) and from dist/ alike. Output is text, never HTML: no escaping.
+// The Handlebars templates under ./templates, rendered from their precompiled form in
+// templates.generated.ts (see templates-source.ts): only the small Handlebars runtime is loaded, not
+// the template compiler. Output is text, never HTML: no escaping.
 
-import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
+import type HandlebarsApi from 'handlebars';
+import runtime from 'handlebars/runtime.js';
+import { templateSpecs } from './templates.generated.js';
 
-const cache = new Map<string, Handlebars.TemplateDelegate>();
+// handlebars/runtime.js is the runtime half of the full API, but its typings declare nothing.
+const Handlebars = runtime as unknown as typeof HandlebarsApi;
+
+type TemplateName = keyof typeof templateSpecs;
+
+const cache = new Map<string, HandlebarsTemplateDelegate>();
 
 export function renderTemplate(name: string, context: object): string {
   let template = cache.get(name);
   if (template === undefined) {
-    const text = readFileSync(new URL(`./templates/${name}.hbs`, import.meta.url), 'utf8');
-    template = Handlebars.compile(text, { noEscape: true, strict: true });
+    const spec = templateSpecs[name as TemplateName];
+    if (spec === undefined) throw new Error(`no template ${name} under compiler/emit/templates`);
+    template = Handlebars.template(spec);
     cache.set(name, template);
   }
   const out = template(context);
