@@ -2,7 +2,7 @@
 // normalised plan) last in content but in path order like the rest. Pure and deterministic: the same
 // plan, whatever its key order, gives the same bytes.
 
-import { canonicalJson, hashJson, sha256 } from '../../contracts/canonical-json.js';
+import { canonicalJson, sha256 } from '../../contracts/canonical-json.js';
 import type { ExecutionGraph } from '../../contracts/graph.js';
 import { artifactPath } from '../../contracts/node-inputs.js';
 import type { Artifact } from '../artifact.js';
@@ -47,7 +47,22 @@ function targetArtifacts(plan: Plan): Artifact[] {
   });
 }
 
-function dmsArtifacts(plan: Plan): Artifact[] {
+/**
+ * The task requests the graph's DmsTaskCreate nodes carry, by artifact path. Each embeds the task's
+ * table mappings serialized: with thousands of listed tables, building and serializing them again for
+ * the artifact was a noticeable part of the compile, and the artifact must equal the request anyway.
+ */
+function taskRequestsOf(graph: ExecutionGraph): Map<string, unknown> {
+  const requests = new Map<string, unknown>();
+  for (const node of graph.nodes) {
+    if (node.kind !== 'DmsTaskCreate') continue;
+    const { artifact, request } = node.input;
+    if (typeof artifact === 'string') requests.set(artifact, request);
+  }
+  return requests;
+}
+
+function dmsArtifacts(plan: Plan, graph: ExecutionGraph): Artifact[] {
   const out: Artifact[] = [
     { path: artifactPath.replicationInstance, content: canonicalJson(replicationInstanceRequest(plan)) },
   ];
@@ -61,8 +76,10 @@ function dmsArtifacts(plan: Plan): Artifact[] {
       content: canonicalJson(targetEndpointRequest(plan, db)),
     });
   }
+  const requests = taskRequestsOf(graph);
   for (const task of plan.dms.tasks) {
-    out.push({ path: artifactPath.task(task.id), content: canonicalJson(taskRequest(plan, task)) });
+    const path = artifactPath.task(task.id);
+    out.push({ path, content: canonicalJson(requests.get(path) ?? taskRequest(plan, task)) });
     out.push({ path: artifactPath.tableMappings(task.id), content: canonicalJson(tableMappings(task)) });
     out.push({ path: artifactPath.taskSettings(task.id), content: canonicalJson(taskSettings(plan, task)) });
   }
@@ -73,10 +90,11 @@ function byPath(a: Artifact, b: Artifact): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
-export function manifest(plan: Plan, artifacts: readonly Artifact[]): Artifact {
+/** `planHash` is the graph's: buildGraph hashed the same plan already (hashJson(plan)). */
+export function manifest(plan: Plan, planHash: string, artifacts: readonly Artifact[]): Artifact {
   const files: Record<string, string> = {};
   for (const artifact of [...artifacts].sort(byPath)) files[artifact.path] = sha256(artifact.content);
-  return { path: MANIFEST_PATH, content: canonicalJson({ plan: plan.name, planHash: hashJson(plan), files }) };
+  return { path: MANIFEST_PATH, content: canonicalJson({ plan: plan.name, planHash, files }) };
 }
 
 export function emitArtifacts(plan: Plan, graph: ExecutionGraph): Artifact[] {
@@ -87,8 +105,8 @@ export function emitArtifacts(plan: Plan, graph: ExecutionGraph): Artifact[] {
     ...sourceArtifacts(plan),
     ...targetArtifacts(plan),
     // The logical engine creates no DMS resource: DMS requests would only mislead a reviewer.
-    ...(plan.engine === 'dms' ? dmsArtifacts(plan) : []),
+    ...(plan.engine === 'dms' ? dmsArtifacts(plan, graph) : []),
   ];
-  artifacts.push(manifest(plan, artifacts));
+  artifacts.push(manifest(plan, graph.planHash, artifacts));
   return artifacts.sort(byPath);
 }
