@@ -118,13 +118,29 @@ function looseUnderscore(pattern: string): boolean {
   return /(^|[^[])_/.test(table) && !/[%[]/.test(table.replace(/\[_\]/g, ''));
 }
 
-function findOverlap(a: Task, b: Task): { indexA: number; indexB: number } | null {
-  const fromA = a.tables.include.map(prepare).filter((p): p is Prepared => p !== null && !excludedBy(b, p));
-  const index = new PatternIndex(fromA);
-  for (const [indexB, text] of b.tables.include.entries()) {
-    const patternB = prepare(text, indexB);
+/** A task's include patterns, prepared (null when invalid) and indexed once for every task it meets. */
+class TaskIncludes {
+  private patternIndex: PatternIndex<Prepared> | null = null;
+
+  constructor(readonly prepared: readonly (Prepared | null)[]) {}
+
+  get index(): PatternIndex<Prepared> {
+    this.patternIndex ??= new PatternIndex(this.prepared.filter((p): p is Prepared => p !== null));
+    return this.patternIndex;
+  }
+}
+
+function findOverlap(
+  a: Task,
+  b: Task,
+  fromA: TaskIncludes,
+  fromB: TaskIncludes,
+): { indexA: number; indexB: number } | null {
+  for (const [indexB, patternB] of fromB.prepared.entries()) {
     if (!patternB || excludedBy(a, patternB)) continue;
-    const hits = index.overlapCandidates(patternB.table).filter((patternA) => overlap(patternA, patternB));
+    const hits = fromA.index
+      .overlapCandidates(patternB.table)
+      .filter((patternA) => !excludedBy(b, patternA) && overlap(patternA, patternB));
     if (hits.length > 0) return { indexA: Math.min(...hits.map((hit) => hit.index)), indexB };
   }
   return null;
@@ -142,6 +158,9 @@ export const tableSelectionRule = {
   needsCatalog: false,
   check({ plan, report }) {
     const tasks = plan.dms.tasks;
+    // Plans list thousands of tables: each task's patterns are prepared once, here, and its index built
+    // once, for all the tasks of its database it is compared with below (not once per pair).
+    const includesOf = tasks.map((task) => new TaskIncludes(task.tables.include.map(prepare)));
     tasks.forEach((task, index) => {
       const at = `/dms/tasks/${index}`;
       if (!plan.source.databases.includes(task.database)) {
@@ -160,9 +179,11 @@ export const tableSelectionRule = {
           hint: 'add an include pattern such as public.%',
         });
       }
-      const includes = task.tables.include.map(prepare);
+      const includes = includesOf[index]!.prepared;
       for (const kind of ['include', 'exclude'] as const) {
         task.tables[kind].forEach((pattern, patternIndex) => {
+          // A prepared include is valid (prepare checks what patternProblem does): nothing else to check.
+          if (kind === 'include' && includes[patternIndex] !== null) return;
           const problem = patternProblem(pattern);
           if (problem) {
             report({
@@ -202,7 +223,7 @@ export const tableSelectionRule = {
       for (let earlier = 0; earlier < later; earlier++) {
         const a = tasks[earlier]!;
         if (a.database !== b.database) continue;
-        const clash = findOverlap(a, b);
+        const clash = findOverlap(a, b, includesOf[earlier]!, includesOf[later]!);
         if (!clash) continue;
         report({
           code: TASK_TABLE_OVERLAP.code,
