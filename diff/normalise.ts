@@ -4,6 +4,7 @@
 
 import type { Artifact } from '../compiler/artifact.js';
 import { canonicalJson } from '../contracts/canonical-json.js';
+import { compareText } from '../contracts/compare.js';
 
 /** Files derived from every other file: they change exactly when something else does. */
 const DERIVED_ONLY = new Set(['MANIFEST.json']);
@@ -55,7 +56,7 @@ export function normaliseContent(path: string, content: string): string {
 /** Reviewed artifacts by path, in normal form. */
 export function normaliseArtifacts(artifacts: readonly Artifact[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const artifact of [...artifacts].sort((a, b) => a.path.localeCompare(b.path))) {
+  for (const artifact of [...artifacts].sort((a, b) => compareText(a.path, b.path))) {
     if (isReviewed(artifact.path)) out.set(artifact.path, normaliseContent(artifact.path, artifact.content));
   }
   return out;

@@ -4,6 +4,7 @@
 // never fails because AWS, the target or the agent is down.
 
 import { DescribeTableStatisticsCommand, type TableStatistics } from '@aws-sdk/client-database-migration-service';
+import { compareText } from '../contracts/compare.js';
 import { DmsOps } from './dms/ops.js';
 import { optionalRecord, optionalString } from './inputs.js';
 import { connect, connectionFor } from './pg-connect.js';
@@ -133,7 +134,7 @@ async function liveTasks(session: Session, problems: string[]): Promise<TaskStat
             deletes: row.Deletes ?? 0,
             validationState: row.ValidationState ?? null,
           }))
-          .sort((a, b) => a.table.localeCompare(b.table)),
+          .sort((a, b) => compareText(a.table, b.table)),
       });
     } catch (error) {
       problems.push(`DMS task ${id}: ${session.redactor.messageOf(error)}`);

@@ -5,6 +5,7 @@
 // Ranges: PGF1xxx reading YAML, PGF2xxx schema, PGF3xxx semantic rules, PGF4xxx graph verification,
 // PGF5xxx catalog snapshot checks.
 
+import { compareText } from '../../contracts/compare.js';
 import type { Severity } from './diagnostic.js';
 
 export interface CodeInfo {
@@ -37,5 +38,5 @@ export function lookupCode(codeOrName: string): CodeInfo | undefined {
 
 /** Every registered code, sorted by code. Import the modules that define codes first. */
 export function allCodes(): CodeInfo[] {
-  return [...byCode.values()].sort((a, b) => a.code.localeCompare(b.code));
+  return [...byCode.values()].sort((a, b) => compareText(a.code, b.code));
 }

@@ -1,6 +1,8 @@
 // Diagnostics are data: a stable code, a place and a message. The compiler never throws for bad user
 // input; it returns diagnostics, and only the CLI renders them. Lines and columns are 1-based.
 
+import { compareText } from '../../contracts/compare.js';
+
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface Position {
@@ -49,11 +51,11 @@ const severityRank: Record<Severity, number> = { error: 0, warning: 1, info: 2 }
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
     (a, b) =>
-      a.file.localeCompare(b.file) ||
+      compareText(a.file, b.file) ||
       (a.span?.start.line ?? 0) - (b.span?.start.line ?? 0) ||
       (a.span?.start.col ?? 0) - (b.span?.start.col ?? 0) ||
       severityRank[a.severity] - severityRank[b.severity] ||
-      a.code.localeCompare(b.code) ||
-      a.message.localeCompare(b.message),
+      compareText(a.code, b.code) ||
+      compareText(a.message, b.message),
   );
 }

@@ -1,6 +1,7 @@
 // Proves the properties the executor relies on, over the facts alone (edges are re-derived, so a graph
 // whose stored edges were edited is caught too). Returns findings; never throws on a bad graph.
 
+import { compareText } from '../../contracts/compare.js';
 import type { ExecutionGraph, GraphEdge, GraphNode } from '../../contracts/graph.js';
 import { NODE_OUTPUTS } from '../../contracts/node-inputs.js';
 import { REF_PLACEHOLDER } from '../../contracts/secret-ref.js';
@@ -234,6 +235,6 @@ export function verifyGraph(graph: ExecutionGraph): Finding[] {
   }
 
   return findings.sort(
-    (a, b) => a.code.localeCompare(b.code) || a.pointer.localeCompare(b.pointer) || a.message.localeCompare(b.message),
+    (a, b) => compareText(a.code, b.code) || compareText(a.pointer, b.pointer) || compareText(a.message, b.message),
   );
 }

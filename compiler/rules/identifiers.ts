@@ -1,6 +1,7 @@
 // DMS resource identifiers, including the endpoint names pgferry generates, must be valid and unique;
 // tags must respect AWS's limits and reserved prefixes.
 
+import { compareText } from '../../contracts/compare.js';
 import { defineCode } from '../diagnostics/codes.js';
 import { sourceEndpointId, targetEndpointId } from '../emit/names.js';
 import { dmsIdentifierProblem, identifierKey } from '../knowledge/identifiers.js';
@@ -120,7 +121,7 @@ export const identifiersRule = {
         message: `${tagCount} tags plus pgferry:plan exceed AWS's limit of 50 tags per resource`,
       });
     }
-    for (const [key, value] of Object.entries(plan.dms.tags).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [key, value] of Object.entries(plan.dms.tags).sort(([a], [b]) => compareText(a, b))) {
       const pointer = `/dms/tags/${escapeSegment(key)}`;
       let problem: string | null = null;
       if (key.length === 0 || key.length > 128) problem = `key "${key}" must be 1–128 characters`;

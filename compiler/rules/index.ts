@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { CatalogSnapshot } from '../../contracts/catalog.js';
+import { compareText } from '../../contracts/compare.js';
 import type { CodeInfo } from '../diagnostics/codes.js';
 import type { Plan } from '../model/plan.js';
 import { catalogColumnsRule } from './catalog-columns.js';
@@ -64,11 +65,11 @@ const waiverCodes: readonly CodeInfo[] = [WAIVER_UNUSED, WAIVER_INVALID];
 
 /** Every code the rules can report, sorted by code: the catalogue behind `pgferry rules`. */
 export function ruleCodes(): CodeInfo[] {
-  return [...rules.flatMap((rule) => rule.codes), ...waiverCodes].sort((a, b) => a.code.localeCompare(b.code));
+  return [...rules.flatMap((rule) => rule.codes), ...waiverCodes].sort((a, b) => compareText(a.code, b.code));
 }
 
 function compareFindings(a: Finding, b: Finding): number {
-  return a.pointer.localeCompare(b.pointer) || a.code.localeCompare(b.code) || a.message.localeCompare(b.message);
+  return compareText(a.pointer, b.pointer) || compareText(a.code, b.code) || compareText(a.message, b.message);
 }
 
 export interface CheckOptions {

@@ -1,5 +1,6 @@
 // No secret in clear text, secret references that resolve, and no token sent over plain HTTP.
 
+import { compareText } from '../../contracts/compare.js';
 import { defineCode } from '../diagnostics/codes.js';
 import type { Plan, SecretRef } from '../model/plan.js';
 import type { Rule } from './rule.js';
@@ -116,7 +117,7 @@ export const secretsRule = {
   check({ plan, report }) {
     const clear: string[] = [];
     if (looksLikeSecretText(plan.description)) clear.push('/description');
-    for (const [key, value] of Object.entries(plan.dms.tags).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [key, value] of Object.entries(plan.dms.tags).sort(([a], [b]) => compareText(a, b))) {
       if ((SECRET_KEY.test(key) && value !== '') || looksLikeSecretText(value))
         clear.push(`/dms/tags/${escapeSegment(key)}`);
     }

@@ -1,5 +1,6 @@
 // The target side: how foreign keys and triggers are quietened on RDS/Aurora, the database mapping, and TLS.
 
+import { compareText } from '../../contracts/compare.js';
 import { defineCode } from '../diagnostics/codes.js';
 import { PG_15 } from '../knowledge/pg-versions.js';
 import type { Rule } from './rule.js';
@@ -166,7 +167,7 @@ export const targetRule = {
         });
       }
     });
-    for (const [source, destination] of Object.entries(target.databases).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [source, destination] of Object.entries(target.databases).sort(([a], [b]) => compareText(a, b))) {
       if (reserved.has(destination) && !reserved.has(source)) {
         report({
           code: RESERVED_DATABASE.code,
@@ -187,7 +188,7 @@ export const targetRule = {
         });
       }
     });
-    for (const [source, destination] of Object.entries(target.databases).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [source, destination] of Object.entries(target.databases).sort(([a], [b]) => compareText(a, b))) {
       const pointer = `/target/databases/${escapeSegment(source)}`;
       if (!sources.includes(source)) {
         report({

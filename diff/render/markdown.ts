@@ -1,6 +1,7 @@
 // A pull-request comment: the impact as a list with severity markers, one collapsible block per
 // artifact, and the execution graph with the change drawn on it.
 
+import { compareText } from '../../contracts/compare.js';
 import type { ArtifactChange } from '../artifact-diff.js';
 import { NO_CONSEQUENCE, type Severity } from '../impact/consequence.js';
 import type { PlanDiff } from '../plan-diff.js';
@@ -102,7 +103,7 @@ const LIST_RESERVE = 2_000;
 /** Patches in review order while they fit in `room`; the others listed while the list fits, then counted. */
 function artifactSection(diff: PlanDiff, room: number): string[] {
   const ordered = [...diff.artifacts].sort(
-    (a, b) => reviewRank(a.path) - reviewRank(b.path) || a.path.localeCompare(b.path),
+    (a, b) => reviewRank(a.path) - reviewRank(b.path) || compareText(a.path, b.path),
   );
   const blocks: string[] = [];
   const omitted: ArtifactChange[] = [];

@@ -14,6 +14,7 @@ import {
   type ReplicationInstance,
   type ReplicationTask,
 } from '@aws-sdk/client-database-migration-service';
+import { compareText } from '../../contracts/compare.js';
 import { type Sleeper, withRetry } from '../retry.js';
 import { NodeFailure } from '../types.js';
 
@@ -93,7 +94,7 @@ export class DmsOps {
         }),
       );
       return (answer.ReplicationTasks ?? []).sort((a, b) =>
-        String(a.ReplicationTaskIdentifier).localeCompare(String(b.ReplicationTaskIdentifier)),
+        compareText(String(a.ReplicationTaskIdentifier), String(b.ReplicationTaskIdentifier)),
       );
     } catch (error) {
       if (isNotFound(error)) return [];

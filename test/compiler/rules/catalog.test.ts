@@ -6,6 +6,7 @@ import { catalogSelectionRule } from '../../../compiler/rules/catalog-selection.
 import { catalogStructureRule } from '../../../compiler/rules/catalog-structure.js';
 import { checkPlan } from '../../../compiler/rules/index.js';
 import { lobRule } from '../../../compiler/rules/lob.js';
+import { compareText } from '../../../contracts/compare.js';
 import {
   basePlan,
   type CatalogRow,
@@ -276,7 +277,7 @@ test('a long explicit selection over a large catalog picks exactly the listed ta
   const findings = findingsOf(catalogKeysRule, plan, catalogWith(tablesInCatalog));
   // Listed and keyless: every even multiple of 10 below 800.
   expect(findings.map((f) => f.pointer)).toEqual(
-    Array.from({ length: 80 }, (_, i) => `/dms/tasks/0/tables/include/${i * 5}`).sort((a, b) => a.localeCompare(b)),
+    Array.from({ length: 80 }, (_, i) => `/dms/tasks/0/tables/include/${i * 5}`).sort(compareText),
   );
 });
 

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { allCodes, lookupCode } from '../../../compiler/diagnostics/codes.js';
 import { checkPlan, ruleCodes, rules, runRules } from '../../../compiler/rules/index.js';
 import type { Rule } from '../../../compiler/rules/rule.js';
+import { compareText } from '../../../contracts/compare.js';
 import { basePlan, cdcPlan, planWith } from './builders.js';
 
 describe('rule catalogue', () => {
@@ -46,7 +47,7 @@ describe('rule catalogue', () => {
     });
     const findings = checkPlan(plan);
     const keys = findings.map((f) => `${f.pointer} ${f.code}`);
-    expect(keys).toEqual([...keys].sort((a, b) => a.localeCompare(b)));
+    expect(keys).toEqual([...keys].sort(compareText));
     expect(findings.length).toBeGreaterThanOrEqual(4);
     expect(checkPlan(plan)).toEqual(findings);
   });

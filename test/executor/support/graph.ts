@@ -3,6 +3,7 @@
 // pgferry creates through the agent. Tests stay independent of the compiler's progress.
 
 import { canonicalJson } from '../../../contracts/canonical-json.js';
+import { compareText } from '../../../contracts/compare.js';
 import type {
   Compensation,
   ExecutionGraph,
@@ -64,7 +65,7 @@ export function assemble(plan: string, nodes: readonly GraphNode[]): ExecutionGr
   while (remaining.size > 0) {
     const ready = [...remaining.values()]
       .filter((item) => edges.every((edge) => edge.to !== item.id || !remaining.has(edge.from)))
-      .sort((a, b) => a.id.localeCompare(b.id));
+      .sort((a, b) => compareText(a.id, b.id));
     if (ready.length === 0) throw new Error('cycle');
     for (const item of ready) {
       ordered.push(item);
@@ -77,7 +78,7 @@ export function assemble(plan: string, nodes: readonly GraphNode[]): ExecutionGr
     planHash: `sha256:${'0'.repeat(64)}`,
     engine: 'dms',
     nodes: ordered,
-    edges: edges.sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to)),
+    edges: edges.sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to)),
   };
 }
 
