@@ -4,6 +4,7 @@
 // build graph → verify graph → emit. Never throws for bad user input.
 
 import type { CatalogSnapshot } from '../contracts/catalog.js';
+import { compareText } from '../contracts/compare.js';
 import type { ExecutionGraph } from '../contracts/graph.js';
 import type { Artifact } from './artifact.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics/diagnostic.js';
@@ -13,6 +14,7 @@ import { loadPlan } from './front/load-plan.js';
 import { buildGraph } from './graph/build-graph.js';
 import { verifyGraph } from './graph/verify-graph.js';
 import type { Plan } from './model/plan.js';
+import { type PlanFile, type PlanFileReader, readPlanFiles, workingTreeReader } from './plan-files.js';
 import { checkPlan, planDirOf } from './rules/index.js';
 
 export interface CompileOptions {
@@ -20,6 +22,12 @@ export interface CompileOptions {
   readonly text?: string | Uint8Array;
   /** A catalog snapshot of the source (`validate --catalog`): enables the catalog rules. */
   readonly catalog?: CatalogSnapshot | null;
+  /**
+   * Reads the files the plan names (post_load_sql), by the path as the plan spells it. Default: from
+   * the plan file's directory when `file` is there; without either, those files are neither checked
+   * (PGF3507) nor returned.
+   */
+  readonly readPlanFile?: PlanFileReader;
 }
 
 export interface CompileResult {
@@ -30,6 +38,8 @@ export interface CompileResult {
   /** Every file of the output directory, sorted by path; empty whenever there are errors. */
   readonly artifacts: Artifact[];
   readonly diagnostics: Diagnostic[];
+  /** The files the plan names that could be read, sorted by path (what `pgferry diff` also compares). */
+  readonly planFiles?: readonly PlanFile[];
 }
 
 export { MANIFEST_PATH };
@@ -41,20 +51,30 @@ export async function compilePlan(file: string, options: CompileOptions = {}): P
   if (plan === null || hasErrors(loaded.diagnostics)) {
     return { plan, graph: null, artifacts: [], diagnostics: sortDiagnostics(loaded.diagnostics) };
   }
-  const ruleDiagnostics = checkPlan(plan, options.catalog ?? null, { planDir: planDirOf(file) }).map((finding) =>
+  const planDir = planDirOf(file);
+  const reader = options.readPlanFile ?? (planDir !== undefined ? workingTreeReader(planDir) : undefined);
+  const read = reader ? await readPlanFiles(plan, reader) : undefined;
+  const planFiles: PlanFile[] = [...(read ?? [])]
+    .flatMap(([path, r]) => (r.kind === 'file' ? [{ path, content: Buffer.from(r.content).toString('utf8') }] : []))
+    .sort((a, b) => compareText(a.path, b.path));
+  const ruleDiagnostics = checkPlan(plan, options.catalog ?? null, { planDir, planFiles: read }).map((finding) =>
     findingToDiagnostic(finding, file, loaded.locate),
   );
   // checkPlan has already applied the plan's waivers (compiler/rules/waivers.ts).
   let diagnostics = [...loaded.diagnostics, ...ruleDiagnostics];
-  if (hasErrors(diagnostics)) return { plan, graph: null, artifacts: [], diagnostics: sortDiagnostics(diagnostics) };
+  if (hasErrors(diagnostics)) {
+    return { plan, graph: null, artifacts: [], diagnostics: sortDiagnostics(diagnostics), planFiles };
+  }
 
   const graph = buildGraph(plan);
   const graphDiagnostics = verifyGraph(graph).map((f) => findingToDiagnostic(f, file, loaded.locate));
   diagnostics = [...diagnostics, ...graphDiagnostics];
-  if (hasErrors(diagnostics)) return { plan, graph: null, artifacts: [], diagnostics: sortDiagnostics(diagnostics) };
+  if (hasErrors(diagnostics)) {
+    return { plan, graph: null, artifacts: [], diagnostics: sortDiagnostics(diagnostics), planFiles };
+  }
 
   // emitArtifacts writes the whole directory: graph.json, graph.mmd, plan.resolved.json, MANIFEST.json too.
-  return { plan, graph, artifacts: emitArtifacts(plan, graph), diagnostics: sortDiagnostics(diagnostics) };
+  return { plan, graph, artifacts: emitArtifacts(plan, graph), diagnostics: sortDiagnostics(diagnostics), planFiles };
 }
 
 export type { Artifact, Diagnostic, ExecutionGraph, Plan };

@@ -1,10 +1,12 @@
 // `--base <ref>`: the old version of a plan as git has it at a revision, found relative to the root of
-// the repository that holds the plan (so it works from any working directory).
+// the repository that holds the plan (so it works from any working directory). The files the plan names
+// (post_load_sql) are read from the same commit, so a change to one of them shows up in the diff.
 
 import { execFile } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
+import { type PlanFileReader, workingTreeReader } from '../compiler/plan-files.js';
 
 const run = promisify(execFile);
 
@@ -24,8 +26,24 @@ async function git(cwd: string, args: readonly string[]): Promise<GitResult> {
   }
 }
 
+/** Where a plan lives in git: the repository root, the commit `ref` names and the plan's path in it. */
+export interface RevisionLocation {
+  readonly root: string;
+  readonly commit: string;
+  readonly inRepo: string;
+}
+
 /** The plan's bytes at `ref`. `planPath` is as the user typed it, relative to `cwd`. */
 export async function readAtRevision(planPath: string, ref: string, cwd: string): Promise<Buffer> {
+  return (await planAtRevision(planPath, ref, cwd)).content;
+}
+
+/** The plan's bytes at `ref` and where git keeps it, for reading the files it names from the same commit. */
+export async function planAtRevision(
+  planPath: string,
+  ref: string,
+  cwd: string,
+): Promise<{ content: Buffer; location: RevisionLocation }> {
   let absolute: string;
   try {
     absolute = await realpath(resolve(cwd, planPath));
@@ -35,10 +53,34 @@ export async function readAtRevision(planPath: string, ref: string, cwd: string)
   const top = await git(dirname(absolute), ['rev-parse', '--show-toplevel']);
   if (!top.ok) throw new GitBaseError(`${planPath} is not inside a git repository (needed for --base ${ref})`);
   const root = await realpath(top.stdout.toString('utf8').trim());
-  const inRepo = relative(root, absolute).split(sep).join('/');
+  const inRepo = toGitPath(relative(root, absolute));
   const commit = await git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   if (!commit.ok) throw new GitBaseError(`--base ${ref}: git knows no such revision in ${root}`);
-  const shown = await git(root, ['show', `${commit.stdout.toString('utf8').trim()}:${inRepo}`]);
+  const sha = commit.stdout.toString('utf8').trim();
+  const shown = await git(root, ['show', `${sha}:${inRepo}`]);
   if (!shown.ok) throw new GitBaseError(`${planPath} does not exist at ${ref} (looked for ${inRepo} in ${root})`);
-  return shown.stdout;
+  return { content: shown.stdout, location: { root, commit: sha, inRepo } };
+}
+
+function toGitPath(path: string): string {
+  return path.split(sep).join('/');
+}
+
+/**
+ * Reads the files a plan names from the plan's commit, relative to where the plan is in it. A path
+ * that leaves the repository (absolute, or too many `..`) is not versioned: it is read from disk.
+ */
+export function revisionReader(location: RevisionLocation): PlanFileReader {
+  const planDir = resolve(location.root, dirname(location.inRepo));
+  const onDisk = workingTreeReader(planDir);
+  return async (path) => {
+    const inRepo = relative(location.root, resolve(planDir, path));
+    if (inRepo === '' || inRepo.startsWith('..') || isAbsolute(inRepo)) return onDisk(path);
+    const object = `${location.commit}:${toGitPath(inRepo)}`;
+    const type = await git(location.root, ['cat-file', '-t', object]);
+    if (!type.ok) return { kind: 'missing' };
+    if (type.stdout.toString('utf8').trim() !== 'blob') return { kind: 'not a file' };
+    const blob = await git(location.root, ['cat-file', 'blob', object]);
+    return blob.ok ? { kind: 'file', content: blob.stdout } : { kind: 'missing' };
+  };
 }

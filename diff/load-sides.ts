@@ -2,10 +2,14 @@
 // which side it is, so `pgferry diff` can say "the new side has errors" with locations.
 
 import type { Diagnostic } from '../compiler/diagnostics/diagnostic.js';
+import type { PlanFileReader } from '../compiler/plan-files.js';
 import type { CompiledSide, CompileResult, SideName } from './side.js';
 
 /** `compilePlan` (compiler/index.ts), or a stand-in in tests. */
-export type CompileFn = (file: string, options?: { text?: string | Uint8Array }) => Promise<CompileResult>;
+export type CompileFn = (
+  file: string,
+  options?: { text?: string | Uint8Array; readPlanFile?: PlanFileReader },
+) => Promise<CompileResult>;
 
 export interface SideSource {
   readonly side: SideName;
@@ -14,6 +18,8 @@ export interface SideSource {
   readonly file: string;
   /** The plan's bytes as read from the working tree or git; the compiler checks encoding and size. */
   readonly content: Uint8Array;
+  /** Where the files the plan names are read from: the plan's directory, or its git revision. */
+  readonly readPlanFile?: PlanFileReader;
 }
 
 export type SideResult =
@@ -21,7 +27,10 @@ export type SideResult =
   | { readonly ok: false; readonly source: SideSource; readonly diagnostics: readonly Diagnostic[] };
 
 export async function compileSide(compile: CompileFn, source: SideSource): Promise<SideResult> {
-  const result = await compile(source.file, { text: source.content });
+  const result = await compile(source.file, {
+    text: source.content,
+    ...(source.readPlanFile ? { readPlanFile: source.readPlanFile } : {}),
+  });
   const failed = result.diagnostics.some((d) => d.severity === 'error');
   if (failed || result.plan === null || result.graph === null) {
     return { ok: false, source, diagnostics: result.diagnostics };
@@ -34,6 +43,7 @@ export async function compileSide(compile: CompileFn, source: SideSource): Promi
       plan: result.plan,
       graph: result.graph,
       artifacts: result.artifacts,
+      planFiles: result.planFiles ?? [],
       diagnostics: result.diagnostics,
     },
   };

@@ -6,6 +6,7 @@ import type { Artifact } from '../compiler/artifact.js';
 import type { Diagnostic } from '../compiler/diagnostics/diagnostic.js';
 import type { CompileResult } from '../compiler/index.js';
 import type { Plan } from '../compiler/model/plan.js';
+import type { PlanFile } from '../compiler/plan-files.js';
 import type { ExecutionGraph } from '../contracts/graph.js';
 
 export type { CompileResult };
@@ -20,6 +21,8 @@ export interface CompiledSide {
   readonly plan: Plan;
   readonly graph: ExecutionGraph;
   readonly artifacts: readonly Artifact[];
+  /** The files the plan names (post_load_sql) as read for this side; compared like artifacts. */
+  readonly planFiles?: readonly PlanFile[];
   /** Warnings and infos that did not stop compilation. */
   readonly diagnostics: readonly Diagnostic[];
 }

@@ -2,19 +2,20 @@
 // compiled artifact changes, 1 when some do, 2 when an input cannot be read or does not compile.
 
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Diagnostic, sortDiagnostics } from '../../compiler/diagnostics/diagnostic.js';
 import { compilePlan } from '../../compiler/index.js';
+import { workingTreeReader } from '../../compiler/plan-files.js';
 import { canonicalJson } from '../../contracts/canonical-json.js';
-import { GitBaseError, readAtRevision } from '../../diff/git-base.js';
+import { GitBaseError, planAtRevision, revisionReader } from '../../diff/git-base.js';
 import { compileSide, type SideSource } from '../../diff/load-sides.js';
 import { diffPlans } from '../../diff/plan-diff.js';
 import { renderSideFailure } from '../../diff/render/diagnostics.js';
 import { DIFF_JSON_FORMAT_VERSION, renderJson } from '../../diff/render/json.js';
 import { renderMarkdown } from '../../diff/render/markdown.js';
 import { renderText } from '../../diff/render/text.js';
-import type { CompiledSide } from '../../diff/side.js';
+import type { CompiledSide, SideName } from '../../diff/side.js';
 import { type CliCommand, type CliIo, EXIT } from '../io.js';
 
 class InputError extends Error {}
@@ -83,20 +84,32 @@ async function parse(args: readonly string[], io: CliIo): Promise<Invocation | n
   if (base !== undefined && base !== '') {
     if (positionals.length !== 1) return usageError(io, '--base takes exactly one plan');
     const plan = positionals[0]!;
-    const content = await readAtRevision(plan, base, io.cwd);
+    const { content, location } = await planAtRevision(plan, base, io.cwd);
     return {
-      old: { side: 'old', displayName: `${plan}@${base}`, file: `${plan}@${base}`, content },
-      new: { side: 'new', displayName: plan, file: plan, content: await readPlan(plan, io.cwd) },
+      old: {
+        side: 'old',
+        displayName: `${plan}@${base}`,
+        file: `${plan}@${base}`,
+        content,
+        // post_load_sql files from the same commit as the plan, not from the working tree.
+        readPlanFile: revisionReader(location),
+      },
+      new: workingTreeSide('new', plan, await readPlan(plan, io.cwd), io.cwd),
       format,
     };
   }
   if (positionals.length !== 2) return usageError(io, 'give two plans (OLD NEW), or one plan and --base REF');
   const [oldPlan, newPlan] = positionals as [string, string];
   return {
-    old: { side: 'old', displayName: oldPlan, file: oldPlan, content: await readPlan(oldPlan, io.cwd) },
-    new: { side: 'new', displayName: newPlan, file: newPlan, content: await readPlan(newPlan, io.cwd) },
+    old: workingTreeSide('old', oldPlan, await readPlan(oldPlan, io.cwd), io.cwd),
+    new: workingTreeSide('new', newPlan, await readPlan(newPlan, io.cwd), io.cwd),
     format,
   };
+}
+
+/** A plan on disk; the files it names are read next to it (relative to the command's directory). */
+function workingTreeSide(side: SideName, plan: string, content: Buffer, cwd: string): SideSource {
+  return { side, displayName: plan, file: plan, content, readPlanFile: workingTreeReader(dirname(resolve(cwd, plan))) };
 }
 
 /** Plans are read relative to the command's working directory, which need not be the process's. */

@@ -7,6 +7,7 @@ import type { CatalogSnapshot } from '../../contracts/catalog.js';
 import { compareText } from '../../contracts/compare.js';
 import type { CodeInfo } from '../diagnostics/codes.js';
 import type { Plan } from '../model/plan.js';
+import type { PlanFileRead } from '../plan-files.js';
 import { catalogColumnsRule } from './catalog-columns.js';
 import { catalogDatabaseRule } from './catalog-database.js';
 import { catalogKeysRule } from './catalog-keys.js';
@@ -75,6 +76,8 @@ function compareFindings(a: Finding, b: Finding): number {
 export interface CheckOptions {
   /** The plan file's directory: enables the rules that look at files the plan names (post_load_sql). */
   readonly planDir?: string | undefined;
+  /** The files the plan names as read by the caller; takes precedence over looking in planDir. */
+  readonly planFiles?: ReadonlyMap<string, PlanFileRead> | undefined;
 }
 
 /**
@@ -106,6 +109,7 @@ export function runRules(
       plan,
       catalog,
       planDir: options.planDir ?? null,
+      planFiles: options.planFiles ?? null,
       report(finding) {
         if (!own.has(finding.code)) {
           throw new Error(`rule ${rule.codes[0]?.code} reported ${finding.code}, which it does not declare`);

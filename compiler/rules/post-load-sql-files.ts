@@ -1,10 +1,12 @@
 // The SQL files a plan names (target.schema_objects.post_load_sql, cutover.post_load_sql) are read at
 // apply time, hours into a migration; a typo must fail at validate instead. This is the one rule that
-// looks outside the plan: it needs the plan's directory and is skipped when the caller has none.
+// looks outside the plan: it needs the files as read (compilePlan reads them, from git for an old side of
+// a diff) or the plan's directory, and is skipped when the caller has neither.
 
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineCode } from '../diagnostics/codes.js';
+import type { PlanFileRead } from '../plan-files.js';
 import type { Rule } from './rule.js';
 
 export const POST_LOAD_SQL_MISSING = defineCode({
@@ -29,18 +31,29 @@ function problemOf(path: string): Problem | null {
   }
 }
 
+/** What the caller read takes precedence; a bare plan directory is looked at on disk. */
+function problemWith(
+  file: string,
+  planFiles: ReadonlyMap<string, PlanFileRead> | null,
+  planDir: string | null,
+): Problem | null {
+  const read = planFiles?.get(file);
+  if (read !== undefined) return read.kind === 'file' ? null : read.kind;
+  return planDir === null ? null : problemOf(resolve(planDir, file));
+}
+
 export const postLoadSqlFilesRule = {
   codes: [POST_LOAD_SQL_MISSING],
   needsCatalog: false,
-  check({ plan, planDir, report }) {
-    if (planDir === null) return;
+  check({ plan, planDir, planFiles, report }) {
+    if (planFiles === null && planDir === null) return;
     const lists: [string, readonly string[]][] = [
       ['/target/schema_objects/post_load_sql', plan.target.schema_objects.post_load_sql],
       ['/cutover/post_load_sql', plan.cutover.post_load_sql],
     ];
     for (const [pointer, files] of lists) {
       files.forEach((file, index) => {
-        const problem = problemOf(resolve(planDir, file));
+        const problem = problemWith(file, planFiles, planDir);
         if (problem === null) return;
         report({
           code: POST_LOAD_SQL_MISSING.code,

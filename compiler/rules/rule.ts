@@ -4,6 +4,7 @@
 import type { CatalogSnapshot } from '../../contracts/catalog.js';
 import type { CodeInfo } from '../diagnostics/codes.js';
 import type { Plan } from '../model/plan.js';
+import type { PlanFileRead } from '../plan-files.js';
 
 export interface FindingNote {
   readonly message: string;
@@ -28,6 +29,8 @@ export interface RuleContext {
   readonly catalog: CatalogSnapshot | null;
   /** Absolute directory of the plan file, for files the plan names; null when the caller has none. */
   readonly planDir: string | null;
+  /** The files the plan names as already read (by path as spelled in the plan); null when not read. */
+  readonly planFiles: ReadonlyMap<string, PlanFileRead> | null;
   report(finding: Finding): void;
 }
 

@@ -5,14 +5,19 @@ import type { ArtifactChange } from '../artifact-diff.js';
 import type { GraphChange } from '../graph-diff.js';
 import type { Consequence } from './consequence.js';
 
+/** Prefix under which the post_load_sql files a plan names are compared beside the compiled output. */
+export const PLAN_FILE_PREFIX = 'post_load_sql/';
+
 export function targetSqlImpact(changes: readonly ArtifactChange[]): Consequence[] {
   return changes
-    .filter((c) => c.path.startsWith('target/') && c.path.endsWith('.sql'))
+    .filter((c) => (c.path.startsWith('target/') && c.path.endsWith('.sql')) || c.path.startsWith(PLAN_FILE_PREFIX))
     .map((c) => ({
       severity: c.path.endsWith('/cutover.sql') || c.path.endsWith('/sequences.sql') ? 'medium' : 'low',
       kind: 'target-sql',
       subject: c.path,
-      message: `target SQL ${c.path} ${c.status} (+${c.additions} −${c.deletions} lines)`,
+      message: c.path.startsWith(PLAN_FILE_PREFIX)
+        ? `post_load_sql file ${c.path.slice(PLAN_FILE_PREFIX.length)} ${c.status} (+${c.additions} −${c.deletions} lines)`
+        : `target SQL ${c.path} ${c.status} (+${c.additions} −${c.deletions} lines)`,
       details: [],
     }));
 }
