@@ -125,11 +125,9 @@ describe('wal settings', () => {
     {
       name: 'idle_in_transaction_session_timeout exists on 9.6',
       plan: planWith({
-        source: { version: pgVersion('9.6.24') },
+        source: { version: pgVersion('9.6.24'), settings: { idle_in_transaction_session_timeout: 0 } },
         target: { version: pgVersion('9.6.24') },
-        dms: {},
-        source_: undefined,
-      } as never),
+      }),
       want: [],
     },
     {
