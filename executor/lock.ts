@@ -5,20 +5,12 @@
 import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { processAlive } from '../contracts/process.js';
 
 interface LockOwner {
   readonly pid: number;
   readonly host: string;
   readonly since: string;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export class LockHeldError extends Error {
