@@ -4,10 +4,10 @@
 
 import type { Artifact } from '../../compiler/artifact.js';
 import { canonicalJson } from '../../contracts/canonical-json.js';
+import { type DmsResourceKind, memberChange } from '../../contracts/dms-mutability.js';
 import type { ExecutionGraph } from '../../contracts/graph.js';
 import { artifactPath } from '../../contracts/node-inputs.js';
 import { REF_PLACEHOLDER } from '../../contracts/secret-ref.js';
-import { type DmsResourceKind, memberChange } from '../dms-mutability.js';
 import { parseArtifactJson } from '../normalise.js';
 import { type Consequence, sameJson, show } from './consequence.js';
 import { leafChanges } from './leaves.js';

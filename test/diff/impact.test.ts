@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memberChange } from '../../diff/dms-mutability.js';
+import { memberChange } from '../../contracts/dms-mutability.js';
 import { diffPlans } from '../../diff/plan-diff.js';
 import { basePlan, cdcPlan, planWith } from '../support/base-plan.js';
 import {

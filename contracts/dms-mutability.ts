@@ -2,7 +2,8 @@
 // Terraform marks attributes ForceNew: a member of Create…Message that Modify…Message also accepts is
 // updated with Modify…; one it does not accept forces delete + create. The Records below are typed by
 // `Exclude<keyof Create, keyof Modify>`, so an SDK upgrade that moves a member fails type checking here
-// instead of silently misreporting.
+// instead of silently misreporting. It lives in contracts/ so that `pgferry diff` (impact summary) and the
+// executor (can a changed create node be applied with Modify… after a run) classify a change alike.
 
 import type {
   CreateEndpointMessage,
