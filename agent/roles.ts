@@ -13,6 +13,7 @@ import { renderBlock, spliceBlock } from './hba/managed-block.js';
 import { parseHba } from './hba/parse.js';
 import { readIdentity, readText } from './host.js';
 import { quoteLiteral } from './pg/guc.js';
+import { currentLsnSql } from './pg/sql.js';
 import { atomicWrite } from './state/atomic-write.js';
 
 export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -193,7 +194,6 @@ export async function writeMarker(
   const schema = body.schema ?? 'pgferry';
   const label = body.label ?? 'cutover';
   const v = await ctx.db.serverVersionNum();
-  const lsnFn = v >= 100000 ? 'pg_catalog.pg_current_wal_lsn()' : 'pg_catalog.pg_current_xlog_location()';
   const result = await ctx.db.withClient(async (client) => {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
     await client.query(
@@ -205,7 +205,7 @@ export async function writeMarker(
         [label],
       )
     ).rows[0]!;
-    const lsn = (await client.query<{ lsn: string }>(`SELECT ${lsnFn}::text AS lsn`)).rows[0]!.lsn;
+    const lsn = (await client.query<{ current_lsn: string }>(currentLsnSql(v))).rows[0]!.current_lsn;
     return { id: row.id, writtenAt: row.written_at.toISOString(), lsn };
   }, body.database);
   await ctx.state.audit({

@@ -34,13 +34,22 @@ function walFunctions(v: number) {
       };
 }
 
-export function currentLsnSql(v: number): string {
+/** The WAL position this server is at: written on a primary, replayed on a standby. */
+function currentLsnExpr(v: number): string {
   const f = walFunctions(v);
-  return `SELECT (CASE WHEN pg_catalog.pg_is_in_recovery() THEN ${f.replay} ELSE ${f.current} END)::text AS current_lsn`;
+  return `CASE WHEN pg_catalog.pg_is_in_recovery() THEN ${f.replay} ELSE ${f.current} END`;
+}
+
+export function currentLsnSql(v: number): string {
+  return `SELECT (${currentLsnExpr(v)})::text AS current_lsn`;
+}
+
+/** The current LSN with its byte offset, for a slot list that has no row to carry them. */
+export function currentLsnBytesSql(v: number): string {
+  return `SELECT l::text AS lsn, ${walFunctions(v).diff}(l, '0/0')::bigint AS bytes FROM (SELECT ${currentLsnExpr(v)} AS l) s`;
 }
 
 export function identitySql(v: number): string {
-  const f = walFunctions(v);
   const systemId = atLeast(v, 90600)
     ? '(SELECT system_identifier::text FROM pg_catalog.pg_control_system())'
     : 'NULL::text';
@@ -52,7 +61,7 @@ export function identitySql(v: number): string {
        pg_catalog.current_setting('config_file') AS config_file,
        pg_catalog.current_setting('hba_file') AS hba_file,
        ${systemId} AS system_identifier,
-       (CASE WHEN pg_catalog.pg_is_in_recovery() THEN ${f.replay} ELSE ${f.current} END)::text AS current_lsn`;
+       (${currentLsnExpr(v)})::text AS current_lsn`;
 }
 
 export const settingsSql = `SELECT name, setting, unit, vartype, context, source, sourcefile, sourceline,
@@ -95,7 +104,7 @@ export function slotsSql(v: number): string {
   const col = (min: number, expr: string, alias: string) =>
     atLeast(v, min) ? `${expr} AS ${alias}` : `NULL AS ${alias}`;
   return `WITH cur AS (
-  SELECT CASE WHEN pg_catalog.pg_is_in_recovery() THEN ${f.replay} ELSE ${f.current} END AS lsn)
+  SELECT ${currentLsnExpr(v)} AS lsn)
 SELECT s.slot_name::text AS slot_name, s.plugin::text AS plugin, s.slot_type, s.database::text AS database,
        ${col(100000, 's.temporary', 'temporary')},
        s.active, s.active_pid,
