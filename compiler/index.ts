@@ -57,7 +57,7 @@ export async function compilePlan(file: string, options: CompileOptions = {}): P
   const planFiles: PlanFile[] = [...(read ?? [])]
     .flatMap(([path, r]) => (r.kind === 'file' ? [{ path, content: Buffer.from(r.content).toString('utf8') }] : []))
     .sort((a, b) => compareText(a.path, b.path));
-  const ruleDiagnostics = checkPlan(plan, options.catalog ?? null, { planDir, planFiles: read }).map((finding) =>
+  const ruleDiagnostics = checkPlan(plan, options.catalog ?? null, { planFiles: read }).map((finding) =>
     findingToDiagnostic(finding, file, loaded.locate),
   );
   // checkPlan has already applied the plan's waivers (compiler/rules/waivers.ts).

@@ -74,9 +74,8 @@ function compareFindings(a: Finding, b: Finding): number {
 }
 
 export interface CheckOptions {
-  /** The plan file's directory: enables the rules that look at files the plan names (post_load_sql). */
-  readonly planDir?: string | undefined;
-  /** The files the plan names as read by the caller; takes precedence over looking in planDir. */
+  /** The files the plan names (post_load_sql) as read by the caller (compiler/plan-files.ts); the rule
+   * that checks them is skipped without. */
   readonly planFiles?: ReadonlyMap<string, PlanFileRead> | undefined;
 }
 
@@ -108,7 +107,6 @@ export function runRules(
     rule.check({
       plan,
       catalog,
-      planDir: options.planDir ?? null,
       planFiles: options.planFiles ?? null,
       report(finding) {
         if (!own.has(finding.code)) {

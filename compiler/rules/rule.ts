@@ -27,8 +27,6 @@ export interface RuleContext {
   readonly plan: Plan;
   /** Present only for `validate --catalog`: checks against the real source catalog. */
   readonly catalog: CatalogSnapshot | null;
-  /** Absolute directory of the plan file, for files the plan names; null when the caller has none. */
-  readonly planDir: string | null;
   /** The files the plan names as already read (by path as spelled in the plan); null when not read. */
   readonly planFiles: ReadonlyMap<string, PlanFileRead> | null;
   report(finding: Finding): void;

@@ -3,6 +3,7 @@
 
 import { expect } from 'vitest';
 import type { Plan, Task } from '../../../compiler/model/plan.js';
+import type { PlanFileRead } from '../../../compiler/plan-files.js';
 import { type CheckOptions, checkPlan, type Finding, type Rule } from '../../../compiler/rules/index.js';
 import type { CatalogColumn, CatalogSnapshot, CatalogTable } from '../../../contracts/catalog.js';
 
@@ -38,8 +39,8 @@ export interface Row {
   readonly name: string;
   readonly plan: Plan;
   readonly catalog?: CatalogSnapshot;
-  /** The plan file's directory, for rules that look at files the plan names. */
-  readonly planDir?: string;
+  /** The files the plan names as read (compiler/plan-files.ts), for the rule that checks them. */
+  readonly planFiles?: ReadonlyMap<string, PlanFileRead>;
   /** `CODE@pointer` for every finding of the rule's codes, in checkPlan order. */
   readonly want: readonly string[];
   /** Words every reported message must contain (case-insensitive). */
@@ -57,7 +58,7 @@ export function findingsOf(
 }
 
 export function expectRow(rule: Rule, row: Row): void {
-  const findings = findingsOf(rule, row.plan, row.catalog ?? null, row.planDir ? { planDir: row.planDir } : {});
+  const findings = findingsOf(rule, row.plan, row.catalog ?? null, { planFiles: row.planFiles });
   expect(findings.map((finding) => `${finding.code}@${finding.pointer}`)).toEqual(row.want);
   for (const finding of findings) {
     for (const word of row.words ?? []) expect(finding.message.toLowerCase()).toContain(word.toLowerCase());

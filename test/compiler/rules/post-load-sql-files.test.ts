@@ -1,10 +1,12 @@
-// PGF3507: post_load_sql files must exist relative to the plan file; skipped without a plan directory.
+// PGF3507: post_load_sql files must exist relative to the plan file; skipped when the caller read none.
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { compilePlan } from '../../../compiler/index.js';
+import type { Plan } from '../../../compiler/model/plan.js';
+import { readPlanFiles, workingTreeReader } from '../../../compiler/plan-files.js';
 import { planDirOf } from '../../../compiler/rules/index.js';
 import { postLoadSqlFilesRule } from '../../../compiler/rules/post-load-sql-files.js';
 import { basePlan, expectRow, findingsOf, planWith, type Row } from './builders.js';
@@ -18,11 +20,14 @@ const outside = join(dir, 'outside.sql');
 writeFileSync(outside, 'SELECT 1;\n');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The plan's files as compilePlan reads them for a plan file in `planDir`. */
+const readIn = (plan: Plan, planDir: string) => readPlanFiles(plan, workingTreeReader(planDir));
+
 const files = (target: string[], cutover: string[] = []) =>
   planWith({ target: { schema_objects: { post_load_sql: target } }, cutover: { post_load_sql: cutover } });
 
 describe('post_load_sql files', () => {
-  const rows: Row[] = [
+  const rows: (Row & { planDir?: string })[] = [
     { name: 'no files', plan: basePlan, planDir: dir, want: [] },
     { name: 'both lists present', plan: files(['sql/post-data.sql'], ['sql/cutover.sql']), planDir: dir, want: [] },
     { name: './ and absolute paths', plan: files(['./sql/post-data.sql', outside]), planDir: dir, want: [] },
@@ -55,14 +60,19 @@ describe('post_load_sql files', () => {
     },
     { name: 'no plan directory: skipped', plan: files(['sql/nope.sql'], ['sql/nope.sql']), want: [] },
   ];
-  test.each(rows)('$name', (row) => expectRow(postLoadSqlFilesRule, row));
+  test.each(rows)('$name', async ({ planDir, ...row }) =>
+    expectRow(postLoadSqlFilesRule, {
+      ...row,
+      ...(planDir === undefined ? {} : { planFiles: await readIn(row.plan, planDir) }),
+    }),
+  );
 
-  test('an error with a hint, which cannot be waived', () => {
+  test('an error with a hint, which cannot be waived', async () => {
     const plan = planWith({
       target: { schema_objects: { post_load_sql: ['sql/nope.sql'] } },
       waivers: [{ code: 'PGF3507', reason: 'we will add it later' }],
     });
-    const [finding] = findingsOf(postLoadSqlFilesRule, plan, null, { planDir: dir });
+    const [finding] = findingsOf(postLoadSqlFilesRule, plan, null, { planFiles: await readIn(plan, dir) });
     expect(finding?.code).toBe('PGF3507');
     expect(finding?.severity ?? 'error').toBe('error');
     expect(finding?.hint).toMatch(/pg_dump --section=post-data/);
