@@ -3,7 +3,7 @@
 
 import type { AgentContext, Principal } from './context.js';
 import { AgentError } from './errors.js';
-import { createLogicalSlotSql, guardedDropSql, slotsSql, versionBand } from './pg/sql.js';
+import { createLogicalSlotSql, currentLsnBytesSql, guardedDropSql, slotsSql } from './pg/sql.js';
 
 export interface SlotRow {
   slot_name: string;
@@ -131,14 +131,7 @@ async function querySlots(ctx: AgentContext): Promise<SlotsSnapshot> {
 }
 
 async function currentLsn(ctx: AgentContext, v: number): Promise<{ lsn: string | null; bytes: number | null }> {
-  const band = versionBand(v);
-  const fn =
-    band === '9.5' || band === '9.6'
-      ? ['pg_current_xlog_location', 'pg_last_xlog_replay_location', 'pg_xlog_location_diff']
-      : ['pg_current_wal_lsn', 'pg_last_wal_replay_lsn', 'pg_wal_lsn_diff'];
-  const rows = await ctx.db.query<{ lsn: string; bytes: string }>(
-    `SELECT l::text AS lsn, pg_catalog.${fn[2]}(l, '0/0')::bigint AS bytes FROM (SELECT CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.${fn[1]}() ELSE pg_catalog.${fn[0]}() END AS l) s`,
-  );
+  const rows = await ctx.db.query<{ lsn: string; bytes: string }>(currentLsnBytesSql(v));
   return { lsn: rows[0]?.lsn ?? null, bytes: num(rows[0]?.bytes ?? null) };
 }
 
