@@ -33,12 +33,10 @@ export interface RevisionLocation {
   readonly inRepo: string;
 }
 
-/** The plan's bytes at `ref`. `planPath` is as the user typed it, relative to `cwd`. */
-export async function readAtRevision(planPath: string, ref: string, cwd: string): Promise<Buffer> {
-  return (await planAtRevision(planPath, ref, cwd)).content;
-}
-
-/** The plan's bytes at `ref` and where git keeps it, for reading the files it names from the same commit. */
+/**
+ * The plan's bytes at `ref` and where git keeps it, for reading the files it names from the same commit.
+ * `planPath` is as the user typed it, relative to `cwd`.
+ */
 export async function planAtRevision(
   planPath: string,
   ref: string,

@@ -29,10 +29,6 @@ export function diffGraphs(before: ExecutionGraph, after: ExecutionGraph): Graph
   };
 }
 
-export function isEmptyGraphChange(change: GraphChange): boolean {
-  return change.added.length + change.removed.length + change.changed.length === 0;
-}
-
 /**
  * The new graph plus the nodes only the old one had (with their old edges where both ends still exist),
  * so a picture can show what disappears.
