@@ -5,18 +5,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliCommand } from '../../cli/io.js';
 import { type FakeAgent, startFakeAgent } from '../executor/support/fake-agent.js';
+import { type RunResult, runCommand } from '../executor/support/run-command.js';
 import { type PgCluster, startCluster } from '../support/pg-cluster.js';
-
-const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
-  apply: () => import('../../cli/commands/apply.js'),
-  approve: () => import('../../cli/commands/approve.js'),
-  cutover: () => import('../../cli/commands/cutover.js'),
-  abort: () => import('../../cli/commands/abort.js'),
-  cleanup: () => import('../../cli/commands/cleanup.js'),
-  status: () => import('../../cli/commands/status.js'),
-};
 
 export const PLAN = 'rehearsal';
 export const TASK = 'rehearsal-app';
@@ -91,12 +82,6 @@ cutover:
 `;
 }
 
-export interface RunResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 export interface LogicalWorld {
   readonly source: PgCluster;
   readonly target: PgCluster;
@@ -139,26 +124,10 @@ export async function startLogicalWorld(sourceMajor: 12 | 16 = 16): Promise<Logi
     target,
     agent,
     transcript,
-    async run(command, args = []) {
-      let stdout = '';
-      let stderr = '';
-      const positional = command === 'approve' ? [planFile, ...args] : [planFile];
+    run(command, args = []) {
       // A short poll: the table copies and the slot's confirmations take a moment on real clusters.
-      const flags = ['--state-dir', stateDir, '--poll-ms', '100', ...(command === 'approve' ? [] : args)];
-      const { command: run } = await commands[command]!();
-      const code = await run([...positional, ...flags], {
-        cwd: dir,
-        env: ENV,
-        isTTY: false,
-        stdout: (text) => {
-          stdout += text;
-        },
-        stderr: (text) => {
-          stderr += text;
-        },
-      });
-      transcript.push(stdout, stderr);
-      return { code, stdout, stderr };
+      const flags = ['--state-dir', stateDir, '--poll-ms', '100'];
+      return runCommand(command, planFile, args, flags, { cwd: dir, env: ENV, transcript });
     },
     async close() {
       await agent.close();

@@ -7,21 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import type { CliCommand } from '../../../cli/io.js';
 import { startAgent, TOKENS } from '../../agent/support.js';
 import { DmsFake, ssmFake } from '../../support/dms-fake.js';
 import { type PgCluster, startCluster } from '../../support/pg-cluster.js';
 import { type FakeAgent, startFakeAgent } from './fake-agent.js';
-
-// Commands are imported directly, as cli/main.ts would load them.
-const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
-  apply: () => import('../../../cli/commands/apply.js'),
-  status: () => import('../../../cli/commands/status.js'),
-  approve: () => import('../../../cli/commands/approve.js'),
-  cutover: () => import('../../../cli/commands/cutover.js'),
-  abort: () => import('../../../cli/commands/abort.js'),
-  cleanup: () => import('../../../cli/commands/cleanup.js'),
-};
+import { type RunResult, runCommand } from './run-command.js';
 
 export const PLAN_FILE = fileURLToPath(new URL('../fixtures/cdc.yaml', import.meta.url));
 export const PLAN = 'shopx';
@@ -31,12 +21,6 @@ export const SECRETS = {
   '/pgferry/shopx/source/dms_user': 'pw-S3CRET-dms-7777',
   '/pgferry/shopx/target/postgres': 'pw-S3CRET-target-9999',
 } as const;
-
-export interface RunResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 export interface World {
   readonly source: PgCluster;
@@ -187,10 +171,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     stateDir,
     journalFile: join(stateDir, planName, 'journal.json'),
     transcript,
-    async run(command, args = [], options = {}) {
-      let stdout = '';
-      let stderr = '';
-      const positional = command === 'approve' ? [planFile, ...args] : [planFile];
+    run(command, args = [], options = {}) {
       const flags = [
         '--state-dir',
         stateDir,
@@ -204,22 +185,12 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         // simulated slot consumer (a 20 ms timer) catches up on a loaded CI machine.
         '--poll-ms',
         '5',
-        ...(command === 'approve' ? [] : args),
       ];
-      const { command: run } = await commands[command]!();
-      const code = await run([...positional, ...flags], {
+      return runCommand(command, planFile, args, flags, {
         cwd: process.cwd(),
         env: { PGFERRY_APPROVER: 'test' },
-        isTTY: false,
-        stdout: (text) => {
-          stdout += text;
-        },
-        stderr: (text) => {
-          stderr += text;
-        },
+        transcript,
       });
-      transcript.push(stdout, stderr);
-      return { code, stdout, stderr };
     },
     async journal() {
       return JSON.parse(await readFile(join(stateDir, planName, 'journal.json'), 'utf8')) as Record<string, unknown>;
