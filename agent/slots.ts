@@ -155,24 +155,33 @@ export function invalidateSlots(ctx: AgentContext): void {
 
 export const SLOT_NAME = /^[a-z0-9_]{1,63}$/;
 
-export async function dropSlot(
-  ctx: AgentContext,
-  name: string,
-  body: { confirmSlotName?: string; force?: boolean; terminateActive?: boolean; reason?: string },
-  principal: Principal,
-) {
+function assertSlotName(name: string): void {
   if (!SLOT_NAME.test(name)) {
     throw new AgentError(
       'INVALID_SLOT_NAME',
       `'${name}' is not a valid slot name (lower-case letters, digits and _; at most 63)`,
     );
   }
+}
+
+/** A slot the agent may create or drop without force: an allowed prefix, or a slot of the applied bundle. */
+async function isManagedSlot(ctx: AgentContext, name: string): Promise<boolean> {
+  if (ctx.config.slots.dropPrefixes.some((prefix) => name.startsWith(prefix))) return true;
+  const applied = await ctx.state.readApplied();
+  return applied?.slots.includes(name) ?? false;
+}
+
+export async function dropSlot(
+  ctx: AgentContext,
+  name: string,
+  body: { confirmSlotName?: string; force?: boolean; terminateActive?: boolean; reason?: string },
+  principal: Principal,
+) {
+  assertSlotName(name);
   if (body.confirmSlotName !== name) {
     throw new AgentError('CONFIRMATION_REQUIRED', `type the slot name back in confirmSlotName to drop '${name}'`);
   }
-  const applied = await ctx.state.readApplied();
-  const allowed =
-    ctx.config.slots.dropPrefixes.some((p) => name.startsWith(p)) || (applied?.slots.includes(name) ?? false);
+  const allowed = await isManagedSlot(ctx, name);
   const audit = {
     kind: 'slot_drop',
     principal: principal.tokenId,
@@ -254,12 +263,13 @@ export async function createSlot(
   body: { name: string; database: string; plugin?: string },
   principal: Principal,
 ) {
-  if (!SLOT_NAME.test(body.name)) throw new AgentError('INVALID_SLOT_NAME', `'${body.name}' is not a valid slot name`);
-  const applied = await ctx.state.readApplied();
-  const allowed =
-    ctx.config.slots.dropPrefixes.some((p) => body.name.startsWith(p)) || (applied?.slots.includes(body.name) ?? false);
-  if (!allowed)
-    throw new AgentError('SLOT_NOT_ALLOWED', `'${body.name}' matches no allowed prefix and is not a bundle slot`);
+  assertSlotName(body.name);
+  if (!(await isManagedSlot(ctx, body.name))) {
+    throw new AgentError(
+      'SLOT_NOT_ALLOWED',
+      `'${body.name}' matches no allowed prefix (${ctx.config.slots.dropPrefixes.join(', ')}) and is not a bundle slot; name it with one of those prefixes or add the prefix to slots.dropPrefixes in the agent config`,
+    );
+  }
   const plugin = body.plugin ?? 'test_decoding';
   try {
     const rows = await ctx.db.withClient(
