@@ -32,6 +32,8 @@ export interface StartAgentOptions {
   /** Reuse a state dir (to test start-up recovery); it is then not removed on close. */
   readonly stateDir?: string;
   readonly restart?: boolean;
+  /** How long a slot list is served from cache; 0 (the default here) queries on every request. */
+  readonly slotsCacheMs?: number;
 }
 
 export async function startAgent(cluster: PgCluster, options: StartAgentOptions = {}): Promise<TestAgent> {
@@ -59,7 +61,7 @@ postgres: { host: ${cluster.socketDir}, port: ${cluster.port}, user: postgres, d
 paths: { serverLog: ${cluster.logFile} }
 ${options.restart === false ? '' : `restart: { command: ${JSON.stringify(restart)}, timeoutSeconds: 30 }`}
 stateDir: ${stateDir}
-cache: { slotsMs: 0 }
+cache: { slotsMs: ${options.slotsCacheMs ?? 0} }
 ${extraYaml}`;
   const config = parseConfig(yaml, 'test-agent.yaml');
   const agent = await createAgent(config, {
