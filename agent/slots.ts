@@ -139,18 +139,25 @@ async function currentLsn(ctx: AgentContext, v: number): Promise<{ lsn: string |
 export async function listSlots(ctx: AgentContext, maxAgeMs = ctx.config.cache.slotsMs): Promise<SlotsSnapshot> {
   const hit = cached.get(ctx);
   if (hit && Date.now() - hit.takenAt <= maxAgeMs) return hit;
-  let pending = inflight.get(ctx);
-  if (!pending) {
-    pending = querySlots(ctx).finally(() => inflight.delete(ctx));
-    inflight.set(ctx, pending);
-  }
-  const snapshot = await pending;
-  cached.set(ctx, snapshot);
-  return snapshot;
+  const running = inflight.get(ctx);
+  if (running) return running;
+  // Only the query still current may fill the cache: one that was running when a drop or create
+  // invalidated it would put the old list back.
+  const pending: Promise<SlotsSnapshot> = querySlots(ctx)
+    .then((snapshot) => {
+      if (inflight.get(ctx) === pending) cached.set(ctx, snapshot);
+      return snapshot;
+    })
+    .finally(() => {
+      if (inflight.get(ctx) === pending) inflight.delete(ctx);
+    });
+  inflight.set(ctx, pending);
+  return pending;
 }
 
 export function invalidateSlots(ctx: AgentContext): void {
   cached.delete(ctx);
+  inflight.delete(ctx);
 }
 
 export const SLOT_NAME = /^[a-z0-9_]{1,63}$/;
