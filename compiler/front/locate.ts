@@ -14,8 +14,13 @@ export function parsePointer(pointer: string): string[] {
     .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
+/** One JSON Pointer segment (RFC 6901), so keys with `/` or `~` in them still point at the right place. */
+export function escapeSegment(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
 export function joinPointer(segments: readonly (string | number)[]): string {
-  return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+  return segments.map((s) => `/${escapeSegment(String(s))}`).join('');
 }
 
 function pairAt(source: SourceFile, segments: readonly string[]): Pair | undefined {

@@ -4,9 +4,9 @@
 import { compareText } from '../../contracts/compare.js';
 import { defineCode } from '../diagnostics/codes.js';
 import { sourceEndpointId, targetEndpointId } from '../emit/names.js';
+import { escapeSegment } from '../front/locate.js';
 import { dmsIdentifierProblem, identifierKey } from '../knowledge/identifiers.js';
 import type { Rule } from './rule.js';
-import { escapeSegment } from './support/pointer.js';
 
 export const DMS_IDENTIFIER_INVALID = defineCode({
   code: 'PGF3200',

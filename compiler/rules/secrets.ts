@@ -2,9 +2,9 @@
 
 import { compareText } from '../../contracts/compare.js';
 import { defineCode } from '../diagnostics/codes.js';
+import { escapeSegment } from '../front/locate.js';
 import type { Plan, SecretRef } from '../model/plan.js';
 import type { Rule } from './rule.js';
-import { escapeSegment } from './support/pointer.js';
 
 export const SECRET_CLEAR_TEXT = defineCode({
   code: 'PGF3600',

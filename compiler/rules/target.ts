@@ -2,9 +2,9 @@
 
 import { compareText } from '../../contracts/compare.js';
 import { defineCode } from '../diagnostics/codes.js';
+import { escapeSegment } from '../front/locate.js';
 import { PG_15 } from '../knowledge/pg-versions.js';
 import type { Rule } from './rule.js';
-import { escapeSegment } from './support/pointer.js';
 import { didYouMean } from './support/suggest.js';
 
 export const TARGET_ALTER_SYSTEM = defineCode({
