@@ -3,6 +3,7 @@
 // plan, whatever its key order, gives the same bytes.
 
 import { canonicalJson, sha256 } from '../../contracts/canonical-json.js';
+import { compareText } from '../../contracts/compare.js';
 import type { ExecutionGraph } from '../../contracts/graph.js';
 import { artifactPath } from '../../contracts/node-inputs.js';
 import type { Artifact } from '../artifact.js';
@@ -87,7 +88,7 @@ function dmsArtifacts(plan: Plan, graph: ExecutionGraph): Artifact[] {
 }
 
 function byPath(a: Artifact, b: Artifact): number {
-  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+  return compareText(a.path, b.path);
 }
 
 /** `planHash` is the graph's: buildGraph hashed the same plan already (hashJson(plan)). */

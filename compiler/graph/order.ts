@@ -2,6 +2,7 @@
 // Kahn's algorithm taking, among the nodes ready at each step, the smallest id: stable and independent
 // of the order nodes were built in.
 
+import { compareText } from '../../contracts/compare.js';
 import type { GraphEdge, GraphNode } from '../../contracts/graph.js';
 
 /** Fact → ids of the nodes providing it. */
@@ -108,6 +109,6 @@ export function topologicalOrder(
   }
   // Left over: nodes on a cycle, and second nodes with an id already taken (verification reports both).
   const placed = new Set(ordered);
-  const cyclic = nodes.filter((node) => !placed.has(node)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const cyclic = nodes.filter((node) => !placed.has(node)).sort((a, b) => compareText(a.id, b.id));
   return { ordered, cyclic };
 }
