@@ -90,13 +90,16 @@ describe('catalog: keys', () => {
     {
       name: 'full load without a primary key passes',
       plan: basePlan,
-      catalog: catalogWith([catalogTable({ name: 'events', primaryKey: [] })]),
+      catalog: catalogWith([catalogTable({ name: 'events', primaryKey: [], hasUniqueIndex: false })]),
       want: [],
     },
     {
       name: 'excluded keyless table passes',
       plan: withTasks([cdcTask({ tables: { include: ['public.%'], exclude: ['public.events'] } })]),
-      catalog: catalogWith([catalogTable({ name: 'orders' }), catalogTable({ name: 'events', primaryKey: [] })]),
+      catalog: catalogWith([
+        catalogTable({ name: 'orders' }),
+        catalogTable({ name: 'events', primaryKey: [], hasUniqueIndex: false }),
+      ]),
       want: [],
     },
     {
