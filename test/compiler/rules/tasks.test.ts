@@ -257,6 +257,14 @@ describe('full load', () => {
       }),
       want: ['PGF3333@/target/schema_objects'],
     },
+    {
+      name: 'DMS creates tables with DROP_AND_CREATE and post-load SQL restores the rest: passes',
+      plan: planWith({
+        target: { schema_objects: { strategy: 'dms_creates', post_load_sql: ['post.sql'] } },
+        dms: { tasks: [task({ full_load: { ...tuning, target_table_prep_mode: 'DROP_AND_CREATE' } })] },
+      }),
+      want: [],
+    },
   ];
   test.each(rows)('$name', (row) => expectRow(fullLoadRule, row));
 });
