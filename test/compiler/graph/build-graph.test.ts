@@ -3,7 +3,7 @@ import { buildGraph } from '../../../compiler/graph/build-graph.js';
 import { verifyGraph } from '../../../compiler/graph/verify-graph.js';
 import type { Plan, Task } from '../../../compiler/model/plan.js';
 import type { GraphNode } from '../../../contracts/graph.js';
-import { basePlan, cdcPlan, planWith } from '../../support/base-plan.js';
+import { basePlan, cdcPlan, patchPlan, planWith } from '../../support/base-plan.js';
 
 const ids = (plan: Plan) => buildGraph(plan).nodes.map((node) => node.id);
 const node = (plan: Plan, id: string): GraphNode => {
@@ -43,6 +43,16 @@ describe('graphs built from valid plans verify clean', () => {
     [
       'keep DMS resources, keep the task running',
       planWith({ cutover: { cleanup: { stop_task: false, drop_slot: false, dms_resources: 'keep' } } }),
+    ],
+    [
+      // The seed is full load only, where stop_task and drop_slot change nothing: the CDC cutover chain
+      // without its stop and slot drop must verify too.
+      'CDC: keep DMS resources, keep the task running, keep the slot',
+      patchPlan(cdcPlan, { cutover: { cleanup: { stop_task: false, drop_slot: false, dms_resources: 'keep' } } }),
+    ],
+    [
+      'explicit slot kept at cleanup',
+      patchPlan(explicitSlot, { cutover: { cleanup: { stop_task: true, drop_slot: false, dms_resources: 'keep' } } }),
     ],
     [
       'secrets manager, role created, no sequences',
