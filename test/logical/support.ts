@@ -2,7 +2,7 @@
 // tests' fake agent on the source, and a rehearsal plan (engine: logical) written with the clusters'
 // ports, run through the pgferry commands in-process. No DMS, no SSM: secrets come from the environment.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type FakeAgent, startFakeAgent } from '../executor/support/fake-agent.js';
@@ -89,6 +89,8 @@ export interface LogicalWorld {
   /** Everything any command printed, for the secret grep. */
   readonly transcript: string[];
   run(command: string, args?: readonly string[]): Promise<RunResult>;
+  /** The plan's journal as written, for the secret grep. */
+  journalText(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -128,6 +130,9 @@ export async function startLogicalWorld(sourceMajor: 12 | 16 = 16): Promise<Logi
       // A short poll: the table copies and the slot's confirmations take a moment on real clusters.
       const flags = ['--state-dir', stateDir, '--poll-ms', '100'];
       return runCommand(command, planFile, args, flags, { cwd: dir, env: ENV, transcript });
+    },
+    journalText() {
+      return readFile(join(stateDir, PLAN, 'journal.json'), 'utf8');
     },
     async close() {
       await agent.close();
