@@ -66,5 +66,9 @@ describe('abort after the fence', () => {
     const journal = JSON.stringify(await world.journal());
     for (const secret of Object.values(SECRETS))
       expect([...world.transcript, journal].join('\n')).not.toContain(secret);
+    // The grep means something only if the run really read the secrets it must keep out of sight.
+    expect(world.ssm.reads).toEqual(
+      expect.arrayContaining(['/pgferry/shopx/agent/token', '/pgferry/shopx/source/dms_user']),
+    );
   });
 });

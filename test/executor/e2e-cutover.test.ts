@@ -166,5 +166,9 @@ describe('apply → cutover → cleanup on real clusters', () => {
     const everything = [...world.transcript, journal].join('\n');
     for (const secret of Object.values(SECRETS)) expect(everything).not.toContain(secret);
     expect(journal).not.toMatch(/S3CRET/);
+    // The grep means something only if the run really read the secrets it must keep out of sight.
+    expect(world.ssm.reads).toEqual(
+      expect.arrayContaining(['/pgferry/shopx/agent/token', '/pgferry/shopx/source/dms_user']),
+    );
   });
 });

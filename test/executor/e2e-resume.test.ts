@@ -105,5 +105,9 @@ describe('failures at every executor kind, then resume', () => {
     const journal = JSON.stringify(await world.journal());
     const everything = [...world.transcript, journal].join('\n');
     for (const secret of Object.values(SECRETS)) expect(everything).not.toContain(secret);
+    // The grep means something only if the run really read the secrets it must keep out of sight.
+    expect(world.ssm.reads).toEqual(
+      expect.arrayContaining(['/pgferry/shopx/agent/token', '/pgferry/shopx/source/dms_user']),
+    );
   });
 });
