@@ -17,10 +17,21 @@ interface ServerFacts {
 }
 
 const factsCache = new WeakMap<AgentContext, ServerFacts>();
+const factsInflight = new WeakMap<AgentContext, Promise<ServerFacts>>();
 
-async function serverFacts(ctx: AgentContext): Promise<ServerFacts> {
+/** Like the slot list: at most one refresh per cache interval, shared by concurrent scrapes. */
+function serverFacts(ctx: AgentContext): Promise<ServerFacts> {
   const hit = factsCache.get(ctx);
-  if (hit && Date.now() - hit.takenAt <= ctx.config.cache.slotsMs) return hit;
+  if (hit && Date.now() - hit.takenAt <= ctx.config.cache.slotsMs) return Promise.resolve(hit);
+  let pending = factsInflight.get(ctx);
+  if (!pending) {
+    pending = queryServerFacts(ctx).finally(() => factsInflight.delete(ctx));
+    factsInflight.set(ctx, pending);
+  }
+  return pending;
+}
+
+async function queryServerFacts(ctx: AgentContext): Promise<ServerFacts> {
   ctx.db.count('facts');
   const rows = await ctx.db.query<{ v: string; rec: boolean; pending: number }>(
     `SELECT pg_catalog.current_setting('server_version_num') AS v, pg_catalog.pg_is_in_recovery() AS rec,

@@ -27,9 +27,10 @@ const slotNames = async () => {
   return (res.json().slots as { slotName: string }[]).map((s) => s.slotName);
 };
 
-describe('slot list cache', () => {
+describe('slot list and metrics cache', () => {
   it('answers many concurrent /v1/slots and /metrics requests with one slot query', async () => {
     const before = agent.ctx.db.queryCounts.get('slots') ?? 0;
+    const factsBefore = agent.ctx.db.queryCounts.get('facts') ?? 0;
     const requests = Array.from({ length: 40 }, (_, i) =>
       agent.app.inject({ method: 'GET', url: i % 4 === 0 ? '/metrics' : '/v1/slots', headers: admin }),
     );
@@ -41,6 +42,7 @@ describe('slot list cache', () => {
     ]);
     expect(answers[0]?.body).toContain('slot_name="dms_cache_a"');
     expect((agent.ctx.db.queryCounts.get('slots') ?? 0) - before).toBe(1);
+    expect((agent.ctx.db.queryCounts.get('facts') ?? 0) - factsBefore).toBe(1);
     await slotNames();
     expect((agent.ctx.db.queryCounts.get('slots') ?? 0) - before).toBe(1);
   });
