@@ -80,6 +80,14 @@ function edgeKey(edge: GraphEdge): string {
   return `${edge.from}\u0000${edge.to}`;
 }
 
+/** `lacks a → b, c → d (+3 more)`: the first few edges of one kind of mismatch, for the message. */
+function edgeList(what: 'lacks' | 'has', keys: readonly string[]): string[] {
+  if (keys.length === 0) return [];
+  const shown = keys.slice(0, 3).map((key) => key.replace('\u0000', ' → '));
+  const more = keys.length > shown.length ? ` (+${keys.length - shown.length} more)` : '';
+  return [`${what} ${shown.join(', ')}${more}`];
+}
+
 export function verifyGraph(graph: ExecutionGraph): Finding[] {
   const findings: Finding[] = [];
   const report = (code: string, node: GraphNode | null, message: string, hint?: string) =>
@@ -109,11 +117,17 @@ export function verifyGraph(graph: ExecutionGraph): Finding[] {
   const edges = deriveEdges(unique);
   const stored = new Set(graph.edges.map(edgeKey));
   const derived = new Set(edges.map(edgeKey));
-  if (stored.size !== derived.size || [...derived].some((key) => !stored.has(key))) {
+  const missing = [...derived].filter((key) => !stored.has(key));
+  const extra = [...stored].filter((key) => !derived.has(key));
+  if (missing.length + extra.length > 0) {
     report(
       graphEdgesMismatch.code,
       null,
-      `graph "${graph.plan}" has edges that its facts do not imply (or lacks some)`,
+      `graph "${graph.plan}" has edges that its facts do not imply (or lacks some): ${[
+        ...edgeList('lacks', missing),
+        ...edgeList('has', extra),
+      ].join('; ')}`,
+      'graph.json was edited by hand: compile the plan again (pgferry compile) instead',
     );
   }
 

@@ -103,6 +103,12 @@ describe('verifyGraph finds each kind of broken graph', () => {
     const graph = buildGraph(cdcPlan);
     const edited = { ...graph, edges: graph.edges.slice(1) };
     expect(verifyGraph(edited).map((f) => f.code)).toEqual(['PGF4011']);
+    const [dropped] = graph.edges;
+    expect(verifyGraph(edited)[0]!.message).toContain(`lacks ${dropped!.from} → ${dropped!.to}`);
+    const added = { ...graph, edges: [...graph.edges, { from: dropped!.to, to: dropped!.from, fact: 'x' }] };
+    expect(verifyGraph(added).map((f) => f.message)).toEqual([
+      `graph "${graph.plan}" has edges that its facts do not imply (or lacks some): has ${dropped!.to} → ${dropped!.from}`,
+    ]);
   });
 
   test('findings point at the plan object that caused the node', () => {
