@@ -3,11 +3,12 @@
 // helpers the other plan commands share (reading plan arguments, choosing the renderer).
 
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
 import { type DiagnosticFormat, renderDiagnostics, summarize, summaryLine } from '../../compiler/diagnostics/render.js';
 import { type CompileResult, compilePlan } from '../../compiler/index.js';
+import { workingTreeReader } from '../../compiler/plan-files.js';
 import { CATALOG_FORMAT_VERSION, type CatalogSnapshot } from '../../contracts/catalog.js';
 import { type CliCommand, type CliIo, EXIT } from '../io.js';
 
@@ -44,7 +45,9 @@ export async function compileArgument(
   text: string;
 }> {
   const bytes = await readPlanFile(io, path);
-  const result = await compilePlan(path, { text: bytes, catalog });
+  // The files the plan names are relative to the plan, found from the command's working directory.
+  const besidePlan = workingTreeReader(dirname(absolutePath(io, path)));
+  const result = await compilePlan(path, { text: bytes, catalog, readPlanFile: besidePlan });
   return { result, text: Buffer.from(bytes).toString('utf8') };
 }
 

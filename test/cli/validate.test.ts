@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -95,6 +95,16 @@ describe('pgferry validate', () => {
     expect(relaxed.code).toBe(0);
     expect(strict.code).toBe(1);
     expect((await run(['validate', name], { cwd: dir, env: { PGFERRY_STRICT: '1' } })).code).toBe(1);
+  });
+
+  it('looks for post_load_sql files next to the plan, relative to the working directory given', async () => {
+    const { dir, name } = planFile(orders.replace('cutover:\n', 'cutover:\n  post_load_sql: [sql/cutover.sql]\n'));
+    const missing = await run(['validate', name], { cwd: dir });
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain('error PGF3507');
+    mkdirSync(join(dir, 'sql'));
+    writeFileSync(join(dir, 'sql', 'cutover.sql'), 'ANALYZE;\n');
+    expect(await run(['validate', name], { cwd: dir })).toMatchObject({ code: 0 });
   });
 
   it('rejects a file that is not a catalog snapshot: exit 2', async () => {
