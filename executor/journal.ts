@@ -106,9 +106,20 @@ export async function readJournal(file: string): Promise<Journal | null> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  const parsed = JSON.parse(text) as Journal;
+  let parsed: Journal;
+  try {
+    parsed = JSON.parse(text) as Journal;
+  } catch (error) {
+    throw new Error(
+      `${file}: the journal is not valid JSON (${(error as Error).message}); repair or restore it: ` +
+        'it records what the plan already ran',
+    );
+  }
   if (parsed.formatVersion !== JOURNAL_FORMAT_VERSION) {
-    throw new Error(`${file}: journal format ${String(parsed.formatVersion)} is not ${JOURNAL_FORMAT_VERSION}`);
+    throw new Error(
+      `${file}: journal format ${String(parsed.formatVersion)} is not ${JOURNAL_FORMAT_VERSION}; ` +
+        'run the pgferry version that wrote it',
+    );
   }
   return parsed;
 }

@@ -45,7 +45,7 @@ export async function acquireLock(file: string, now: Date = new Date()): Promise
       await unlink(file).catch(() => undefined);
     }
   }
-  throw new Error(`could not take the lock ${file}`);
+  throw new Error(`could not take the lock ${file}: another run took it meanwhile; wait for it, then run again`);
 }
 
 async function readOwner(file: string): Promise<LockOwner | null> {

@@ -215,7 +215,7 @@ export class Session {
       url = this.deployment.agent.url;
       token = this.secrets.get(this.deployment.agent.token);
     } else {
-      throw new Error('no agent: the node names none and the plan has no source.agent');
+      throw new Error('no agent for the source: the node names none; add source.agent (url and token) to the plan');
     }
     const address = this.options.agentUrl ?? url;
     const secret = await token;

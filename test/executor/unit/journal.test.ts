@@ -36,6 +36,15 @@ describe('journal', () => {
     expect(await readJournal(join(dir, 'none.json'))).toBeNull();
   });
 
+  it('names the file and what to do when it cannot read it', async () => {
+    const broken = join(dir, 'broken.json');
+    await writeFile(broken, '{"formatVersion": 1, "nodes": {');
+    await expect(readJournal(broken)).rejects.toThrow(`${broken}: the journal is not valid JSON`);
+    const future = join(dir, 'future.json');
+    await writeFile(future, '{"formatVersion": 99}');
+    await expect(readJournal(future)).rejects.toThrow(`${future}: journal format 99 is not 1; run the pgferry version`);
+  });
+
   it('refuses a graph whose already-run nodes changed, naming them', () => {
     const graph = cdcGraph();
     const journal = newJournal(graph, NOW);
