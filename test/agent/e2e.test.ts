@@ -165,6 +165,15 @@ describe.each([12, 16] as const)('agent end to end on PostgreSQL %i', (major) =>
     });
     expect(slot.retainedWalBytes).toBeGreaterThanOrEqual(0);
     expect(slot.confirmedLagBytes).toBeGreaterThanOrEqual(0);
+    // Both lag numbers are the server's own LSN arithmetic from the snapshot's current LSN.
+    expect(slots.currentLsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+    const lag = (
+      await cluster.query(
+        'SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::bigint::text AS retained, pg_wal_lsn_diff($1::pg_lsn, $3::pg_lsn)::bigint::text AS confirmed',
+        [slots.currentLsn, truth.restart_lsn, truth.confirmed_flush_lsn],
+      )
+    ).rows[0];
+    expect([slot.retainedWalBytes, slot.confirmedLagBytes]).toEqual([Number(lag.retained), Number(lag.confirmed)]);
     expect(slot.walStatus).toBe(major >= 13 ? 'reserved' : null);
 
     const before = await app.inject({ method: 'GET', url: '/metrics', headers: admin });
