@@ -8,7 +8,7 @@ import { CompileFailed } from './load.js';
 import { LockHeldError } from './lock.js';
 import { type ExecutorOptions, PlanChangedError, Session } from './session.js';
 
-export const commonOptions = {
+const commonOptions = {
   compiled: { type: 'string' },
   'state-dir': { type: 'string' },
   region: { type: 'string' },

@@ -38,7 +38,7 @@ export interface RunSummary {
   readonly complete: boolean;
 }
 
-export function predecessorsOf(graph: ExecutionGraph): Map<string, string[]> {
+function predecessorsOf(graph: ExecutionGraph): Map<string, string[]> {
   const preds = new Map<string, string[]>(graph.nodes.map((node) => [node.id, []]));
   for (const edge of graph.edges) preds.get(edge.to)?.push(edge.from);
   return preds;

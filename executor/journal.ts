@@ -54,7 +54,7 @@ export interface Journal {
   aborted: boolean;
 }
 
-export function nodeHash(node: GraphNode): string {
+function nodeHash(node: GraphNode): string {
   return hashJson(node);
 }
 

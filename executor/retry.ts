@@ -13,7 +13,7 @@ const RETRIABLE_NAMES = new Set([
   'KMSThrottlingFault',
 ]);
 
-export function isThrottling(error: unknown): boolean {
+function isThrottling(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const named = error as { name?: unknown; $retryable?: { throttling?: boolean } };
   return (typeof named.name === 'string' && RETRIABLE_NAMES.has(named.name)) || named.$retryable?.throttling === true;

@@ -82,7 +82,7 @@ const RESOURCE: Partial<Record<NodeKind, string>> = {
   DmsReplicationInstanceCreate: 'replication instance',
 };
 
-export const isModifiableKind = (kind: NodeKind): boolean => MODIFIABLE_REQUEST_FIELDS[kind] !== undefined;
+const isModifiableKind = (kind: NodeKind): boolean => MODIFIABLE_REQUEST_FIELDS[kind] !== undefined;
 
 /** A hash per field: request members by name, other input members as `input.<name>`. */
 export function fieldHashes(node: GraphNode): Record<string, string> | undefined {
@@ -99,7 +99,7 @@ export function fieldHashes(node: GraphNode): Record<string, string> | undefined
   return out;
 }
 
-export function changedFields(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>) {
+function changedFields(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>) {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...keys].filter((key) => before[key] !== after[key]).sort();
 }

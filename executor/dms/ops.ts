@@ -25,7 +25,7 @@ export interface DmsOpsOptions {
   readonly maxPolls: number;
 }
 
-export function errorName(error: unknown): string {
+function errorName(error: unknown): string {
   return typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string'
     ? (error as { name: string }).name
     : '';

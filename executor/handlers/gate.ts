@@ -3,7 +3,7 @@
 import { optionalString } from '../inputs.js';
 import type { Handler } from '../types.js';
 
-export function gateName(input: Readonly<Record<string, unknown>>, fallback: string): string {
+function gateName(input: Readonly<Record<string, unknown>>, fallback: string): string {
   return optionalString(input, 'gate') ?? optionalString(input, 'name') ?? fallback;
 }
 

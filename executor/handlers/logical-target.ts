@@ -23,7 +23,7 @@ const SSL_MODES: Readonly<Record<string, string>> = {
 };
 
 /** The publisher as the target reaches it: the plan's source address, never a command-line override. */
-export function publisherConninfo(node: GraphNode, input: Input): string {
+function publisherConninfo(node: GraphNode, input: Input): string {
   const publisher = optionalRecord(input, 'publisher');
   if (publisher === undefined) throw new NodeFailure(`node ${node.id}: input needs a 'publisher' connection`);
   const parts: [string, string | undefined][] = [
