@@ -2,6 +2,7 @@
 // every rule test uses: findings restricted to one rule's codes, as `CODE@pointer` strings.
 
 import { expect } from 'vitest';
+import { parseVersion } from '../../../compiler/front/resolve-plan.js';
 import type { Plan, Task } from '../../../compiler/model/plan.js';
 import type { PlanFileRead } from '../../../compiler/plan-files.js';
 import { type CheckOptions, checkPlan, type Finding, type Rule } from '../../../compiler/rules/index.js';
@@ -104,10 +105,5 @@ export function catalogWith(tables: readonly CatalogTable[], patch: Partial<Cata
   };
 }
 
-/** A PgVersion from its text: `9.5.21` → {major 9.5, num 90521}, `16.4` → {major 16, num 160004}. */
-export function pgVersion(text: string): Plan['source']['version'] {
-  const [a = 0, b = 0, c = 0] = text.split('.').map(Number);
-  return a >= 10
-    ? { text, major: String(a), num: a * 10000 + b }
-    : { text, major: `${a}.${b}`, num: a * 10000 + b * 100 + c };
-}
+/** A PgVersion from its text (`9.5.21` → {major 9.5, num 90521}), parsed as the front end parses plans. */
+export const pgVersion: (text: string) => Plan['source']['version'] = parseVersion;
