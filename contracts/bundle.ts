@@ -20,6 +20,11 @@ export interface HbaRule {
   readonly comment: string;
 }
 
+/** A rule's fields in pg_hba.conf order: type, databases, users, address ('' for `local`), method. */
+export function hbaFields(rule: HbaRule): string[] {
+  return [rule.type, rule.database.join(','), rule.user.join(','), rule.address ?? '', rule.method];
+}
+
 export interface ProtectedConnection {
   readonly type: 'local' | 'host' | 'hostssl';
   readonly database: string;

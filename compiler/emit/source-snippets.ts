@@ -2,7 +2,7 @@
 // bundle; these show the same desired state in the files' own syntax).
 
 import { stringify } from 'yaml';
-import type { GucValue, HbaRule, SourceBundle } from '../../contracts/bundle.js';
+import { type GucValue, hbaFields, type SourceBundle } from '../../contracts/bundle.js';
 import type { Plan } from '../model/plan.js';
 import { cdcTasks, pgPluginName } from './names.js';
 import { SETTING_REASONS } from './source-bundle.js';
@@ -20,10 +20,6 @@ function pad(cells: readonly string[], widths: readonly number[]): string {
     .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!)))
     .join('  ')
     .trimEnd();
-}
-
-function hbaCells(rule: HbaRule): string[] {
-  return [rule.type, rule.database.join(','), rule.user.join(','), rule.address ?? '', rule.method];
 }
 
 export function postgresqlConfSnippet(plan: Plan, bundle: SourceBundle): string {
@@ -53,7 +49,7 @@ export function postgresqlConfSnippet(plan: Plan, bundle: SourceBundle): string 
 }
 
 export function pgHbaSnippet(plan: Plan, bundle: SourceBundle): string {
-  const cells = bundle.hba.rules.map(hbaCells);
+  const cells = bundle.hba.rules.map(hbaFields);
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(0, ...cells.map((row) => row[i]!.length)));
   const rules = bundle.hba.rules.map((rule, i) => ({ comment: rule.comment, line: pad(cells[i]!, widths) }));
   const { fence } = bundle;

@@ -1,7 +1,7 @@
 // What a change does to the source host, read from the compiled bundle the agent applies: settings
 // that need a restart (postmaster context) or only a reload, pg_hba rules, roles and slots.
 
-import type { GucValue, HbaRule, SourceBundle } from '../../contracts/bundle.js';
+import { type GucValue, type HbaRule, hbaFields, type SourceBundle } from '../../contracts/bundle.js';
 import { type Consequence, sameJson, show } from './consequence.js';
 import { leafChanges } from './leaves.js';
 
@@ -49,8 +49,8 @@ function settingsConsequences(before: SourceBundle, after: SourceBundle): Conseq
 }
 
 /** A rule as it reads in pg_hba.conf, which is also its identity (the comment is not). */
-export function hbaLine(rule: HbaRule): string {
-  return [rule.type, rule.database.join(','), rule.user.join(','), rule.address ?? '', rule.method]
+function hbaLine(rule: HbaRule): string {
+  return hbaFields(rule)
     .filter((field) => field !== '')
     .join(' ');
 }
