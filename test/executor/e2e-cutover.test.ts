@@ -98,11 +98,16 @@ describe('apply → cutover → cleanup on real clusters', () => {
   it('a second apply is a no-op', async () => {
     const creates = new Map(world.dms.created);
     const starts = world.dms.count('StartReplicationTask');
+    const dmsCalls = world.dms.calls.length;
+    const agentRequests = world.agent.requests.length;
     const result = await world.run('apply');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('nothing to do');
     expect(world.dms.created).toEqual(creates);
     expect(world.dms.count('StartReplicationTask')).toBe(starts);
+    // Nothing at all was sent: no modify, stop or test on DMS, no plan or apply to the agent.
+    expect(world.dms.calls.slice(dmsCalls).map((call) => call.command)).toEqual([]);
+    expect(world.agent.requests.slice(agentRequests)).toEqual([]);
   });
 
   it('status merges node states, the DMS task and the slot view', async () => {
