@@ -1,7 +1,7 @@
 import { describe, test } from 'vitest';
 import { identifiersRule } from '../../../compiler/rules/identifiers.js';
 import { replicationInstanceRule } from '../../../compiler/rules/replication-instance.js';
-import { basePlan, cdcPlan, expectRow, planWith, type Row, task, withTasks } from './builders.js';
+import { basePlan, cdcPlan, expectRow, patchPlan, planWith, type Row, task, withTasks } from './builders.js';
 
 describe('DMS identifiers and tags', () => {
   const rows: Row[] = [
@@ -107,6 +107,11 @@ describe('replication instance', () => {
       plan: cdcPlan,
       want: ['PGF3213@/dms/replication_instance/class'],
       words: ['burstable'],
+    },
+    {
+      name: 'a memory-optimised class with CDC passes',
+      plan: patchPlan(cdcPlan, { dms: { replication_instance: { class: 'dms.r5.large' } } }),
+      want: [],
     },
     {
       name: 'security group by name, bad KMS key and window',
