@@ -67,9 +67,11 @@ describe.each([16, 12] as const)('engine logical, PostgreSQL %i → 16', (major)
   });
 
   it('a second apply adopts everything and changes nothing', async () => {
+    const agentRequests = world.agent.requests.length;
     const again = await world.run('apply');
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('nothing to do');
+    expect(world.agent.requests.slice(agentRequests)).toEqual([]);
     expect(await names(world.target, 'SELECT subname FROM pg_subscription')).toEqual([NAME]);
   });
 
