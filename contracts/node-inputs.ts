@@ -129,8 +129,8 @@ export interface NodeInputs {
   };
   /**
    * Runs `sql` on the target database (fk strategy, schema checks). Target SQL artifacts hold statements
-   * separated by blank lines (none inside a statement); run them one by one in autocommit mode, since
-   * ALTER SYSTEM refuses a transaction block (compiler/emit/target-sql.ts splitSqlStatements).
+   * separated by blank lines (none inside a statement); run them one by one in autocommit mode when one
+   * refuses a transaction block, as ALTER SYSTEM does (executor/sql-split.ts splits and decides).
    */
   TargetPrepare: {
     readonly connection: PgConnectionInput;

@@ -1,8 +1,9 @@
 // Target SQL per database: prepare.sql (keep foreign keys and user triggers quiet during the load, and
 // check the schema), post-load.sql, sequences.sql (set every sequence past the source's value) and
-// cutover.sql (undo what prepare did). Statements are separated by a blank line and never contain one:
-// the executor runs them one at a time, outside a transaction (ALTER SYSTEM cannot run inside one);
-// see splitSqlStatements. sequences.sql is a single statement taking one parameter.
+// cutover.sql (undo what prepare did). Statements are separated by a blank line and never contain one
+// (splitSqlStatements); the executor splits them with its own lexer (executor/sql-split.ts) and runs
+// them one at a time when one cannot run in a transaction (ALTER SYSTEM). sequences.sql is a single
+// statement taking one parameter.
 
 import type { Plan } from '../model/plan.js';
 import { tasksOf } from './names.js';

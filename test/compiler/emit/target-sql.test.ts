@@ -10,6 +10,7 @@ import {
   splitSqlStatements,
 } from '../../../compiler/emit/target-sql.js';
 import type { FkStrategy, Plan } from '../../../compiler/model/plan.js';
+import { splitSql } from '../../../executor/sql-split.js';
 import { basePlan, planWith } from '../../support/base-plan.js';
 import { type PgCluster, startCluster } from '../../support/pg-cluster.js';
 
@@ -32,8 +33,9 @@ let source: PgCluster;
 let target: PgCluster;
 let client: pg.Client;
 
+/** As the executor runs an artifact statement by statement (ALTER SYSTEM refuses a transaction). */
 async function run(sql: string): Promise<void> {
-  for (const statement of splitSqlStatements(sql)) await client.query(statement);
+  for (const statement of splitSql(sql)) await client.query(statement);
 }
 
 async function triggerStates(): Promise<Record<string, string>> {
