@@ -47,9 +47,12 @@ function assertTarget(bundle: SourceBundle, identity: Identity): void {
   }
 }
 
-/** Fingerprint of everything an apply depends on: if any of it moves, the plan is stale. */
-export async function fingerprint(db: Db, identity: Identity, names: readonly string[]): Promise<string> {
-  const [hba, auto] = await Promise.all([readText(identity.hbaFile), readText(identity.autoConfFile)]);
+/**
+ * Fingerprint of everything an apply depends on: if any of it moves, the plan is stale. `hba` is the
+ * pg_hba text the plan was computed from, so the fingerprint covers the very bytes the diff shows.
+ */
+export async function fingerprint(db: Db, identity: Identity, names: readonly string[], hba: string): Promise<string> {
+  const auto = await readText(identity.autoConfFile);
   const rows = await db.query<{ name: string; setting: string; pending_restart: boolean }>(
     'SELECT name, setting, pending_restart FROM pg_catalog.pg_settings WHERE name = ANY($1::text[]) ORDER BY name',
     [[...names].sort()],
@@ -96,7 +99,7 @@ export async function computePlan(db: Db, config: AgentConfig, bundle: SourceBun
   const diff = hbaChanged
     ? createTwoFilesPatch(identity.hbaFile, identity.hbaFile, currentHba, hba.candidate, 'current', 'planned')
     : '';
-  const baseFingerprint = await fingerprint(db, identity, [...desired.keys()]);
+  const baseFingerprint = await fingerprint(db, identity, [...desired.keys()], currentHba);
   const changesOut = {
     settings: changes,
     hba: {
