@@ -6,6 +6,7 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { canonicalJson, hashJson } from '../contracts/canonical-json.js';
+import { compareText } from '../contracts/compare.js';
 import type { ExecutionGraph, GraphNode } from '../contracts/graph.js';
 import { classifyChange, fieldHashes } from './dms/modifiable.js';
 
@@ -182,7 +183,7 @@ export function graphDrift(journal: Journal, graph: ExecutionGraph): GraphDrift 
     }
   }
   for (const id of current.keys()) if (!(id in journal.nodes)) harmless.push(id);
-  modifiable.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  modifiable.sort((a, b) => compareText(a.id, b.id));
   return { blocking: blocking.sort(), harmless: harmless.sort(), modifiable, reasons };
 }
 

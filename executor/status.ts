@@ -153,7 +153,7 @@ async function liveSubscriptions(
 ): Promise<SubscriptionStatus[]> {
   const out: SubscriptionStatus[] = [];
   const nodes = session.compiled.graph.nodes.filter((node) => node.kind === 'LogicalSubscriptionCreate');
-  for (const node of [...nodes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+  for (const node of [...nodes].sort((a, b) => compareText(a.id, b.id))) {
     const subscription = optionalString(node.input, 'subscription');
     if (subscription === undefined) continue;
     try {
