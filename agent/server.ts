@@ -61,7 +61,10 @@ function translate(error: FastifyError): AgentError {
     return new AgentError('SCHEMA_INVALID', `body is not valid JSON: ${error.message}`);
   }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return new AgentError('BODY_TOO_LARGE', 'request body is larger than the agent accepts');
+    return new AgentError(
+      'BODY_TOO_LARGE',
+      'request body is larger than the agent accepts (limits.bodyBytes in the agent config); send a smaller body or raise the limit',
+    );
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
     return new AgentError('UNSUPPORTED_MEDIA_TYPE', 'send JSON (content-type: application/json)');
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {

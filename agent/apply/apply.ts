@@ -148,7 +148,10 @@ export async function applyPlan(
       `no plan '${planId}' (plans live ${ctx.config.limits.planTtlSeconds}s and not across agent restarts)`,
     );
   if (Date.now() > stored.expiresAt)
-    throw new AgentError('PLAN_EXPIRED', `plan '${planId}' expired at ${new Date(stored.expiresAt).toISOString()}`);
+    throw new AgentError(
+      'PLAN_EXPIRED',
+      `plan '${planId}' expired at ${new Date(stored.expiresAt).toISOString()}; make a new plan (POST /v1/plans) and apply that`,
+    );
   const planned = stored.internals.plan;
   if (
     body.planHash !== planned.planHash ||

@@ -54,7 +54,10 @@ export interface RestartRequest {
 export async function restartServer(ctx: AgentContext, body: RestartRequest, principal: Principal) {
   const restart = ctx.config.restart;
   if (!restart?.allowed)
-    throw new AgentError('RESTART_NOT_ALLOWED', 'this agent is configured without restart permission');
+    throw new AgentError(
+      'RESTART_NOT_ALLOWED',
+      `the agent config ${restart ? 'sets restart.allowed: false' : 'has no restart section'}; restart PostgreSQL by hand, or give the agent restart.command and restart.allowed: true`,
+    );
   if (body.confirm !== true) throw new AgentError('CONFIRMATION_REQUIRED', 'a restart needs "confirm": true');
   return underLock(
     ctx,

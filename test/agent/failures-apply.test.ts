@@ -111,6 +111,7 @@ describe('apply', () => {
     agent.ctx.plans.get(plan.planId)!.expiresAt = Date.now() - 1;
     const expired = await applyOf(plan);
     expect([expired.statusCode, expired.json().error.code]).toEqual([410, 'PLAN_EXPIRED']);
+    expect(expired.json().error.message).toContain('make a new plan');
   });
 
   it('rolls back after the reload when a value does not take effect (VERIFY_FAILED, rolledBack)', async () => {
@@ -211,6 +212,7 @@ describe('restart', () => {
         payload: { confirm: true },
       });
       expect([res.statusCode, res.json().error.code]).toEqual([403, 'RESTART_NOT_ALLOWED']);
+      expect(res.json().error.message).toContain('has no restart section; restart PostgreSQL by hand');
     } finally {
       await noRestart.close();
     }

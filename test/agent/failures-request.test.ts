@@ -102,6 +102,7 @@ describe('requests and auth', () => {
     const big = await plan({ ...bundle, bundleId: 'x'.repeat(300_000) });
     expect(big.statusCode).toBe(413);
     expect(big.json().error.code).toBe('BODY_TOO_LARGE');
+    expect(big.json().error.message).toContain('limits.bodyBytes');
     const text = await agent.app.inject({
       method: 'POST',
       url: '/v1/plans',
