@@ -2,8 +2,8 @@
 // target (rows really replicate), rows written afterwards arrive through the slot, and cutover fences,
 // drains, syncs sequences and drops the subscription, its slot and the publication.
 
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appWrite } from '../executor/support/world.js';
 import {
   type LogicalWorld,
   MARGIN,
@@ -15,20 +15,6 @@ import {
   sequenceValue,
   startLogicalWorld,
 } from './support.js';
-
-/** A fresh session as the application role: does the source still take its writes? */
-async function appWrite(world: LogicalWorld): Promise<string> {
-  const client = new pg.Client({ connectionString: world.source.connectionString('app', 'app_writer') });
-  await client.connect();
-  try {
-    await client.query("INSERT INTO public.customers (name) VALUES ('after the fence')");
-    return 'ok';
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end();
-  }
-}
 
 describe.each([16, 12] as const)('engine logical, PostgreSQL %i → 16', (major) => {
   let world: LogicalWorld;
@@ -145,7 +131,7 @@ describe.each([16, 12] as const)('engine logical, PostgreSQL %i → 16', (major)
     expect(await names(world.source, 'SELECT slot_name FROM pg_replication_slots')).toEqual([]);
     expect(await names(world.source, 'SELECT pubname FROM pg_publication')).toEqual([]);
     // The application role is fenced on the source; the target's session_replication_role is back.
-    expect(await appWrite(world)).toMatch(/read-only transaction/);
+    expect(await appWrite(world.source, 'app', 'app_writer')).toMatch(/read-only transaction/);
     expect(await names(world.target, 'SHOW session_replication_role', 'postgres')).toEqual(['origin']);
   });
 
