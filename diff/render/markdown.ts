@@ -9,15 +9,21 @@ import { diffMermaid, MERMAID_TEXT_BUDGET } from './mermaid.js';
 
 const MARKER: Record<Severity, string> = { high: '🔴 **high**', medium: '🟠 **medium**', low: '🔵 **low**' };
 
+/** The longest run of backticks in `text` (a loop: a large patch could hold more runs than fit as arguments). */
+function longestBacktickRun(text: string): number {
+  let longest = 0;
+  for (const match of text.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
+  return longest;
+}
+
 /** A fence longer than any backtick run in the content, so patches never end the block early. */
 function fence(content: string): string {
-  const longest = Math.max(2, ...[...content.matchAll(/`+/g)].map((m) => m[0].length));
-  return '`'.repeat(longest + 1);
+  return '`'.repeat(Math.max(2, longestBacktickRun(content)) + 1);
 }
 
 /** Inline code that survives backticks in the text (CommonMark: a longer run, padded by spaces). */
 function code(text: string): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const longest = longestBacktickRun(text);
   const ticks = '`'.repeat(longest + 1);
   const pad = longest > 0 ? ' ' : '';
   return `${ticks}${pad}${text}${pad}${ticks}`;

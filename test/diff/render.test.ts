@@ -85,6 +85,12 @@ describe('renderers', () => {
     expect(markdown).toContain('````diff\n');
   });
 
+  it('fences a patch with more backtick runs than a call can take as arguments', () => {
+    const sql = side('new', { artifacts: artifactsWith({ 'target/orders/prepare.sql': '`x'.repeat(200_000) }) });
+    // Too large for the comment, so listed; the fence is still computed while deciding that.
+    expect(renderMarkdown(diffPlans(side('old'), sql))).toMatch(/^- `target\/orders\/prepare\.sql`: /m);
+  });
+
   it('leaves patches out, listed, when the comment would pass its size budget', async () => {
     const full = renderMarkdown(diff);
     const markdown = renderMarkdown(diff, { budget: full.length - 100 });
