@@ -8,13 +8,12 @@
 //   npm run build && npm run bench:agent            # DURATION=10 CONCURRENCY=100 SLOTS=50 APPLIES=10
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -148,19 +147,8 @@ async function waitHttp(url, headers) {
   throw new Error(`${url} did not answer`);
 }
 
-function canonical(value) {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => value[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-function bundle(versionNum, timeout) {
+/** A reload-only bundle, hashed by the project's own canonical JSON (from dist/) as the compiler does. */
+function bundle(hashJson, versionNum, timeout) {
   const body = {
     schemaVersion: 1,
     bundleId: 'bench',
@@ -190,13 +178,14 @@ function bundle(versionNum, timeout) {
     restartPolicy: 'require_consent',
     patroni: null,
   };
-  return { ...body, hash: `sha256:${createHash('sha256').update(canonical(body)).digest('hex')}` };
+  return { ...body, hash: hashJson(body) };
 }
 
 const fmt = (n) => n.toFixed(1).padStart(8);
 
 async function main() {
   if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first');
+  const { hashJson } = await import(pathToFileURL(join(root, 'dist', 'contracts', 'canonical-json.js')).href);
   const cluster = await startCluster();
   const db = new pg.Client({ host: cluster.sock, port: cluster.port, user: 'postgres', database: 'postgres' });
   await db.connect();
@@ -241,7 +230,7 @@ async function main() {
         await fetch(`${base}/v1/plans`, {
           method: 'POST',
           headers: { ...headers, 'content-type': 'application/json' },
-          body: JSON.stringify(bundle(versionNum, i % 2 === 0 ? 0 : 30000)),
+          body: JSON.stringify(bundle(hashJson, versionNum, i % 2 === 0 ? 0 : 30000)),
         })
       ).json();
       const res = await fetch(`${base}/v1/plans/${plan.planId}/apply`, {
