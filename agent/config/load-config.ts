@@ -35,6 +35,10 @@ function describe(error: ErrorObject): string {
   if (error.keyword === 'additionalProperties') return `unknown key '${String(params.additionalProperty)}'`;
   if (error.keyword === 'required') return `missing required key '${String(params.missingProperty)}'`;
   if (error.keyword === 'enum') return `${error.message} (${(params.allowedValues as unknown[]).join(', ')})`;
+  if (error.keyword === 'pattern' && params.pattern === '^/') return `${error.message}: give an absolute path`;
+  if (error.keyword === 'minItems' && error.instancePath === '/tokens') {
+    return `${error.message}: the agent refuses to run without a token; add one ({ id, scopes, secret: { file | env | ssm } })`;
+  }
   return error.message ?? error.keyword;
 }
 

@@ -57,12 +57,12 @@ describe('config', () => {
     [
       'no tokens',
       base.replace(/tokens:[\s\S]*?postgres:/, 'tokens: []\npostgres:'),
-      'agent.yaml:1:9: /tokens: must NOT have fewer than 1 items',
+      'agent.yaml:1:9: /tokens: must NOT have fewer than 1 items: the agent refuses to run without a token; add one',
     ],
     [
       'a relative state dir',
       base.replace('/var/lib/pgferry-agent', 'state'),
-      'agent.yaml:7:11: /stateDir: must match pattern "^/"',
+      'agent.yaml:7:11: /stateDir: must match pattern "^/": give an absolute path',
     ],
     ['YAML syntax', 'tokens: [\n', 'agent.yaml:2:1:'],
     [
