@@ -30,8 +30,9 @@ export function renderText(diff: PlanDiff, options: { color?: boolean } = {}): s
   for (const a of diff.artifacts) out.push(`  ${a.status.padEnd(8)} ${a.path} (+${a.additions} −${a.deletions})`);
   for (const a of diff.artifacts) {
     out.push('');
-    const patch = a.patch.replace(/\n$/, '').split('\n');
-    out.push(...(color ? patch.map(colourPatchLine) : patch));
+    const patch = a.patch.replace(/\n$/, '');
+    // One string per patch: spreading its lines into push() overflows the stack past ~100k lines.
+    out.push(color ? patch.split('\n').map(colourPatchLine).join('\n') : patch);
   }
   return `${out.join('\n')}\n`;
 }

@@ -79,6 +79,13 @@ describe('renderers', () => {
     expect(renderText(diff, { color: true })).toContain('\x1b[33m[medium]');
   });
 
+  it('prints a patch of more lines than a call can take as arguments (a task of 10k listed tables)', () => {
+    const huge = Array.from({ length: 200_000 }, (_, i) => `SELECT ${i};`).join('\n');
+    const sql = side('new', { artifacts: artifactsWith({ 'target/orders/prepare.sql': `${huge}\n` }) });
+    const text = renderText(diffPlans(side('old'), sql));
+    expect(text).toContain('+SELECT 199999;\n');
+  });
+
   it('fences patches that contain backticks with a longer fence', () => {
     const sql = side('new', { artifacts: artifactsWith({ 'target/orders/prepare.sql': 'SELECT 1; -- ```\n' }) });
     const markdown = renderMarkdown(diffPlans(side('old'), sql));
