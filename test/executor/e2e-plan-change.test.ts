@@ -40,7 +40,25 @@ describe('plan changes and interrupted runs', () => {
     );
     expect(refused.stderr).toContain('  source.config.apply\n');
     expect(refused.stderr).toContain('--allow-plan-change');
+
+    // Told to, apply takes the change: the config nodes run again with the new bundle.
+    const applies = () =>
+      world.agent.requests.filter((request) => /^POST \/v1\/plans\/[^/]+\/apply$/.test(request)).length;
+    const appliedBefore = applies();
+    expect(appliedBefore).toBeGreaterThan(0);
+    const allowed = await world.run('apply', ['--allow-plan-change']);
+    expect(allowed.stderr).toBe('');
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain('source.config.apply');
+    expect(applies()).toBe(appliedBefore + 1);
+    const journal = await world.journal();
+    const config = (journal.nodes as Record<string, { state: string }>)['source.config.apply'];
+    expect(config?.state).toBe('succeeded');
+
+    // Back to the original plan the same way, so the tests below start from it.
     await writeFile(plan, original);
+    expect((await world.run('apply', ['--allow-plan-change'])).code).toBe(0);
+    expect(applies()).toBe(appliedBefore + 2);
   });
 
   it('takes a change to nodes that have not run', async () => {
