@@ -18,9 +18,14 @@ export function producersOf(nodes: readonly GraphNode[]): Map<string, string[]> 
   return producers;
 }
 
-/** One edge per (producer, consumer) pair, labelled with the first fact that links them. */
-export function deriveEdges(nodes: readonly GraphNode[]): GraphEdge[] {
-  const producers = producersOf(nodes);
+/**
+ * One edge per (producer, consumer) pair, labelled with the first fact that links them. `producers` is
+ * `producersOf(nodes)`, passed by a caller that has it already.
+ */
+export function deriveEdges(
+  nodes: readonly GraphNode[],
+  producers: ReadonlyMap<string, readonly string[]> = producersOf(nodes),
+): GraphEdge[] {
   const edges: GraphEdge[] = [];
   for (const node of nodes) {
     const seen = new Set<string>();

@@ -114,7 +114,7 @@ export function verifyGraph(graph: ExecutionGraph): Finding[] {
     }
   }
 
-  const edges = deriveEdges(unique);
+  const edges = deriveEdges(unique, producers);
   const stored = new Set(graph.edges.map(edgeKey));
   const derived = new Set(edges.map(edgeKey));
   const missing = [...derived].filter((key) => !stored.has(key));
