@@ -6,12 +6,14 @@
 import { createTwoFilesPatch } from 'diff';
 import type { ProtectedConnection, SourceBundle } from '../../contracts/bundle.js';
 import { hashJson, sha256 } from '../../contracts/canonical-json.js';
+import { compareText } from '../../contracts/compare.js';
 import type { AgentConfig } from '../config/types.js';
 import { AgentError } from '../errors.js';
 import { parseHba } from '../hba/parse.js';
 import type { SimConnection } from '../hba/simulate.js';
 import { type Identity, readIdentity, readText } from '../host.js';
 import type { Db } from '../pg/db.js';
+import type { SettingRow } from '../pg/guc.js';
 import { majorOf } from '../pg/sql.js';
 import { agentLogin, assertNoLockout, countDiff, planHba } from './plan-hba.js';
 import { crossChecks, planSettings } from './plan-settings.js';
@@ -48,15 +50,18 @@ function assertTarget(bundle: SourceBundle, identity: Identity): void {
 }
 
 /**
- * Fingerprint of everything an apply depends on: if any of it moves, the plan is stale. `hba` is the
- * pg_hba text the plan was computed from, so the fingerprint covers the very bytes the diff shows.
+ * Fingerprint of everything an apply depends on: if any of it moves, the plan is stale. `hba` and
+ * `settings` are what the plan was computed from, so the fingerprint covers exactly what the plan saw.
  */
-export async function fingerprint(db: Db, identity: Identity, names: readonly string[], hba: string): Promise<string> {
+export async function fingerprint(
+  identity: Identity,
+  settings: ReadonlyMap<string, SettingRow>,
+  hba: string,
+): Promise<string> {
   const auto = await readText(identity.autoConfFile);
-  const rows = await db.query<{ name: string; setting: string; pending_restart: boolean }>(
-    'SELECT name, setting, pending_restart FROM pg_catalog.pg_settings WHERE name = ANY($1::text[]) ORDER BY name',
-    [[...names].sort()],
-  );
+  const rows = [...settings.values()]
+    .map(({ name, setting, pending_restart }) => ({ name, setting, pending_restart }))
+    .sort((a, b) => compareText(a.name, b.name));
   return hashJson({
     systemIdentifier: identity.systemIdentifier,
     serverVersionNum: identity.serverVersionNum,
@@ -99,7 +104,7 @@ export async function computePlan(db: Db, config: AgentConfig, bundle: SourceBun
   const diff = hbaChanged
     ? createTwoFilesPatch(identity.hbaFile, identity.hbaFile, currentHba, hba.candidate, 'current', 'planned')
     : '';
-  const baseFingerprint = await fingerprint(db, identity, [...desired.keys()], currentHba);
+  const baseFingerprint = await fingerprint(identity, rows, currentHba);
   const changesOut = {
     settings: changes,
     hba: {
