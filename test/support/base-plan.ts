@@ -2,6 +2,7 @@
 // Tests derive variants with `planWith`, so each table row states only what it changes.
 
 import type { Plan } from '../../compiler/model/plan.js';
+import { isSecretRef } from '../../contracts/secret-ref.js';
 
 export const basePlan: Plan = {
   version: 1,
@@ -98,21 +99,36 @@ export type DeepPartial<T> = T extends readonly (infer U)[]
     ? { -readonly [K in keyof T]?: DeepPartial<T[K]> }
     : T;
 
+/**
+ * Objects whose keys belong together and must be replaced whole: a secret reference (patching `{ssm}`
+ * with `{secretsManager}` must not keep `ssm`), and tagged unions such as `lob` or `credentials` when
+ * the patch switches the `mode` (the old mode's keys would survive and make a row pass for the wrong
+ * reason).
+ */
+function replacesWhole(base: object, patch: object): boolean {
+  if (isSecretRef(patch)) return true;
+  return 'mode' in patch && 'mode' in base && (patch as { mode: unknown }).mode !== (base as { mode: unknown }).mode;
+}
+
 function merge(base: unknown, patch: unknown): unknown {
   if (patch === undefined) return base;
   if (Array.isArray(patch) || typeof patch !== 'object' || patch === null) return patch;
   if (typeof base !== 'object' || base === null || Array.isArray(base)) return patch;
+  if (replacesWhole(base, patch)) return patch;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [key, value] of Object.entries(patch)) out[key] = merge(out[key], value);
   return out;
 }
 
-/** `base` with a deep patch applied: objects merge key by key, arrays and scalars are replaced whole. */
+/**
+ * `base` with a deep patch applied: objects merge key by key; arrays, scalars, secret references and
+ * objects whose `mode` changes are replaced whole.
+ */
 export function patchPlan(base: Plan, patch: DeepPartial<Plan>): Plan {
   return merge(base, patch) as Plan;
 }
 
-/** The base plan with a deep patch applied; arrays are replaced whole. */
+/** The base plan with a deep patch applied (see patchPlan for what is replaced whole). */
 export function planWith(patch: DeepPartial<Plan>): Plan {
   return patchPlan(basePlan, patch);
 }
