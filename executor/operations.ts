@@ -27,7 +27,9 @@ export interface ApplyOptions {
 export async function applyGraph(
   session: Session,
   options: ApplyOptions,
-): Promise<RunSummary & { drift: readonly string[]; modifying: PlanChange['modifying'] }> {
+): Promise<
+  RunSummary & { drift: PlanChange['changed']; rerun: PlanChange['rerun']; modifying: PlanChange['modifying'] }
+> {
   const lock = await session.lock();
   try {
     await session.reload();
@@ -53,7 +55,7 @@ export async function applyGraph(
       onEvent: options.onEvent,
       ignoreDependencies: session.journal.aborted && options.afterAbort === true,
     });
-    return { ...summary, drift: change.changed, modifying: change.modifying };
+    return { ...summary, drift: change.changed, rerun: change.rerun, modifying: change.modifying };
   } finally {
     await lock.release();
   }

@@ -77,8 +77,10 @@ export class PlanChangedError extends Error {
 
 /** What a changed plan does to this run. */
 export interface PlanChange {
-  /** Nodes that had not run (or, with --allow-plan-change, ran) and now run with their new definition. */
+  /** Nodes that had not run and now run with their new definition. */
   readonly changed: readonly string[];
+  /** Nodes that ran and changed, run again because of --allow-plan-change. */
+  readonly rerun: readonly string[];
   /** Existing DMS resources modified in place, with the fields that changed. */
   readonly modifying: readonly { readonly id: string; readonly fields: readonly string[] }[];
 }
@@ -177,12 +179,12 @@ export class Session {
    * resources DMS can modify in place (they run again and modify); adopts it otherwise.
    */
   checkDrift(): PlanChange {
-    if (this.journal.graphHash === graphHash(this.compiled.graph)) return { changed: [], modifying: [] };
+    if (this.journal.graphHash === graphHash(this.compiled.graph)) return { changed: [], rerun: [], modifying: [] };
     const drift = graphDrift(this.journal, this.compiled.graph);
     if (drift.blocking.length > 0 && !this.options.allowPlanChange)
       throw new PlanChangedError(drift.blocking, drift.reasons);
     adoptGraph(this.journal, this.compiled.graph);
-    return { changed: [...drift.blocking, ...drift.harmless], modifying: drift.modifiable };
+    return { changed: drift.harmless, rerun: drift.blocking, modifying: drift.modifiable };
   }
 
   async save(): Promise<void> {

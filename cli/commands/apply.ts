@@ -30,6 +30,9 @@ export const command: CliCommand = executorCommand(HELP, { 'dry-run': { type: 'b
     onEvent: (event) => renderEvent(io, event),
   });
   if (summary.drift.length > 0) io.stdout(`plan changed in nodes that had not run: ${summary.drift.join(', ')}\n`);
+  if (summary.rerun.length > 0) {
+    io.stdout(`plan changed in nodes that ran; run again (--allow-plan-change): ${summary.rerun.join(', ')}\n`);
+  }
   if (summary.modifying.length > 0) {
     const list = summary.modifying.map((item) => `${item.id} (${item.fields.join(', ')})`).join(', ');
     io.stdout(`plan changed in DMS resources that exist; modified in place: ${list}\n`);
