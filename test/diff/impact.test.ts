@@ -217,6 +217,18 @@ describe('impact summary', () => {
       ],
     },
     {
+      name: 'a tag change is applied in place (AddTagsToResource), nothing restarts',
+      after: {
+        artifacts: artifactsWith({
+          'dms/replication-instance.json': {
+            ...baseInstance,
+            Tags: [...baseInstance.Tags, { Key: 'team', Value: 'data' }],
+          },
+        }),
+      },
+      want: ["low dms-modify: replication instance 'orders-ri' tags change"],
+    },
+    {
       name: 'task settings change: stop, modify, resume',
       after: {
         artifacts: artifactsWith({
