@@ -28,9 +28,6 @@ export const KNOWN_ENGINE_VERSIONS: readonly EngineVersionFacts[] = [
   { version: '3.6.1', retired: false, noNewInstancesAfter: '2027-04-30' },
 ];
 
-/** AWS's default engine when none is chosen (dms.md §10). */
-export const DEFAULT_ENGINE_VERSION = '3.5.4';
-
 interface MajorSupport {
   /** PostgreSQL major as PostgreSQL names it: `9.4` … `9.6`, `10` … `18`. */
   readonly major: string;
@@ -56,13 +53,6 @@ export const ENGINE_MATRIX: readonly MajorSupport[] = [
   { major: '17', minSource: '3.6.1', minTarget: '3.5.4' },
   { major: '18', minSource: '3.6.1', minTarget: '3.5.4' },
 ];
-
-/** Engine features that appeared in a given version (dms.md §5, §10 release notes). */
-export const ENGINE_FEATURES = {
-  dataMasking: '3.5.4',
-  resync: '3.6.1',
-  readReplicaCdc: '3.6.1',
-} as const;
 
 export function parseEngineVersion(text: string): readonly number[] | null {
   if (!/^\d+\.\d+\.\d+$/.test(text)) return null;
