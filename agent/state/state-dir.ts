@@ -74,9 +74,11 @@ export class StateDir {
   /** One mutating operation at a time, across processes too (the file outlives a PostgreSQL restart). */
   async acquire(operationId: string): Promise<void> {
     if (this.held !== null)
-      throw new AgentError('LOCKED', `another operation holds the lock: ${this.held}`, {
-        details: [{ holder: this.held }],
-      });
+      throw new AgentError(
+        'LOCKED',
+        `another operation holds the lock: ${this.held}; wait for it (GET /v1/operations/${this.held}) and retry`,
+        { details: [{ holder: this.held }] },
+      );
     this.held = operationId;
     try {
       const handle = await open(this.lockPath, 'wx', 0o600);
@@ -87,10 +89,7 @@ export class StateDir {
         this.held = null;
         throw error;
       }
-      const holder = JSON.parse(await readFile(this.lockPath, 'utf8').catch(() => '{}')) as {
-        pid?: number;
-        operationId?: string;
-      };
+      const holder = readLockHolder(await readFile(this.lockPath, 'utf8').catch(() => ''));
       if (holder.pid !== undefined && holder.pid !== process.pid && !processAlive(holder.pid)) {
         // The holder died: its journal decides what recovery does; the lock itself is free.
         await unlink(this.lockPath).catch(() => undefined);
@@ -98,9 +97,19 @@ export class StateDir {
         return this.acquire(operationId);
       }
       this.held = null;
-      throw new AgentError('LOCKED', `another operation holds the lock: ${holder.operationId ?? 'unknown'}`, {
-        details: [{ holder: holder.operationId ?? null }],
-      });
+      if (holder.operationId === undefined) {
+        // Empty or torn: an agent died between creating the file and writing it (or one is doing so now).
+        throw new AgentError(
+          'LOCKED',
+          `the operation lock ${this.lockPath} names no operation; if no agent operation is running, remove the file and retry`,
+          { details: [{ holder: null, lockFile: this.lockPath }] },
+        );
+      }
+      throw new AgentError(
+        'LOCKED',
+        `another operation holds the lock: ${holder.operationId}; wait for it (GET /v1/operations/${holder.operationId}) and retry`,
+        { details: [{ holder: holder.operationId }] },
+      );
     }
   }
 
@@ -217,6 +226,19 @@ export class StateDir {
       .filter((line) => line !== '')
       .slice(-limit)
       .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+}
+
+/** The lock file's content; an empty or torn file gives no holder rather than an exception. */
+function readLockHolder(text: string): { pid?: number; operationId?: string } {
+  try {
+    const parsed = JSON.parse(text) as { pid?: unknown; operationId?: unknown };
+    return {
+      ...(typeof parsed.pid === 'number' ? { pid: parsed.pid } : {}),
+      ...(typeof parsed.operationId === 'string' ? { operationId: parsed.operationId } : {}),
+    };
+  } catch {
+    return {};
   }
 }
 

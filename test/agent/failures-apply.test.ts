@@ -90,6 +90,25 @@ describe('apply', () => {
     expect(codes).toEqual([200, 409]);
     const refused = a.statusCode === 409 ? a : b;
     expect(refused.json().error.code).toBe('LOCKED');
+    expect(refused.json().error.message).toContain('wait for it (GET /v1/operations/');
+  });
+
+  it.each([
+    ['empty', ''],
+    ['torn', '{"pid":12'],
+  ])('answers 409 LOCKED, naming the file, for an %s lock file left by a killed agent', async (_kind, text) => {
+    const lockFile = join(agent.stateDir, 'lock');
+    await writeFile(lockFile, text);
+    const before = await snapshotFiles(cluster);
+    const plan = await planOf(bundle);
+    const refused = await applyOf(plan);
+    expect([refused.statusCode, refused.json().error.code]).toEqual([409, 'LOCKED']);
+    expect(refused.json().error.message).toBe(
+      `the operation lock ${lockFile} names no operation; if no agent operation is running, remove the file and retry`,
+    );
+    expect(await snapshotFiles(cluster)).toEqual(before);
+    await rm(lockFile);
+    expect((await applyOf(plan)).statusCode).toBe(200);
   });
 
   it('refuses a foreign planHash (409), an unknown plan (404) and an expired plan (410)', async () => {
