@@ -46,7 +46,7 @@ export function diffPlans(before: CompiledSide, after: CompiledSide): PlanDiff {
   const impact = changed
     ? sortConsequences([
         ...sourceImpact(bundleOf(before), bundleOf(after)),
-        ...dmsImpact(before.artifacts, after.artifacts, after.graph),
+        ...dmsImpact(before.artifacts, after.artifacts),
         ...planImpact(before.plan, after.plan),
         ...targetSqlImpact(artifacts),
         ...graphImpact(graph),

@@ -3,9 +3,8 @@
 // not accept changes. Tasks must be stopped to be modified; an endpoint change pauses its tasks.
 
 import type { Artifact } from '../../compiler/artifact.js';
-import { canonicalJson } from '../../contracts/canonical-json.js';
+import { nodeId } from '../../compiler/graph/ids.js';
 import { type DmsResourceKind, memberChange } from '../../contracts/dms-mutability.js';
-import type { ExecutionGraph } from '../../contracts/graph.js';
 import { artifactPath } from '../../contracts/node-inputs.js';
 import { REF_PLACEHOLDER } from '../../contracts/secret-ref.js';
 import { parseArtifactJson } from '../normalise.js';
@@ -102,33 +101,25 @@ function memberDetails(member: string, before: unknown, after: unknown): string[
   return [`${member}: ${show(before)} → ${show(after)}`];
 }
 
-/** Tasks whose source or target endpoint is the given endpoint, by the placeholders in their request. */
-function tasksUsingEndpoint(endpointId: string, tasks: readonly DmsResource[], graph: ExecutionGraph | null): string[] {
-  const users: string[] = [];
-  for (const task of tasks) {
-    const refs = ['SourceEndpointArn', 'TargetEndpointArn']
-      .map((m) => task.request[m])
-      .filter((v): v is string => typeof v === 'string');
-    const uses = refs.some((ref) => {
-      const match = REF_PLACEHOLDER.exec(ref);
-      const node = match ? graph?.nodes.find((n) => n.id === match[1]) : undefined;
-      // The endpoint's create node names it in its input; without a graph, the placeholder itself does.
-      const where = node ? canonicalJson(node.input, 0) + node.idempotencyKey : ref;
-      return where.split(/[^A-Za-z0-9-]+/).includes(endpointId);
-    });
-    if (uses) users.push(task.id);
-  }
-  return users.sort();
+/** Tasks whose source or target endpoint is the given endpoint: their ARN placeholders name its create node. */
+function tasksUsingEndpoint(endpointId: string, tasks: readonly DmsResource[]): string[] {
+  const creator = nodeId.dmsEndpointCreate(endpointId);
+  const users = tasks.filter((task) =>
+    ['SourceEndpointArn', 'TargetEndpointArn'].some((member) => {
+      const ref = task.request[member];
+      return typeof ref === 'string' && REF_PLACEHOLDER.exec(ref)?.[1] === creator;
+    }),
+  );
+  return users.map((task) => task.id).sort();
 }
 
 interface Pair {
   readonly before: DmsResource;
   readonly after: DmsResource;
   readonly newTasks: readonly DmsResource[];
-  readonly newGraph: ExecutionGraph | null;
 }
 
-function changedResource({ before, after, newTasks, newGraph }: Pair): Consequence[] {
+function changedResource({ before, after, newTasks }: Pair): Consequence[] {
   const members = [...new Set([...Object.keys(before.request), ...Object.keys(after.request)])]
     .sort()
     .filter((m) => !sameJson(before.request[m], after.request[m]));
@@ -147,7 +138,7 @@ function changedResource({ before, after, newTasks, newGraph }: Pair): Consequen
   if (forcing.length > 0) {
     const users =
       before.kind === 'endpoint'
-        ? tasksUsingEndpoint(after.id, newTasks, newGraph)
+        ? tasksUsingEndpoint(after.id, newTasks)
         : before.kind === 'replication-instance'
           ? newTasks.map((t) => t.id).sort()
           : [];
@@ -167,7 +158,7 @@ function changedResource({ before, after, newTasks, newGraph }: Pair): Consequen
   }
   if (before.kind === 'task') return taskModified(before, after, modify, details, subject);
   if (before.kind === 'endpoint') {
-    const users = tasksUsingEndpoint(after.id, newTasks, newGraph);
+    const users = tasksUsingEndpoint(after.id, newTasks);
     const pause = users.length > 0 ? `; tasks using it are stopped and resumed: ${users.join(', ')}` : '';
     return [
       {
@@ -265,11 +256,7 @@ function deleted(resource: DmsResource): Consequence {
   };
 }
 
-export function dmsImpact(
-  oldArtifacts: readonly Artifact[],
-  newArtifacts: readonly Artifact[],
-  newGraph: ExecutionGraph | null,
-): Consequence[] {
+export function dmsImpact(oldArtifacts: readonly Artifact[], newArtifacts: readonly Artifact[]): Consequence[] {
   const before = collectResources(oldArtifacts);
   const after = collectResources(newArtifacts);
   const newTasks = [...after.values()].filter((r) => r.kind === 'task');
@@ -277,9 +264,7 @@ export function dmsImpact(
   for (const [path, resource] of before) {
     const now = after.get(path);
     out.push(
-      ...(now === undefined
-        ? [deleted(resource)]
-        : changedResource({ before: resource, after: now, newTasks, newGraph })),
+      ...(now === undefined ? [deleted(resource)] : changedResource({ before: resource, after: now, newTasks })),
     );
   }
   for (const [path, resource] of after) if (!before.has(path)) out.push(created(resource));
