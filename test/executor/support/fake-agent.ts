@@ -10,6 +10,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
+import {
+  applyRequestSchema,
+  fenceRequestSchema,
+  markerRequestSchema,
+  preflightRequestSchema,
+  restartRequestSchema,
+  slotCreateRequestSchema,
+  slotDropRequestSchema,
+} from '../../../agent/schemas.js';
 import { hashJson } from '../../../contracts/canonical-json.js';
 import { readSourceSequences } from '../../../executor/sequences.js';
 import type { PgCluster } from '../../support/pg-cluster.js';
@@ -25,23 +34,18 @@ export interface FakeAgent {
   close(): Promise<void>;
 }
 
-// Body fields each route accepts, as the real agent's schemas (agent/schemas.ts, additionalProperties
-// false): a request the real agent would refuse with 400 is refused here too.
+// Body fields each route accepts, read from the real agent's schemas (agent/schemas.ts, additionalProperties
+// false), so a request the real agent would refuse with 400 is refused here too and the two cannot drift.
+const fields = (schema: { readonly properties: object }): readonly string[] => Object.keys(schema.properties);
 const ALLOWED: Record<string, readonly string[]> = {
-  'POST /v1/preflight': ['databases', 'schemas', 'migrationUser', 'slotsNeeded'],
-  'POST /v1/apply': ['planHash', 'baseFingerprint', 'reason'],
-  'POST /v1/restart': [
-    'confirm',
-    'reason',
-    'onlyIfPendingRestart',
-    'acknowledgeReplicationInterruption',
-    'expectedPostmasterStartTime',
-  ],
-  'POST /v1/slots': ['name', 'database', 'plugin'],
-  'DELETE /v1/slots': ['confirmSlotName', 'force', 'reason'],
-  'POST /v1/fence': ['method', 'roles', 'databases', 'terminate'],
-  'POST /v1/unfence': ['method', 'roles', 'databases', 'terminate'],
-  'POST /v1/markers': ['database', 'schema', 'label'],
+  'POST /v1/preflight': fields(preflightRequestSchema),
+  'POST /v1/apply': fields(applyRequestSchema),
+  'POST /v1/restart': fields(restartRequestSchema),
+  'POST /v1/slots': fields(slotCreateRequestSchema),
+  'DELETE /v1/slots': fields(slotDropRequestSchema),
+  'POST /v1/fence': fields(fenceRequestSchema),
+  'POST /v1/unfence': fields(fenceRequestSchema),
+  'POST /v1/markers': fields(markerRequestSchema),
 };
 
 function schemaKey(method: string, path: string): string {
