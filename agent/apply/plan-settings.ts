@@ -59,9 +59,13 @@ export async function planSettings(db: Db, bundle: SourceBundle, identity: Ident
         details: [{ name }],
       });
     if (!config.settingsAllowList.includes(name)) {
-      throw new AgentError('SETTING_NOT_ALLOWED', `${name} is not in the agent's settings allow-list`, {
-        details: [{ name }],
-      });
+      throw new AgentError(
+        'SETTING_NOT_ALLOWED',
+        `${name} is not in the agent's settings allow-list; add it to settingsAllowList in the agent config if the agent should manage it`,
+        {
+          details: [{ name }],
+        },
+      );
     }
     const value = bundle.settings[name] as GucValue;
     const to = normalise(row, value);

@@ -143,6 +143,13 @@ describe('bundle validation against the server', () => {
     expect(await snapshotFiles(cluster)).toEqual(before);
   });
 
+  it('says where to allow a setting outside the allow-list', async () => {
+    const res = await plan(rehash(bundle, { settings: { log_min_messages: 'debug1' } }));
+    expect(res.json().error.message).toBe(
+      "log_min_messages is not in the agent's settings allow-list; add it to settingsAllowList in the agent config if the agent should manage it",
+    );
+  });
+
   it('suggests the setting that was meant', async () => {
     const res = await plan(rehash(bundle, { settings: { max_replicaton_slots: 10 } }));
     expect(res.json().error.details).toEqual([{ name: 'max_replicaton_slots', suggestion: 'max_replication_slots' }]);
