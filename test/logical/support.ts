@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type FakeAgent, startFakeAgent } from '../executor/support/fake-agent.js';
 import { type RunResult, runCommand } from '../executor/support/run-command.js';
+import { SCHEMA } from '../executor/support/world.js';
 import { type PgCluster, startCluster } from '../support/pg-cluster.js';
 
 export const PLAN = 'rehearsal';
@@ -21,13 +22,6 @@ const ENV = {
   PGFERRY_SOURCE_PASSWORD: 'pw-S3CRET-source-5678',
   PGFERRY_TARGET_PASSWORD: 'pw-S3CRET-target-9012',
 };
-
-// Pre-data schema, restored on the target as well: logical replication copies rows, not DDL.
-const SCHEMA = `
-  CREATE TABLE public.customers (id serial PRIMARY KEY, name text NOT NULL);
-  CREATE TABLE public.orders (id bigserial PRIMARY KEY, customer_id int NOT NULL REFERENCES public.customers, total numeric(12,2));
-  CREATE SEQUENCE public.invoice_no;
-`;
 
 function planYaml(source: PgCluster, target: PgCluster, agentUrl: string): string {
   return `version: 1
@@ -113,6 +107,7 @@ export async function startLogicalWorld(sourceMajor: 12 | 16 = 16): Promise<Logi
   );
   await source.query("SELECT setval('public.invoice_no', 41)", [], 'app');
   await target.query('CREATE DATABASE app');
+  // The pre-data schema is restored on the target as well: logical replication copies rows, not DDL.
   await target.query(SCHEMA, [], 'app');
 
   const agent = await startFakeAgent(source, ENV.PGFERRY_AGENT_TOKEN);

@@ -39,7 +39,8 @@ export interface World {
   close(): Promise<void>;
 }
 
-const SCHEMA = `
+/** The shop schema both worlds (this one and test/logical/support.ts) create on source and target. */
+export const SCHEMA = `
   CREATE TABLE public.customers (id serial PRIMARY KEY, name text NOT NULL);
   CREATE TABLE public.orders (id bigserial PRIMARY KEY, customer_id int NOT NULL REFERENCES public.customers, total numeric(12,2));
   CREATE SEQUENCE public.invoice_no;
