@@ -4,6 +4,7 @@
 
 import { BUNDLE_SCHEMA_VERSION, type GucValue, type HbaRule, type SourceBundle } from '../../contracts/bundle.js';
 import { hashJson } from '../../contracts/canonical-json.js';
+import { PG_10 } from '../knowledge/pg-versions.js';
 import { needsLogicalDecoding, slotBudget, walSenderBudget } from '../knowledge/replication-budget.js';
 import type { Plan } from '../model/plan.js';
 import { cdcTasks, pgPluginName } from './names.js';
@@ -16,6 +17,11 @@ const RESTART_SETTINGS = new Set([
   'shared_preload_libraries',
   'max_worker_processes',
 ]);
+
+/** `ssl` is reloadable from PostgreSQL 10 on; before, the postmaster reads it only at start. */
+function needsRestart(name: string, versionNum: number): boolean {
+  return RESTART_SETTINGS.has(name) || (name === 'ssl' && versionNum < PG_10);
+}
 
 /** Why each setting is there; the postgresql.conf snippet prints it next to the value. */
 export const SETTING_REASONS: Readonly<Record<string, string>> = {
@@ -121,7 +127,7 @@ export function buildSourceBundle(plan: Plan): SourceBundle {
     target: { pgMajor: pgMajor(source.version.num), serverVersionNum: source.version.num, systemIdentifier: null },
     settings,
     restartSettings: Object.keys(settings)
-      .filter((name) => RESTART_SETTINGS.has(name))
+      .filter((name) => needsRestart(name, source.version.num))
       .sort(),
     settingsMethod: 'alter_system',
     hba: {

@@ -92,6 +92,12 @@ describe('settings', () => {
     expect(computeSettings(planWith({ source: { ssl: true } }))).toEqual({ ssl: true });
   });
 
+  test('ssl needs a restart before PostgreSQL 10 only (reloadable from 10)', () => {
+    expect(buildSourceBundle(planWith({ source: { ssl: true } })).restartSettings).toEqual(['ssl']);
+    const on13 = planWith({ source: { ssl: true, version: { text: '13.14', major: '13', num: 130014 } } });
+    expect(buildSourceBundle(on13).restartSettings).toEqual([]);
+  });
+
   test('idle_in_transaction_session_timeout is a role setting from 9.6 on', () => {
     expect(buildSourceBundle(basePlan).roles[0]!.settings).toEqual({});
     const plan = planWith({ source: { version: v('9.6.24', 90624) } });
