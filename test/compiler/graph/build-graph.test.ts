@@ -50,6 +50,7 @@ describe('graphs built from valid plans verify clean', () => {
       'CDC: keep DMS resources, keep the task running, keep the slot',
       patchPlan(cdcPlan, { cutover: { cleanup: { stop_task: false, drop_slot: false, dms_resources: 'keep' } } }),
     ],
+    ['9.5 source with TLS: ssl takes a restart, behind the restart gate', planWith({ source: { ssl: true } })],
     [
       'explicit slot kept at cleanup',
       patchPlan(explicitSlot, { cutover: { cleanup: { stop_task: true, drop_slot: false, dms_resources: 'keep' } } }),
