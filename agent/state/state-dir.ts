@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { canonicalJson, sha256 } from '../../contracts/canonical-json.js';
+import { processAlive } from '../../contracts/process.js';
 import { AgentError } from '../errors.js';
 import { atomicWrite } from './atomic-write.js';
 
@@ -239,14 +240,5 @@ function readLockHolder(text: string): { pid?: number; operationId?: string } {
     };
   } catch {
     return {};
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
