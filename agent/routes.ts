@@ -9,12 +9,13 @@ import { type RestartRequest, restartServer, rollbackToBackup } from './apply/re
 import { catalogSnapshot } from './catalog.js';
 import type { AgentContext } from './context.js';
 import { AgentError } from './errors.js';
+import { type FenceRequest, fence } from './fence.js';
 import { readIdentity } from './host.js';
 import { renderMetrics } from './metrics.js';
 import type { SettingRow } from './pg/guc.js';
 import { settingsSql } from './pg/sql.js';
 import { type PreflightRequest, preflight } from './preflight.js';
-import { ensureRole, type FenceRequest, fence, type RoleRequest, writeMarker } from './roles.js';
+import { ensureRole, type RoleRequest, writeMarker } from './roles.js';
 import * as schemas from './schemas.js';
 import { createSlot, dropSlot, listSlots } from './slots.js';
 import { AGENT_VERSION } from './version.js';

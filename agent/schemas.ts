@@ -267,8 +267,9 @@ export const fenceRequestSchema = {
   properties: {
     method: { enum: ['hba_reject', 'read_only'] },
     roles: { type: 'array', minItems: 1, maxItems: 50, items: identifier },
-    databases: { type: 'array', items: identifier },
+    databases: { type: 'array', maxItems: 50, items: identifier },
     terminate: { type: 'boolean' },
+    plan: identifier,
   },
 } as const;
 

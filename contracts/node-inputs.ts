@@ -232,16 +232,16 @@ export interface NodeInputs {
   };
   /**
    * `CREATE PUBLICATION <publication>` on the source database, over a direct connection (`source`, the
-   * executor's `--source-url` overriding the address). `allTables` (selection `%.%`, nothing excluded):
-   * `FOR ALL TABLES`; otherwise `FOR TABLE …` with the tables matching `include` and not `exclude` (DMS
-   * wildcards, table-patterns.ts), resolved against the source catalog at run time. An existing
-   * publication of that name is adopted. Outputs `publication` and `tables` (how many it carries).
+   * executor's `--source-url` overriding the address): always `FOR TABLE …` with the tables matching
+   * `include` and not `exclude` (DMS wildcards, table-patterns.ts), resolved against the source catalog
+   * at run time, never a table of pgferry's own schema (`FOR ALL TABLES` cannot leave out the agent's
+   * marker table, which the target does not have). An existing publication of that name is adopted and
+   * its table list brought up to date. Outputs `publication` and `tables` (how many it carries).
    */
   LogicalPublicationCreate: {
     readonly source: PgConnectionInput;
     readonly task: string;
     readonly publication: string;
-    readonly allTables: boolean;
     readonly include: readonly string[];
     readonly exclude: readonly string[];
     /** The plan's source `server_version_num`: publications need 10+ (graph verification refuses less). */

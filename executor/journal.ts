@@ -3,6 +3,7 @@
 // the new journal, never a torn one. It holds references and outputs (ARNs, LSNs, slot names), never a
 // secret value.
 
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { canonicalJson, hashJson } from '../contracts/canonical-json.js';
@@ -47,12 +48,23 @@ export interface Journal {
   plan: string;
   planHash: string;
   graphHash: string;
+  /**
+   * Names this run in the idempotency keys sent to the agent: a retry within the run is answered from
+   * the agent's cache, a new run (after abort, or from a new state directory) does the work again.
+   * Journals written before it existed use their createdAt.
+   */
+  runId?: string;
   createdAt: string;
   updatedAt: string;
   nodes: Record<string, NodeRecord>;
   gates: Record<string, GateRecord>;
   compensations: CompensationRecord[];
   aborted: boolean;
+}
+
+/** The run a journal records (see Journal.runId). */
+export function runIdOf(journal: Journal): string {
+  return journal.runId ?? journal.createdAt;
 }
 
 function nodeHash(node: GraphNode): string {
@@ -75,6 +87,7 @@ export function newJournal(graph: ExecutionGraph, now: Date): Journal {
     plan: graph.plan,
     planHash: graph.planHash,
     graphHash: graphHash(graph),
+    runId: `${now.toISOString()}.${randomBytes(4).toString('hex')}`,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     nodes,

@@ -24,17 +24,20 @@ export interface RetryOptions {
   readonly attempts?: number;
   readonly baseMs?: number;
   readonly maxMs?: number;
+  /** Which errors are worth another attempt (default: throttling). */
+  readonly retryable?: (error: unknown) => boolean;
 }
 
 export async function withRetry<T>(operation: () => Promise<T>, options: RetryOptions): Promise<T> {
   const attempts = options.attempts ?? 8;
   const base = options.baseMs ?? 200;
   const max = options.maxMs ?? 20_000;
+  const retryable = options.retryable ?? isThrottling;
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await operation();
     } catch (error) {
-      if (!isThrottling(error) || attempt >= attempts) throw error;
+      if (!retryable(error) || attempt >= attempts) throw error;
       await options.sleep(Math.min(max, base * 2 ** (attempt - 1)));
     }
   }

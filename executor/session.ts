@@ -19,6 +19,7 @@ import {
   journalPath,
   newJournal,
   readJournal,
+  runIdOf,
   writeJournal,
 } from './journal.js';
 import { type Compiled, compileInProcess, loadCompiledDir } from './load.js';
@@ -263,6 +264,7 @@ export class Session {
       secretVersion: (parameter) => this.secrets.versionOf(parameter),
       resolve: (value) => resolvePlaceholders(value, (id) => this.outputsOf(id), this.secrets),
       outputsOf: (id) => this.outputsOf(id),
+      runKey: (keyed) => `${keyed.idempotencyKey}@run:${runIdOf(this.journal)}`,
       pendingModify: (id) => this.journal.nodes[id]?.modify ?? [],
       dmsTaskHolds: this.#dmsTaskHolds,
       isGateApproved: (gate) => this.journal.gates[gate] !== undefined,

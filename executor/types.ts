@@ -42,6 +42,8 @@ export interface RunContext {
   secretVersion(parameter: string): number | null;
   /** Resolve `@ref(...)` and `@secret(...)` placeholders anywhere in a value. */
   resolve<T>(value: T): Promise<T>;
+  /** The node's idempotency key scoped to this run (the journal's run id), for requests that act. */
+  runKey(node: GraphNode): string;
   /** Outputs recorded for an earlier node. */
   outputsOf(nodeId: string): NodeOutputs | undefined;
   /** Fields of an existing DMS resource a plan change altered, to modify in place ([] when none). */

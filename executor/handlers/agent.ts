@@ -4,8 +4,9 @@
 // handler checks first where it can (slots, wal_level) so a re-run adopts instead of repeating.
 
 import type { GraphNode, NodeKind } from '../../contracts/graph.js';
-import { AgentError, waitForOperation } from '../agent-client.js';
+import { AgentError, lsnToBigInt, waitForOperation } from '../agent-client.js';
 import { artifactText, type Input, optionalRecord, optionalString, requireString, stringList } from '../inputs.js';
+import { withRetry } from '../retry.js';
 import {
   type DryRunProbe,
   type Handler,
@@ -77,7 +78,7 @@ async function configApply(node: GraphNode, input: Input, ctx: RunContext): Prom
       ...(typeof plan.baseFingerprint === 'string' ? { baseFingerprint: plan.baseFingerprint } : {}),
       reason: `pgferry ${ctx.deployment.plan}: ${node.title}`,
     },
-    `${node.idempotencyKey}:${planHash}`,
+    `${ctx.runKey(node)}:${planHash}`,
   );
   const pending = Array.isArray(applied.pendingRestart) ? applied.pendingRestart.map(String) : [];
   return ok({
@@ -136,7 +137,7 @@ async function restart(node: GraphNode, input: Input, ctx: RunContext): Promise<
       onlyIfPendingRestart: input.onlyIfPending !== false,
       acknowledgeReplicationInterruption: true,
     },
-    node.idempotencyKey,
+    ctx.runKey(node),
   );
   // An agent that answers with only an operation id finishes the restart in the background.
   if (typeof answer.operationId === 'string' && answer.result === undefined) {
@@ -170,20 +171,38 @@ async function roleEnsure(node: GraphNode, input: Input, ctx: RunContext): Promi
     password: role.password,
     settings: role.settings,
   };
-  const answer = await agent.request<Json>('POST', '/v1/roles', body, node.idempotencyKey);
+  const answer = await agent.request<Json>('POST', '/v1/roles', body, ctx.runKey(node));
   return ok({ role: name, result: String(answer.result ?? '') });
+}
+
+/**
+ * The agent runs one operation at a time and answers 409 LOCKED to the rest: fences of several
+ * databases run in parallel, so a locked request waits its turn (with backoff) instead of failing.
+ */
+function retryLocked<T>(ctx: RunContext, request: () => Promise<T>): Promise<T> {
+  return withRetry(request, {
+    sleep: ctx.sleep,
+    attempts: 12,
+    baseMs: 250,
+    maxMs: 5_000,
+    retryable: (error) => error instanceof AgentError && error.code === 'LOCKED',
+  });
+}
+
+function fenceBody(input: Input, ctx: RunContext) {
+  return {
+    method: optionalString(input, 'method') ?? 'hba_reject',
+    roles: stringList(input, 'roles'),
+    databases: stringList(input, 'databases'),
+    plan: ctx.deployment.plan,
+  };
 }
 
 async function fence(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const agent = await ctx.agent(input);
-  const body = {
-    method: optionalString(input, 'method') ?? 'hba_reject',
-    roles: stringList(input, 'roles'),
-    databases: stringList(input, 'databases'),
-    terminate: input.terminateSessions !== false,
-  };
+  const body = { ...fenceBody(input, ctx), terminate: input.terminateSessions !== false };
   const fencedAt = ctx.now().toISOString();
-  const answer = await agent.request<Json>('POST', '/v1/fence', body, node.idempotencyKey);
+  const answer = await retryLocked(ctx, () => agent.request<Json>('POST', '/v1/fence', body, ctx.runKey(node)));
   return ok({
     fencedAt: String(answer.fencedAt ?? fencedAt),
     terminatedSessions: Number(answer.terminatedSessions ?? answer.terminated ?? 0),
@@ -193,11 +212,7 @@ async function fence(node: GraphNode, input: Input, ctx: RunContext): Promise<No
 
 async function unfence(_node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const agent = await ctx.agent(input);
-  const answer = await agent.request<Json>('POST', '/v1/unfence', {
-    method: optionalString(input, 'method') ?? 'hba_reject',
-    roles: stringList(input, 'roles'),
-    databases: stringList(input, 'databases'),
-  });
+  const answer = await retryLocked(ctx, () => agent.request<Json>('POST', '/v1/unfence', fenceBody(input, ctx)));
   const fencedAt = optionalString(input, 'fencedAt');
   const unfencedAt = String(answer.unfencedAt ?? ctx.now().toISOString());
   const seconds = fencedAt ? (Date.parse(unfencedAt) - Date.parse(fencedAt)) / 1000 : null;
@@ -207,14 +222,22 @@ async function unfence(_node: GraphNode, input: Input, ctx: RunContext): Promise
 async function marker(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const agent = await ctx.agent(input);
   const database = requireString(node, input, 'database');
+  // A marker older than the source's position now is a replayed answer, not a row this run wrote.
+  const before = (await agent.slots()).currentLsn;
   const answer = await agent.request<Json>(
     'POST',
     '/v1/markers',
     { database, label: `pgferry ${ctx.deployment.plan} ${node.id}` },
-    node.idempotencyKey,
+    ctx.runKey(node),
   );
   const lsn = String(answer.lsn ?? '');
   if (!/^[0-9A-F]+\/[0-9A-F]+$/i.test(lsn)) throw new NodeFailure(`agent marker answer has no LSN: ${lsn}`);
+  if (before !== null && lsnToBigInt(lsn) < lsnToBigInt(before)) {
+    throw new NodeFailure(
+      `the agent answered marker LSN ${lsn}, older than the source's ${before} before the request: ` +
+        'an answer replayed from an earlier run, so no marker was written',
+    );
+  }
   return ok({ lsn, marker: String(answer.id ?? '') });
 }
 
@@ -237,7 +260,7 @@ async function slotCreate(node: GraphNode, input: Input, ctx: RunContext): Promi
       plugin: optionalString(input, 'plugin') ?? 'test_decoding',
       database: requireString(node, input, 'database'),
     },
-    node.idempotencyKey,
+    ctx.runKey(node),
   );
   return ok({ slotName: name, lsn: String(answer.lsn ?? answer.confirmedFlushLsn ?? '') });
 }

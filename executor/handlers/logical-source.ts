@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { wildcardToRegex } from '../../compiler/emit/table-patterns.js';
 import type { GraphNode, NodeKind } from '../../contracts/graph.js';
+import { PGFERRY_SCHEMA } from '../../contracts/pgferry-schema.js';
 import { type Input, requireString, stringList } from '../inputs.js';
 import { connect, connectionFor } from '../pg-connect.js';
 import { type DryRunProbe, type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
@@ -34,12 +35,15 @@ const SELECTED_TABLES_SQL = `
               AND (CASE WHEN c.relreplident = 'd' THEN i.indisprimary ELSE i.indisreplident END)))) AS identified
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
    WHERE c.relkind = 'r' AND c.relpersistence = 'p'
-     AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
+     AND n.nspname NOT IN ('pg_catalog', 'information_schema', $5) AND n.nspname !~ '^pg_toast'
      AND EXISTS (SELECT 1 FROM unnest($1::text[], $2::text[]) AS i(s, t) WHERE n.nspname ~ i.s AND c.relname ~ i.t)
      AND NOT EXISTS (SELECT 1 FROM unnest($3::text[], $4::text[]) AS x(s, t) WHERE n.nspname ~ x.s AND c.relname ~ x.t)
    ORDER BY 1, 2`;
 
-/** The tables a selection matches on the connected database, with whether UPDATE/DELETE can be published. */
+/**
+ * The tables a selection matches on the connected database, with whether UPDATE/DELETE can be
+ * published; never a system table nor one of pgferry's own (the marker).
+ */
 export async function selectedTables(
   client: pg.Client,
   include: readonly string[],
@@ -52,6 +56,7 @@ export async function selectedTables(
     inc.map(([, t]) => t),
     exc.map(([s]) => s),
     exc.map(([, t]) => t),
+    PGFERRY_SCHEMA,
   ]);
   return result.rows;
 }
@@ -87,7 +92,6 @@ async function publishedTables(client: pg.Client, publication: string): Promise<
 
 async function publicationCreate(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const publication = requireString(node, input, 'publication');
-  const allTables = input.allTables === true;
   return withSource(node, input, ctx, async (client): Promise<NodeResult> => {
     const version = Number((await client.query('SHOW server_version_num')).rows[0].server_version_num);
     if (version < LOGICAL_MIN_VERSION_NUM) {
@@ -118,29 +122,24 @@ async function publicationCreate(node: GraphNode, input: Input, ctx: RunContext)
     const name = client.escapeIdentifier(publication);
     const list = tables.map((table) => qualified(client, table)).join(', ');
     if (existing.rowCount === 0) {
-      await client.query(`CREATE PUBLICATION ${name} ${allTables ? 'FOR ALL TABLES' : `FOR TABLE ${list}`}`);
-      return {
-        status: 'succeeded',
-        outputs: { publication, tables: tables.length, allTables },
-      };
+      await client.query(`CREATE PUBLICATION ${name} FOR TABLE ${list}`);
+      return { status: 'succeeded', outputs: { publication, tables: tables.length } };
+    }
+    if (existing.rows[0]!.puballtables) {
+      throw new NodeFailure(
+        `node ${node.id}: publication ${publication} exists FOR ALL TABLES, which would replicate pgferry's own ` +
+          `${PGFERRY_SCHEMA}.marker to a target that has no such table: drop it (pgferry abort) or rename the task`,
+      );
     }
     // Adopt; a selection that changed since (a table created, a pattern edited) is brought up to date.
     const want = tables.map((table) => `${table.schema}.${table.name}`);
     const have = await publishedTables(client, publication);
     let note = `publication ${publication} exists: adopted`;
-    if (!allTables && !existing.rows[0]!.puballtables && want.join('\n') !== have.join('\n')) {
+    if (want.join('\n') !== have.join('\n')) {
       await client.query(`ALTER PUBLICATION ${name} SET TABLE ${list}`);
       note = `publication ${publication} existed with other tables: set to ${want.length} tables`;
-    } else if (allTables !== existing.rows[0]!.puballtables) {
-      throw new NodeFailure(
-        `node ${node.id}: publication ${publication} exists ${existing.rows[0]!.puballtables ? 'FOR ALL TABLES' : 'FOR TABLE …'}, the plan wants ${allTables ? 'FOR ALL TABLES' : 'a table list'}: drop it (pgferry abort) or rename the task`,
-      );
     }
-    return {
-      status: 'succeeded',
-      outputs: { publication, tables: want.length, allTables, adopted: true },
-      note,
-    };
+    return { status: 'succeeded', outputs: { publication, tables: want.length, adopted: true }, note };
   });
 }
 

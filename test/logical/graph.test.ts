@@ -48,7 +48,6 @@ describe('engine logical graph', () => {
     expect(byKind('LogicalPublicationCreate').executor).toBe('source-sql');
     expect(byKind('LogicalPublicationCreate').input).toMatchObject({
       publication: 'pgferry_rehearsal_app',
-      allTables: false,
       include: ['public.%'],
     });
     expect(byKind('LogicalSubscriptionCreate').input).toMatchObject({
@@ -102,10 +101,11 @@ describe('engine logical graph', () => {
     expect(bundle.settings.max_replication_slots).toBeGreaterThanOrEqual(3);
   });
 
-  it('selects FOR ALL TABLES for %.% with nothing excluded', async () => {
+  it('%.% still compiles to a table list resolved at run time (FOR ALL TABLES would carry the marker)', async () => {
     const result = await compile((yaml) => yaml.replace('include: ["public.%"]', 'include: ["%.%"]'));
     const publication = result.graph!.nodes.find((node) => node.kind === 'LogicalPublicationCreate')!;
-    expect(publication.input.allTables).toBe(true);
+    expect(publication.input).toMatchObject({ include: ['%.%'], exclude: [] });
+    expect(publication.input).not.toHaveProperty('allTables');
   });
 
   it('refuses a 9.x source (PGF4012)', async () => {

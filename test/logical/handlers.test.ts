@@ -14,7 +14,6 @@ function publicationNode(include: string[], exclude: string[] = []): GraphNode {
     source: connection(source),
     task: 't',
     publication: 'pgferry_t',
-    allTables: false,
     include,
     exclude,
     sourceVersionNum: 160000,
@@ -62,6 +61,28 @@ describe('LogicalPublicationCreate on a real source', () => {
     const wider = await sourceSqlHandler.run(publicationNode(['public.%'], ['public.keyless']), unitContext());
     expect(wider).toMatchObject({ status: 'succeeded', outputs: { adopted: true, tables: 3 } });
     expect(await published(source)).toEqual(['a', 'b', 'wide']);
+  });
+
+  it("%.% never publishes pgferry's own marker table, and refuses an old FOR ALL TABLES publication", async () => {
+    await source.query(
+      'CREATE SCHEMA pgferry; CREATE TABLE pgferry.marker (id bigserial PRIMARY KEY, label text)',
+      [],
+      'app',
+    );
+    const everything = publicationNode(['%.%'], ['public.keyless']);
+    const result = await sourceSqlHandler.run(everything, unitContext());
+    expect(result).toMatchObject({ status: 'succeeded', outputs: { tables: 3 } });
+    const schemas = await source.query(
+      "SELECT DISTINCT schemaname FROM pg_publication_tables WHERE pubname = 'pgferry_t' ORDER BY 1",
+      [],
+      'app',
+    );
+    expect(schemas.rows.map((row) => row.schemaname)).toEqual(['public']);
+    await source.query('DROP PUBLICATION pgferry_t; CREATE PUBLICATION pgferry_t FOR ALL TABLES', [], 'app');
+    await expect(sourceSqlHandler.run(everything, unitContext())).rejects.toThrow(
+      /exists FOR ALL TABLES, which would replicate pgferry's own pgferry\.marker/,
+    );
+    await source.query('DROP PUBLICATION pgferry_t; DROP SCHEMA pgferry CASCADE', [], 'app');
   });
 
   it('says which selection matched nothing', async () => {

@@ -32,11 +32,6 @@ export const logicalNodeId = {
   subscriptionDrop: (task: string) => `logical.${task}.subscription-drop`,
 } as const;
 
-/** `%.%` (or `%`) with nothing excluded: every table, `FOR ALL TABLES`. */
-function selectsAllTables(task: Task): boolean {
-  return task.tables.exclude.length === 0 && task.tables.include.some((pattern) => /^%(\.%)?$/.test(pattern));
-}
-
 function publicationDropInput(b: GraphBuilder, task: Task): NodeInput<'LogicalPublicationDrop'> {
   return { source: b.sourceConnection(task.database), task: task.id, publication: logicalNames.publication(task) };
 }
@@ -69,7 +64,6 @@ function addTasks(b: GraphBuilder): void {
         source: b.sourceConnection(task.database),
         task: task.id,
         publication,
-        allTables: selectsAllTables(task),
         include: [...task.tables.include],
         exclude: [...task.tables.exclude],
         sourceVersionNum: plan.source.version.num,
