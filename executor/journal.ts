@@ -4,7 +4,7 @@
 // secret value.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { canonicalJson, hashJson } from '../contracts/canonical-json.js';
 import { compareText } from '../contracts/compare.js';
@@ -138,6 +138,9 @@ export async function readJournal(file: string): Promise<Journal | null> {
   return parsed;
 }
 
+/** The temp file a writer renames over the journal: `.journal.<pid>.<ms>.tmp` next to it. */
+const TEMP_NAME = /^\.journal\.(\d+)\.\d+\.tmp$/;
+
 export async function writeJournal(file: string, journal: Journal): Promise<void> {
   const dir = dirname(file);
   await mkdir(dir, { recursive: true });
@@ -156,6 +159,29 @@ export async function writeJournal(file: string, journal: Journal): Promise<void
   } finally {
     await dirHandle.close();
   }
+}
+
+/**
+ * Removes the temp files a writer killed between writing and renaming left next to the journal. Call
+ * it holding the run lock: then no other process writes this journal, and a temp file of another pid
+ * can only be a leftover (the journal it was meant to become was never renamed into place, so the
+ * journal itself is intact). Returns the names removed.
+ */
+export async function removeStrayTemps(file: string): Promise<string[]> {
+  const dir = dirname(file);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const stray = names.filter((name) => {
+    const pid = TEMP_NAME.exec(name)?.[1];
+    return pid !== undefined && Number(pid) !== process.pid;
+  });
+  for (const name of stray) await unlink(join(dir, name)).catch(() => undefined);
+  return stray.sort(compareText);
 }
 
 export interface GraphDrift {

@@ -19,6 +19,7 @@ import {
   journalPath,
   newJournal,
   readJournal,
+  removeStrayTemps,
   runIdOf,
   writeJournal,
 } from './journal.js';
@@ -192,8 +193,17 @@ export class Session {
     await writeJournal(this.journalFile, this.journal);
   }
 
+  /** The run lock; once held, temp files a killed writer left next to the journal are removed. */
   async lock(): Promise<HeldLock> {
-    return acquireLock(`${this.journalFile}.lock`, this.now());
+    const held = await acquireLock(`${this.journalFile}.lock`, this.now());
+    try {
+      for (const name of await removeStrayTemps(this.journalFile))
+        this.options.log?.(`removed ${name}, a temp file a killed run left next to the journal`);
+    } catch (error) {
+      await held.release();
+      throw error;
+    }
+    return held;
   }
 
   /** Re-reads the journal (after taking the lock, another run may have moved it). */

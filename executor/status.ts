@@ -3,7 +3,7 @@
 // target, and the agent's slot view. Live sources that cannot be reached are reported as such; status
 // never fails because AWS, the target or the agent is down.
 
-import { DescribeTableStatisticsCommand, type TableStatistics } from '@aws-sdk/client-database-migration-service';
+import type { TableStatistics } from '@aws-sdk/client-database-migration-service';
 import { compareText } from '../contracts/compare.js';
 import { DmsOps } from './dms/ops.js';
 import { optionalRecord, optionalString } from './inputs.js';
@@ -107,10 +107,7 @@ async function liveTasks(session: Session, problems: string[]): Promise<TaskStat
       }
       let stats: TableStatistics[] = [];
       try {
-        const answer = await ops.send<{ TableStatistics?: TableStatistics[] }>(
-          new DescribeTableStatisticsCommand({ ReplicationTaskArn: task.ReplicationTaskArn! }),
-        );
-        stats = answer.TableStatistics ?? [];
+        stats = await ops.tableStatistics(task.ReplicationTaskArn!);
       } catch (error) {
         problems.push(`table statistics of ${id}: ${session.redactor.messageOf(error)}`);
       }

@@ -1,6 +1,7 @@
 // AWS DMS through the SDK client: describe-by-identifier (the adopt path), create, and waiters that
 // poll the resource state. Throttling is retried with backoff; "not found" on a describe is an answer,
-// not an error.
+// not an error. Every Describe* call follows `Marker` to the last page: DMS answers at most MaxRecords
+// (default 100) items per call, and a filter does not promise the match is on the first page.
 
 import {
   type Connection,
@@ -9,10 +10,12 @@ import {
   DescribeEndpointsCommand,
   DescribeReplicationInstancesCommand,
   DescribeReplicationTasksCommand,
+  DescribeTableStatisticsCommand,
   type Endpoint,
   ListTagsForResourceCommand,
   type ReplicationInstance,
   type ReplicationTask,
+  type TableStatistics,
 } from '@aws-sdk/client-database-migration-service';
 import { compareText } from '../../contracts/compare.js';
 import { type Sleeper, withRetry } from '../retry.js';
@@ -35,6 +38,15 @@ export const isNotFound = (error: unknown) => errorName(error) === 'ResourceNotF
 export const isAlreadyExists = (error: unknown) => errorName(error) === 'ResourceAlreadyExistsFault';
 export const isInvalidState = (error: unknown) => errorName(error) === 'InvalidResourceStateFault';
 
+/** A Describe* command built for one page (the `Marker` of the previous answer, none for the first). */
+type PageCommand = (marker: string | undefined) => unknown;
+
+/** Hard stop for a Marker that never ends (a service bug would otherwise loop forever). */
+const MAX_PAGES = 10_000;
+
+const sortTasks = (tasks: ReplicationTask[]) =>
+  tasks.sort((a, b) => compareText(String(a.ReplicationTaskIdentifier), String(b.ReplicationTaskIdentifier)));
+
 export class DmsOps {
   constructor(readonly options: DmsOpsOptions) {}
 
@@ -43,80 +55,96 @@ export class DmsOps {
     return withRetry(() => this.options.client.send(command) as Promise<T>, { sleep: this.options.sleep });
   }
 
+  /**
+   * Every item of a Describe* call, page after page through `Marker`. "Not found" (DMS's answer to a
+   * filter that matches nothing) is an empty list.
+   */
+  async describeAll<T>(key: string, command: PageCommand): Promise<T[]> {
+    const items: T[] = [];
+    let marker: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page += 1) {
+      let answer: Record<string, unknown>;
+      try {
+        answer = await this.send<Record<string, unknown>>(command(marker));
+      } catch (error) {
+        if (isNotFound(error)) return items;
+        throw error;
+      }
+      items.push(...((answer[key] as T[] | undefined) ?? []));
+      marker = typeof answer.Marker === 'string' && answer.Marker !== '' ? answer.Marker : undefined;
+      if (marker === undefined) return items;
+    }
+    throw new NodeFailure(`${key}: DMS kept answering with a Marker after ${MAX_PAGES} pages`);
+  }
+
   async instance(identifier: string): Promise<ReplicationInstance | null> {
-    try {
-      const answer = await this.send<{ ReplicationInstances?: ReplicationInstance[] }>(
+    const all = await this.describeAll<ReplicationInstance>(
+      'ReplicationInstances',
+      (Marker) =>
         new DescribeReplicationInstancesCommand({
           Filters: [{ Name: 'replication-instance-id', Values: [identifier] }],
+          Marker,
         }),
-      );
-      return answer.ReplicationInstances?.find((item) => item.ReplicationInstanceIdentifier === identifier) ?? null;
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
-    }
+    );
+    return all.find((item) => item.ReplicationInstanceIdentifier === identifier) ?? null;
   }
 
   async endpoint(identifier: string): Promise<Endpoint | null> {
-    try {
-      const answer = await this.send<{ Endpoints?: Endpoint[] }>(
-        new DescribeEndpointsCommand({ Filters: [{ Name: 'endpoint-id', Values: [identifier] }] }),
-      );
-      return answer.Endpoints?.find((item) => item.EndpointIdentifier === identifier) ?? null;
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
-    }
+    const all = await this.describeAll<Endpoint>(
+      'Endpoints',
+      (Marker) => new DescribeEndpointsCommand({ Filters: [{ Name: 'endpoint-id', Values: [identifier] }], Marker }),
+    );
+    return all.find((item) => item.EndpointIdentifier === identifier) ?? null;
   }
 
   async task(identifier: string): Promise<ReplicationTask | null> {
-    try {
-      const answer = await this.send<{ ReplicationTasks?: ReplicationTask[] }>(
+    const all = await this.#tasks('replication-task-id', identifier);
+    return all.find((item) => item.ReplicationTaskIdentifier === identifier) ?? null;
+  }
+
+  #tasks(filter: string, value: string): Promise<ReplicationTask[]> {
+    return this.describeAll<ReplicationTask>(
+      'ReplicationTasks',
+      (Marker) =>
         new DescribeReplicationTasksCommand({
-          Filters: [{ Name: 'replication-task-id', Values: [identifier] }],
+          Filters: [{ Name: filter, Values: [value] }],
           WithoutSettings: true,
+          Marker,
         }),
-      );
-      return answer.ReplicationTasks?.find((item) => item.ReplicationTaskIdentifier === identifier) ?? null;
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
-    }
+    );
   }
 
   /** Tasks that use an endpoint as source or target. */
   async tasksUsing(endpointArn: string): Promise<ReplicationTask[]> {
-    try {
-      const answer = await this.send<{ ReplicationTasks?: ReplicationTask[] }>(
-        new DescribeReplicationTasksCommand({
-          Filters: [{ Name: 'endpoint-arn', Values: [endpointArn] }],
-          WithoutSettings: true,
-        }),
-      );
-      return (answer.ReplicationTasks ?? []).sort((a, b) =>
-        compareText(String(a.ReplicationTaskIdentifier), String(b.ReplicationTaskIdentifier)),
-      );
-    } catch (error) {
-      if (isNotFound(error)) return [];
-      throw error;
-    }
+    return sortTasks(await this.#tasks('endpoint-arn', endpointArn));
+  }
+
+  /** Tasks that run on a replication instance. */
+  async tasksOn(instanceArn: string): Promise<ReplicationTask[]> {
+    return sortTasks(await this.#tasks('replication-instance-arn', instanceArn));
   }
 
   async connection(instanceArn: string, endpointArn: string): Promise<Connection | null> {
-    try {
-      const answer = await this.send<{ Connections?: Connection[] }>(
+    const all = await this.describeAll<Connection>(
+      'Connections',
+      (Marker) =>
         new DescribeConnectionsCommand({
           Filters: [
             { Name: 'endpoint-arn', Values: [endpointArn] },
             { Name: 'replication-instance-arn', Values: [instanceArn] },
           ],
+          Marker,
         }),
-      );
-      return answer.Connections?.[0] ?? null;
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
-    }
+    );
+    return all.find((item) => item.EndpointArn === endpointArn && item.ReplicationInstanceArn === instanceArn) ?? null;
+  }
+
+  /** Per-table statistics of a task, every page (a task with more than 100 tables has several). */
+  tableStatistics(taskArn: string): Promise<TableStatistics[]> {
+    return this.describeAll<TableStatistics>(
+      'TableStatistics',
+      (Marker) => new DescribeTableStatisticsCommand({ ReplicationTaskArn: taskArn, Marker }),
+    );
   }
 
   async tags(arn: string): Promise<Record<string, string>> {

@@ -11,6 +11,8 @@
 //   endpoint  ModifyEndpoint: refused while a task using it runs (the executor stops tasks first)
 // Errors have the SDK's own classes and shapes: ResourceAlreadyExistsFault, ResourceNotFoundFault,
 // InvalidResourceStateFault, and a ThrottlingException as the service sends it.
+// Every Describe* answer is paged as DMS pages it: at most MaxRecords items (default 100, or
+// `pageSize` when a test sets it), with a Marker for the rest.
 
 import {
   AddTagsToResourceCommand,
@@ -70,7 +72,7 @@ const invalidState = (message: string) => new InvalidResourceStateFault({ messag
 interface FakeInstance {
   arn: string;
   id: string;
-  status: 'creating' | 'available' | 'deleting' | 'modifying';
+  status: 'creating' | 'available' | 'deleting' | 'modifying' | 'failed';
   steps: number;
   request: Record<string, unknown>;
 }
@@ -119,6 +121,13 @@ export class DmsFake {
   readonly failingConnections = new Map<string, string>();
   /** Per task, table names for DescribeTableStatistics. */
   tables: readonly string[] = ['public.customers', 'public.orders'];
+  /**
+   * Instances whose deletion DMS accepts and then does not carry out: the next Describe shows them in
+   * the given status instead of gone.
+   */
+  readonly abandonedDeletes = new Map<string, string>();
+  /** Items per Describe* page when the request names no MaxRecords (DMS's default is 100). */
+  pageSize = 100;
   /** Successful creations per command: what "creates nothing twice" is measured by. */
   readonly created = new Map<string, number>();
   /**
@@ -173,6 +182,15 @@ export class DmsFake {
     if (fault) throw fault;
   }
 
+  /** One page of `items` as DMS answers it: `key` holds the page, `Marker` says where the next starts. */
+  #page<T>(key: string, items: readonly T[], input: { Marker?: string; MaxRecords?: number }): Record<string, unknown> {
+    const start = input.Marker === undefined ? 0 : Number(/^page-(\d+)$/.exec(input.Marker)?.[1] ?? Number.NaN);
+    if (!Number.isInteger(start)) throw invalidState(`Invalid Marker ${input.Marker}`);
+    const size = input.MaxRecords ?? this.pageSize;
+    const end = start + size;
+    return { [key]: items.slice(start, end), ...(end < items.length ? { Marker: `page-${end}` } : {}) };
+  }
+
   #wire(): void {
     const m = this.mock;
     m.on(CreateReplicationInstanceCommand).callsFake((input) => {
@@ -192,7 +210,11 @@ export class DmsFake {
       for (const item of found) this.#advanceInstance(item);
       const visible = found.filter((item) => this.instances.has(item.id));
       if (visible.length === 0) throw notFound('No replication instances found matching provided filters');
-      return { ReplicationInstances: visible.map((item) => this.#instanceView(item)) };
+      return this.#page(
+        'ReplicationInstances',
+        visible.map((item) => this.#instanceView(item)),
+        input,
+      );
     });
     m.on(DeleteReplicationInstanceCommand).callsFake((input) => {
       this.#record('DeleteReplicationInstance', input);
@@ -227,7 +249,11 @@ export class DmsFake {
       for (const item of found) if (item.status === 'deleting') this.endpoints.delete(item.id);
       const visible = found.filter((item) => this.endpoints.has(item.id));
       if (visible.length === 0) throw notFound('No Endpoints found matching provided filters');
-      return { Endpoints: visible.map((item) => this.#endpointView(item)) };
+      return this.#page(
+        'Endpoints',
+        visible.map((item) => this.#endpointView(item)),
+        input,
+      );
     });
     m.on(DeleteEndpointCommand).callsFake((input) => {
       this.#record('DeleteEndpoint', input);
@@ -270,16 +296,13 @@ export class DmsFake {
         connection.status = failure ? 'failed' : 'successful';
         if (failure) connection.message = failure;
       }
-      return {
-        Connections: [
-          {
-            EndpointArn: endpointArn,
-            ReplicationInstanceArn: instanceArn,
-            Status: connection.status,
-            LastFailureMessage: connection.message,
-          },
-        ],
+      const view = {
+        EndpointArn: endpointArn,
+        ReplicationInstanceArn: instanceArn,
+        Status: connection.status,
+        LastFailureMessage: connection.message,
       };
+      return this.#page('Connections', [view], input);
     });
 
     m.on(CreateReplicationTaskCommand).callsFake((input) => {
@@ -321,7 +344,11 @@ export class DmsFake {
       for (const item of found) this.#advanceTask(item);
       const visible = found.filter((item) => this.tasks.has(item.id));
       if (visible.length === 0) throw notFound('No Tasks found matching provided filters');
-      return { ReplicationTasks: visible.map((item) => this.#taskView(item)) };
+      return this.#page(
+        'ReplicationTasks',
+        visible.map((item) => this.#taskView(item)),
+        input,
+      );
     });
     m.on(StartReplicationTaskCommand).callsFake(async (input) => {
       this.#record('StartReplicationTask', input);
@@ -429,22 +456,9 @@ export class DmsFake {
     m.on(DescribeTableStatisticsCommand).callsFake((input) => {
       this.#record('DescribeTableStatistics', input);
       const task = this.#taskByArn(String(input.ReplicationTaskArn));
-      const loaded = task.progress >= 100;
       return {
         ReplicationTaskArn: task.arn,
-        TableStatistics: this.tables.map((name, index) => {
-          const [schema, table] = name.split('.');
-          return {
-            SchemaName: schema,
-            TableName: table,
-            TableState: loaded ? 'Table completed' : task.progress > 0 ? 'Before load' : 'Table does not exist',
-            FullLoadRows: loaded ? 1000 * (index + 1) : 0,
-            Inserts: 0,
-            Updates: 0,
-            Deletes: 0,
-            ValidationState: 'Not enabled',
-          };
-        }),
+        ...this.#page('TableStatistics', this.#tableStatistics(task), input),
       };
     });
     m.on(ListTagsForResourceCommand).callsFake((input) => {
@@ -452,6 +466,23 @@ export class DmsFake {
       const tags = this.tags.get(String(input.ResourceArn));
       if (!tags) throw notFound(`Resource ${input.ResourceArn} not found`);
       return { TagList: tags };
+    });
+  }
+
+  #tableStatistics(task: FakeTask) {
+    const loaded = task.progress >= 100;
+    return this.tables.map((name, index) => {
+      const [schema, table] = name.split('.');
+      return {
+        SchemaName: schema,
+        TableName: table,
+        TableState: loaded ? 'Table completed' : task.progress > 0 ? 'Before load' : 'Table does not exist',
+        FullLoadRows: loaded ? 1000 * (index + 1) : 0,
+        Inserts: 0,
+        Updates: 0,
+        Deletes: 0,
+        ValidationState: 'Not enabled',
+      };
     });
   }
 
@@ -463,7 +494,11 @@ export class DmsFake {
 
   #advanceInstance(instance: FakeInstance): void {
     if (instance.status === 'creating' || instance.status === 'modifying') instance.status = 'available';
-    else if (instance.status === 'deleting') this.instances.delete(instance.id);
+    else if (instance.status === 'deleting') {
+      const back = this.abandonedDeletes.get(instance.id);
+      if (back === undefined) this.instances.delete(instance.id);
+      else instance.status = back as FakeInstance['status'];
+    }
   }
 
   #advanceTask(task: FakeTask): void {

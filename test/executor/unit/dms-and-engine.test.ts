@@ -2,7 +2,7 @@
 // the stateful fake: throttling backoff, adopting by identifier and tag, start types, failed
 // connection tests, full-load-only tasks. No PostgreSQL needed here.
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import type { ExecutorKind, GraphNode } from '../../../contracts/graph.js';
 import { handlers } from '../../../executor/handlers/index.js';
 import { applyGraph } from '../../../executor/operations.js';
 import { Session } from '../../../executor/session.js';
-import { fullLoadEta } from '../../../executor/status.js';
+import { fullLoadEta, statusReport } from '../../../executor/status.js';
 import type { Handler, HandlerRegistry } from '../../../executor/types.js';
 import { DmsFake, ssmFake, throttling } from '../../support/dms-fake.js';
 import { assemble, node } from '../support/graph.js';
@@ -234,6 +234,17 @@ describe('DMS handler', () => {
   });
 });
 
+describe('journal hygiene', () => {
+  it('the next run removes the temp file a writer killed mid-write left next to the journal', async () => {
+    const s = await session([instance]);
+    await applyGraph(s, { phases: ['prepare'] });
+    const stray = join(dir, 'orders', '.journal.999999.1767225600000.tmp');
+    await writeFile(stray, '{"torn":');
+    await applyGraph(await session([instance]), { phases: ['prepare'] });
+    expect(await readdir(join(dir, 'orders'))).toEqual(['journal.json']);
+  });
+});
+
 describe('engine', () => {
   function tracking(limit: { now: number; max: number }, fail: Set<string>, total = 0): HandlerRegistry {
     let started = 0;
@@ -292,6 +303,18 @@ describe('engine', () => {
 });
 
 describe('status', () => {
+  it('lists every table of a task with more than 100 (DescribeTableStatistics pages of 100)', async () => {
+    dms.tables = Array.from({ length: 113 }, (_, i) => `public.t${String(i).padStart(3, '0')}`);
+    const s = await session(fullGraph());
+    await applyGraph(s, { phases: ['prepare', 'load'] });
+    const report = await statusReport(s, true);
+    expect(report.problems).toEqual([]);
+    expect(report.tasks[0]?.tables.map((row) => row.table)).toEqual(dms.tables);
+    expect(
+      dms.calls.filter((call) => call.command === 'DescribeTableStatistics').map((call) => call.input.Marker),
+    ).toEqual([undefined, 'page-100']);
+  });
+
   it('estimates the rest of a full load linearly', () => {
     expect(fullLoadEta(50, 60_000)).toBe(60);
     expect(fullLoadEta(100, 60_000)).toBeNull();

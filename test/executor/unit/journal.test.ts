@@ -6,7 +6,14 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExecutionGraph } from '../../../contracts/graph.js';
-import { adoptGraph, graphDrift, newJournal, readJournal, writeJournal } from '../../../executor/journal.js';
+import {
+  adoptGraph,
+  graphDrift,
+  newJournal,
+  readJournal,
+  removeStrayTemps,
+  writeJournal,
+} from '../../../executor/journal.js';
 import { acquireLock, LockHeldError } from '../../../executor/lock.js';
 import { cdcGraph } from '../support/graph.js';
 
@@ -30,6 +37,20 @@ describe('journal', () => {
     expect(await readJournal(file)).toEqual(journal);
     expect(await readdir(join(dir, 'orders'))).toEqual(['journal.json']);
     expect(await readFile(file, 'utf8')).toMatch(/\n$/);
+  });
+
+  it('removes the temp files a killed writer left, and nothing else', async () => {
+    const file = join(dir, 'orders', 'journal.json');
+    await writeJournal(file, newJournal(cdcGraph(), NOW));
+    const before = await readFile(file, 'utf8');
+    // A writer killed between write and rename: its temp file holds a torn journal.
+    await writeFile(join(dir, 'orders', '.journal.4242.1767225600000.tmp'), '{"formatVersion": 1, "nod');
+    await writeFile(join(dir, 'orders', '.journal.77.1767225600001.tmp'), '');
+    await writeFile(join(dir, 'orders', 'notes.tmp'), 'kept');
+    expect(await removeStrayTemps(file)).toEqual(['.journal.4242.1767225600000.tmp', '.journal.77.1767225600001.tmp']);
+    expect((await readdir(join(dir, 'orders'))).sort()).toEqual(['journal.json', 'notes.tmp']);
+    expect(await readFile(file, 'utf8')).toBe(before);
+    expect(await removeStrayTemps(join(dir, 'absent', 'journal.json'))).toEqual([]);
   });
 
   it('is absent before the first run', async () => {
