@@ -19,8 +19,12 @@ export interface EngineOptions {
   readonly now: () => Date;
   readonly save: () => Promise<void>;
   readonly onEvent?: (event: EngineEvent) => void;
-  /** Run selected nodes even when earlier ones did not finish (cleanup after an abort). */
-  readonly ignoreDependencies?: boolean;
+  /**
+   * Cleanup after an abort: a node does not wait for predecessors outside the selected phases (they
+   * will never run), but edges inside them still order the run: a task is deleted before the
+   * endpoints and the instance it uses, as DMS demands.
+   */
+  readonly afterAbort?: boolean;
 }
 
 export type EngineEvent =
@@ -60,6 +64,11 @@ function cleanOutputs(outputs: NodeOutputs, redactor: Redactor): NodeRecord['out
 export async function runGraph(options: EngineOptions): Promise<RunSummary> {
   const { graph, journal, handlers, redactor } = options;
   const preds = predecessorsOf(graph);
+  const phaseOf = new Map(graph.nodes.map((node) => [node.id, node.phase]));
+  const waitsFor = (id: string) => {
+    const phase = phaseOf.get(id);
+    return !options.afterAbort || (phase !== undefined && options.phases.has(phase));
+  };
   const attempted = new Set<string>();
   const ran: string[] = [];
   const failed: { id: string; error: string }[] = [];
@@ -76,8 +85,7 @@ export async function runGraph(options: EngineOptions): Promise<RunSummary> {
   const eligible = (node: GraphNode): boolean => {
     if (!options.phases.has(node.phase) || attempted.has(node.id) || running.has(node.id)) return false;
     if (done(journal.nodes[node.id])) return false;
-    if (options.ignoreDependencies) return true;
-    return (preds.get(node.id) ?? []).every((id) => done(journal.nodes[id]));
+    return (preds.get(node.id) ?? []).every((id) => !waitsFor(id) || done(journal.nodes[id]));
   };
 
   const runOne = async (node: GraphNode): Promise<void> => {

@@ -1,6 +1,7 @@
 // The executor's verbs: apply (up to a phase), approve a gate, abort with compensations. Each takes
 // the lock for its whole duration and leaves the journal consistent whatever happens.
 
+import { topologicalOrder } from '../compiler/graph/order.js';
 import type { GraphNode, Phase } from '../contracts/graph.js';
 import { type EngineEvent, type RunSummary, runGraph } from './engine.js';
 import { handlers as defaultHandlers } from './handlers/index.js';
@@ -53,7 +54,7 @@ export async function applyGraph(
       now: session.now,
       save: () => session.save(),
       onEvent: options.onEvent,
-      ignoreDependencies: session.journal.aborted && options.afterAbort === true,
+      afterAbort: session.journal.aborted && options.afterAbort === true,
     });
     return { ...summary, drift: change.changed, rerun: change.rerun, modifying: change.modifying };
   } finally {
@@ -160,7 +161,11 @@ function compensationNode(node: GraphNode): GraphNode | null {
   };
 }
 
-/** Compensations for everything that ran (latest first), then the finalisers that have not run. */
+/**
+ * Compensations for everything that ran, in the graph's dependency order reversed (what depends on a
+ * node is undone before it: the source is unfenced before the task is stopped), then the finalisers
+ * that have not run, in dependency order (the slot is dropped after its task stopped).
+ */
 export async function abortPlan(session: Session, registry: HandlerRegistry = defaultHandlers): Promise<AbortStep[]> {
   const lock = await session.lock();
   const steps: AbortStep[] = [];
@@ -183,8 +188,9 @@ export async function abortPlan(session: Session, registry: HandlerRegistry = de
       });
       await session.save();
     };
-    const nodes = [...session.compiled.graph.nodes].reverse();
-    for (const node of nodes) {
+    const graph = session.compiled.graph;
+    const ordered = topologicalOrder(graph.nodes, graph.edges).ordered;
+    for (const node of [...ordered].reverse()) {
       const state = journal.nodes[node.id]?.state ?? 'pending';
       // A failed or interrupted node may have had its effect (a task started, then the wait failed).
       if (state === 'pending' || state === 'waiting-gate' || state === 'skipped') continue;
@@ -195,7 +201,7 @@ export async function abortPlan(session: Session, registry: HandlerRegistry = de
         return result.status === 'succeeded' ? (result.note ?? undo.title) : `waiting for gate ${result.gate}`;
       });
     }
-    for (const node of nodes) {
+    for (const node of ordered) {
       if (!node.finally || journal.nodes[node.id]?.state === 'succeeded') continue;
       await record(node, node.kind, async () => {
         const result = await registry[node.executor].run({ ...node, gate: null }, session.context(node));

@@ -21,6 +21,7 @@ import {
   TestConnectionCommand,
 } from '@aws-sdk/client-database-migration-service';
 import type { GraphNode, NodeKind } from '../../contracts/graph.js';
+import { deleteResource } from '../dms/delete.js';
 import { MODIFIABLE_REQUEST_FIELDS } from '../dms/modifiable.js';
 import { DmsOps, isAlreadyExists, isInvalidState, isNotFound } from '../dms/ops.js';
 import type { ReleaseOutcome, TaskHold } from '../dms/task-holds.js';
@@ -609,63 +610,50 @@ async function taskStop(node: GraphNode, input: Input, ctx: RunContext): Promise
   );
 }
 
-async function deleteAndWait(
-  what: string,
-  exists: () => Promise<boolean>,
-  remove: () => Promise<unknown>,
-  dms: DmsOps,
-): Promise<boolean> {
-  if (!(await exists())) return false;
-  try {
-    await remove();
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    if (!isInvalidState(error)) throw error;
-  }
-  await dms.waitFor(what, exists, (present) => !present);
-  return true;
-}
+const taskDependents = (tasks: readonly ReplicationTask[]) =>
+  tasks.map((task) => ({ name: `replication task ${task.ReplicationTaskIdentifier}`, status: task.Status ?? '?' }));
 
 async function taskDelete(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const dms = ops(ctx);
   const id = taskId(node, input);
   await stopTask(dms, id);
-  const task = await dms.task(id);
-  const deleted = await deleteAndWait(
-    `deleting replication task ${id}`,
-    async () => (await dms.task(id)) !== null,
-    () => dms.send(new DeleteReplicationTaskCommand({ ReplicationTaskArn: task?.ReplicationTaskArn ?? '' })),
-    dms,
-  );
+  const deleted = await deleteResource(dms, {
+    what: `replication task ${id}`,
+    read: () => dms.task(id),
+    status: (task) => task.Status ?? '?',
+    remove: (task) => dms.send(new DeleteReplicationTaskCommand({ ReplicationTaskArn: task.ReplicationTaskArn! })),
+    dependents: async () => [],
+    settling: ['creating', 'modifying', 'starting', 'stopping', 'testing', 'moving'],
+  });
   return succeeded({ deleted });
 }
 
 async function endpointDelete(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const dms = ops(ctx);
   const id = requireString(node, input, 'endpoint', 'EndpointIdentifier', 'identifier');
-  const endpoint = await dms.endpoint(id);
-  const deleted = await deleteAndWait(
-    `deleting endpoint ${id}`,
-    async () => (await dms.endpoint(id)) !== null,
-    () => dms.send(new DeleteEndpointCommand({ EndpointArn: endpoint?.EndpointArn ?? '' })),
-    dms,
-  );
+  const deleted = await deleteResource(dms, {
+    what: `endpoint ${id}`,
+    read: () => dms.endpoint(id),
+    status: (endpoint) => endpoint.Status ?? '?',
+    remove: (endpoint) => dms.send(new DeleteEndpointCommand({ EndpointArn: endpoint.EndpointArn! })),
+    dependents: async (endpoint) => taskDependents(await dms.tasksUsing(endpoint.EndpointArn!)),
+    settling: ['creating', 'modifying'],
+  });
   return succeeded({ deleted });
 }
 
 async function instanceDelete(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const dms = ops(ctx);
   const id = requireString(node, input, 'instance', 'ReplicationInstanceIdentifier', 'identifier');
-  const instance = await dms.instance(id);
-  const deleted = await deleteAndWait(
-    `deleting replication instance ${id}`,
-    async () => (await dms.instance(id)) !== null,
-    () =>
-      dms.send(
-        new DeleteReplicationInstanceCommand({ ReplicationInstanceArn: instance?.ReplicationInstanceArn ?? '' }),
-      ),
-    dms,
-  );
+  const deleted = await deleteResource(dms, {
+    what: `replication instance ${id}`,
+    read: () => dms.instance(id),
+    status: (instance) => instance.ReplicationInstanceStatus ?? '?',
+    remove: (instance) =>
+      dms.send(new DeleteReplicationInstanceCommand({ ReplicationInstanceArn: instance.ReplicationInstanceArn! })),
+    dependents: async (instance) => taskDependents(await dms.tasksOn(instance.ReplicationInstanceArn!)),
+    settling: ['creating', 'modifying', 'rebooting', 'upgrading', 'maintenance'],
+  });
   return succeeded({ deleted });
 }
 

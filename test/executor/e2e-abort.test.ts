@@ -60,6 +60,10 @@ describe('abort after the fence', () => {
     expect(world.dms.tasks.size).toBe(0);
     expect(world.dms.endpoints.size).toBe(0);
     expect(world.dms.instances.size).toBe(0);
+    // In the graph's order: the task before the endpoints it uses, the endpoints before the instance.
+    // Each delete was asked once: none was refused (InvalidResourceStateFault) and asked again.
+    const deletes = world.dms.calls.filter((call) => call.command.startsWith('Delete')).map((call) => call.command);
+    expect(deletes).toEqual(['DeleteReplicationTask', 'DeleteEndpoint', 'DeleteEndpoint', 'DeleteReplicationInstance']);
   });
 
   it('no secret value in anything pgferry printed or wrote', async () => {
