@@ -1,36 +1,17 @@
 // DMS table-selection wildcards (`%` any run, `_` one character, `[…]` a set or range such as `[_]`)
 // as anchored PostgreSQL regular expressions, so target SQL can find exactly the tables a task selects.
 
+import { splitTablePattern, wildcardToRegex } from '../knowledge/dms-wildcard.js';
 import type { Task } from '../model/plan.js';
-
-const REGEX_SPECIAL = /[.^$*+?(){}|\\]/;
-
-export function wildcardToRegex(pattern: string): string {
-  let out = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (ch === '%') out += '.*';
-    else if (ch === '_') out += '.';
-    else if (ch === '[') {
-      const close = pattern.indexOf(']', i + 1);
-      if (close < 0) out += '\\[';
-      else {
-        out += pattern.slice(i, close + 1);
-        i = close;
-      }
-    } else if (ch === ']') out += '\\]';
-    else out += REGEX_SPECIAL.test(ch) ? `\\${ch}` : ch;
-  }
-  return `${out}$`;
-}
 
 export function sqlLiteral(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
 function splitPattern(pattern: string): [string, string] {
-  const dot = pattern.indexOf('.');
-  return dot < 0 ? [pattern, '%'] : [pattern.slice(0, dot), pattern.slice(dot + 1)];
+  // The rules reject a pattern without a schema part before anything is emitted.
+  const parts = splitTablePattern(pattern);
+  return parts ? [parts.schema, parts.table] : [pattern, '%'];
 }
 
 /** `(VALUES ('^public$', '^.*$'), …)` rows of (schema regex, table regex). */

@@ -5,8 +5,12 @@ import { compareText } from '../../contracts/compare.js';
 import { defineCode } from '../diagnostics/codes.js';
 import { sourceEndpointId, targetEndpointId } from '../emit/names.js';
 import { escapeSegment } from '../front/locate.js';
+import { AWS_REGIONS, AWS_REGIONS_SOURCE } from '../knowledge/aws-regions.generated.js';
 import { dmsIdentifierProblem, identifierKey } from '../knowledge/identifiers.js';
 import type { Rule } from './rule.js';
+import { didYouMean } from './support/suggest.js';
+
+const AWS_REGION_CODES = AWS_REGIONS.map((region) => region.code);
 
 export const DMS_IDENTIFIER_INVALID = defineCode({
   code: 'PGF3200',
@@ -49,7 +53,9 @@ export const DMS_REGION_INVALID = defineCode({
   title: 'The AWS region is not a region name',
   explanation:
     'dms.region must be an AWS region code such as eu-west-1 or us-gov-west-1 (not an availability zone such as ' +
-    'eu-west-1a, nor a display name).',
+    'eu-west-1a, nor a display name). The known regions are the partition data the AWS SDK ships ' +
+    `(${AWS_REGIONS_SOURCE}, compiler/knowledge/aws-regions.generated.ts); a region newer than the SDK pgferry ` +
+    'was built with needs an SDK upgrade and `node scripts/aws-knowledge.mjs`.',
 });
 
 export const identifiersRule = {
@@ -130,14 +136,18 @@ export const identifiersRule = {
       else if (value.length > 256) problem = `the value of "${key}" is longer than 256 characters`;
       if (problem) report({ code: DMS_TAG_INVALID.code, pointer, message: `tag ${problem}` });
     }
-    if (!/^[a-z]{2,4}(-gov|-iso|-isob|-isof|-isoe)?-[a-z]+-\d$/.test(plan.dms.region)) {
+    const region = plan.dms.region;
+    if (!AWS_REGION_CODES.includes(region)) {
+      const zone = /\d[a-z]$/.test(region) && AWS_REGION_CODES.includes(region.slice(0, -1));
       report({
         code: DMS_REGION_INVALID.code,
         pointer: '/dms/region',
-        message: `"${plan.dms.region}" is not an AWS region code`,
-        hint: /\d[a-z]$/.test(plan.dms.region)
-          ? `that looks like an availability zone; use "${plan.dms.region.slice(0, -1)}"`
-          : 'use a region code such as eu-west-1',
+        message: zone
+          ? `"${region}" is an availability zone, not a region`
+          : `"${region}" is not an AWS region${didYouMean(region, AWS_REGION_CODES)}`,
+        hint: zone
+          ? `use "${region.slice(0, -1)}"`
+          : "use a region code such as eu-west-1 (the SDK's partition data lists them)",
       });
     }
   },

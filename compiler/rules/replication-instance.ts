@@ -1,8 +1,14 @@
 // The replication instance: exposure, sizing and network references that AWS would reject.
 
 import { defineCode } from '../diagnostics/codes.js';
+import {
+  DMS_INSTANCE_CLASSES,
+  DMS_INSTANCE_CLASSES_SOURCE,
+  dmsInstanceFamily,
+} from '../knowledge/dms-instance-classes.js';
 import { cdcTaskCount } from '../knowledge/replication-budget.js';
 import type { Rule } from './rule.js';
+import { didYouMean } from './support/suggest.js';
 
 export const INSTANCE_PUBLIC = defineCode({
   code: 'PGF3210',
@@ -31,8 +37,10 @@ export const INSTANCE_CLASS = defineCode({
   severity: 'error',
   title: 'The replication instance class is not a DMS class',
   explanation:
-    'DMS instance classes look like dms.<family>.<size>, e.g. dms.t3.medium, dms.c5.xlarge, dms.r5.2xlarge. An EC2 or ' +
-    'RDS class name (db.r5.large, m5.large) is rejected by CreateReplicationInstance.',
+    'DMS instance classes look like dms.<family>.<size>, e.g. dms.t3.medium, dms.c5.xlarge, dms.r6i.2xlarge, and ' +
+    'AWS documents the T2, T3, C4, C5, C6i, R4, R5 and R6i families with a fixed list of sizes each ' +
+    `(compiler/knowledge/dms-instance-classes.ts; source: ${DMS_INSTANCE_CLASSES_SOURCE}). An EC2 or RDS class ` +
+    'name (db.r5.large, m5.large), or a size the family does not have, is rejected by CreateReplicationInstance.',
 });
 
 export const INSTANCE_BURSTABLE = defineCode({
@@ -55,8 +63,41 @@ export const INSTANCE_NETWORK = defineCode({
     'window has the form ddd:hh24:mi-ddd:hh24:mi in UTC (sun:03:00-sun:03:30). AWS rejects the create call otherwise.',
 });
 
+export const MAINTENANCE_WINDOW_SHORT = defineCode({
+  code: 'PGF3215',
+  name: 'maintenance-window-short',
+  severity: 'error',
+  title: 'The maintenance window is shorter than the 30 minutes DMS requires',
+  explanation:
+    'PreferredMaintenanceWindow must span at least 30 minutes (ddd:hh24:mi-ddd:hh24:mi in UTC; it may cross ' +
+    'midnight or the end of the week, sat:23:45-sun:00:15). CreateReplicationInstance rejects a shorter window ' +
+    'mid-apply. Widen the window, e.g. sun:03:00-sun:03:30.',
+});
+
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const MINUTES_PER_WEEK = 7 * 24 * 60;
+
+/** Minutes from the start to the end of a well-formed window, across the end of the week if needed. */
+function windowMinutes(window: string): number {
+  const [start, end] = window
+    .toLowerCase()
+    .split('-')
+    .map((edge) => {
+      const [day, hour, minute] = edge.split(':');
+      return DAYS.indexOf(day!) * 24 * 60 + Number(hour) * 60 + Number(minute);
+    });
+  return (end! - start! + MINUTES_PER_WEEK) % MINUTES_PER_WEEK;
+}
+
 export const replicationInstanceRule = {
-  codes: [INSTANCE_PUBLIC, INSTANCE_STORAGE, INSTANCE_CLASS, INSTANCE_BURSTABLE, INSTANCE_NETWORK],
+  codes: [
+    INSTANCE_PUBLIC,
+    INSTANCE_STORAGE,
+    INSTANCE_CLASS,
+    INSTANCE_BURSTABLE,
+    INSTANCE_NETWORK,
+    MAINTENANCE_WINDOW_SHORT,
+  ],
   needsCatalog: false,
   check({ plan, report }) {
     const instance = plan.dms.replication_instance;
@@ -80,20 +121,22 @@ export const replicationInstanceRule = {
         message: `allocated_storage is ${instance.allocated_storage} GB; DMS accepts 5 to 6144`,
       });
     }
-    const classMatch = /^dms\.([a-z0-9]+)\.([a-z0-9]+)$/.exec(instance.class);
-    if (!classMatch) {
+    const family = dmsInstanceFamily(instance.class);
+    if (!family) {
       report({
         code: INSTANCE_CLASS.code,
         pointer: at('class'),
-        message: `"${instance.class}" is not a DMS instance class`,
-        hint: 'use a class such as dms.c5.large or dms.r5.xlarge',
+        message: `"${instance.class}" is not a DMS replication instance class${didYouMean(instance.class, DMS_INSTANCE_CLASSES)}`,
+        hint: /^dms\./.test(instance.class)
+          ? 'AWS documents the t2, t3, c4, c5, c6i, r4, r5 and r6i families: e.g. dms.r6i.large or dms.c5.xlarge'
+          : 'DMS classes start with "dms.": e.g. dms.r6i.large, not an EC2 (m5.large) or RDS (db.r5.large) class',
       });
-    } else if (/^t\d/.test(classMatch[1]!) && cdcTaskCount(plan) > 0) {
+    } else if (family.burstable && cdcTaskCount(plan) > 0) {
       report({
         code: INSTANCE_BURSTABLE.code,
         pointer: at('class'),
         message: `burstable class ${instance.class} carries ${cdcTaskCount(plan)} CDC task(s); CPU credits run out under steady load`,
-        hint: 'use a c5 or r5 class',
+        hint: 'use a c5, c6i, r5 or r6i class',
       });
     }
     instance.security_groups.forEach((group, index) => {
@@ -129,6 +172,13 @@ export const replicationInstanceRule = {
         pointer: at('preferred_maintenance_window'),
         message: `maintenance window "${window}" is not of the form ddd:hh24:mi-ddd:hh24:mi`,
         hint: 'e.g. sun:03:00-sun:03:30 (UTC)',
+      });
+    } else if (window !== null && windowMinutes(window) < 30) {
+      report({
+        code: MAINTENANCE_WINDOW_SHORT.code,
+        pointer: at('preferred_maintenance_window'),
+        message: `maintenance window "${window}" lasts ${windowMinutes(window)} minutes; DMS requires at least 30`,
+        hint: 'widen it, e.g. sun:03:00-sun:03:30 (UTC)',
       });
     }
   },

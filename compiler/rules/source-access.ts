@@ -1,6 +1,7 @@
 // The migration user and host on the source: what DMS needs to read changes, and an address it can reach.
 
 import { defineCode } from '../diagnostics/codes.js';
+import { hostAddressProblem } from '../knowledge/host-address.js';
 import { cdcTaskCount } from '../knowledge/replication-budget.js';
 import type { Rule } from './rule.js';
 
@@ -48,10 +49,37 @@ export const FENCE_PROTECTED_LOGIN = defineCode({
     'operator during cutover. Use a separate role for the application writers.',
 });
 
+export const HOST_ADDRESS_INVALID = defineCode({
+  code: 'PGF3704',
+  name: 'host-address-invalid',
+  severity: 'error',
+  title: 'A host is not a bare host name or IP address',
+  explanation:
+    "source.host and target.host become the DMS endpoints' ServerName, which takes a DNS name or an IP address " +
+    'only. A port (10.1.4.20:5432), a scheme (postgres://…), a path or a user name there makes every connection ' +
+    'fail at apply time. Write the address alone and the port in source.port / target.port.',
+});
+
 export const sourceAccessRule = {
-  codes: [MIGRATION_USER_SUPERUSER, SOURCE_HOST_LOOPBACK, MIGRATION_USER_IN_WRITE_ROLES, FENCE_PROTECTED_LOGIN],
+  codes: [
+    MIGRATION_USER_SUPERUSER,
+    SOURCE_HOST_LOOPBACK,
+    MIGRATION_USER_IN_WRITE_ROLES,
+    FENCE_PROTECTED_LOGIN,
+    HOST_ADDRESS_INVALID,
+  ],
   needsCatalog: false,
   check({ plan, report }) {
+    for (const side of ['source', 'target'] as const) {
+      const problem = hostAddressProblem(plan[side].host, `${side}.port`);
+      if (problem) {
+        report({
+          code: HOST_ADDRESS_INVALID.code,
+          pointer: `/${side}/host`,
+          message: `${side}.host "${plan[side].host}" is not a host name or IP address: ${problem}`,
+        });
+      }
+    }
     const user = plan.source.migration_user;
     const cdcTasks = cdcTaskCount(plan);
     if (plan.engine === 'dms' && cdcTasks > 0 && !user.superuser) {

@@ -1,18 +1,19 @@
 // Table selections: each task belongs to a migrating database, its patterns are `schema.table` in DMS
-// wildcard syntax, and no table is loaded by two tasks of the same database.
+// wildcard syntax (never glob syntax), it selects something, and no table is loaded by two tasks of the
+// same database.
 
 import { defineCode } from '../diagnostics/codes.js';
-import type { Task } from '../model/plan.js';
-import type { Rule } from './rule.js';
-import { PatternIndex } from './support/pattern-index.js';
-import { didYouMean } from './support/suggest.js';
 import {
   compilePattern,
   hasWildcard,
   matchesWildcard,
   patternsOverlap,
   splitTablePattern,
-} from './support/wildcard.js';
+} from '../knowledge/dms-wildcard.js';
+import type { Task } from '../model/plan.js';
+import type { Rule } from './rule.js';
+import { PatternIndex } from './support/pattern-index.js';
+import { didYouMean } from './support/suggest.js';
 
 export const TASK_DATABASE_UNKNOWN = defineCode({
   code: 'PGF3300',
@@ -75,6 +76,44 @@ export const UNDERSCORE_WILDCARD = defineCode({
     'In DMS selection rules _ matches any single character, so public.order_items also selects public.orderXitems. ' +
     'That is rarely harmful but can pull in unexpected tables; write [_] for a literal underscore.',
 });
+
+export const GLOB_WILDCARD = defineCode({
+  code: 'PGF3306',
+  name: 'glob-wildcard',
+  severity: 'error',
+  title: 'A table pattern uses * or ?, which DMS takes literally',
+  explanation:
+    'DMS selection rules know only %, _ and [...] as wildcards. public.* selects a table literally named "*", so the ' +
+    'rule selects nothing (and the task fails with FailOnNoTablesCaptured). Write % for any run of characters and _ ' +
+    'for one character: public.%.',
+});
+
+export const TASK_SELECTS_NOTHING = defineCode({
+  code: 'PGF3307',
+  name: 'task-selects-nothing',
+  severity: 'error',
+  title: "A task's excludes cancel all of its includes",
+  explanation:
+    'Every include pattern of the task is covered by one of its exclude patterns, so the task selects no table: DMS ' +
+    'fails it at start (FailOnNoTablesCaptured) or, without that setting, it runs and copies nothing. Narrow the ' +
+    'exclude or remove it.',
+});
+
+/** The pattern with `*` and `?` outside brackets turned into DMS wildcards, or null when it has none. */
+function globFixed(pattern: string): string | null {
+  let depth = 0;
+  let changed = false;
+  let out = '';
+  for (const ch of pattern) {
+    if (ch === '[') depth++;
+    else if (ch === ']') depth = Math.max(0, depth - 1);
+    if (depth === 0 && (ch === '*' || ch === '?')) {
+      out += ch === '*' ? '%' : '_';
+      changed = true;
+    } else out += ch;
+  }
+  return changed ? out : null;
+}
 
 /** Whether every name `pattern` matches is also matched by `cover` (conservative: false when unsure). */
 function partCovers(cover: string, pattern: string): boolean {
@@ -154,6 +193,8 @@ export const tableSelectionRule = {
     TASK_SELECTION_EMPTY,
     EXCLUDE_UNUSED,
     UNDERSCORE_WILDCARD,
+    GLOB_WILDCARD,
+    TASK_SELECTS_NOTHING,
   ],
   needsCatalog: false,
   check({ plan, report }) {
@@ -180,8 +221,26 @@ export const tableSelectionRule = {
         });
       }
       const includes = includesOf[index]!.prepared;
+      if (includes.length > 0 && includes.every((include) => include !== null && excludedBy(task, include))) {
+        report({
+          code: TASK_SELECTS_NOTHING.code,
+          pointer: `${at}/tables/exclude`,
+          message: `task "${task.id}" selects no table: its exclude patterns cover every include pattern`,
+          hint: 'narrow or remove the exclude',
+        });
+      }
       for (const kind of ['include', 'exclude'] as const) {
         task.tables[kind].forEach((pattern, patternIndex) => {
+          const fixed = globFixed(pattern);
+          if (fixed !== null) {
+            report({
+              code: GLOB_WILDCARD.code,
+              pointer: `${at}/tables/${kind}/${patternIndex}`,
+              message: `${kind} pattern "${pattern}" uses * or ?, which DMS matches literally: it selects nothing`,
+              hint: `DMS wildcards are % and _: write "${fixed}"`,
+            });
+            return;
+          }
           // A prepared include is valid (prepare checks what patternProblem does): nothing else to check.
           if (kind === 'include' && includes[patternIndex] !== null) return;
           const problem = patternProblem(pattern);

@@ -3,7 +3,7 @@
 // The agent has no generic SQL route, and a publication is plain catalog DDL that needs no host access.
 
 import type pg from 'pg';
-import { wildcardToRegex } from '../../compiler/emit/table-patterns.js';
+import { wildcardToRegex } from '../../compiler/knowledge/dms-wildcard.js';
 import type { GraphNode, NodeKind } from '../../contracts/graph.js';
 import { PGFERRY_SCHEMA } from '../../contracts/pgferry-schema.js';
 import { type Input, requireString, stringList } from '../inputs.js';

@@ -3,7 +3,7 @@
 // Fixed-length patterns (no `%`) only match names of their length whose last characters agree with
 // their literal ending, so they are bucketed by length and by their last three literal characters.
 
-import { type CompiledPattern, compilePattern } from './wildcard.js';
+import { type CompiledPattern, compilePattern } from '../../knowledge/dms-wildcard.js';
 
 export interface IndexedPattern {
   /** Position in the task's include list; the lowest matching index wins. */

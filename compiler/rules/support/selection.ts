@@ -3,9 +3,9 @@
 // defaults to `table`).
 
 import type { CatalogDatabase, CatalogSnapshot, CatalogTable } from '../../../contracts/catalog.js';
+import { compilePattern, matchesWildcard, splitTablePattern } from '../../knowledge/dms-wildcard.js';
 import type { Task } from '../../model/plan.js';
 import { PatternIndex } from './pattern-index.js';
-import { compilePattern, matchesWildcard, splitTablePattern } from './wildcard.js';
 
 export interface SelectedTable {
   readonly table: CatalogTable;

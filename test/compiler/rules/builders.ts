@@ -46,6 +46,8 @@ export interface Row {
   readonly want: readonly string[];
   /** Words every reported message must contain (case-insensitive). */
   readonly words?: readonly string[];
+  /** Words every reported hint (what to write instead) must contain (case-insensitive). */
+  readonly hints?: readonly string[];
 }
 
 export function findingsOf(
@@ -63,6 +65,7 @@ export function expectRow(rule: Rule, row: Row): void {
   expect(findings.map((finding) => `${finding.code}@${finding.pointer}`)).toEqual(row.want);
   for (const finding of findings) {
     for (const word of row.words ?? []) expect(finding.message.toLowerCase()).toContain(word.toLowerCase());
+    for (const word of row.hints ?? []) expect((finding.hint ?? '').toLowerCase()).toContain(word.toLowerCase());
   }
 }
 

@@ -77,6 +77,19 @@ describe('DMS identifiers and tags', () => {
       words: ['eu-west-1a'],
     },
     { name: 'a GovCloud region passes', plan: planWith({ dms: { region: 'us-gov-west-1' } }), want: [] },
+    { name: 'a China region passes', plan: planWith({ dms: { region: 'cn-northwest-1' } }), want: [] },
+    {
+      name: 'a region that does not exist, with a suggestion',
+      plan: planWith({ dms: { region: 'eu-west-9' } }),
+      want: ['PGF3203@/dms/region'],
+      words: ['not an AWS region', 'did you mean "eu-west-1"'],
+    },
+    {
+      name: 'a region-shaped name no partition lists',
+      plan: planWith({ dms: { region: 'mars-north-1' } }),
+      want: ['PGF3203@/dms/region'],
+      words: ['"mars-north-1" is not an AWS region'],
+    },
   ];
   test.each(rows)('$name', (row) => expectRow(identifiersRule, row));
 });
@@ -101,6 +114,35 @@ describe('replication instance', () => {
       plan: instance({ replication_instance: { class: 'db.r5.large' } }),
       want: ['PGF3212@/dms/replication_instance/class'],
       words: ['db.r5.large'],
+    },
+    {
+      name: 'an EC2 family DMS does not offer',
+      plan: instance({ replication_instance: { class: 'dms.m5.large' } }),
+      want: ['PGF3212@/dms/replication_instance/class'],
+      words: ['dms.m5.large', 'did you mean'],
+      hints: ['t2, t3, c4, c5, c6i, r4, r5 and r6i'],
+    },
+    {
+      name: 'a size the family does not have',
+      plan: instance({ replication_instance: { class: 'dms.c5.8xlarge' } }),
+      want: ['PGF3212@/dms/replication_instance/class'],
+      words: ['did you mean "dms.c5.'],
+    },
+    {
+      name: 'a sixth-generation class passes',
+      plan: instance({ replication_instance: { class: 'dms.c6i.32xlarge' } }),
+      want: [],
+    },
+    {
+      name: 'a maintenance window of 15 minutes',
+      plan: instance({ replication_instance: { preferred_maintenance_window: 'sun:03:00-sun:03:15' } }),
+      want: ['PGF3215@/dms/replication_instance/preferred_maintenance_window'],
+      words: ['15 minutes', 'at least 30'],
+    },
+    {
+      name: 'a 30-minute window across the end of the week passes',
+      plan: instance({ replication_instance: { preferred_maintenance_window: 'sun:23:45-mon:00:15' } }),
+      want: [],
     },
     {
       name: 'burstable class with CDC',

@@ -3,11 +3,10 @@
 // way PostgreSQL's own inet type does.
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { wildcardToRegex } from '../../../compiler/emit/table-patterns.js';
+import { matchesWildcard, wildcardToRegex } from '../../../compiler/knowledge/dms-wildcard.js';
 import { SLOT_NAME } from '../../../compiler/knowledge/identifiers.js';
 import { defaultReplicationSettings, SOURCE_GUCS } from '../../../compiler/knowledge/pg-versions.js';
 import { hasHostBits, networkOf, parseCidr } from '../../../compiler/rules/support/cidr.js';
-import { matchesWildcard } from '../../../compiler/rules/support/wildcard.js';
 import { type PgCluster, startCluster } from '../../support/pg-cluster.js';
 
 const majors = [12, 16] as const;
@@ -70,8 +69,44 @@ describe.each(majors)('PostgreSQL %i', (major) => {
   );
 
   test("DMS wildcards: the rules' matcher agrees with the regexes target SQL uses", async () => {
-    const patterns = ['%', 'order%', 'order_', 'order[_]%', '[a-c]%', '%[_]log', 'o%r%s', 'orders'];
-    const names = ['orders', 'order_lines', 'orderXlines', 'order1', 'billing', 'audit_log', 'auditlog', 'o'];
+    // Brackets, regex and SQL metacharacters, and a ']' as the only member of a set ('[]]x'), where the
+    // rule's matcher and the emitter once disagreed.
+    const patterns = [
+      '%',
+      'order%',
+      'order_',
+      'order[_]%',
+      '[a-c]%',
+      '%[_]log',
+      'o%r%s',
+      'orders',
+      '[]]x',
+      'a.b%',
+      'x$(y)',
+      'we[-]ird',
+      "it's",
+      '[^a]%',
+      'a\\b%',
+    ];
+    const names = [
+      'orders',
+      'order_lines',
+      'orderXlines',
+      'order1',
+      'billing',
+      'audit_log',
+      'auditlog',
+      'o',
+      ']x',
+      'a.bc',
+      'aXbc',
+      'x$(y)',
+      'we-ird',
+      "it's",
+      '^b',
+      'ab',
+      'a\\bc',
+    ];
     const { rows } = await cluster().query(
       'SELECT p.i, n.j, n.name ~ p.re AS hit FROM unnest($1::text[]) WITH ORDINALITY p(re, i), unnest($2::text[]) WITH ORDINALITY n(name, j)',
       [patterns.map(wildcardToRegex), names],

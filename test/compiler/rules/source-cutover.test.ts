@@ -34,6 +34,41 @@ describe('source access', () => {
     // The same address as the rehearsal row below, so that row passes because of the engine alone.
     { name: 'loopback address', plan: planWith({ source: { host: '127.0.0.1' } }), want: ['PGF3701@/source/host'] },
     {
+      name: 'a source host with a port',
+      plan: planWith({ source: { host: '10.1.4.20:5432' } }),
+      want: ['PGF3704@/source/host'],
+      words: ['includes a port', 'write "10.1.4.20" here and source.port: 5432'],
+    },
+    {
+      name: 'a target host given as a connection URL',
+      plan: planWith({ target: { host: 'postgres://orders.abc.eu-west-1.rds.amazonaws.com:5432/orders' } }),
+      want: ['PGF3704@/target/host'],
+      words: ['is a url', 'target.port'],
+    },
+    {
+      name: 'a bracketed IPv6 address with a port',
+      plan: planWith({ source: { host: '[fd00:10::7]:5433' } }),
+      want: ['PGF3704@/source/host'],
+      words: ['write "fd00:10::7" here and source.port: 5433'],
+    },
+    {
+      name: 'an IPv4 address with an octet over 255',
+      plan: planWith({ source: { host: '10.1.4.300' } }),
+      want: ['PGF3704@/source/host'],
+      words: ['not a valid ipv4 address'],
+    },
+    {
+      name: 'a DNS label with an underscore',
+      plan: planWith({ source: { host: 'db_01.internal' } }),
+      want: ['PGF3704@/source/host'],
+      words: ['"db_01" is not a dns label'],
+    },
+    {
+      name: 'DNS names, IPv6 and a trailing dot pass',
+      plan: planWith({ source: { host: 'ip-10-1-4-20.eu-west-1.compute.internal.' }, target: { host: 'fd00:10::8' } }),
+      want: [],
+    },
+    {
       name: 'loopback host for a logical-replication rehearsal passes',
       plan: planWith({ engine: 'logical', source: { host: '127.0.0.1' } }),
       want: [],

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
+import { matchesWildcard, patternsOverlap } from '../../../compiler/knowledge/dms-wildcard.js';
 import { cdcTaskRule } from '../../../compiler/rules/cdc-task.js';
 import { fullLoadRule } from '../../../compiler/rules/full-load.js';
 import { lobRule } from '../../../compiler/rules/lob.js';
-import { matchesWildcard, patternsOverlap } from '../../../compiler/rules/support/wildcard.js';
 import { tableSelectionRule } from '../../../compiler/rules/table-selection.js';
 import { basePlan, cdcPlan, cdcTask, expectRow, findingsOf, planWith, type Row, task, withTasks } from './builders.js';
 
@@ -11,6 +11,31 @@ const tables = (include: string[], exclude: string[] = []) => ({ include, exclud
 describe('table selection', () => {
   const rows: Row[] = [
     { name: 'seed plan passes', plan: basePlan, want: [] },
+    {
+      name: 'a glob star is not a DMS wildcard',
+      plan: withTasks([task({ tables: tables(['public.*']) })]),
+      want: ['PGF3306@/dms/tasks/0/tables/include/0'],
+      words: ['selects nothing'],
+      hints: ['write "public.%"'],
+    },
+    {
+      name: 'a glob question mark in an exclude, and a star inside brackets is literal',
+      plan: withTasks([task({ tables: tables(['public.%', 'public.a[*]b'], ['public.tmp?']) })]),
+      want: ['PGF3306@/dms/tasks/0/tables/exclude/0'],
+      words: ['matches literally'],
+      hints: ['write "public.tmp_"'],
+    },
+    {
+      name: 'excludes that cancel every include',
+      plan: withTasks([task({ tables: tables(['public.orders', 'public.order[_]items'], ['public.%']) })]),
+      want: ['PGF3307@/dms/tasks/0/tables/exclude'],
+      words: ['selects no table'],
+    },
+    {
+      name: 'an exclude covering only some includes passes',
+      plan: withTasks([task({ tables: tables(['public.%', 'audit.%'], ['public.%']) })]),
+      want: [],
+    },
     {
       name: 'task database not migrated, with a suggestion',
       plan: withTasks([task({ database: 'order' })]),

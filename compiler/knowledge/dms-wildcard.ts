@@ -4,7 +4,7 @@
 // Plans may list thousands of tables explicitly, so patterns are compiled once (cached) and the common
 // case, a pattern without `%`, is compared position by position without the general search.
 
-type Token =
+export type Token =
   | { readonly kind: 'any' }
   | { readonly kind: 'one' }
   | { readonly kind: 'set'; readonly ranges: readonly (readonly [string, string])[] }
@@ -157,4 +157,28 @@ export function splitTablePattern(pattern: string): { schema: string; table: str
 
 export function hasWildcard(pattern: string): boolean {
   return /[%_[]/.test(pattern);
+}
+
+const REGEX_SPECIAL = /[.^$*+?()[\]{}|\\-]/;
+
+function regexChar(ch: string): string {
+  return REGEX_SPECIAL.test(ch) ? `\\${ch}` : ch;
+}
+
+/**
+ * The pattern as an anchored PostgreSQL (ARE) regular expression, from the same tokens the compiler's
+ * matcher uses, so target SQL selects exactly the tables the rules reason about. A malformed pattern
+ * (an unclosed `[`) matches itself literally, as `matchesWildcard` does.
+ */
+export function wildcardToRegex(pattern: string): string {
+  const compiled = compilePattern(pattern);
+  if (!compiled) return `^${[...pattern].map(regexChar).join('')}$`;
+  const body = compiled.tokens.map((token) => {
+    if (token.kind === 'any') return '.*';
+    if (token.kind === 'one') return '.';
+    if (token.kind === 'literal') return regexChar(token.ch);
+    const ranges = token.ranges.map(([lo, hi]) => (lo === hi ? regexChar(lo) : `${regexChar(lo)}-${regexChar(hi)}`));
+    return `[${ranges.join('')}]`;
+  });
+  return `^${body.join('')}$`;
 }
