@@ -11,6 +11,8 @@ import { type SourceFile, spanOf } from './source-file.js';
 export const MAX_PLAN_BYTES = 16 * 1024 * 1024;
 export const MAX_ALIAS_COUNT = 100;
 export const MAX_DEPTH = 64;
+const TOO_DEEP_HINT =
+  'a plan nests a handful of levels (dms → tasks → tables → include); this file looks generated or hostile: check that it is the plan you meant';
 
 export interface ParseResult {
   readonly source: SourceFile | null;
@@ -48,7 +50,12 @@ function decode(file: string, input: string | Uint8Array): string | Diagnostic {
   const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
   if (size > MAX_PLAN_BYTES) {
     return {
-      ...fileDiagnostic(file, parseCodes.tooLarge, `the plan is ${size} bytes, over the ${MAX_PLAN_BYTES}-byte limit`),
+      ...fileDiagnostic(
+        file,
+        parseCodes.tooLarge,
+        `the plan is ${size} bytes, over the ${MAX_PLAN_BYTES}-byte limit`,
+        'select tables with patterns (public.%, public.order[_]%) instead of listing each one; check that this is the plan file you meant',
+      ),
       span: START_OF_FILE,
     };
   }
@@ -105,7 +112,7 @@ function fromYamlError(source: Pick<SourceFile, 'path' | 'text' | 'lineCounter'>
     span: spanOf(source, start, Math.max(end, start + 1)),
     pointer: null,
     notes: [],
-    hint: null,
+    hint: code === parseCodes.tooDeep ? TOO_DEEP_HINT : null,
   };
 }
 
@@ -181,7 +188,12 @@ export function parsePlan(path: string, input: string | Uint8Array): ParseResult
       value: undefined,
       diagnostics: [
         {
-          ...fileDiagnostic(path, parseCodes.tooDeep, `the document nests more than ${MAX_DEPTH} levels deep`),
+          ...fileDiagnostic(
+            path,
+            parseCodes.tooDeep,
+            `the document nests more than ${MAX_DEPTH} levels deep`,
+            TOO_DEEP_HINT,
+          ),
           span: positionAt(text, overflow),
         },
       ],
@@ -214,8 +226,12 @@ export function parsePlan(path: string, input: string | Uint8Array): ParseResult
         ? `aliases expand beyond the budget of ${MAX_ALIAS_COUNT}: this looks like a "billion laughs" document`
         : `the document cannot be read: ${error instanceof Error ? error.message : String(error)}`;
     const code = error instanceof ReferenceError ? parseCodes.aliasBudget : parseCodes.syntax;
+    const hint =
+      error instanceof ReferenceError
+        ? `write the repeated values out, or use fewer anchors: pgferry expands at most ${MAX_ALIAS_COUNT} aliases`
+        : null;
     const diagnostic: Diagnostic = {
-      ...fileDiagnostic(path, code, message),
+      ...fileDiagnostic(path, code, message, hint),
       span: spanOf(source, offset, offset + 1),
     };
     return { source, value: undefined, diagnostics: [diagnostic] };
@@ -226,7 +242,12 @@ export function parsePlan(path: string, input: string | Uint8Array): ParseResult
       value: undefined,
       diagnostics: [
         {
-          ...fileDiagnostic(path, parseCodes.tooDeep, `the document nests more than ${MAX_DEPTH} levels deep`),
+          ...fileDiagnostic(
+            path,
+            parseCodes.tooDeep,
+            `the document nests more than ${MAX_DEPTH} levels deep`,
+            TOO_DEEP_HINT,
+          ),
           span: START_OF_FILE,
         },
       ],

@@ -6,6 +6,7 @@ import type { ErrorObject } from 'ajv';
 import type { CodeInfo } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { schemaCodes } from './codes.js';
+import { domainWording } from './domain-messages.js';
 import { joinPointer, locatePointer, parsePointer } from './locate.js';
 import { planValidator } from './plan-schema.js';
 import type { SourceFile } from './source-file.js';
@@ -128,6 +129,8 @@ function wordError(error: ErrorObject, source: SourceFile): Worded | null {
       };
     case 'pattern':
     case 'format': {
+      const domain = domainWording(error, where);
+      if (domain) return { code: schemaCodes.badFormat, pointer: at, ...domain, atKey: false };
       const description = typeof error.parentSchema?.description === 'string' ? error.parentSchema.description : null;
       const rule =
         error.keyword === 'pattern' ? `the pattern ${String(params.pattern)}` : `the ${String(params.format)} format`;
@@ -149,6 +152,8 @@ function wordError(error: ErrorObject, source: SourceFile): Worded | null {
     case 'maxLength':
     case 'minProperties':
     case 'maxProperties': {
+      const domain = domainWording(error, where);
+      if (domain) return { code: schemaCodes.outOfRange, pointer: at, ...domain, atKey: false };
       const message =
         error.keyword === 'minProperties' && error.schemaPath.includes('/secretRef/')
           ? `${where} names no secret`
