@@ -2,6 +2,7 @@
 // loaded on demand so `pgferry validate` never pays for the AWS SDK or fastify.
 
 import { type CliCommand, type CliIo, EXIT, processIo } from './io.js';
+import { silenceSdkNodeVersionWarning } from './quiet.js';
 
 interface CommandEntry {
   readonly summary: string;
@@ -39,6 +40,7 @@ function usage(): string {
 }
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  silenceSdkNodeVersionWarning();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(usage());
