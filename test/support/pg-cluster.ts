@@ -4,7 +4,7 @@
 // Clusters are tuned for speed, never durability (no fsync, tiny buffers).
 
 import { type SpawnOptions, spawn, spawnSync } from 'node:child_process';
-import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,6 +129,42 @@ function installExitHook(): void {
   });
 }
 
+/**
+ * An initdb'd data directory per major and binary build, made once per machine and copied for each
+ * cluster: initdb costs seconds of CPU (its bootstrap backends), a copy a fraction of one, and the suite
+ * starts dozens of clusters on two cores. The template appears by an atomic rename only when initdb has
+ * finished, so concurrent test processes (and worktrees) either find a whole one or build their own.
+ */
+async function templateDataDir(initdb: string, major: EmbeddedMajor, user: OsIdentity, spawnAs: SpawnOptions) {
+  const binary = await stat(initdb);
+  const parent = join(tmpdir(), 'pgferry-initdb-templates');
+  const template = join(parent, `pg${major}-${binary.size}-${Math.trunc(binary.mtimeMs)}`);
+  if (
+    await stat(join(template, 'PG_VERSION')).then(
+      () => true,
+      () => false,
+    )
+  )
+    return template;
+  await mkdir(parent, { recursive: true });
+  const scratch = await mkdtemp(join(parent, `pg${major}.building-`));
+  await chown(scratch, user.uid, user.gid);
+  try {
+    await run(
+      initdb,
+      ['-D', join(scratch, 'data'), '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
+      { ...spawnAs, cwd: scratch },
+    );
+    await rename(join(scratch, 'data'), template).catch((error: NodeJS.ErrnoException) => {
+      // Another process finished first: its template is as good as ours.
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+    });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  return template;
+}
+
 export async function startCluster(opts: StartClusterOptions): Promise<PgCluster> {
   await hydrateEmbeddedPostgres();
   const user = lookupOsUser();
@@ -149,11 +185,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<PgCluster
   };
   const initdb = embeddedPostgresBin(major, 'initdb');
   const pgCtl = embeddedPostgresBin(major, 'pg_ctl');
-  await run(
-    initdb,
-    ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
-    spawnAs,
-  );
+  await run('cp', ['-a', await templateDataDir(initdb, major, user, spawnAs), dataDir], spawnAs);
 
   const port = await freePort();
   const settings: Record<string, string> = {
