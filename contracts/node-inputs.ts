@@ -307,7 +307,7 @@ export type NodeInput<K extends NodeKind> = NodeInputs[K];
 export const NODE_OUTPUTS = {
   SsmParameterResolve: ['parameter', 'version'],
   SourcePreflight: ['serverVersionNum', 'systemIdentifier'],
-  SourceConfigApply: ['planHash', 'changed', 'restartRequired', 'pendingRestart'],
+  SourceConfigApply: ['planHash', 'changed', 'restartRequired', 'pendingRestart', 'backupId', 'settingChanges'],
   SourceRestart: ['restarted'],
   SourceRoleEnsure: [],
   SourceWriteFence: ['fencedAt', 'terminatedSessions', 'method'],

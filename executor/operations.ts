@@ -7,7 +7,9 @@ import { type EngineEvent, type RunSummary, runGraph } from './engine.js';
 import { handlers as defaultHandlers } from './handlers/index.js';
 import { graphDrift, graphHash } from './journal.js';
 import { executorOfKind } from './kinds.js';
+import { MissingOutputError } from './placeholders.js';
 import type { PlanChange, Session } from './session.js';
+import { RESTORE_KIND, restoreSourceStep } from './source-restore.js';
 import type { DryRunProbe, HandlerRegistry } from './types.js';
 
 export const PHASES_FOR = {
@@ -142,8 +144,20 @@ export async function approveGate(session: Session, gate: string, by: string): P
 export interface AbortStep {
   readonly node: string;
   readonly kind: string;
-  readonly result: 'done' | 'failed';
+  /** `skipped`: its input names an output that was never recorded, so there is nothing to undo. */
+  readonly result: 'done' | 'failed' | 'skipped';
   readonly detail: string;
+}
+
+/** Why a step cannot run: an input `@ref` to an output its node never produced (null when it can). */
+async function missingInput(session: Session, node: GraphNode): Promise<string | null> {
+  try {
+    await session.context(node).resolve(node.input);
+    return null;
+  } catch (error) {
+    if (error instanceof MissingOutputError) return error.message;
+    return null;
+  }
 }
 
 function compensationNode(node: GraphNode): GraphNode | null {
@@ -166,18 +180,27 @@ function compensationNode(node: GraphNode): GraphNode | null {
  * node is undone before it: the source is unfenced before the task is stopped), then the finalisers
  * that have not run, in dependency order (the slot is dropped after its task stopped).
  */
-export async function abortPlan(session: Session, registry: HandlerRegistry = defaultHandlers): Promise<AbortStep[]> {
+export async function abortPlan(
+  session: Session,
+  registry: HandlerRegistry = defaultHandlers,
+  options: { readonly restoreSource?: boolean } = {},
+): Promise<AbortStep[]> {
   const lock = await session.lock();
   const steps: AbortStep[] = [];
   try {
     await session.reload();
     const journal = session.journal;
-    const record = async (node: GraphNode, kind: string, run: () => Promise<string>) => {
+    const record = async (node: GraphNode, kind: string, input: GraphNode, run: () => Promise<string>) => {
       let step: AbortStep;
-      try {
-        step = { node: node.id, kind, result: 'done', detail: session.redactor.redact(await run()) };
-      } catch (error) {
-        step = { node: node.id, kind, result: 'failed', detail: session.redactor.messageOf(error) };
+      const missing = await missingInput(session, input);
+      if (missing !== null) {
+        step = { node: node.id, kind, result: 'skipped', detail: `nothing to undo: ${missing}` };
+      } else {
+        try {
+          step = { node: node.id, kind, result: 'done', detail: session.redactor.redact(await run()) };
+        } catch (error) {
+          step = { node: node.id, kind, result: 'failed', detail: session.redactor.messageOf(error) };
+        }
       }
       steps.push(step);
       journal.compensations.push({
@@ -196,14 +219,14 @@ export async function abortPlan(session: Session, registry: HandlerRegistry = de
       if (state === 'pending' || state === 'waiting-gate' || state === 'skipped') continue;
       const undo = compensationNode(node);
       if (!undo) continue;
-      await record(node, undo.kind, async () => {
+      await record(node, undo.kind, undo, async () => {
         const result = await registry[undo.executor].run(undo, session.context(undo));
         return result.status === 'succeeded' ? (result.note ?? undo.title) : `waiting for gate ${result.gate}`;
       });
     }
     for (const node of ordered) {
       if (!node.finally || journal.nodes[node.id]?.state === 'succeeded') continue;
-      await record(node, node.kind, async () => {
+      await record(node, node.kind, node, async () => {
         const result = await registry[node.executor].run({ ...node, gate: null }, session.context(node));
         if (result.status === 'succeeded') {
           const entry = journal.nodes[node.id];
@@ -217,6 +240,9 @@ export async function abortPlan(session: Session, registry: HandlerRegistry = de
         return `waiting for gate ${result.gate}`;
       });
     }
+    // Last, once the slots are gone: the source's own config back to before pgferry's apply.
+    const restore = options.restoreSource ? restoreSourceStep(session) : null;
+    if (restore) await record(restore.node, RESTORE_KIND, restore.node, restore.run);
     journal.aborted = true;
     await session.save();
     return steps;

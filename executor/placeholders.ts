@@ -10,6 +10,14 @@ const EMBEDDED = /@(ref|secret)\(([^()]+)\)/g;
 
 export type OutputLookup = (nodeId: string) => NodeOutputs | undefined;
 
+/** A `@ref` to an output that was never recorded (the node that makes it has not run). */
+export class MissingOutputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MissingOutputError';
+  }
+}
+
 function lookupRef(body: string, outputs: OutputLookup): string | number | boolean {
   const hash = body.indexOf('#');
   if (hash < 0) throw new Error(`placeholder @ref(${body}) needs the form @ref(<node>#<output>)`);
@@ -18,7 +26,7 @@ function lookupRef(body: string, outputs: OutputLookup): string | number | boole
   const found = outputs(nodeId);
   const value = found?.[name];
   if (value === undefined || value === null) {
-    throw new Error(`placeholder @ref(${body}): node ${nodeId} has no output '${name}' yet`);
+    throw new MissingOutputError(`placeholder @ref(${body}): node ${nodeId} has no output '${name}' yet`);
   }
   return value;
 }

@@ -62,6 +62,12 @@ async function preflight(node: GraphNode, input: Input, ctx: RunContext): Promis
   );
 }
 
+/** `name from → to` for each setting an agent plan changes. */
+export function settingChangesOf(plan: Json): string[] {
+  const settings = ((plan.changes as Json | undefined)?.settings ?? []) as Json[];
+  return settings.map((change) => `${String(change.name)} ${String(change.from)} → ${String(change.to)}`);
+}
+
 async function configApply(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const bundle = bundleOf(node, input, ctx) ?? JSON.parse(artifactText(node, ctx.artifacts, 'source/bundle.json'));
   const agent = await ctx.agent(input);
@@ -86,6 +92,9 @@ async function configApply(node: GraphNode, input: Input, ctx: RunContext): Prom
     changed: applied.changed !== false,
     restartRequired: applied.restartRequired === true || pending.length > 0,
     pendingRestart: pending.join(','),
+    // What abort reports as left on the source, and the backup `abort --restore-source` rolls back to.
+    backupId: typeof applied.backupId === 'string' ? applied.backupId : null,
+    settingChanges: settingChangesOf(plan).join('; '),
   });
 }
 

@@ -76,3 +76,28 @@ describe('abort after the fence', () => {
     );
   });
 });
+
+describe('abort before any task started', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld();
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('finishes, twice: steps whose inputs never existed are skipped, and what is left on the source is listed', async () => {
+    const applied = await world.run('apply');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('restart-consent');
+    for (let i = 0; i < 2; i += 1) {
+      const result = await world.run('abort');
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/– \S+ SourceSlotDrop: nothing to undo: placeholder @ref\(.*has no output/);
+      expect(result.stdout).toContain("left on the source:\n  pg_hba block 'shopx'");
+      expect(result.stdout).toContain('--restore-source');
+      expect(result.stdout).toContain('aborted');
+    }
+  });
+});

@@ -2,6 +2,7 @@
 // consented restart, preflight, the pg_hba write fence, the marker row, and the guarded slot drop.
 // DMS stays fake; a helper advances the slot the way DMS would consume it.
 
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DmsFake } from '../support/dms-fake.js';
 import { appWrite, nodeStates, sequenceValue, slotNames, startWorld, type World } from './support/world.js';
@@ -52,5 +53,28 @@ describe('with the real agent', () => {
       expect(await appWrite(world.source)).toBe('ok');
     }
     expect(await slotNames(world.source)).toEqual([]);
+  });
+
+  it('abort lists what it left on the source; --restore-source rolls the config back and restarts', async () => {
+    const listed = await world.run('abort');
+    expect(listed.stdout).toMatch(
+      /left on the source:\n {2}pg_hba block 'shopx', settings .*wal_level replica → logical/,
+    );
+    expect(listed.stdout).toMatch(/undo: pgferry abort .* --restore-source \(rolls back to agent backup \S+,/);
+    expect(await readFile(world.source.hbaFile, 'utf8')).toContain('# BEGIN pgferry shopx');
+
+    const restored = await world.run('abort', ['--restore-source']);
+    expect(restored.stderr).toBe('');
+    expect(restored.code).toBe(0);
+    expect(restored.stdout).toMatch(
+      /✓ source\.config\.apply SourceRestore: rolled back to agent backup \S+; restarted for .*wal_level/,
+    );
+    expect(restored.stdout).not.toContain('left on the source');
+    expect((await world.source.query('SHOW wal_level')).rows[0].wal_level).toBe('replica');
+    expect(await readFile(world.source.hbaFile, 'utf8')).not.toContain('pgferry shopx');
+    // Once restored, a further abort has nothing of the source's config left to roll back.
+    const again = await world.run('abort', ['--restore-source']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toContain('SourceRestore');
   });
 });
