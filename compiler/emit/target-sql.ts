@@ -18,11 +18,23 @@ function header(plan: Plan, title: string, database: string): string {
   ].join('\n');
 }
 
-function triggersLoop(plan: Plan, sourceDatabase: string, action: 'DISABLE' | 'ENABLE'): string {
+/**
+ * `ALL` includes the internal triggers that enforce foreign keys, which only a superuser may disable;
+ * RDS and Aurora grant none, so there only `USER` triggers are disabled (the owner may).
+ */
+type TriggerScope = 'ALL' | 'USER';
+
+function triggerScope(plan: Plan): TriggerScope {
+  return plan.target.kind === 'self-managed' ? 'ALL' : 'USER';
+}
+
+/** A DO block running `statement` for each selected table `t` (schema t.nspname, name t.relname). */
+function selectedTablesLoop(plan: Plan, sourceDatabase: string, statement: string, declare: string[] = []): string {
   return [
     'DO $pgferry$',
     'DECLARE',
     '  t record;',
+    ...declare.map((line) => `  ${line}`),
     'BEGIN',
     '  FOR t IN',
     '    SELECT n.nspname, c.relname',
@@ -32,12 +44,41 @@ function triggersLoop(plan: Plan, sourceDatabase: string, action: 'DISABLE' | 'E
     '    )',
     '    ORDER BY 1, 2',
     '  LOOP',
-    `    EXECUTE format('ALTER TABLE %I.%I ${action} TRIGGER ALL', t.nspname, t.relname);`,
+    `    ${statement}`,
     '  END LOOP;',
     'END',
     '$pgferry$;',
     '',
   ].join('\n');
+}
+
+function triggersLoop(plan: Plan, sourceDatabase: string, action: 'DISABLE' | 'ENABLE'): string {
+  return selectedTablesLoop(
+    plan,
+    sourceDatabase,
+    `EXECUTE format('ALTER TABLE %I.%I ${action} TRIGGER ${triggerScope(plan)}', t.nspname, t.relname);`,
+  );
+}
+
+/**
+ * With only user triggers disabled, a foreign key stays enforced while DMS loads tables in parallel: a
+ * child row that arrives before its parent fails the load. Refuse before the load, naming the key.
+ */
+function foreignKeyGuard(plan: Plan, sourceDatabase: string): string {
+  const kind = plan.target.kind === 'aurora' ? 'Aurora' : 'RDS';
+  return selectedTablesLoop(
+    plan,
+    sourceDatabase,
+    [
+      'FOR k IN SELECT conname FROM pg_constraint',
+      `      WHERE contype = 'f' AND (conrelid = format('%I.%I', t.nspname, t.relname)::regclass OR confrelid = format('%I.%I', t.nspname, t.relname)::regclass)`,
+      '    LOOP',
+      `      RAISE EXCEPTION 'pgferry: foreign key % on %.% would stay enforced during the load: on ${kind} fk_strategy disable_triggers disables user triggers only', k.conname, t.nspname, t.relname`,
+      "        USING HINT = 'create foreign keys after the load (pg_dump --section=post-data in post_load_sql), or use fk_strategy after_connect_script';",
+      '    END LOOP;',
+    ].join('\n'),
+    ['k record;'],
+  );
 }
 
 function preCreatedCheck(plan: Plan, sourceDatabase: string): string {
@@ -101,7 +142,15 @@ export function prepareSql(plan: Plan, sourceDatabase: string, database: string)
       );
       break;
     case 'disable_triggers':
-      parts.push('-- fk_strategy disable_triggers: disable every trigger (FKs included) on the selected tables.');
+      if (triggerScope(plan) === 'ALL') {
+        parts.push('-- fk_strategy disable_triggers: disable every trigger (FKs included) on the selected tables.');
+      } else {
+        parts.push(
+          '-- fk_strategy disable_triggers on a managed target: only user triggers can be disabled (the internal',
+          '-- triggers of foreign keys need a superuser), so foreign keys must not exist yet during the load.',
+        );
+        parts.push(foreignKeyGuard(plan, sourceDatabase));
+      }
       parts.push(triggersLoop(plan, sourceDatabase, 'DISABLE'));
       break;
     case 'alter_system':
@@ -138,7 +187,9 @@ export function cutoverSql(plan: Plan, sourceDatabase: string, database: string)
       );
       break;
     case 'disable_triggers':
-      parts.push('-- disable_triggers: re-enable every trigger on the selected tables.');
+      parts.push(
+        `-- disable_triggers: re-enable the ${triggerScope(plan) === 'ALL' ? 'triggers' : 'user triggers'} prepare.sql disabled.`,
+      );
       parts.push(triggersLoop(plan, sourceDatabase, 'ENABLE'));
       break;
     case 'alter_system':

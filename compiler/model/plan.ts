@@ -127,7 +127,8 @@ export type TargetKind = 'rds' | 'aurora' | 'self-managed';
  * How foreign keys and user triggers are kept quiet while DMS loads tables in no particular order.
  * - after_connect_script: DMS target endpoint runs `SET session_replication_role = replica` per session.
  * - parameter_group: the RDS parameter group sets it for every session; cutover reverts it.
- * - disable_triggers: `ALTER TABLE … DISABLE TRIGGER ALL` before the load, re-enabled at cutover.
+ * - disable_triggers: `ALTER TABLE … DISABLE TRIGGER ALL` before the load, re-enabled at cutover; on RDS and
+ *   Aurora `DISABLE TRIGGER USER` (FK triggers need a superuser), and prepare.sql refuses while a FK exists.
  * - alter_system: `ALTER SYSTEM SET session_replication_role` (self-managed targets only).
  */
 export type FkStrategy = 'after_connect_script' | 'parameter_group' | 'disable_triggers' | 'alter_system';

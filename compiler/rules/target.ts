@@ -34,11 +34,14 @@ export const DISABLE_TRIGGERS_MANAGED = defineCode({
   code: 'PGF3502',
   name: 'disable-triggers-managed',
   severity: 'warning',
-  title: 'DISABLE TRIGGER ALL fails on RDS and Aurora',
+  title: 'On RDS and Aurora, disable_triggers disables user triggers only: foreign keys stay enforced',
   explanation:
     'Foreign keys are enforced by internal triggers; ALTER TABLE … DISABLE TRIGGER ALL needs superuser to disable ' +
-    'them, and rds_superuser is not one ("permission denied: RI_ConstraintTrigger … is a system trigger"). Use ' +
-    'after_connect_script, or disable only user triggers and create foreign keys after the load.',
+    'them, and rds_superuser is not one ("permission denied: RI_ConstraintTrigger … is a system trigger"). On RDS ' +
+    'and Aurora the generated prepare.sql therefore disables user triggers only (DISABLE TRIGGER USER, which the ' +
+    'table owner may do), and refuses to run while a foreign key exists on a selected table, because DMS loads ' +
+    'tables in parallel and an enforced key fails the load. Create foreign keys after the load (pg_dump ' +
+    '--section=post-data in post_load_sql), or use after_connect_script.',
 });
 
 export const TARGET_DATABASES = defineCode({
@@ -138,8 +141,8 @@ export const targetRule = {
       report({
         code: DISABLE_TRIGGERS_MANAGED.code,
         pointer: '/target/fk_strategy',
-        message: `DISABLE TRIGGER ALL needs superuser, which ${kindName} does not grant; foreign key triggers stay on`,
-        hint: 'use after_connect_script',
+        message: `on ${kindName} disable_triggers disables user triggers only: foreign keys stay enforced, so prepare.sql refuses to run while one exists on a selected table`,
+        hint: 'create foreign keys after the load (post_load_sql), or use after_connect_script',
       });
     }
     if (

@@ -22,9 +22,14 @@ const SCHEMA = `
   CREATE TABLE app.order_x (id int PRIMARY KEY, parent_id int REFERENCES app.parent (id));
   CREATE SEQUENCE app.free_seq START 7;`;
 
-function planFor(fk: FkStrategy, include = ['app.%'], exclude = ['app.order[_]x']): Plan {
+function planFor(
+  fk: FkStrategy,
+  include = ['app.%'],
+  exclude = ['app.order[_]x'],
+  kind: Plan['target']['kind'] = 'rds',
+): Plan {
   return planWith({
-    target: { fk_strategy: fk, parameter_group: fk === 'parameter_group' ? 'orders-pg16' : null },
+    target: { kind, fk_strategy: fk, parameter_group: fk === 'parameter_group' ? 'orders-pg16' : null },
     dms: { tasks: [{ ...basePlan.dms.tasks[0]!, tables: { include, exclude } }] },
   });
 }
@@ -59,15 +64,65 @@ afterAll(async () => {
 });
 
 describe('prepare.sql and cutover.sql', () => {
-  test('disable_triggers: selected tables lose FK enforcement until cutover; excluded ones keep it', async () => {
+  test('disable_triggers on a self-managed target: selected tables lose FK enforcement until cutover; excluded ones keep it', async () => {
     await client.query(SCHEMA);
-    const plan = planFor('disable_triggers');
+    const plan = planFor('disable_triggers', undefined, undefined, 'self-managed');
     await run(prepareSql(plan, 'orders', 'orders'));
     expect(await triggerStates()).toEqual({ child: 'D', order_x: 'O', parent: 'D' });
     await client.query('INSERT INTO app.child (parent_id) VALUES (999)');
     await run(cutoverSql(plan, 'orders', 'orders'));
     expect(await triggerStates()).toEqual({ child: 'O', order_x: 'O', parent: 'O' });
     await expect(client.query('INSERT INTO app.child (parent_id) VALUES (998)')).rejects.toThrow(/foreign key/);
+  });
+
+  describe('disable_triggers on RDS, run as the non-superuser owner of the tables', () => {
+    let owner: pg.Client;
+
+    beforeAll(async () => {
+      await client.query(`${SCHEMA}
+        DROP ROLE IF EXISTS app_owner; CREATE ROLE app_owner LOGIN;
+        ALTER SCHEMA app OWNER TO app_owner;
+        ALTER TABLE app.parent OWNER TO app_owner; ALTER TABLE app.child OWNER TO app_owner;
+        ALTER TABLE app.order_x OWNER TO app_owner;
+        CREATE FUNCTION app.audit() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+        CREATE TRIGGER audit BEFORE INSERT ON app.child FOR EACH ROW EXECUTE PROCEDURE app.audit();`);
+      owner = new pg.Client({ connectionString: target.connectionString('postgres', 'app_owner') });
+      await owner.connect();
+    });
+
+    afterAll(async () => {
+      await owner?.end();
+      // The later tests expect the schema as the first test left it, owned by the superuser.
+      await client.query(`${SCHEMA} DROP ROLE app_owner;`);
+    });
+
+    const runAsOwner = async (sql: string) => {
+      for (const statement of splitSql(sql)) await owner.query(statement);
+    };
+
+    test('DISABLE TRIGGER ALL, what a self-managed target gets, is refused to the owner once a foreign key exists', async () => {
+      await expect(
+        runAsOwner(prepareSql(planFor('disable_triggers', undefined, undefined, 'self-managed'), 'orders', 'orders')),
+      ).rejects.toThrow(/permission denied.*system trigger/);
+    });
+
+    test('prepare refuses while a foreign key would stay enforced, naming it and what to do', async () => {
+      const failure = runAsOwner(prepareSql(planFor('disable_triggers'), 'orders', 'orders'));
+      await expect(failure).rejects.toThrow(/foreign key child_parent_id_fkey on app\.child would stay enforced/);
+      await expect(failure).rejects.toMatchObject({ hint: expect.stringContaining('post_load_sql') });
+      expect(await triggerStates()).toEqual({ child: 'O', order_x: 'O', parent: 'O' });
+    });
+
+    test('without foreign keys yet, prepare disables the user triggers and cutover restores them', async () => {
+      await client.query(
+        'ALTER TABLE app.child DROP CONSTRAINT child_parent_id_fkey; ALTER TABLE app.order_x DROP CONSTRAINT order_x_parent_id_fkey',
+      );
+      const plan = planFor('disable_triggers');
+      await runAsOwner(prepareSql(plan, 'orders', 'orders'));
+      expect(await triggerStates()).toEqual({ child: 'D' });
+      await runAsOwner(cutoverSql(plan, 'orders', 'orders'));
+      expect(await triggerStates()).toEqual({ child: 'O' });
+    });
   });
 
   test('alter_system: every new session is a replica until cutover resets it', async () => {

@@ -43,7 +43,13 @@ describe('target', () => {
       name: 'disable_triggers on Aurora',
       plan: planWith({ target: { kind: 'aurora', fk_strategy: 'disable_triggers' } }),
       want: ['PGF3502@/target/fk_strategy'],
-      words: ['superuser'],
+      words: ['on Aurora', 'user triggers only', 'foreign keys stay enforced'],
+      hints: ['post_load_sql'],
+    },
+    {
+      name: 'disable_triggers on a self-managed target disables every trigger',
+      plan: planWith({ target: { kind: 'self-managed', fk_strategy: 'disable_triggers' } }),
+      want: [],
     },
     {
       name: 'source database without mapping, and a stray mapping',
