@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GucValue, SourceBundle } from '../../contracts/bundle.js';
+import { closest } from '../../contracts/suggest.js';
 import type { AgentConfig } from '../config/types.js';
 import { AgentError } from '../errors.js';
 import type { Identity } from '../host.js';
@@ -45,7 +46,7 @@ export async function planSettings(db: Db, bundle: SourceBundle, identity: Ident
           { details: [{ name }] },
         );
       }
-      const suggestion = config.settingsAllowList.find((known) => editDistance(known, name) <= 2);
+      const suggestion = closest(name, config.settingsAllowList);
       throw new AgentError(
         'UNKNOWN_SETTING',
         `unknown setting '${name}'${suggestion ? ` (did you mean ${suggestion}?)` : ''}`,
@@ -183,13 +184,4 @@ export async function crossChecks(
     }
   }
   return checks;
-}
-
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length]![b.length]!;
 }

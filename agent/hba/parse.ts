@@ -2,6 +2,8 @@
 // and turns rule lines into records for the lock-out simulation. On PostgreSQL 9.x it is the only
 // validation there is (no pg_hba_file_rules), so it rejects what the server would reject at load time.
 
+import { parseAddress, parseCidr } from '../../contracts/cidr.js';
+
 export type HbaType = 'local' | 'host' | 'hostssl' | 'hostnossl' | 'hostgssenc' | 'hostnogssenc';
 
 export interface HbaRecord {
@@ -106,27 +108,13 @@ function splitList(token: Token): string[] {
   return token.quoted ? [`"${token.text}"`] : token.text.split(',').filter((item) => item !== '');
 }
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-export function isValidIpv4(text: string): boolean {
-  const m = IPV4.exec(text);
-  return m?.slice(1).every((octet) => Number(octet) <= 255) ?? false;
-}
-
-export function isValidIpv6(text: string): boolean {
-  return /^[0-9a-fA-F:.]+$/.test(text) && text.includes(':') && text.split('::').length <= 2;
-}
-
-/** Validates `addr/len` (or a bare address, which needs a netmask column). */
+/** Validates `addr/len` (or a bare address, which needs a netmask column), with the compiler's parser. */
 export function checkCidr(text: string): string | null {
-  const [addr, len, extra] = text.split('/');
-  if (extra !== undefined) return `invalid IP address "${text}"`;
-  const v4 = isValidIpv4(addr ?? '');
-  const v6 = !v4 && isValidIpv6(addr ?? '');
-  if (!v4 && !v6) return `invalid IP address "${addr}"`;
-  if (len === undefined) return null;
-  if (!/^\d+$/.test(len) || Number(len) > (v4 ? 32 : 128)) return `invalid CIDR mask in address "${text}"`;
-  return null;
+  if (!text.includes('/')) return parseAddress(text) === null ? `invalid IP address "${text}"` : null;
+  const parsed = parseCidr(text);
+  if (parsed.ok) return null;
+  const addr = text.slice(0, text.indexOf('/'));
+  return parseAddress(addr) === null ? `invalid IP address "${addr}"` : `invalid CIDR mask in address "${text}"`;
 }
 
 export function parseHba(text: string, versionNum: number): ParsedHba {
@@ -183,7 +171,7 @@ export function parseHba(text: string, versionNum: number): ParsedHba {
         }
         if (!address.includes('/')) {
           const mask = tokens[cursor++];
-          if (!mask || !(isValidIpv4(mask.text) || isValidIpv6(mask.text))) {
+          if (!mask || parseAddress(mask.text) === null) {
             problems.push({ line: lineNo, error: `invalid IP mask "${mask?.text ?? ''}"` });
             continue;
           }

@@ -3,7 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { allCodes, type CodeInfo, lookupCode } from '../../compiler/diagnostics/codes.js';
-import { closest } from '../../compiler/front/suggest.js';
+import { closest } from '../../contracts/suggest.js';
 import { type CliCommand, EXIT } from '../io.js';
 import { parseFormat, UsageError, withUsage } from './validate.js';
 

@@ -6,9 +6,9 @@
 // location is the generic wording's.
 
 import type { ErrorObject } from 'ajv';
+import { closest } from '../../contracts/suggest.js';
 import { AWS_REGIONS } from '../knowledge/aws-regions.generated.js';
 import { DMS_INSTANCE_CLASSES } from '../knowledge/dms-instance-classes.js';
-import { closest } from './suggest.js';
 
 export interface DomainWording {
   readonly message: string;

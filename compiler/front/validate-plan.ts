@@ -3,6 +3,7 @@
 // (the key for unknown keys, the parent for missing ones, the value otherwise) and words the message.
 
 import type { ErrorObject } from 'ajv';
+import { closest } from '../../contracts/suggest.js';
 import type { CodeInfo } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { schemaCodes } from './codes.js';
@@ -10,7 +11,6 @@ import { domainWording } from './domain-messages.js';
 import { joinPointer, locatePointer, parsePointer } from './locate.js';
 import { planValidator } from './plan-schema.js';
 import type { SourceFile } from './source-file.js';
-import { closest } from './suggest.js';
 
 /** `/dms/tasks/0/lob` → `dms.tasks[0].lob`; the root is `the plan`. */
 export function dottedPath(pointer: string): string {

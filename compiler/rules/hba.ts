@@ -1,10 +1,10 @@
 // pg_hba rules pgferry writes for DMS and the logins it must keep working: valid ranges, no open
 // internet, no trust, methods the source version has (reference/dms.md §1.3, agent.md §1.6, §2.3).
 
+import { hasHostBits, isAnyAddress, networkOf, parseCidr } from '../../contracts/cidr.js';
 import { defineCode } from '../diagnostics/codes.js';
 import { HBA_DATABASE_KEYWORDS, HBA_METHODS_SINCE, majorName, PG_10, PG_14, PG_18 } from '../knowledge/pg-versions.js';
 import type { Finding, Rule } from './rule.js';
-import { hasHostBits, isAnyAddress, networkOf, parseCidr } from './support/cidr.js';
 
 export const HBA_CIDR_INVALID = defineCode({
   code: 'PGF3100',

@@ -4,10 +4,28 @@
 import { describe, expect, it } from 'vitest';
 import { checkReplicationKeyword } from '../../agent/apply/plan.js';
 import { renderBlock, spliceBlock } from '../../agent/hba/managed-block.js';
-import { parseHba } from '../../agent/hba/parse.js';
+import { checkCidr, parseHba } from '../../agent/hba/parse.js';
 import { covers, firstMatch } from '../../agent/hba/simulate.js';
 import type { HbaRule } from '../../contracts/bundle.js';
+import { parseCidr } from '../../contracts/cidr.js';
 import { makeBundle } from './support.js';
+
+describe('one address parser for the agent and the compiler', () => {
+  it.each([
+    '10.0.1.0/24',
+    '010.0.1.0/24',
+    '10.0.1.7/33',
+    '::/0',
+    ':::/64',
+    'fd00:10::1/64',
+    '2001:db8::/129',
+    '::ffff:10.0.0.1/128',
+    '10.0.1/24',
+    '1.2.3.4.5/8',
+  ])('%s: the agent accepts it exactly when the compiler does', (text) => {
+    expect(checkCidr(text) === null).toBe(parseCidr(text).ok);
+  });
+});
 
 describe('parseHba on 9.5/9.6', () => {
   it.each([
@@ -21,6 +39,9 @@ describe('parseHba on 9.5/9.6', () => {
     ['include other.conf', 'invalid connection type "include"'],
     ['local "all all md5', 'unterminated quoted string'],
     ['host all all 300.0.0.1/32 md5', 'invalid IP address "300.0.0.1"'],
+    // Read by glibc as octal (010 = 8): refused rather than meaning 8.0.1.0.
+    ['host all all 010.0.1.0/24 md5', 'invalid IP address "010.0.1.0"'],
+    ['host all all :::/64 md5', 'invalid IP address ":::"'],
   ])('rejects %j', (line, error) => {
     const parsed = parseHba(`local all postgres peer\n${line}\n`, 90521);
     expect(parsed.problems).toEqual([{ line: 2, error: expect.stringContaining(error) }]);

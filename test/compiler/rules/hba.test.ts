@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { hbaRule } from '../../../compiler/rules/hba.js';
-import { hasHostBits, networkOf, parseCidr } from '../../../compiler/rules/support/cidr.js';
+import { hasHostBits, networkOf, parseCidr } from '../../../contracts/cidr.js';
 import { basePlan, cdcPlan, expectRow, findingsOf, pgVersion, planWith, type Row } from './builders.js';
 
 const withCidrs = (cidrs: string[], extra: Parameters<typeof planWith>[0] = {}) =>

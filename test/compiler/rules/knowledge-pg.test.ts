@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { matchesWildcard, wildcardToRegex } from '../../../compiler/knowledge/dms-wildcard.js';
 import { SLOT_NAME } from '../../../compiler/knowledge/identifiers.js';
 import { defaultReplicationSettings, SOURCE_GUCS } from '../../../compiler/knowledge/pg-versions.js';
-import { hasHostBits, networkOf, parseCidr } from '../../../compiler/rules/support/cidr.js';
+import { hasHostBits, networkOf, parseCidr } from '../../../contracts/cidr.js';
 import { type PgCluster, startCluster } from '../../support/pg-cluster.js';
 
 const majors = [12, 16] as const;

@@ -1,4 +1,6 @@
-// Parsing pg_hba address ranges (IPv4 and IPv6 CIDR). Pure, no dependencies: BigInt holds both families.
+// Parsing pg_hba addresses and ranges (IPv4 and IPv6, CIDR). Pure, no dependencies: BigInt holds both
+// families. One parser for the compiler's plan rules and the agent's pg_hba checks, strict where
+// PostgreSQL is lenient: `010.0.1.0` (glibc reads 010 as octal 8) is refused rather than meaning 8.0.1.0.
 
 export interface Cidr {
   readonly family: 4 | 6;
@@ -48,6 +50,14 @@ function parseIpv6(text: string): bigint | null {
   return all.reduce((acc, word) => (acc << 16n) | BigInt(word), 0n);
 }
 
+/** A bare IPv4 or IPv6 address (no prefix), or null. */
+export function parseAddress(text: string): { readonly family: 4 | 6; readonly address: bigint } | null {
+  const v4 = text.includes(':') ? null : parseIpv4(text);
+  if (v4 !== null) return { family: 4, address: v4 };
+  const v6 = text.includes(':') ? parseIpv6(text) : null;
+  return v6 === null ? null : { family: 6, address: v6 };
+}
+
 export function parseCidr(text: string): CidrParse {
   const slash = text.indexOf('/');
   if (slash < 0) return { ok: false, reason: 'it has no "/prefix" length' };
@@ -55,17 +65,11 @@ export function parseCidr(text: string): CidrParse {
   const prefixText = text.slice(slash + 1);
   if (!/^\d{1,3}$/.test(prefixText)) return { ok: false, reason: `"${prefixText}" is not a prefix length` };
   const prefix = Number(prefixText);
-  const v4 = host.includes(':') ? null : parseIpv4(host);
-  if (v4 !== null) {
-    if (prefix > 32) return { ok: false, reason: `an IPv4 prefix is at most 32, not ${prefix}` };
-    return { ok: true, cidr: { family: 4, address: v4, prefix } };
-  }
-  const v6 = host.includes(':') ? parseIpv6(host) : null;
-  if (v6 !== null) {
-    if (prefix > 128) return { ok: false, reason: `an IPv6 prefix is at most 128, not ${prefix}` };
-    return { ok: true, cidr: { family: 6, address: v6, prefix } };
-  }
-  return { ok: false, reason: `"${host}" is not an IPv4 or IPv6 address` };
+  const parsed = parseAddress(host);
+  if (parsed === null) return { ok: false, reason: `"${host}" is not an IPv4 or IPv6 address` };
+  const width = bits(parsed.family);
+  if (prefix > width) return { ok: false, reason: `an IPv${parsed.family} prefix is at most ${width}, not ${prefix}` };
+  return { ok: true, cidr: { ...parsed, prefix } };
 }
 
 function bits(family: 4 | 6): number {

@@ -1,4 +1,5 @@
-// "Did you mean": the closest candidate by edit distance, when it is close enough to be a typo.
+// "Did you mean": the closest candidate by edit distance, when it is close enough to be a typo. Shared by
+// the compiler (plan keys, rule ids, regions) and the agent (setting names), so both suggest alike.
 
 export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
