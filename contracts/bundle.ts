@@ -102,3 +102,8 @@ export interface SourceBundle {
   /** `sha256:<hex>` of the canonical JSON of this object without `hash`. */
   readonly hash: string;
 }
+
+/** The major as a bundle's target spells it: 9 for every 9.x, else server_version_num / 10000. */
+export function bundleMajor(versionNum: number): number {
+  return Math.floor(versionNum / 10000);
+}

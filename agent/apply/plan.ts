@@ -4,7 +4,7 @@
 // when the fingerprint moved.
 
 import { createTwoFilesPatch } from 'diff';
-import type { ProtectedConnection, SourceBundle } from '../../contracts/bundle.js';
+import { bundleMajor, type ProtectedConnection, type SourceBundle } from '../../contracts/bundle.js';
 import { hashJson, sha256 } from '../../contracts/canonical-json.js';
 import { compareText } from '../../contracts/compare.js';
 import type { AgentConfig } from '../config/types.js';
@@ -14,7 +14,6 @@ import type { SimConnection } from '../hba/simulate.js';
 import { type Identity, readIdentity, readText } from '../host.js';
 import type { Db } from '../pg/db.js';
 import type { SettingRow } from '../pg/guc.js';
-import { majorOf } from '../pg/sql.js';
 import { agentLogin, assertNoLockout, countDiff, planHba } from './plan-hba.js';
 import { crossChecks, planSettings } from './plan-settings.js';
 import type { AgentPlan, PlanInternals } from './plan-types.js';
@@ -28,7 +27,7 @@ export function bundleHashOf(bundle: SourceBundle): string {
 }
 
 function assertTarget(bundle: SourceBundle, identity: Identity): void {
-  const major = majorOf(identity.serverVersionNum);
+  const major = bundleMajor(identity.serverVersionNum);
   if (bundle.target.pgMajor !== major) {
     throw new AgentError(
       'WRONG_TARGET',

@@ -13,11 +13,6 @@ export function versionBand(versionNum: number): VersionBand {
   return '17+';
 }
 
-/** Major as the bundle spells it: 9 for 9.x, else server_version_num / 10000. */
-export function majorOf(versionNum: number): number {
-  return Math.floor(versionNum / 10000);
-}
-
 const atLeast = (v: number, min: number) => v >= min;
 
 function walFunctions(v: number) {

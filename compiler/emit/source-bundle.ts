@@ -2,26 +2,18 @@
 // computed from the plan (what DMS needs for the tasks it runs) and raised, never lowered, by explicit
 // overrides; rules already reject overrides that are too low (reference/dms.md §1.4).
 
-import { BUNDLE_SCHEMA_VERSION, type GucValue, type HbaRule, type SourceBundle } from '../../contracts/bundle.js';
+import {
+  BUNDLE_SCHEMA_VERSION,
+  bundleMajor,
+  type GucValue,
+  type HbaRule,
+  type SourceBundle,
+} from '../../contracts/bundle.js';
 import { hashJson } from '../../contracts/canonical-json.js';
-import { PG_10 } from '../knowledge/pg-versions.js';
+import { needsRestart } from '../knowledge/pg-versions.js';
 import { needsLogicalDecoding, slotBudget, walSenderBudget } from '../knowledge/replication-budget.js';
 import type { Plan } from '../model/plan.js';
 import { cdcTasks, pgPluginName } from './names.js';
-
-/** Settings of postmaster context: they take effect only after a restart. */
-const RESTART_SETTINGS = new Set([
-  'wal_level',
-  'max_replication_slots',
-  'max_wal_senders',
-  'shared_preload_libraries',
-  'max_worker_processes',
-]);
-
-/** `ssl` is reloadable from PostgreSQL 10 on; before, the postmaster reads it only at start. */
-function needsRestart(name: string, versionNum: number): boolean {
-  return RESTART_SETTINGS.has(name) || (name === 'ssl' && versionNum < PG_10);
-}
 
 /** Why each setting is there; the postgresql.conf snippet prints it next to the value. */
 export const SETTING_REASONS: Readonly<Record<string, string>> = {
@@ -34,10 +26,6 @@ export const SETTING_REASONS: Readonly<Record<string, string>> = {
   shared_preload_libraries: 'pglogical decoding plugin',
   ssl: 'DMS connects with TLS (hostssl rules)',
 };
-
-export function pgMajor(versionNum: number): number {
-  return Math.floor(versionNum / 10000);
-}
 
 export function computeSettings(plan: Plan): Record<string, GucValue> {
   const { settings: overrides, version } = plan.source;
@@ -124,7 +112,7 @@ export function buildSourceBundle(plan: Plan): SourceBundle {
   const withoutHash: Omit<SourceBundle, 'hash'> = {
     schemaVersion: BUNDLE_SCHEMA_VERSION,
     bundleId: plan.name,
-    target: { pgMajor: pgMajor(source.version.num), serverVersionNum: source.version.num, systemIdentifier: null },
+    target: { pgMajor: bundleMajor(source.version.num), serverVersionNum: source.version.num, systemIdentifier: null },
     settings,
     restartSettings: Object.keys(settings)
       .filter((name) => needsRestart(name, source.version.num))

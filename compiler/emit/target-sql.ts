@@ -1,8 +1,7 @@
 // Target SQL per database: prepare.sql (keep foreign keys and user triggers quiet during the load, and
 // check the schema), post-load.sql, sequences.sql (set every sequence past the source's value) and
-// cutover.sql (undo what prepare did). Statements are separated by a blank line and never contain one
-// (splitSqlStatements); the executor splits them with its own lexer (executor/sql-split.ts) and runs
-// them one at a time when one cannot run in a transaction (ALTER SYSTEM). sequences.sql is a single
+// cutover.sql (undo what prepare did). The executor splits them with its SQL lexer (executor/sql-split.ts)
+// and runs them one at a time when one cannot run in a transaction (ALTER SYSTEM). sequences.sql is a single
 // statement taking one parameter.
 
 import type { Plan } from '../model/plan.js';
@@ -242,12 +241,4 @@ export function sequencesSql(plan: Plan, database: string): string {
     'ORDER BY 1, 2;',
     '',
   ].join('\n');
-}
-
-/** The statements of a target SQL artifact, in order (comment-only chunks dropped). */
-export function splitSqlStatements(sql: string): string[] {
-  return sql
-    .split(/\n[ \t]*\n/)
-    .map((chunk) => chunk.trim())
-    .filter((chunk) => chunk.split('\n').some((line) => line.trim() !== '' && !line.trim().startsWith('--')));
 }

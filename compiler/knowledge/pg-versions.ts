@@ -40,6 +40,15 @@ export const SOURCE_GUCS: Readonly<Record<string, GucFacts>> = {
   shared_preload_libraries: { name: 'shared_preload_libraries', since: PG_9_4, restart: true, unit: null },
 };
 
+/**
+ * Whether a change of `name` takes effect only after a restart on this version: the plan-overridable
+ * GUCs as the table says, and `ssl`, which the postmaster reads only at start before PostgreSQL 10.
+ */
+export function needsRestart(name: string, versionNum: number): boolean {
+  if (name === 'ssl') return versionNum < PG_10;
+  return SOURCE_GUCS[name]?.restart ?? false;
+}
+
 /** `9.5.21` → `9.5`, `16.4` → `16`, for messages. */
 export function majorName(versionNum: number): string {
   if (versionNum >= PG_10) return String(Math.floor(versionNum / 10000));

@@ -6,16 +6,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  currentLsnSql,
-  hbaErrorsSql,
-  identitySql,
-  majorOf,
-  pkglibdirSql,
-  slotsSql,
-  versionBand,
-} from '../../agent/pg/sql.js';
+import { currentLsnSql, hbaErrorsSql, identitySql, pkglibdirSql, slotsSql, versionBand } from '../../agent/pg/sql.js';
 import { capabilitiesOf, type SlotRow, toSlotInfo } from '../../agent/slots.js';
+import { bundleMajor } from '../../contracts/bundle.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'agent');
 const BANDS = [
@@ -67,7 +60,7 @@ describe('version gates', () => {
   });
 
   it('spells majors the way bundles do', () => {
-    expect([majorOf(90521), majorOf(120022), majorOf(170002)]).toEqual([9, 12, 17]);
+    expect([bundleMajor(90521), bundleMajor(120022), bundleMajor(170002)]).toEqual([9, 12, 17]);
   });
 });
 

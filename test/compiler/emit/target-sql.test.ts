@@ -2,13 +2,7 @@
 // the target the artifacts prepare and restore.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  cutoverSql,
-  prepareSql,
-  SEQUENCE_READ_SQL,
-  sequencesSql,
-  splitSqlStatements,
-} from '../../../compiler/emit/target-sql.js';
+import { cutoverSql, prepareSql, SEQUENCE_READ_SQL, sequencesSql } from '../../../compiler/emit/target-sql.js';
 import type { FkStrategy, Plan } from '../../../compiler/model/plan.js';
 import { splitSql } from '../../../executor/sql-split.js';
 import { basePlan, planWith } from '../../support/base-plan.js';
@@ -183,8 +177,4 @@ describe('sequences.sql', () => {
     ]);
     expect((await client.query("SELECT nextval('app.parent_id_seq') AS v")).rows[0].v).toBe('1003');
   });
-});
-
-test('statements split on blank lines, comment-only chunks dropped', () => {
-  expect(splitSqlStatements('-- a\n-- b\n\nSELECT 1;\n\n-- c\nSELECT 2;\n')).toEqual(['SELECT 1;', '-- c\nSELECT 2;']);
 });
