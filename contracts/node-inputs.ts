@@ -190,6 +190,8 @@ export interface NodeInputs {
     readonly migrationType: 'full-load' | 'cdc' | 'full-load-and-cdc';
     /** The explicit slot name, or null when DMS names it. */
     readonly slot: string | null;
+    /** The plan lets apply restart a failed task DMS cannot resume with reload-target (gate `reload-target`). */
+    readonly allowReload: boolean;
   };
   /** Polls DescribeReplicationTasks until the full load finished (FullLoadProgressPercent 100 / stopped). */
   DmsFullLoadWait: {

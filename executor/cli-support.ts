@@ -6,6 +6,7 @@ import type { CliCommand, CliIo } from '../cli/io.js';
 import type { EngineEvent, RunSummary } from './engine.js';
 import { CompileFailed } from './load.js';
 import { LockHeldError } from './lock.js';
+import { driftLine, type Refresh } from './refresh.js';
 import { type ExecutorOptions, PlanChangedError, Session } from './session.js';
 
 const commonOptions = {
@@ -122,6 +123,13 @@ export function renderEvent(io: CliIo, event: EngineEvent): void {
       io.stdout(`⏸ ${event.node.id}  waiting for gate ${event.gate}\n`);
       break;
   }
+}
+
+/** What the refresh against AWS found, before the run's progress. */
+export function renderRefresh(io: CliIo, refresh: Refresh, reset: readonly string[]): void {
+  for (const item of refresh.drift) io.stdout(`drift: ${driftLine(item)}\n`);
+  for (const line of refresh.unknown) io.stdout(`drift: cannot tell for ${line}\n`);
+  if (reset.length > 0) io.stdout(`runs again after the refresh: ${reset.join(', ')}\n`);
 }
 
 /** The end of a run: what failed and why, or which gate waits, and the command to go on. */

@@ -2,12 +2,15 @@
 // the lock for its whole duration and leaves the journal consistent whatever happens.
 
 import { topologicalOrder } from '../compiler/graph/order.js';
-import type { GraphNode, Phase } from '../contracts/graph.js';
+import { compareText } from '../contracts/compare.js';
+import type { ExecutionGraph, GraphNode, Phase } from '../contracts/graph.js';
+import { RELOAD_GATE } from './dms/failed-task.js';
 import { type EngineEvent, type RunSummary, runGraph } from './engine.js';
 import { handlers as defaultHandlers } from './handlers/index.js';
 import { graphDrift, graphHash } from './journal.js';
 import { executorOfKind } from './kinds.js';
 import { MissingOutputError } from './placeholders.js';
+import { applyRefresh, type Refresh, refreshDms } from './refresh.js';
 import type { PlanChange, Session } from './session.js';
 import { RESTORE_KIND, restoreSourceStep } from './source-restore.js';
 import type { DryRunProbe, HandlerRegistry } from './types.js';
@@ -25,6 +28,8 @@ export interface ApplyOptions {
   readonly onEvent?: (event: EngineEvent) => void;
   /** Cleanup after an abort: run the selected phases whatever did not finish before them. */
   readonly afterAbort?: boolean;
+  /** What the refresh against AWS found before the run, and the nodes it set to run again. */
+  readonly onRefresh?: (refresh: Refresh, reset: readonly string[]) => void;
 }
 
 export async function applyGraph(
@@ -44,6 +49,13 @@ export async function applyGraph(
     }
     // A node left 'running' by a crashed run is retried: every handler adopts what exists.
     for (const record of Object.values(session.journal.nodes)) if (record.state === 'running') record.state = 'pending';
+    // Refresh before trusting the journal: what AWS says is gone is created again, a failed task the
+    // plan runs is restarted. Not for cleanup, which would re-create what it is about to delete.
+    if (!options.afterAbort && !options.phases.includes('cleanup')) {
+      const refresh = await refreshDms(session);
+      const reset = applyRefresh(session.journal, session.compiled.graph, refresh.drift);
+      options.onRefresh?.(refresh, reset);
+    }
     await session.save();
     const summary = await runGraph({
       graph: session.compiled.graph,
@@ -119,14 +131,24 @@ export async function dryRun(
   return lines;
 }
 
-export async function approveGate(session: Session, gate: string, by: string): Promise<'approved' | 'already'> {
+/**
+ * Every gate of a graph: nodes behind a gate, manual gate nodes, and the reload gate when a task's
+ * plan lets apply reload it.
+ */
+export function gatesOf(graph: ExecutionGraph): string[] {
   const known = new Set<string>();
-  for (const node of session.compiled.graph.nodes) {
+  for (const node of graph.nodes) {
     if (node.gate !== null) known.add(node.gate);
     if (node.kind === 'ManualGate') known.add(String(node.input.gate ?? node.input.name ?? node.gate ?? node.id));
+    if (node.kind === 'DmsTaskStart' && node.input.allowReload === true) known.add(RELOAD_GATE);
   }
+  return [...known].sort(compareText);
+}
+
+export async function approveGate(session: Session, gate: string, by: string): Promise<'approved' | 'already'> {
+  const known = new Set(gatesOf(session.compiled.graph));
   if (!known.has(gate)) {
-    throw new Error(`plan ${session.plan} has no gate '${gate}' (gates: ${[...known].sort().join(', ') || 'none'})`);
+    throw new Error(`plan ${session.plan} has no gate '${gate}' (gates: ${[...known].join(', ') || 'none'})`);
   }
   const lock = await session.lock();
   try {

@@ -176,6 +176,13 @@ export class Session {
     return this.compiled.graph.plan;
   }
 
+  /** How the operator named the plan, for commands printed back: the file, or `--compiled DIR`. */
+  get planRef(): string {
+    if (this.options.planFile !== undefined) return this.options.planFile;
+    if (this.options.compiledDir !== undefined) return `--compiled ${this.options.compiledDir}`;
+    return this.plan;
+  }
+
   /**
    * Refuses a changed plan when the change touches nodes that already ran, unless those are DMS
    * resources DMS can modify in place (they run again and modify); adopts it otherwise.
@@ -274,6 +281,7 @@ export class Session {
       secretVersion: (parameter) => this.secrets.versionOf(parameter),
       resolve: (value) => resolvePlaceholders(value, (id) => this.outputsOf(id), this.secrets),
       outputsOf: (id) => this.outputsOf(id),
+      planRef: this.planRef,
       runKey: (keyed) => `${keyed.idempotencyKey}@run:${runIdOf(this.journal)}`,
       pendingModify: (id) => this.journal.nodes[id]?.modify ?? [],
       dmsTaskHolds: this.#dmsTaskHolds,

@@ -7,7 +7,9 @@ import type { TableStatistics } from '@aws-sdk/client-database-migration-service
 import { compareText } from '../contracts/compare.js';
 import { DmsOps } from './dms/ops.js';
 import { optionalRecord, optionalString } from './inputs.js';
+import { gatesOf } from './operations.js';
 import { connect, connectionFor } from './pg-connect.js';
+import { type DriftItem, driftLine, refreshDms } from './refresh.js';
 import type { Session } from './session.js';
 
 export interface TaskStatus {
@@ -67,6 +69,8 @@ export interface StatusReport {
   readonly tasks: readonly TaskStatus[];
   readonly subscriptions: readonly SubscriptionStatus[];
   readonly slots: readonly Readonly<Record<string, unknown>>[] | null;
+  /** DMS resources where AWS differs from the journal or the plan, with the action that implies. */
+  readonly drift: readonly DriftItem[];
   readonly problems: readonly string[];
 }
 
@@ -197,19 +201,16 @@ export async function statusReport(session: Session, live: boolean): Promise<Sta
   const journal = session.journal;
   const problems: string[] = [];
   const gates: Record<string, { approved: boolean; approvedAt: string | null }> = {};
-  for (const node of session.compiled.graph.nodes) {
-    const gate =
-      node.gate ?? (node.kind === 'ManualGate' ? String(node.input.gate ?? node.input.name ?? node.id) : null);
-    if (gate !== null)
-      gates[gate] = {
-        approved: journal.gates[gate] !== undefined,
-        approvedAt: journal.gates[gate]?.approvedAt ?? null,
-      };
-  }
+  for (const gate of gatesOf(session.compiled.graph))
+    gates[gate] = { approved: journal.gates[gate] !== undefined, approvedAt: journal.gates[gate]?.approvedAt ?? null };
   let slots: Record<string, unknown>[] | null = null;
   let tasks: TaskStatus[] = [];
   let subscriptions: SubscriptionStatus[] = [];
+  let drift: readonly DriftItem[] = [];
   if (live) {
+    const refresh = await refreshDms(session);
+    drift = refresh.drift;
+    problems.push(...drift.map((item) => `drift: ${driftLine(item)}`));
     tasks = await liveTasks(session, problems);
     if (session.deployment.agent) {
       try {
@@ -245,6 +246,7 @@ export async function statusReport(session: Session, live: boolean): Promise<Sta
     tasks,
     subscriptions,
     slots,
+    drift,
     problems,
   };
 }

@@ -44,6 +44,8 @@ export interface RunContext {
   resolve<T>(value: T): Promise<T>;
   /** The node's idempotency key scoped to this run (the journal's run id), for requests that act. */
   runKey(node: GraphNode): string;
+  /** How the operator named the plan (file, or `--compiled DIR`), for the commands messages print. */
+  readonly planRef: string;
   /** Outputs recorded for an earlier node. */
   outputsOf(nodeId: string): NodeOutputs | undefined;
   /** Fields of an existing DMS resource a plan change altered, to modify in place ([] when none). */

@@ -1,6 +1,13 @@
 // `pgferry apply PLAN [--dry-run]`: run the plan until the next manual gate; resumes from the journal.
 
-import { executorCommand, openSession, planRef, renderEvent, renderSummary } from '../../executor/cli-support.js';
+import {
+  executorCommand,
+  openSession,
+  planRef,
+  renderEvent,
+  renderRefresh,
+  renderSummary,
+} from '../../executor/cli-support.js';
 import { applyGraph, dryRun, PHASES_FOR } from '../../executor/operations.js';
 import { type CliCommand, EXIT } from '../io.js';
 
@@ -28,6 +35,7 @@ export const command: CliCommand = executorCommand(HELP, { 'dry-run': { type: 'b
   const summary = await applyGraph(session, {
     phases: PHASES_FOR.apply,
     onEvent: (event) => renderEvent(io, event),
+    onRefresh: (refresh, reset) => renderRefresh(io, refresh, reset),
   });
   if (summary.drift.length > 0) io.stdout(`plan changed in nodes that had not run: ${summary.drift.join(', ')}\n`);
   if (summary.rerun.length > 0) {

@@ -1,7 +1,14 @@
 // `pgferry cutover PLAN`: run through the cutover nodes (lag wait, fence, marker, sequences, post-load,
 // FK restore, stop), behind the plan's gates; reports how long writes were fenced.
 
-import { executorCommand, openSession, planRef, renderEvent, renderSummary } from '../../executor/cli-support.js';
+import {
+  executorCommand,
+  openSession,
+  planRef,
+  renderEvent,
+  renderRefresh,
+  renderSummary,
+} from '../../executor/cli-support.js';
 import { applyGraph, PHASES_FOR } from '../../executor/operations.js';
 import type { Session } from '../../executor/session.js';
 import type { CliCommand } from '../io.js';
@@ -36,6 +43,7 @@ export const command: CliCommand = executorCommand(HELP, {}, async (parsed, io) 
   const summary = await applyGraph(session, {
     phases: PHASES_FOR.cutover,
     onEvent: (event) => renderEvent(io, event),
+    onRefresh: (refresh, reset) => renderRefresh(io, refresh, reset),
   });
   const code = renderSummary(io, summary, session.plan, planRef(parsed), 'cutover');
   const seconds = fenceSeconds(session);

@@ -230,6 +230,11 @@ export interface Task {
   readonly slot_name: string | null;
   /** Decoding plugin DMS uses for the slot. */
   readonly plugin: 'test-decoding' | 'pglogical';
+  /**
+   * Whether apply may restart the task with reload-target (every table loaded again) when DMS cannot
+   * resume it, behind the `reload-target` gate. false: apply stops and prints the ways on.
+   */
+  readonly allow_reload: boolean;
   readonly heartbeat: Heartbeat;
   /** Raw ReplicationTaskSettings overrides, PascalCase sections as AWS documents them. */
   readonly settings: Readonly<Record<string, Readonly<Record<string, unknown>>>>;

@@ -105,8 +105,14 @@ describe('apply → cutover → cleanup on real clusters', () => {
     expect(result.stdout).toContain('nothing to do');
     expect(world.dms.created).toEqual(creates);
     expect(world.dms.count('StartReplicationTask')).toBe(starts);
-    // Nothing at all was sent: no modify, stop or test on DMS, no plan or apply to the agent.
-    expect(world.dms.calls.slice(dmsCalls).map((call) => call.command)).toEqual([]);
+    // Nothing was changed: only the refresh's reads on DMS (is every journalled resource still there,
+    // as planned?), no modify, stop or test; no plan or apply to the agent.
+    expect(world.dms.calls.slice(dmsCalls).map((call) => call.command)).toEqual([
+      'DescribeReplicationInstances',
+      'DescribeEndpoints',
+      'DescribeEndpoints',
+      'DescribeReplicationTasks',
+    ]);
     expect(world.agent.requests.slice(agentRequests)).toEqual([]);
   });
 

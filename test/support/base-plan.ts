@@ -76,6 +76,7 @@ export const basePlan: Plan = {
         },
         slot_name: null,
         plugin: 'test-decoding',
+        allow_reload: false,
         heartbeat: { enabled: false, frequency_minutes: 5, schema: 'public' },
         settings: {},
       },

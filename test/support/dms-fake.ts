@@ -136,6 +136,7 @@ export class DmsFake {
    */
   onCdcStart: ((task: { id: string; slotName: string }) => Promise<void>) | null = null;
   #seq = 0;
+  readonly #failOnCreate = new Map<string, string>();
 
   constructor() {
     this.#wire();
@@ -152,10 +153,14 @@ export class DmsFake {
     this.faults.set(command, list);
   }
 
-  /** The task fails (status failed, LastFailureMessage) on its next Describe after it started. */
+  /**
+   * The task fails (status failed, LastFailureMessage) on its next Describe while it runs; for a task
+   * not created yet, on the first Describe after it starts running.
+   */
   failTask(id: string, message: string): void {
     const task = this.tasks.get(id);
     if (task) task.failNext = message;
+    else this.#failOnCreate.set(id, message);
   }
 
   count(command: string): number {
@@ -322,7 +327,9 @@ export class DmsFake {
         progress: 0,
         request: { ...input },
         startTypes: [],
+        failNext: this.#failOnCreate.get(id),
       };
+      this.#failOnCreate.delete(id);
       this.tasks.set(id, task);
       this.#created('CreateReplicationTask');
       this.tags.set(task.arn, input.Tags ?? []);

@@ -201,6 +201,7 @@ function addTasks(b: GraphBuilder): void {
         database: task.database,
         migrationType: task.migration_type,
         slot: explicitSlot,
+        allowReload: task.allow_reload,
       },
       origin,
       idempotencyKey: `dms:task:${task.id}:start`,

@@ -207,16 +207,50 @@ describe('DMS handler', () => {
     expect(fakeTask.startTypes).toHaveLength(2);
   });
 
-  it('a start node meeting a failed task names the command that restarts it, and starts nothing', async () => {
+  it('a start node meeting a failed task restarts it with resume-processing, saying what had failed', async () => {
     const s = await session(fullGraph('full-load-and-cdc').filter((item) => item.id !== wait.id));
     await applyGraph(s, { phases: ['prepare', 'load'] });
     const fakeTask = dms.tasks.get('t')!;
     Object.assign(fakeTask, { status: 'failed', stopReason: 'FATAL_ERROR', failure: 'ERROR: out of memory' });
-    const starts = dms.count('StartReplicationTask');
+    const result = await handlers.dms.run(start, s.context(start));
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      outputs: { startType: 'resume-processing', status: 'running' },
+      note: 'replication task t had failed (status failed (FATAL_ERROR): ERROR: out of memory); restarted with resume-processing',
+    });
+    expect(fakeTask.startTypes).toEqual(['start-replication', 'resume-processing']);
+  });
+
+  it('a failed task DMS cannot resume: fails with each way on unless the plan allows a reload, then waits for the gate', async () => {
+    const reloadable = { ...start, input: { ...start.input, migrationType: 'full-load-and-cdc', allowReload: true } };
+    const s = await session([
+      ...fullGraph('full-load-and-cdc').filter((item) => item.id !== wait.id && item.id !== start.id),
+      reloadable,
+    ]);
+    await applyGraph(s, { phases: ['prepare', 'load'] });
+    const fakeTask = dms.tasks.get('t')!;
+    const failure = 'ERROR: replication slot "t_slot" does not exist';
+    Object.assign(fakeTask, { status: 'failed', stopReason: 'FATAL_ERROR', failure });
+    dms.tables = ['public.customers', 'public.orders'];
+    // The plan does not allow a reload: the failure, and the exact commands.
     await expect(handlers.dms.run(start, s.context(start))).rejects.toThrow(
-      `replication task t status failed (FATAL_ERROR): ERROR: out of memory; fix the cause, then restart it (aws dms start-replication-task --replication-task-arn ${fakeTask.arn} --start-replication-task-type resume-processing) and apply again`,
+      [
+        `replication task t status failed (FATAL_ERROR): ${failure}`,
+        "DMS cannot resume it: DMS's failure says it cannot go on from where it stopped",
+        `load every table again (the plan does not let apply do it: dms.tasks[].allow_reload):  aws dms start-replication-task --replication-task-arn ${fakeTask.arn} --start-replication-task-type reload-target`,
+        'or undo the migration:  pgferry abort orders',
+      ].join('\n  '),
     );
-    expect(dms.count('StartReplicationTask')).toBe(starts);
+    // The plan allows it: the reload waits for its gate, then runs once per approval.
+    expect(await handlers.dms.run(reloadable, s.context(reloadable))).toEqual({
+      status: 'waiting-gate',
+      gate: 'reload-target',
+    });
+    expect(fakeTask.startTypes).toEqual(['start-replication']);
+    s.journal.gates['reload-target'] = { approvedAt: '2026-01-01T00:00:00.000Z', approvedBy: 'test' };
+    const reloaded = await handlers.dms.run(reloadable, s.context(reloadable));
+    expect(reloaded).toMatchObject({ status: 'succeeded', outputs: { startType: 'reload-target' } });
+    expect(fakeTask.startTypes).toEqual(['start-replication', 'reload-target']);
   });
 
   it('stop and delete are idempotent', async () => {

@@ -55,6 +55,7 @@ const report: StatusReport = {
   ],
   subscriptions: [],
   slots: [{ slotName: 's', active: true, retainedWalBytes: 100, confirmedLagBytes: 5 }],
+  drift: [],
   problems: ['agent slots: unreachable'],
 };
 
