@@ -189,6 +189,7 @@ describe('the HTTP DMS stand-in', () => {
     const made = await until('a slot', slots, (rows) => rows.length === 1);
     expect(made[0]).toMatchObject({ database: 'ledger', plugin: 'test_decoding' });
     expect(String(made[0]!.slot_name)).toMatch(/^[a-z0-9]{13}_[0-9]{8}_[a-z0-9]{8}(_[a-z0-9]{4}){3}_[a-z0-9]{13}$/);
+    await standIn.settle();
     expect(standIn.sourceSide?.made).toEqual([
       { task: 'ledger-main', slotName: made[0]!.slot_name, database: 'ledger' },
     ]);
