@@ -127,6 +127,7 @@ export class DmsState {
   onCdcStart: ((task: { id: string; slotName: string }) => Promise<void>) | null = null;
   #seq = 0;
   readonly #clock: Clock;
+  readonly #failOnCreate = new Map<string, string>();
 
   constructor(options: { clock?: Clock } = {}) {
     this.#clock = options.clock ?? 'describe';
@@ -143,10 +144,14 @@ export class DmsState {
     this.faults.set(command, list);
   }
 
-  /** The task fails (status failed, LastFailureMessage) on its next step after it started. */
+  /**
+   * The task fails (status failed, LastFailureMessage) on its next step while it runs; for a task not
+   * created yet, on the first step after it starts running.
+   */
   failTask(id: string, message: string): void {
     const task = this.tasks.get(id);
     if (task) task.failNext = message;
+    else this.#failOnCreate.set(id, message);
   }
 
   count(command: string): number {
@@ -371,7 +376,9 @@ export class DmsState {
         progress: 0,
         request: { ...input },
         startTypes: [],
+        failNext: this.#failOnCreate.get(id),
       };
+      this.#failOnCreate.delete(id);
       this.tasks.set(id, task);
       this.#created('CreateReplicationTask');
       this.tags.set(task.arn, (input.Tags as never) ?? []);
