@@ -5,8 +5,10 @@ import { readFile } from 'node:fs/promises';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { FastifyInstance } from 'fastify';
+import { pauseAtFromEnv } from './apply/checkpoint.js';
 import { type RecoveryReport, recoverInterrupted } from './apply/recover.js';
 import { loadTokens } from './auth.js';
+import { ConfigError, locate } from './config/load-config.js';
 import type { AgentConfig } from './config/types.js';
 import { type AgentContext, newCounters } from './context.js';
 import { createDb } from './pg/db.js';
@@ -29,7 +31,7 @@ export interface Agent {
 
 export async function createAgent(config: AgentConfig, deps: AgentDeps = {}, build: BuildOptions = {}): Promise<Agent> {
   const secrets = createSecretResolver(config.aws, deps.env ?? process.env, deps.ssmClient, deps.secretsManagerClient);
-  const tokens = await loadTokens(config.tokens, secrets);
+  const tokens = await loadTokens(config.tokens, secrets, (pointer) => locate(config, pointer));
   const password = config.postgres.password
     ? await secrets.resolve(config.postgres.password, 'the PostgreSQL connection')
     : undefined;
@@ -43,7 +45,8 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}, bui
     ...(password === undefined ? {} : { password }),
   });
   const state = new StateDir(config.stateDir);
-  await state.init();
+  const stateProblem = await state.init();
+  if (stateProblem) throw new ConfigError([`${locate(config, '/stateDir')}: ${stateProblem}`]);
   const ctx: AgentContext = {
     config,
     db,
@@ -54,6 +57,7 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}, bui
     counters: newCounters(),
     startedAt: Date.now(),
     observedInactive: new Map(),
+    pauseAt: pauseAtFromEnv(deps.env ?? process.env),
   };
   const recovery = await recoverInterrupted(ctx);
   let https = build.https ?? null;

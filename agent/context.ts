@@ -25,6 +25,8 @@ export interface AgentContext {
   readonly startedAt: number;
   /** Slot names first seen inactive, for versions without inactive_since. */
   readonly observedInactive: Map<string, string>;
+  /** Test mode only: the `kind:phase` at which an operation stops (apply/checkpoint.ts). */
+  readonly pauseAt?: string | null;
 }
 
 export type { Principal };

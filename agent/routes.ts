@@ -17,7 +17,7 @@ import { settingsSql } from './pg/sql.js';
 import { type PreflightRequest, preflight } from './preflight.js';
 import { ensureRole, type RoleRequest, writeMarker } from './roles.js';
 import * as schemas from './schemas.js';
-import { createSlot, dropSlot, listSlots } from './slots.js';
+import { assertSlotName, createSlot, dropSlot, listSlots } from './slots.js';
 import { AGENT_VERSION } from './version.js';
 
 const principalOf = (request: { principal: import('./context.js').Principal | null }) => {
@@ -247,6 +247,7 @@ export function registerRoutes(app: FastifyInstance, ctx: AgentContext): void {
 
   app.get('/v1/slots/:name', { config: { scopes: ['read'] } }, async (request) => {
     const { name } = request.params as { name: string };
+    assertSlotName(name);
     const slot = (await listSlots(ctx)).slots.find((s) => s.slotName === name);
     if (!slot) throw new AgentError('SLOT_NOT_FOUND', `no replication slot '${name}'`);
     return slot;

@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
+  LogController,
 } from 'fastify';
 import { requireScopes } from './auth.js';
 import type { Scope } from './config/types.js';
@@ -28,7 +29,32 @@ declare module 'fastify' {
 export interface BuildOptions {
   readonly logger?: FastifyServerOptions['logger'];
   readonly https?: Record<string, unknown> | null;
-  readonly disableRequestLogging?: boolean;
+  /** Per-request log lines (default: fastify's own); see requestLogController. */
+  readonly logController?: LogController;
+}
+
+/** The path of a URL without its query string: query strings may carry secrets and are never logged. */
+export const pathOnly = (url: string) => url.split('?')[0] ?? url;
+
+/** The agent's log: no headers at all (tokens), and request URLs without their query string. */
+export function agentLogger(stream?: { write(line: string): void }): FastifyServerOptions['logger'] {
+  return {
+    level: 'info',
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
+    serializers: {
+      req: (req: { method: string; url: string; ip?: string }) => ({
+        method: req.method,
+        url: pathOnly(req.url),
+        remoteAddress: req.ip,
+      }),
+    },
+    ...(stream ? { stream } : {}),
+  } as FastifyServerOptions['logger'];
+}
+
+/** Request logging switched through a LogController (the top-level option is deprecated: FSTDEP023). */
+export function requestLogController(disableRequestLogging: boolean): LogController {
+  return new LogController({ disableRequestLogging });
 }
 
 function envelope(reply: FastifyReply, request: FastifyRequest, error: AgentError): FastifyReply {
@@ -67,6 +93,9 @@ function translate(error: FastifyError): AgentError {
     );
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
     return new AgentError('UNSUPPORTED_MEDIA_TYPE', 'send JSON (content-type: application/json)');
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return new AgentError('URI_TOO_LONG', 'a path parameter is longer than 100 characters');
+  if (error.code === 'FST_ERR_BAD_URL') return new AgentError('BAD_REQUEST', 'the URL is not valid (bad escape)');
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     return new AgentError('BAD_REQUEST', error.message);
   }
@@ -76,7 +105,10 @@ function translate(error: FastifyError): AgentError {
 export function buildApp(ctx: AgentContext, options: BuildOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? false,
-    disableRequestLogging: options.disableRequestLogging ?? false,
+    ...(options.logController ? { logController: options.logController } : {}),
+    // fastify's own refusals (a path parameter over maxParamLength, a malformed URL) get the envelope too.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+      envelope(reply, request, translate(error)),
     bodyLimit: ctx.config.limits.bodyBytes,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
@@ -122,7 +154,7 @@ export function buildApp(ctx: AgentContext, options: BuildOptions = {}): Fastify
         .audit({
           kind: 'refusal',
           method: request.method,
-          path: request.url,
+          path: pathOnly(request.url),
           principal: request.principal?.tokenId ?? null,
           clientIp: request.ip,
           errorCode: agentError.code,
@@ -171,7 +203,7 @@ export function buildApp(ctx: AgentContext, options: BuildOptions = {}): Fastify
   });
 
   app.setNotFoundHandler((request, reply) =>
-    envelope(reply, request, new AgentError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
+    envelope(reply, request, new AgentError('NOT_FOUND', `no route ${request.method} ${pathOnly(request.url)}`)),
   );
 
   registerRoutes(app, ctx);

@@ -162,7 +162,7 @@ export function invalidateSlots(ctx: AgentContext): void {
 
 export const SLOT_NAME = /^[a-z0-9_]{1,63}$/;
 
-function assertSlotName(name: string): void {
+export function assertSlotName(name: string): void {
   if (!SLOT_NAME.test(name)) {
     throw new AgentError(
       'INVALID_SLOT_NAME',

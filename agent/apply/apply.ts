@@ -6,11 +6,16 @@
 import type { AgentContext, Principal } from '../context.js';
 import { AgentError, toAgentError } from '../errors.js';
 import { normaliseFileValue, type SettingRow } from '../pg/guc.js';
-import { fileErrorsSql, fileWinnersSql, hbaErrorsSql, pendingRestartSql } from '../pg/sql.js';
+import { pendingRestartSql } from '../pg/sql.js';
 import { atomicWrite } from '../state/atomic-write.js';
+import type { JournalPhase } from '../state/state-dir.js';
+import { step } from './checkpoint.js';
 import { underLock } from './operation.js';
 import { type AgentPlan, computePlan } from './plan.js';
-import { fileHashes, restoreBackup } from './restore.js';
+import { fileHashes, reloadServer, restoreBackup } from './restore.js';
+import { validateFileSettings, validateHbaOnServer } from './validate.js';
+
+export { validateHbaOnServer } from './validate.js';
 
 export interface ApplyResult {
   readonly result: 'applied' | 'noop';
@@ -30,50 +35,6 @@ export interface ApplyResult {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export async function validateHbaOnServer(ctx: AgentContext, v: number): Promise<void> {
-  const sql = hbaErrorsSql(v);
-  if (sql === null) return;
-  const rows = await ctx.db.query<{ file_name: string | null; line_number: number; error: string }>(sql);
-  if (rows.length > 0) {
-    throw new AgentError('HBA_VALIDATION_FAILED', `pg_hba.conf line ${rows[0]!.line_number}: ${rows[0]!.error}`, {
-      details: rows.map((r) => ({ file: r.file_name, line: r.line_number, error: r.error })),
-    });
-  }
-}
-
-async function validateFileSettings(ctx: AgentContext, autoConf: string, names: readonly string[]): Promise<void> {
-  const rows = await ctx.db.query<{
-    sourcefile: string | null;
-    sourceline: number | null;
-    name: string | null;
-    error: string;
-    context: string | null;
-  }>(fileErrorsSql);
-  const hard = rows.filter((r) => !(r.error === 'setting could not be applied' && r.context === 'postmaster'));
-  if (hard.length > 0) {
-    const first = hard[0]!;
-    throw new AgentError(
-      'SETTINGS_VALIDATION_FAILED',
-      `${first.sourcefile ?? 'config'}:${first.sourceline ?? '?'}: ${first.name ?? 'syntax'}: ${first.error}`,
-      {
-        details: hard.map((r) => ({ file: r.sourcefile, line: r.sourceline, name: r.name, error: r.error })),
-      },
-    );
-  }
-  if (names.length === 0) return;
-  const winners = await ctx.db.query<{ name: string; sourcefile: string | null; sourceline: number | null }>(
-    fileWinnersSql,
-    [names],
-  );
-  const overridden = winners.filter((w) => w.sourcefile !== autoConf);
-  if (overridden.length > 0) {
-    const o = overridden[0]!;
-    throw new AgentError('OVERRIDDEN', `${o.name} is overridden by ${o.sourcefile}:${o.sourceline}`, {
-      details: overridden.map((w) => ({ name: w.name, file: w.sourcefile, line: w.sourceline })),
-    });
-  }
-}
 
 /** Reload-context values as pg_settings shows them, polled briefly: a reload is asynchronous. */
 async function awaitReloadValues(
@@ -227,12 +188,8 @@ async function applyFresh(
       verify: { reconnect: 'skipped', reloadApplied: {}, unexpectedPendingRestart: [] },
     };
   }
-  const journal = (
-    phase: 'begin' | 'backed_up' | 'written' | 'reloaded' | 'done' | 'aborted',
-    backupId: string | null,
-    result?: string,
-  ) =>
-    ctx.state.journal({
+  const journal = (phase: JournalPhase, backupId: string | null, result?: string) =>
+    step(ctx, {
       operationId,
       kind: 'apply',
       phase,
@@ -241,21 +198,25 @@ async function applyFresh(
       ...(result ? { result } : {}),
     });
   await journal('begin', null);
-  const manifest = await ctx.state.backup(operationId, plan.planHash, v, [
-    { role: 'hba', path: identity.hbaFile },
-    { role: 'autoConf', path: identity.autoConfFile },
-  ]);
+  const manifest = await ctx.state.backup(
+    operationId,
+    plan.planHash,
+    v,
+    [
+      { role: 'hba', path: identity.hbaFile },
+      { role: 'autoConf', path: identity.autoConfFile },
+    ],
+    { kind: 'apply' },
+  );
   const backup = await ctx.state.readBackup(manifest.backupId);
   await journal('backed_up', manifest.backupId);
   let reloaded = false;
   const undo = async (error: unknown): Promise<never> => {
     const agentError = toAgentError(error);
     try {
-      await restoreBackup(ctx, backup, 'online');
-      if (reloaded) {
-        await ctx.db.query('SELECT pg_catalog.pg_reload_conf()');
-        await ctx.db.withClient(async (c) => c.query('SELECT 1'));
-      }
+      // The saved bytes are what the server ran before: no validation stands in their way.
+      await restoreBackup(ctx, backup, 'offline');
+      if (reloaded) await reloadServer(ctx);
     } catch (restoreError) {
       await journal('aborted', manifest.backupId, 'needs_attention');
       throw new AgentError(
@@ -278,6 +239,7 @@ async function applyFresh(
     if (plan.changes.hba.changed) await atomicWrite(identity.hbaFile, internals.candidateHba);
     await journal('written', manifest.backupId);
     await validateHbaOnServer(ctx, v);
+    await journal('validated', manifest.backupId);
     if (plan.changes.settings.length > 0) {
       await ctx.db.withClient(async (client) => {
         // One statement per call in autocommit: ALTER SYSTEM cannot run inside a transaction block.
@@ -297,6 +259,8 @@ async function applyFresh(
       identity.autoConfFile,
       plan.changes.settings.map((c) => c.name),
     );
+    // Journalled before the reload: a crash between the two must be taken as reloaded (recovery reloads again).
+    await journal('altered', manifest.backupId);
   } catch (error) {
     return undo(error);
   }
@@ -327,6 +291,7 @@ async function applyFresh(
       reloadApplied,
       unexpectedPendingRestart: pendingRestart.filter((n) => !expectedPending.has(n)),
     };
+    await journal('verified', manifest.backupId);
   } catch (error) {
     return undo(error);
   }

@@ -4,6 +4,7 @@
 import type { AgentContext } from '../context.js';
 import { type AgentError, toAgentError } from '../errors.js';
 import { newId } from '../state/state-dir.js';
+import { checkpoint } from './checkpoint.js';
 
 export async function underLock<T>(
   ctx: AgentContext,
@@ -15,6 +16,8 @@ export async function underLock<T>(
   await ctx.state.acquire(operationId);
   const record = { operationId, ...audit };
   try {
+    // The lock file exists, the journal still names the previous operation.
+    await checkpoint(ctx, `${String(audit.kind)}:locked`);
     return await run(operationId, record);
   } catch (error) {
     const agentError = toAgentError(error);

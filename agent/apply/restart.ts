@@ -9,9 +9,11 @@ import type { AgentContext, Principal } from '../context.js';
 import { AgentError } from '../errors.js';
 import { readIdentity, readText } from '../host.js';
 import { slotCountsSql } from '../pg/sql.js';
+import type { JournalPhase } from '../state/state-dir.js';
 import { pendingRestartNames, validateHbaOnServer } from './apply.js';
+import { step } from './checkpoint.js';
 import { underLock } from './operation.js';
-import { fileHashes, restoreBackup } from './restore.js';
+import { fileHashes, reloadServer, restoreBackup, validateRestored } from './restore.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -23,7 +25,7 @@ function runCommand(argv: readonly string[], timeoutMs: number): Promise<{ ok: b
   });
 }
 
-async function waitForServer(ctx: AgentContext, timeoutMs: number): Promise<boolean> {
+export async function waitForServer(ctx: AgentContext, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -88,25 +90,29 @@ export async function restartServer(ctx: AgentContext, body: RestartRequest, pri
           },
         );
       }
+      const journal = (phase: JournalPhase, result?: string) =>
+        step(ctx, {
+          operationId,
+          kind: 'restart',
+          phase,
+          planHash: null,
+          backupId: null,
+          ...(result ? { result } : {}),
+        });
+      await journal('begin');
       await validateHbaOnServer(ctx, before.serverVersionNum);
-      await ctx.state.journal({ operationId, kind: 'restart', phase: 'restarting', planHash: null, backupId: null });
+      await journal('restarting');
       const timeoutMs = restart.timeoutSeconds * 1000;
       const run = await runCommand(restart.command, timeoutMs);
       ctx.db.invalidate();
       const back = run.ok && (await waitForServer(ctx, timeoutMs));
       if (!back) return await recoverFailedRestart(ctx, operationId, before, run.output, audit);
+      await journal('restarted');
       const after = await readIdentity(ctx.db, ctx.config);
       const pendingAfter = await pendingRestartNames(ctx);
       const slotsAfter = (await ctx.db.query<{ slots_used: number }>(slotCountsSql))[0]!.slots_used;
       ctx.counters.restart.ok += 1;
-      await ctx.state.journal({
-        operationId,
-        kind: 'restart',
-        phase: 'done',
-        planHash: null,
-        backupId: null,
-        result: 'restarted',
-      });
+      await journal('done', 'restarted');
       await ctx.state.audit({ ...audit, result: 'restarted', applied: pending });
       return {
         result: 'restarted' as const,
@@ -132,8 +138,7 @@ async function recoverFailedRestart(
 ): Promise<never> {
   ctx.counters.restart.failed += 1;
   const tail = await logTail(ctx);
-  const backups = await ctx.state.listBackups();
-  const last = backups[backups.length - 1];
+  const last = await ctx.state.lastChangeBackup();
   const steps = [
     `inspect the server log${ctx.config.paths.serverLog ? ` (${ctx.config.paths.serverLog})` : ''}`,
     `restore ${before.hbaFile} and ${before.autoConfFile} from ${ctx.state.root}/backups/<latest>/`,
@@ -142,6 +147,9 @@ async function recoverFailedRestart(
   if (last) {
     const backup = await ctx.state.readBackup(last.backupId);
     await restoreBackup(ctx, backup, 'offline');
+    // The change that backup undid is gone: `applied` and the next bare rollback must know it.
+    await ctx.state.restoreApplied(last);
+    await ctx.state.recordAfter(last, null);
     const again = await runCommand(ctx.config.restart!.command, ctx.config.restart!.timeoutSeconds * 1000);
     if (again.ok && (await waitForServer(ctx, ctx.config.restart!.timeoutSeconds * 1000))) {
       await ctx.state.journal({
@@ -188,14 +196,26 @@ export async function rollbackToBackup(
   body: { backupId?: string; force?: boolean; reason?: string },
   principal: Principal,
 ) {
-  const backups = await ctx.state.listBackups();
-  const backupId = body.backupId ?? backups[backups.length - 1]?.backupId;
-  if (!backupId) throw new AgentError('BACKUP_NOT_FOUND', 'there is no backup to roll back to');
-  const backup = await ctx.state.readBackup(backupId);
+  // Without a backupId: the backup of the last operation that changed the files (by sequence, not by clock).
+  const chosen = body.backupId ?? (await ctx.state.lastChangeBackup())?.backupId;
+  if (!chosen) throw new AgentError('BACKUP_NOT_FOUND', 'there is no completed change to roll back');
+  const backup = await ctx.state.readBackup(chosen);
+  const backupId = backup.manifest.backupId;
   return underLock(
     ctx,
     { kind: 'rollback', principal: principal.tokenId, backupId, reason: body.reason ?? null },
     async (operationId, audit) => {
+      let safetyId: string | null = null;
+      const journal = (phase: JournalPhase, result?: string) =>
+        step(ctx, {
+          operationId,
+          kind: 'rollback',
+          phase,
+          planHash: null,
+          backupId: safetyId,
+          ...(result ? { result } : {}),
+        });
+      await journal('begin');
       const identity = await readIdentity(ctx.db, ctx.config);
       const paths = Object.fromEntries(backup.manifest.files.map((f) => [f.role, f.path]));
       const now = await fileHashes(paths);
@@ -215,43 +235,44 @@ export async function rollbackToBackup(
         null,
         identity.serverVersionNum,
         backup.manifest.files.map((f) => ({ role: f.role, path: f.path })),
+        { kind: 'rollback' },
       );
-      await ctx.state.journal({
-        operationId,
-        kind: 'rollback',
-        phase: 'backed_up',
-        planHash: null,
-        backupId: safety.backupId,
-      });
+      safetyId = safety.backupId;
+      await journal('backed_up');
       try {
-        await restoreBackup(ctx, backup, 'online');
-        await validateHbaOnServer(ctx, identity.serverVersionNum);
+        await restoreBackup(ctx, backup, 'offline');
+        await journal('written');
+        await validateRestored(ctx, backup.manifest);
+        await journal('validated');
       } catch (error) {
-        await restoreBackup(ctx, await ctx.state.readBackup(safety.backupId), 'online');
+        await restoreBackup(ctx, await ctx.state.readBackup(safety.backupId), 'offline');
+        await journal('aborted', 'rolled_back');
         throw error;
       }
-      await ctx.db.query('SELECT pg_catalog.pg_reload_conf()');
-      await ctx.db.withClient(async (c) => c.query('SELECT 1'));
-      await sleep(200);
+      await reloadServer(ctx);
+      await journal('reloaded');
       const pendingRestart = await pendingRestartNames(ctx);
       let restored = true;
       for (const f of backup.manifest.files) if (sha256(await readText(f.path)) !== f.sha256) restored = false;
-      await ctx.state.journal({
-        operationId,
-        kind: 'rollback',
-        phase: 'done',
-        planHash: null,
-        backupId: safety.backupId,
-        result: 'rolled_back',
-      });
-      await ctx.state.audit({ ...audit, result: 'rolled_back', safetyBackupId: safety.backupId });
+      // The rollback is itself a change: its safety backup is what the next bare rollback restores.
+      await ctx.state.recordAfter(safety, await fileHashes(paths));
+      await ctx.state.restoreApplied(backup.manifest);
+      await journal('done', 'rolled_back');
+      const undid = {
+        operationId: backup.manifest.operationId,
+        kind: backup.manifest.kind ?? 'apply',
+        planHash: backup.manifest.planHash,
+      };
+      await ctx.state.audit({ ...audit, result: 'rolled_back', safetyBackupId: safety.backupId, undid });
       return {
         result: 'rolled_back' as const,
         changed: true,
         operationId,
         backupId,
+        undid,
         safetyBackupId: safety.backupId,
         restored,
+        applied: await ctx.state.readApplied(),
         pendingRestart,
         restartRequired: pendingRestart.length > 0,
       };

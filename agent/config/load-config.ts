@@ -73,7 +73,25 @@ export function parseConfig(text: string, file: string): AgentConfig {
     });
     throw new ConfigError([...new Set(problems)].sort());
   }
-  return withDefaults(raw as RawConfig);
+  const config = withDefaults(raw as RawConfig);
+  // Where the keys checked after parsing live, so their problems are located too (token files, state dir).
+  const root = doc.contents as YamlNode | null;
+  const at: Record<string, string> = {};
+  const pointers = ['/stateDir', ...config.tokens.flatMap((_t, i) => [`/tokens/${i}`, `/tokens/${i}/secret`])];
+  for (const pointer of pointers) {
+    const node = nodeAt(root, pointer);
+    if (node?.range) {
+      const pos = lineCounter.linePos(node.range[0]);
+      at[pointer] = `${file}:${pos.line}:${pos.col}`;
+    }
+  }
+  return { ...config, source: { file, at } };
+}
+
+/** `file:line:col: /pointer` for a config key, or the pointer alone for a config built without a file. */
+export function locate(config: AgentConfig, pointer: string): string {
+  const where = config.source?.at[pointer];
+  return where ? `${where}: ${pointer}` : pointer;
 }
 
 type RawConfig = {

@@ -39,6 +39,8 @@ export interface AgentConfig {
   readonly hbaPolicy: { readonly allowMd5: boolean; readonly allowAnyAddress: boolean };
   readonly limits: { readonly bodyBytes: number; readonly planTtlSeconds: number; readonly mutationsPerMinute: number };
   readonly cache: { readonly slotsMs: number };
+  /** The YAML file and where some keys are in it (`/stateDir`, `/tokens/0/secret`): `file:line:col`. */
+  readonly source?: { readonly file: string; readonly at: Readonly<Record<string, string>> };
 }
 
 /** GUCs a bundle may touch unless the config narrows or widens the list (reference/agent.md §2.3). */

@@ -43,7 +43,7 @@ export const command: CliCommand = async (args, io) => {
     io.stderr(`pgferry agent: --config is required\n\n${HELP}`);
     return EXIT.usage;
   }
-  const { ConfigError, loadConfig } = await import('../../agent/config/load-config.js');
+  const { ConfigError, loadConfig, locate } = await import('../../agent/config/load-config.js');
   let config: Awaited<ReturnType<typeof loadConfig>>;
   try {
     config = await loadConfig(file);
@@ -59,32 +59,52 @@ export const command: CliCommand = async (args, io) => {
     return EXIT.usage;
   }
   const { createSecretResolver } = await import('../../agent/secrets.js');
-  const { loadTokens } = await import('../../agent/auth.js');
+  const { loadTokens, tokenExposureWarnings } = await import('../../agent/auth.js');
+  const invalid = (error: unknown) => {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`pgferry agent: invalid config:\n${error.problems.map((p) => `  ${p}`).join('\n')}\n`);
+    return EXIT.usage;
+  };
   if (values.check) {
     try {
-      await loadTokens(config.tokens, createSecretResolver(config.aws, io.env));
+      await loadTokens(config.tokens, createSecretResolver(config.aws, io.env), (pointer) => locate(config, pointer));
+      const { StateDir } = await import('../../agent/state/state-dir.js');
+      const { stat } = await import('node:fs/promises');
+      // --check creates nothing: an absent state directory is made (0700) at start-up.
+      const stateProblem = (await stat(config.stateDir).catch(() => null))
+        ? await new StateDir(config.stateDir).init()
+        : null;
+      if (stateProblem) throw new ConfigError([`${locate(config, '/stateDir')}: ${stateProblem}`]);
     } catch (error) {
+      if (error instanceof ConfigError) return invalid(error);
       io.stderr(`pgferry agent: ${(error as Error).message}\n`);
       return EXIT.failed;
     }
+    for (const warning of tokenExposureWarnings(config.tokens)) io.stderr(`pgferry agent: warning: ${warning}\n`);
     io.stdout(
       `config ok: ${config.tokens.length} token(s), listen ${config.listen.host}:${config.listen.port}${config.tls ? ' (TLS)' : ''}\n`,
     );
     return EXIT.ok;
   }
   const { createAgent } = await import('../../agent/agent.js');
-  const agent = await createAgent(
-    config,
-    { env: io.env },
-    {
-      logger: { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie'] },
+  const { agentLogger, requestLogController } = await import('../../agent/server.js');
+  let agent: Awaited<ReturnType<typeof createAgent>>;
+  try {
+    agent = await createAgent(
+      config,
+      { env: io.env },
       // Reads are too frequent to log one by one; mutations and refusals are in the audit log.
-      disableRequestLogging: true,
-    },
-  );
-  if (agent.recovery.interrupted) {
+      { logger: agentLogger(), logController: requestLogController(true) },
+    );
+  } catch (error) {
+    return invalid(error);
+  }
+  for (const warning of tokenExposureWarnings(config.tokens)) io.stderr(`pgferry agent: warning: ${warning}\n`);
+  const { recovery } = agent;
+  if (recovery.clearedLock) io.stderr(`pgferry agent: cleared a stale operation lock (${recovery.clearedLock})\n`);
+  if (recovery.interrupted) {
     io.stderr(
-      `pgferry agent: recovered interrupted operation ${agent.recovery.interrupted.operationId} (restored: ${agent.recovery.restored})\n`,
+      `pgferry agent: recovered interrupted ${recovery.interrupted.kind} ${recovery.interrupted.operationId} at phase ${recovery.interrupted.phase}: ${recovery.result} (files restored: ${recovery.restored}, reloaded: ${recovery.reloaded})\n`,
     );
   }
   const address = await agent.app.listen({ host: config.listen.host, port: config.listen.port });

@@ -1,7 +1,7 @@
 // Agent config loading (located errors, defaults, refusals), token secrets from env, file and SSM
 // (aws-sdk-client-mock, never real AWS), and the `pgferry agent` command in-process.
 
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -183,6 +183,68 @@ describe('pgferry agent', () => {
     const { io, out } = fakeIo({ OPS_TOKEN: 'ops-token-0123456789abcdef' });
     expect(await command(['--config', file, '--check'], io)).toBe(2);
     expect(out.stderr).toContain('refusing to run as root');
+  });
+
+  it('exits 2 with the located token for a short token', async () => {
+    const file = join(dir, 'short.yaml');
+    await writeFile(file, `${base}allowRoot: true\n`);
+    const { io, out } = fakeIo({ OPS_TOKEN: 'short' });
+    expect(await command(['--config', file, '--check'], io)).toBe(2);
+    expect(out.stderr).toBe(
+      `pgferry agent: invalid config:\n  ${file}:4:13: /tokens/0/secret: token 'ops' is shorter than 16 characters\n`,
+    );
+  });
+
+  it.each([
+    ['readable by group', 0o640, null, /has mode 0640: group or others can read it; chmod 0400/],
+    ['readable by everyone', 0o644, null, /has mode 0644/],
+    ['owned by another user', 0o400, 4242, /is owned by uid 4242, not by the agent's user/],
+  ])('refuses a token file %s, at --check and at start-up', async (_what, mode, owner, message) => {
+    if (owner !== null && process.getuid?.() !== 0) return; // chown needs root
+    const tokenFile = join(dir, `token-${mode}-${owner}`);
+    await writeFile(tokenFile, 'file-token-0123456789abcdef\n', { mode });
+    await chmod(tokenFile, mode);
+    if (owner !== null) await chown(tokenFile, owner, owner);
+    const file = join(dir, `file-token-${mode}.yaml`);
+    await writeFile(
+      file,
+      base.replace('secret: { env: OPS_TOKEN }', `secret: { file: ${tokenFile} }`) + 'allowRoot: true\n',
+    );
+    for (const args of [
+      ['--config', file, '--check'],
+      ['--config', file],
+    ]) {
+      const { io, out } = fakeIo();
+      expect(await command(args, io)).toBe(2);
+      expect(out.stderr).toContain(`${file}:4:13: /tokens/0/secret: token file ${tokenFile} `);
+      expect(out.stderr).toMatch(message);
+    }
+  });
+
+  it('accepts a 0400 token file of its own user, and warns that a superuser can read it', async () => {
+    const tokenFile = join(dir, 'token-ok');
+    await writeFile(tokenFile, 'file-token-0123456789abcdef\n', { mode: 0o400 });
+    const file = join(dir, 'file-token-ok.yaml');
+    await writeFile(
+      file,
+      base.replace('secret: { env: OPS_TOKEN }', `secret: { file: ${tokenFile} }`) + 'allowRoot: true\n',
+    );
+    const { io, out } = fakeIo();
+    expect(await command(['--config', file, '--check'], io)).toBe(0);
+    expect(out.stderr).toContain(`token 'ops' comes from the file ${tokenFile}: a database superuser`);
+    expect(out.stderr).toContain('pg_read_file');
+  });
+
+  it('refuses a state directory that group or others can enter, with its location', async () => {
+    const stateDir = join(dir, 'state-open');
+    await mkdir(stateDir, { mode: 0o755 });
+    await chmod(stateDir, 0o755);
+    const file = join(dir, 'open-state.yaml');
+    await writeFile(file, base.replace('/var/lib/pgferry-agent', stateDir) + 'allowRoot: true\n');
+    const { io, out } = fakeIo({ OPS_TOKEN: 'ops-token-0123456789abcdef' });
+    expect(await command(['--config', file, '--check'], io)).toBe(2);
+    expect(out.stderr).toContain(`${file}:7:11: /stateDir: state directory ${stateDir} has mode 0755`);
+    expect(out.stderr).toContain(`chmod 0700 ${stateDir}`);
   });
 
   it('needs --config', async () => {

@@ -1,6 +1,7 @@
 // Failure cases of apply, rollback, restart and recovery on real PostgreSQL 16 (reference/agent.md §3).
 // Each test starts from the pristine config with a fresh agent and state dir; the cluster is shared.
 
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,19 +97,12 @@ describe('apply', () => {
   it.each([
     ['empty', ''],
     ['torn', '{"pid":12'],
-  ])('answers 409 LOCKED, naming the file, for an %s lock file left by a killed agent', async (_kind, text) => {
+  ])('takes over an %s lock file left by a killed agent (never written that way by this one)', async (_kind, text) => {
     const lockFile = join(agent.stateDir, 'lock');
     await writeFile(lockFile, text);
-    const before = await snapshotFiles(cluster);
-    const plan = await planOf(bundle);
-    const refused = await applyOf(plan);
-    expect([refused.statusCode, refused.json().error.code]).toEqual([409, 'LOCKED']);
-    expect(refused.json().error.message).toBe(
-      `the operation lock ${lockFile} names no operation; if no agent operation is running, remove the file and retry`,
-    );
-    expect(await snapshotFiles(cluster)).toEqual(before);
-    await rm(lockFile);
-    expect((await applyOf(plan)).statusCode).toBe(200);
+    const res = await applyOf(await planOf(bundle));
+    expect(res.statusCode, res.body).toBe(200);
+    expect(existsSync(lockFile)).toBe(false);
   });
 
   it('refuses a foreign planHash (409), an unknown plan (404) and an expired plan (410)', async () => {
@@ -182,6 +176,37 @@ describe('rollback', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ result: 'rolled_back', restored: true });
     expect(await snapshotFiles(cluster)).toEqual(before);
+  });
+
+  it('restores the last change of several in the same second, says which, and `applied` follows', async () => {
+    const pristine = await snapshotFiles(cluster);
+    const a = rehash(bundle, { bundleId: 'bundle_a', settings: { wal_sender_timeout: '41s' } });
+    const b = rehash(bundle, { bundleId: 'bundle_b', settings: { wal_sender_timeout: '42s' } });
+    const applyA = await applyOf(await planOf(a));
+    expect(applyA.statusCode, applyA.body).toBe(200);
+    const afterA = await snapshotFiles(cluster);
+    // The issue's sequence: a rollback's safety backup, then B, then a bare rollback must undo B.
+    const first = await agent.app.inject({ method: 'POST', url: '/v1/rollback', headers: admin, payload: {} });
+    expect(first.json()).toMatchObject({ result: 'rolled_back', undid: { operationId: applyA.json().operationId } });
+    expect(await snapshotFiles(cluster)).toEqual(pristine);
+    expect((await agent.app.inject({ method: 'GET', url: '/v1/status', headers: admin })).json().applied).toBe(null);
+    expect((await applyOf(await planOf(a))).statusCode).toBe(200);
+    const applyB = await applyOf(await planOf(b));
+    expect(applyB.statusCode, applyB.body).toBe(200);
+    const res = await agent.app.inject({ method: 'POST', url: '/v1/rollback', headers: admin, payload: {} });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({
+      result: 'rolled_back',
+      undid: { operationId: applyB.json().operationId, kind: 'apply', planHash: applyB.json().planHash },
+      applied: { bundleId: 'bundle_a' },
+    });
+    expect(await snapshotFiles(cluster)).toEqual(afterA);
+    expect((await cluster.query('SHOW wal_sender_timeout')).rows[0].wal_sender_timeout).toBe('41s');
+    const status = (await agent.app.inject({ method: 'GET', url: '/v1/status', headers: admin })).json();
+    expect(status.applied.bundleId).toBe('bundle_a');
+    // Four backups, taken within a second or two: listed in the order they were taken.
+    const backups = (await agent.app.inject({ method: 'GET', url: '/v1/backups', headers: admin })).json().backups;
+    expect(backups.map((m: { seq: number }) => m.seq)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('refuses with 409 ROLLBACK_DRIFT when the files were edited after the apply, unless forced', async () => {
@@ -302,7 +327,8 @@ describe('recovery of an interrupted restart', () => {
     await agent.close();
     await cluster.kill();
     try {
-      agent = await startAgent(cluster, { stateDir });
+      // Without a restart section there is no restart to wait for: the server is simply down.
+      agent = await startAgent(cluster, { stateDir, restart: false });
       expect(agent.recovery.interrupted?.operationId).toBe('op_restart');
       expect(await agent.ctx.state.readJournal()).toMatchObject({ phase: 'aborted', result: 'needs_attention' });
       const ready = await agent.app.inject({ method: 'GET', url: '/v1/ready', headers: admin });

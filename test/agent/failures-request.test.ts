@@ -118,6 +118,67 @@ describe('requests and auth', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('NOT_FOUND');
   });
+
+  it.each([
+    ['a path parameter over 100 characters', 'GET', `/v1/slots/${'a'.repeat(101)}`, 414, 'URI_TOO_LONG'],
+    ['a malformed escape', 'GET', '/v1/slots/%E0%A4%A', 400, 'BAD_REQUEST'],
+    ['a hostile slot name on GET as on DELETE', 'GET', '/v1/slots/x%27%3B%20DROP', 400, 'INVALID_SLOT_NAME'],
+    ['an unknown route', 'DELETE', '/v1/nothing/here', 404, 'NOT_FOUND'],
+  ])("answers %s in the agent's envelope, never fastify's body", async (_what, method, url, status, code) => {
+    const res = await agent.app.inject({ method: method as 'GET', url, headers: admin });
+    expect(res.statusCode).toBe(status);
+    expect(res.headers['content-type']).toContain('application/json');
+    expect(res.json()).toEqual({
+      error: { code, message: expect.any(String), details: [], changed: false, requestId: expect.any(String) },
+    });
+  });
+});
+
+describe('secrets in logs', () => {
+  it('never writes a token from a query string or a header into the audit log or the request log', async () => {
+    const lines: string[] = [];
+    const warnings: string[] = [];
+    const onWarning = (warning: Error & { code?: string }) => void warnings.push(warning.code ?? warning.name);
+    process.on('warning', onWarning);
+    const { agentLogger, requestLogController } = await import('../../agent/server.js');
+    const logged = await startAgent(cluster, {
+      build: {
+        logger: agentLogger({ write: (line) => void lines.push(line) }),
+        logController: requestLogController(false),
+      },
+    });
+    process.off('warning', onWarning);
+    // Request logging is switched through a LogController: no deprecation warning at start-up.
+    expect(warnings).not.toContain('FSTDEP023');
+    try {
+      const secret = 'leaked-token-0123456789abcdef';
+      for (const [url, headers] of [
+        [`/v1/status?token=${secret}`, {}],
+        [`/v1/status?access_token=${secret}&x=1`, auth(secret)],
+        [`/v1/plans?token=${TOKENS.admin}`, { authorization: `Bearer ${TOKENS.admin}`, cookie: `t=${secret}` }],
+        [`/v1/nope?token=${secret}`, admin],
+      ] as const) {
+        const res = await logged.app.inject({
+          method: url.startsWith('/v1/plans') ? 'POST' : 'GET',
+          url,
+          headers,
+          ...(url.startsWith('/v1/plans') ? { payload: { nope: 1 } } : {}),
+        });
+        expect(res.statusCode).toBeGreaterThanOrEqual(400);
+      }
+      const audit = await readFile(join(logged.stateDir, 'audit.log'), 'utf8');
+      expect(audit).toContain('"path":"/v1/status"');
+      const log = lines.join('');
+      expect(log).toContain('"url":"/v1/status"');
+      for (const text of [audit, log]) {
+        expect(text).not.toContain(secret);
+        expect(text).not.toContain(TOKENS.admin);
+        expect(text).not.toContain('token=');
+      }
+    } finally {
+      await logged.close();
+    }
+  });
 });
 
 describe('bundle validation against the server', () => {

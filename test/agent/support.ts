@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { type Agent, createAgent } from '../../agent/agent.js';
 import { parseConfig } from '../../agent/config/load-config.js';
 import type { AgentConfig } from '../../agent/config/types.js';
+import type { BuildOptions } from '../../agent/server.js';
 import type { SourceBundle } from '../../contracts/bundle.js';
 import { hashJson } from '../../contracts/canonical-json.js';
 import type { PgCluster } from '../support/pg-cluster.js';
@@ -34,13 +35,13 @@ export interface StartAgentOptions {
   readonly restart?: boolean;
   /** How long a slot list is served from cache; 0 (the default here) queries on every request. */
   readonly slotsCacheMs?: number;
+  /** Logger and log controller of the fastify app (tests that read the agent's log). */
+  readonly build?: BuildOptions;
 }
 
-export async function startAgent(cluster: PgCluster, options: StartAgentOptions = {}): Promise<TestAgent> {
-  const ownsState = options.stateDir === undefined;
-  const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'pgferry-agent-state-')));
-  const extraYaml = options.extraYaml ?? '';
-  const restart = cluster.asOsUser(cluster.pgCtl, [
+/** The agent's restart command for a test cluster: pg_ctl restart as the cluster's OS user. */
+export function restartArgv(cluster: PgCluster): string[] {
+  return cluster.asOsUser(cluster.pgCtl, [
     'restart',
     '-D',
     cluster.dataDir,
@@ -52,6 +53,13 @@ export async function startAgent(cluster: PgCluster, options: StartAgentOptions 
     '-l',
     cluster.logFile,
   ]);
+}
+
+export async function startAgent(cluster: PgCluster, options: StartAgentOptions = {}): Promise<TestAgent> {
+  const ownsState = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'pgferry-agent-state-')));
+  const extraYaml = options.extraYaml ?? '';
+  const restart = restartArgv(cluster);
   const yaml = `
 tokens:
   - { id: admin, scopes: [read, metrics, plan, apply, restart, rollback, "slot:drop"], secret: { env: T_ADMIN } }
@@ -64,9 +72,13 @@ stateDir: ${stateDir}
 cache: { slotsMs: ${options.slotsCacheMs ?? 0} }
 ${extraYaml}`;
   const config = parseConfig(yaml, 'test-agent.yaml');
-  const agent = await createAgent(config, {
-    env: { T_ADMIN: TOKENS.admin, T_READER: TOKENS.reader, T_PLANNER: TOKENS.planner, DMS_PASSWORD: 'dms-secret-pw' },
-  });
+  const agent = await createAgent(
+    config,
+    {
+      env: { T_ADMIN: TOKENS.admin, T_READER: TOKENS.reader, T_PLANNER: TOKENS.planner, DMS_PASSWORD: 'dms-secret-pw' },
+    },
+    options.build,
+  );
   return {
     ...agent,
     stateDir,
