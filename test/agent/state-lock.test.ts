@@ -29,9 +29,14 @@ afterEach(async () => {
 const lockFile = () => join(root, 'lock');
 const writeLock = (record: object) => writeFile(lockFile(), JSON.stringify(record));
 
-/** A zombie: a shell's child that exited while the shell exec'd into a process that never reaps it. */
+/**
+ * A zombie: a shell's child that exits after the shell exec'd into a process that never reaps it (the
+ * child sleeps first, so the shell cannot reap it before its exec).
+ */
 async function zombie(): Promise<number> {
-  const child = spawn('sh', ['-c', '(exit 0) & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn('sh', ['-c', '(sleep 0.3; exit 0) & echo $!; exec sleep 30'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   children.push(child);
   const pid = await new Promise<number>((resolve) =>
     child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))),
