@@ -28,7 +28,13 @@ export async function validateFileSettings(
     error: string;
     context: string | null;
   }>(fileErrorsSql);
-  const hard = rows.filter((r) => !(r.error === 'setting could not be applied' && r.context === 'postmaster'));
+  // Not errors in the files: a postmaster setting that differs from the running value waits for a restart
+  // (a changed value is flagged on its row; a removed one, as after a restore, on a row without a name).
+  const hard = rows.filter(
+    (r) =>
+      !(r.error === 'setting could not be applied' && r.context === 'postmaster') &&
+      !(r.name === null && /cannot be changed without restarting the server$/.test(r.error)),
+  );
   if (hard.length > 0) {
     const first = hard[0]!;
     throw new AgentError(
