@@ -3,6 +3,7 @@
 // the clear text never appears in a statement, a server log or the agent's log.
 
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import { PGFERRY_SCHEMA } from '../contracts/pgferry-schema.js';
 import type { SecretRef } from '../contracts/secret-ref.js';
 import type { AgentContext, Principal } from './context.js';
@@ -51,17 +52,24 @@ export async function ensureRole(ctx: AgentContext, body: RoleRequest, principal
     body.replication === false ? 'NOREPLICATION' : 'REPLICATION',
     `PASSWORD ${quoteLiteral(verifier)}`,
   ].join(' ');
+  for (const name of Object.keys(body.settings ?? {})) {
+    if (!/^[a-z_][a-z0-9_.]*$/.test(name)) throw new AgentError('UNKNOWN_SETTING', `invalid setting name '${name}'`);
+  }
   const result = await ctx.db.withClient(async (client) => {
-    const exists =
-      (await client.query('SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1', [body.name])).rowCount! > 0;
-    await client.query(`${exists ? 'ALTER' : 'CREATE'} ROLE ${quoteIdent(body.name)} ${exists ? 'WITH ' : ''}${attrs}`);
+    const current = await currentRole(client, body.name);
+    if (current !== null && sameRole(current, body, password)) {
+      const missing = await missingConnect(client, body.name, body.grantConnect ?? []);
+      if (missing.length === 0) return 'unchanged' as const;
+    }
+    await client.query(
+      `${current ? 'ALTER' : 'CREATE'} ROLE ${quoteIdent(body.name)} ${current ? 'WITH ' : ''}${attrs}`,
+    );
     for (const [name, value] of Object.entries(body.settings ?? {}).sort()) {
-      if (!/^[a-z_][a-z0-9_.]*$/.test(name)) throw new AgentError('UNKNOWN_SETTING', `invalid setting name '${name}'`);
       await client.query(`ALTER ROLE ${quoteIdent(body.name)} SET ${name} = ${quoteLiteral(value)}`);
     }
     for (const db of body.grantConnect ?? [])
       await client.query(`GRANT CONNECT ON DATABASE ${quoteIdent(db)} TO ${quoteIdent(body.name)}`);
-    return exists ? 'updated' : 'created';
+    return current ? ('updated' as const) : ('created' as const);
   });
   await ctx.state.audit({
     kind: 'role_ensure',
@@ -70,7 +78,75 @@ export async function ensureRole(ctx: AgentContext, body: RoleRequest, principal
     result,
     passwordFrom: Object.keys(body.password)[0],
   });
-  return { role: body.name, result, changed: true, passwordEncryption: scram ? 'scram-sha-256' : 'md5' };
+  return {
+    role: body.name,
+    result,
+    changed: result !== 'unchanged',
+    passwordEncryption: scram ? 'scram-sha-256' : 'md5',
+  };
+}
+
+interface CurrentRole {
+  readonly login: boolean;
+  readonly superuser: boolean;
+  readonly replication: boolean;
+  /** The stored verifier; null when the agent's role may not read pg_authid (then it cannot compare). */
+  readonly verifier: string | null;
+  readonly config: readonly string[];
+}
+
+async function currentRole(client: pg.Client, name: string): Promise<CurrentRole | null> {
+  const base = await client.query<{ oid: number; rolcanlogin: boolean; rolsuper: boolean; rolreplication: boolean }>(
+    'SELECT oid, rolcanlogin, rolsuper, rolreplication FROM pg_catalog.pg_roles WHERE rolname = $1',
+    [name],
+  );
+  const row = base.rows[0];
+  if (!row) return null;
+  const config = await client.query<{ setconfig: string[] | null }>(
+    'SELECT setconfig FROM pg_catalog.pg_db_role_setting WHERE setrole = $1 AND setdatabase = 0',
+    [row.oid],
+  );
+  // pg_authid is readable by superusers only; a least-privilege agent updates the role every time.
+  const verifier = await client
+    .query<{ rolpassword: string | null }>('SELECT rolpassword FROM pg_catalog.pg_authid WHERE oid = $1', [row.oid])
+    .then((r) => r.rows[0]?.rolpassword ?? null)
+    .catch(() => null);
+  return {
+    login: row.rolcanlogin,
+    superuser: row.rolsuper,
+    replication: row.rolreplication,
+    verifier,
+    config: config.rows[0]?.setconfig ?? [],
+  };
+}
+
+/** Whether the role already is what the request asks for: attributes, password and settings. */
+function sameRole(current: CurrentRole, body: RoleRequest, password: string): boolean {
+  if (current.login !== (body.login !== false)) return false;
+  if (current.superuser !== (body.superuser === true)) return false;
+  if (current.replication !== (body.replication !== false)) return false;
+  if (!verifierMatches(current.verifier, password, body.name)) return false;
+  return Object.entries(body.settings ?? {}).every(([name, value]) => current.config.includes(`${name}=${value}`));
+}
+
+/** Whether `password` is what a stored verifier was made from (SCRAM with its own salt and iterations, or md5). */
+export function verifierMatches(stored: string | null, password: string, user: string): boolean {
+  if (stored === null) return false;
+  const scram = /^SCRAM-SHA-256\$(\d+):([^$]+)\$[^:]+:.+$/.exec(stored);
+  if (scram) return scramVerifier(password, Buffer.from(scram[2]!, 'base64'), Number(scram[1])) === stored;
+  return stored === md5Verifier(password, user);
+}
+
+async function missingConnect(client: pg.Client, role: string, databases: readonly string[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const db of databases) {
+    const granted = await client.query<{ ok: boolean }>(
+      "SELECT pg_catalog.has_database_privilege($1, $2, 'CONNECT') AS ok",
+      [role, db],
+    );
+    if (granted.rows[0]?.ok !== true) missing.push(db);
+  }
+  return missing;
 }
 
 /** Inserts a marker row (DMS replicates it) and returns the WAL position of its commit. */

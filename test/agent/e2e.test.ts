@@ -62,6 +62,26 @@ describe.each([12, 16] as const)('agent end to end on PostgreSQL %i', (major) =>
     });
     expect(role.statusCode).toBe(200);
     expect(role.body).not.toContain('dms-secret-pw');
+    // The same role again changes nothing; another password does.
+    const roleRequest = {
+      name: 'dms_user',
+      login: true,
+      replication: true,
+      password: { env: 'DMS_PASSWORD' },
+      grantConnect: ['appdb'],
+    };
+    const same = await app.inject({ method: 'POST', url: '/v1/roles', headers: admin, payload: roleRequest });
+    expect(same.json()).toMatchObject({ result: 'unchanged', changed: false });
+    const other = await app.inject({
+      method: 'POST',
+      url: '/v1/roles',
+      headers: admin,
+      payload: { ...roleRequest, password: { env: 'T_READER' } },
+    });
+    expect(other.json()).toMatchObject({ result: 'updated', changed: true });
+    expect(
+      (await app.inject({ method: 'POST', url: '/v1/roles', headers: admin, payload: roleRequest })).json(),
+    ).toMatchObject({ result: 'updated', changed: true });
     await cluster.query('GRANT SELECT ON orders TO dms_user', [], 'appdb');
 
     const planned = await app.inject({ method: 'POST', url: '/v1/plans', headers: admin, payload: bundle });
