@@ -1,6 +1,8 @@
 // JSON Schemas of request bodies. Every object is closed (additionalProperties: false) and the server's
 // ajv neither strips unknown fields nor coerces types, so `"setings"` is a 400, not a silent no-op.
 
+import { CAPACITY_SETTINGS } from '../contracts/bundle.js';
+
 const secretRef = {
   oneOf: [
     {
@@ -155,6 +157,15 @@ export const bundleSchema = {
       },
     },
     restartPolicy: { const: 'require_consent' },
+    capacity: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['floors', 'mayLower'],
+      properties: {
+        floors: { type: 'array', uniqueItems: true, items: { enum: [...CAPACITY_SETTINGS] } },
+        mayLower: { type: 'array', uniqueItems: true, items: { enum: [...CAPACITY_SETTINGS] } },
+      },
+    },
     patroni: {
       oneOf: [
         { type: 'null' },

@@ -99,6 +99,13 @@ export interface SourceBundle {
       readonly plugin: string;
     }[];
   } | null;
+  /**
+   * Capacity settings (counts of connections, WAL senders, slots, workers: CAPACITY_SETTINGS). `floors`
+   * are minimums the migration needs, computed by the compiler: a higher value on the server is kept.
+   * `mayLower` are those the plan explicitly lets go below the server's current value. Any other capacity
+   * setting below the current value is refused by the agent (CAPACITY_LOWERED). Absent when both are empty.
+   */
+  readonly capacity?: { readonly floors: readonly string[]; readonly mayLower: readonly string[] };
   /** `sha256:<hex>` of the canonical JSON of this object without `hash`. */
   readonly hash: string;
 }
@@ -107,3 +114,19 @@ export interface SourceBundle {
 export function bundleMajor(versionNum: number): number {
   return Math.floor(versionNum / 10000);
 }
+
+/**
+ * Settings that size the server: lowering one below what runs can break standbys, backup tools or
+ * other consumers already connected, so it never happens without the plan saying so.
+ */
+export const CAPACITY_SETTINGS: readonly string[] = [
+  'max_connections',
+  'max_locks_per_transaction',
+  'max_logical_replication_workers',
+  'max_parallel_workers',
+  'max_prepared_transactions',
+  'max_replication_slots',
+  'max_sync_workers_per_subscription',
+  'max_wal_senders',
+  'max_worker_processes',
+];

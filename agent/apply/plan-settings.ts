@@ -3,7 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GucValue, SourceBundle } from '../../contracts/bundle.js';
+import { CAPACITY_SETTINGS, type GucValue, type SourceBundle } from '../../contracts/bundle.js';
 import { closest } from '../../contracts/suggest.js';
 import type { AgentConfig } from '../config/types.js';
 import { AgentError } from '../errors.js';
@@ -35,6 +35,9 @@ export async function planSettings(db: Db, bundle: SourceBundle, identity: Ident
   const changes: SettingChange[] = [];
   const desired = new Map<string, { normalised: string; context: string }>();
   const restartPending: string[] = [];
+  const capacityChecks: Check[] = [];
+  const floors = new Set(bundle.capacity?.floors ?? []);
+  const mayLower = new Set(bundle.capacity?.mayLower ?? []);
   for (const name of names) {
     const row = rows.get(name);
     if (!row) {
@@ -69,10 +72,21 @@ export async function planSettings(db: Db, bundle: SourceBundle, identity: Ident
       );
     }
     const value = bundle.settings[name] as GucValue;
-    const to = normalise(row, value);
-    desired.set(name, { normalised: to, context: row.context });
     const winner = winners.get(name);
     const fileValue = winner?.setting != null ? normaliseFileValue(row, winner.setting) : null;
+    let to = normalise(row, value);
+    if (CAPACITY_SETTINGS.includes(name)) {
+      const kept = capacityFloor(name, to, row.setting, fileValue, floors.has(name), mayLower.has(name));
+      if (kept !== null) {
+        capacityChecks.push({
+          id: `capacity_${name}`,
+          status: 'pass',
+          detail: `${name} stays ${kept}: the bundle needs at least ${to}, and capacity is never lowered`,
+        });
+        to = kept;
+      }
+    }
+    desired.set(name, { normalised: to, context: row.context });
     const running =
       row.vartype === 'string' && name === 'shared_preload_libraries'
         ? row.setting
@@ -95,7 +109,31 @@ export async function planSettings(db: Db, bundle: SourceBundle, identity: Ident
       sql: alterSystemSql(name, to),
     });
   }
-  return { changes, desired, restartPending, rows };
+  return { changes, desired, restartPending, rows, capacityChecks };
+}
+
+/**
+ * A capacity setting below the server's current value (running, or waiting in the files for a restart):
+ * a floor keeps the current value (returned); a value the plan lets go lower passes (null); anything
+ * else is refused.
+ */
+function capacityFloor(
+  name: string,
+  to: string,
+  running: string,
+  fileValue: string | null,
+  floor: boolean,
+  mayLower: boolean,
+): string | null {
+  const current = Math.max(Number(running), fileValue === null ? Number.NEGATIVE_INFINITY : Number(fileValue));
+  if (!(Number(to) < current)) return null;
+  if (floor) return String(current);
+  if (mayLower) return null;
+  throw new AgentError(
+    'CAPACITY_LOWERED',
+    `${name} = ${to} is below the server's current ${current}; lowering capacity can break standbys and tools already connected: keep it, or name it in the bundle's capacity.mayLower to lower it on purpose`,
+    { details: [{ name, desired: Number(to), current, running: Number(running), file: fileValue }] },
+  );
 }
 
 const STANDBY_SENSITIVE = [

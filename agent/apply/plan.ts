@@ -89,8 +89,9 @@ export async function computePlan(db: Db, config: AgentConfig, bundle: SourceBun
     );
   }
   const v = identity.serverVersionNum;
-  const { changes, desired, restartPending, rows } = await planSettings(db, bundle, identity, config);
+  const { changes, desired, restartPending, rows, capacityChecks } = await planSettings(db, bundle, identity, config);
   const checks = await crossChecks(db, desired, new Map([...rows].map(([name, row]) => [name, row.setting])), v);
+  checks.push(...capacityChecks);
   const currentHba = await readText(identity.hbaFile);
   const hba = planHba(currentHba, bundle, v, config);
   const protect: (SimConnection & { expectMethod?: readonly string[] })[] = [

@@ -5,6 +5,7 @@
 import {
   BUNDLE_SCHEMA_VERSION,
   bundleMajor,
+  CAPACITY_SETTINGS,
   type GucValue,
   type HbaRule,
   type SourceBundle,
@@ -93,6 +94,13 @@ export function hbaRules(plan: Plan): HbaRule[] {
   return rules;
 }
 
+function capacityOf(settings: Record<string, GucValue>): Pick<SourceBundle, 'capacity'> {
+  const floors = Object.keys(settings)
+    .filter((name) => CAPACITY_SETTINGS.includes(name))
+    .sort();
+  return floors.length === 0 ? {} : { capacity: { floors, mayLower: [] } };
+}
+
 export function buildSourceBundle(plan: Plan): SourceBundle {
   const { source } = plan;
   const settings = computeSettings(plan);
@@ -148,6 +156,9 @@ export function buildSourceBundle(plan: Plan): SourceBundle {
       databases: [...source.databases],
     },
     restartPolicy: 'require_consent',
+    // Capacity the compiler computes is what the migration needs at least: a server that already runs
+    // more keeps it (the agent never lowers capacity unless a bundle says so).
+    ...capacityOf(settings),
     patroni:
       source.patroni === null
         ? null

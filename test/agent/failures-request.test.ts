@@ -134,6 +134,48 @@ describe('requests and auth', () => {
   });
 });
 
+describe('capacity is never lowered silently', () => {
+  it('refuses a bundle that sets max_wal_senders or max_replication_slots below what the server runs', async () => {
+    const before = await snapshotFiles(cluster);
+    for (const settings of [{ max_wal_senders: 3 }, { max_replication_slots: 3 }] as Record<string, number>[]) {
+      const res = await plan(rehash(bundle, { settings }));
+      expect([res.statusCode, res.json().error.code], res.body).toEqual([422, 'CAPACITY_LOWERED']);
+      const name = Object.keys(settings)[0];
+      expect(res.json().error.message).toBe(
+        `${name} = 3 is below the server's current 10; lowering capacity can break standbys and tools already connected: keep it, or name it in the bundle's capacity.mayLower to lower it on purpose`,
+      );
+      expect(res.json().error.details).toEqual([{ name, desired: 3, current: 10, running: 10, file: null }]);
+    }
+    expect(await snapshotFiles(cluster)).toEqual(before);
+  });
+
+  it('keeps a higher running value for a floor the compiler computed, and says so', async () => {
+    const res = await plan(
+      rehash(bundle, {
+        settings: { max_wal_senders: 3, max_replication_slots: 4, wal_sender_timeout: 0 },
+        capacity: { floors: ['max_replication_slots', 'max_wal_senders'], mayLower: [] },
+      }),
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    const names = res.json().changes.settings.map((c: { name: string }) => c.name);
+    expect(names).not.toContain('max_wal_senders');
+    expect(names).not.toContain('max_replication_slots');
+    expect(res.json().checks).toContainEqual({
+      id: 'capacity_max_wal_senders',
+      status: 'pass',
+      detail: 'max_wal_senders stays 10: the bundle needs at least 3, and capacity is never lowered',
+    });
+  });
+
+  it('lowers only what the bundle explicitly allows', async () => {
+    const res = await plan(
+      rehash(bundle, { settings: { max_wal_senders: 8 }, capacity: { floors: [], mayLower: ['max_wal_senders'] } }),
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().changes.settings).toContainEqual(expect.objectContaining({ name: 'max_wal_senders', to: '8' }));
+  });
+});
+
 describe('secrets in logs', () => {
   it('never writes a token from a query string or a header into the audit log or the request log', async () => {
     const lines: string[] = [];
@@ -292,7 +334,13 @@ describe('bundle validation against the server', () => {
     await cluster.query("SELECT pg_create_logical_replication_slot('dms_a', 'test_decoding')");
     await cluster.query("SELECT pg_create_logical_replication_slot('dms_b', 'test_decoding')");
     try {
-      const slots = await plan(rehash(bundle, { settings: { max_replication_slots: 1 } }));
+      // Lowering below the slots in use is refused even when the bundle allows lowering.
+      const slots = await plan(
+        rehash(bundle, {
+          settings: { max_replication_slots: 1 },
+          capacity: { floors: [], mayLower: ['max_replication_slots'] },
+        }),
+      );
       expect(slots.json().error.code).toBe('SLOT_LIMIT_BELOW_USAGE');
       const level = await plan(rehash(bundle, { settings: { wal_level: 'replica' } }));
       expect(level.json().error.code).toBe('WAL_LEVEL_CONFLICT_LOGICAL_SLOTS');
@@ -314,7 +362,10 @@ describe('bundle validation against the server', () => {
         async () => (await cluster.query('SELECT count(*)::int AS n FROM pg_stat_replication')).rows[0].n > 0,
         'walsender',
       );
-      const res = await plan(rehash(bundle, { settings: { max_wal_senders: 5 } }));
+      // Even a lowering the bundle allows explicitly is refused while a standby streams.
+      const res = await plan(
+        rehash(bundle, { settings: { max_wal_senders: 5 }, capacity: { floors: [], mayLower: ['max_wal_senders'] } }),
+      );
       expect([res.statusCode, res.json().error.code]).toEqual([422, 'STANDBY_SENSITIVE_PARAM']);
       expect(res.json().error.details).toEqual([{ name: 'max_wal_senders', running: '10', desired: '5' }]);
     } finally {
