@@ -2,11 +2,12 @@
 // `config.scopes`; request bodies are checked by the schemas in schemas.ts.
 
 import type { FastifyInstance } from 'fastify';
+import { DEFAULT_LOB_SAMPLING, type LobSamplingOptions } from '../catalog/lob-sample.js';
 import type { SourceBundle } from '../contracts/bundle.js';
 import { applyPlan, pendingRestartNames } from './apply/apply.js';
 import { computePlan } from './apply/plan.js';
 import { type RestartRequest, restartServer, rollbackToBackup } from './apply/restart.js';
-import { catalogSnapshot } from './catalog.js';
+import { agentCatalog } from './catalog.js';
 import type { AgentContext } from './context.js';
 import { AgentError } from './errors.js';
 import { type FenceRequest, fence } from './fence.js';
@@ -32,6 +33,22 @@ const listParam = (value: unknown): string[] | null =>
         .map((s) => s.trim())
         .filter(Boolean)
     : null;
+
+function positiveParam(value: unknown, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new AgentError('BAD_REQUEST', `${name} must be a positive integer`);
+  return n;
+}
+
+/** `lobRows`, `lobTables`: the bound on LOB measurement; `lob=off` skips it. */
+function lobSamplingParam(query: Record<string, unknown>): LobSamplingOptions | null {
+  if (query.lob === 'off') return null;
+  return {
+    ...DEFAULT_LOB_SAMPLING,
+    ...(query.lobRows === undefined ? {} : { rowCap: positiveParam(query.lobRows, 'lobRows') }),
+    ...(query.lobTables === undefined ? {} : { maxTables: positiveParam(query.lobTables, 'lobTables') }),
+  };
+}
 
 export function registerRoutes(app: FastifyInstance, ctx: AgentContext): void {
   app.get('/v1/health', async () => ({
@@ -142,9 +159,16 @@ export function registerRoutes(app: FastifyInstance, ctx: AgentContext): void {
     async (request) => preflight(ctx, (request.body ?? {}) as PreflightRequest),
   );
 
-  app.get('/v1/catalog', { config: { scopes: ['read'] } }, async (request) => {
+  app.get('/v1/catalog', { config: { scopes: ['read'] } }, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
-    return catalogSnapshot(ctx, listParam(query.databases), listParam(query.schemas));
+    const read = await agentCatalog(ctx, {
+      databases: listParam(query.databases),
+      schemas: listParam(query.schemas),
+      lobSampling: lobSamplingParam(query),
+      ...(query.maxTables === undefined ? {} : { maxTables: positiveParam(query.maxTables, 'maxTables') }),
+    });
+    // The statement count travels beside the snapshot, never inside it (it is not a fact about the source).
+    return reply.header('x-pgferry-catalog-queries', String(read.queries)).send(read.snapshot);
   });
 
   app.post(

@@ -13,6 +13,14 @@ interface CommandEntry {
 const fromModule = (name: string) => () => import(`./commands/${name}.js`) as Promise<{ readonly command: CliCommand }>;
 
 export const commands: Readonly<Record<string, CommandEntry>> = {
+  catalog: {
+    summary: 'read the source into a catalog snapshot (--source URL | --plan PLAN; -o FILE)',
+    load: fromModule('catalog'),
+  },
+  init: {
+    summary: 'write a commented starter plan from a catalog (--catalog FILE | source options; -o PLAN)',
+    load: fromModule('init'),
+  },
   validate: { summary: 'check a plan: schema and semantic rules, located diagnostics', load: fromModule('validate') },
   compile: { summary: 'compile a plan into the execution graph and artifacts (-o DIR)', load: fromModule('compile') },
   graph: { summary: 'print the execution graph (--format mermaid|dot|json|svg|png)', load: fromModule('graph') },

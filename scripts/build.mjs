@@ -27,6 +27,6 @@ function copyAssets(dir) {
     }
   }
 }
-for (const dir of ['compiler', 'agent', 'executor', 'contracts', 'schema', 'diff']) {
+for (const dir of ['compiler', 'agent', 'executor', 'contracts', 'schema', 'diff', 'catalog', 'init']) {
   if (existsSync(join(root, dir))) copyAssets(join(root, dir));
 }

@@ -12,7 +12,15 @@ import type { Artifact } from '../../compiler/artifact.js';
 import { summarize } from '../../compiler/diagnostics/render.js';
 import { MANIFEST_PATH } from '../../compiler/index.js';
 import { type CliCommand, EXIT } from '../io.js';
-import { absolutePath, compileArgument, parseFormat, renderFor, UsageError, withUsage } from './validate.js';
+import {
+  absolutePath,
+  catalogOption,
+  compileArgument,
+  parseFormat,
+  renderFor,
+  UsageError,
+  withUsage,
+} from './validate.js';
 
 async function isPgferryOutput(dir: string): Promise<boolean> {
   try {
@@ -78,12 +86,13 @@ export async function writeArtifactsAtomically(
   rmSync(retired, { recursive: true, force: true });
 }
 
-const USAGE = `usage: pgferry compile <plan.yaml> -o <dir> [--format text|json|github]
+const USAGE = `usage: pgferry compile <plan.yaml> -o <dir> [--format text|json|github] [--catalog snapshot.json]
 
 Compiles the plan into the verified execution graph and its artifacts (graph.json, graph.mmd,
 plan.resolved.json, source/, target/, dms/, MANIFEST.json). Nothing is written when the plan has
 errors (exit 1). The directory is replaced atomically; an existing one must be empty or an earlier
-pgferry output. Environment: PGFERRY_OUT, PGFERRY_FORMAT.
+pgferry output. With --catalog (a \`pgferry catalog\` snapshot) the catalog rules (PGF5xxx) run too,
+and their errors stop the compile. Environment: PGFERRY_OUT, PGFERRY_FORMAT, PGFERRY_CATALOG.
 
 Example:
   pgferry compile plans/orders.yaml -o build/
@@ -98,6 +107,7 @@ export const command: CliCommand = (args, io) =>
       options: {
         out: { type: 'string', short: 'o' },
         format: { type: 'string' },
+        catalog: { type: 'string' },
         debug: { type: 'boolean' },
       },
     });
@@ -106,7 +116,8 @@ export const command: CliCommand = (args, io) =>
     if (!out) throw new UsageError('missing -o <dir>', true);
     const format = parseFormat(values.format ?? io.env.PGFERRY_FORMAT, ['text', 'json', 'github'] as const, 'text');
     const planPath = positionals[0]!;
-    const { result, text } = await compileArgument(io, planPath);
+    const catalog = await catalogOption(io, values.catalog);
+    const { result, text } = await compileArgument(io, planPath, catalog);
     const counts = summarize(result.diagnostics);
     // Infos are for review (`pgferry validate`); compile output stays short on plans with many tables.
     const shown = format === 'text' ? result.diagnostics.filter((d) => d.severity !== 'info') : result.diagnostics;

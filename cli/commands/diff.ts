@@ -8,6 +8,7 @@ import { type Diagnostic, sortDiagnostics } from '../../compiler/diagnostics/dia
 import { compilePlan } from '../../compiler/index.js';
 import { workingTreeReader } from '../../compiler/plan-files.js';
 import { canonicalJson } from '../../contracts/canonical-json.js';
+import type { CatalogSnapshot } from '../../contracts/catalog.js';
 import { GitBaseError, planAtRevision, revisionReader } from '../../diff/git-base.js';
 import { compileSide, type SideSource } from '../../diff/load-sides.js';
 import { diffPlans } from '../../diff/plan-diff.js';
@@ -16,6 +17,7 @@ import { DIFF_JSON_FORMAT_VERSION, renderJson } from '../../diff/render/json.js'
 import { renderMarkdown } from '../../diff/render/markdown.js';
 import { renderText } from '../../diff/render/text.js';
 import type { CompiledSide, SideName } from '../../diff/side.js';
+import { CatalogFileError, readCatalogFile } from '../catalog-file.js';
 import { type CliCommand, type CliIo, EXIT } from '../io.js';
 
 class InputError extends Error {}
@@ -23,8 +25,8 @@ class InputError extends Error {}
 const FORMATS = ['text', 'markdown', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
-const HELP = `usage: pgferry diff PLAN --base REF [--format text|markdown|json]
-       pgferry diff OLD.yaml NEW.yaml [--format text|markdown|json]
+const HELP = `usage: pgferry diff PLAN --base REF [--format text|markdown|json] [--catalog snapshot.json]
+       pgferry diff OLD.yaml NEW.yaml [--format text|markdown|json] [--catalog snapshot.json]
 
 Compiles both versions of a plan and shows what the change does: an impact summary ordered by risk
 (source restart or reload, pg_hba, DMS resources created, modified in place or replaced, tasks that
@@ -34,6 +36,7 @@ of every compiled artifact that changed. Reformatting or spelling out a default 
 options:
   --base REF       compare PLAN with its version at git revision REF (git show REF:PLAN)
   --format FMT     text (default), markdown (a pull-request comment with a Mermaid graph), json
+  --catalog FILE   check both sides against a \`pgferry catalog\` snapshot (PGF5xxx rules; env PGFERRY_CATALOG)
   -h, --help       this help
 
 exit codes: 0 no change, 1 changes, 2 error (unreadable input, or a side that does not compile)
@@ -46,6 +49,7 @@ interface Invocation {
   readonly old: SideSource;
   readonly new: SideSource;
   readonly format: Format;
+  readonly catalog: CatalogSnapshot | null;
 }
 
 function usageError(io: CliIo, message: string): number {
@@ -56,6 +60,7 @@ function usageError(io: CliIo, message: string): number {
 const OPTIONS = {
   base: { type: 'string' },
   format: { type: 'string' },
+  catalog: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   // Read by cli/main.ts (stack traces); accepted here so strict parsing does not refuse it.
   debug: { type: 'boolean' },
@@ -79,6 +84,16 @@ async function parse(args: readonly string[], io: CliIo): Promise<Invocation | n
   }
   const format = (values.format ?? io.env.PGFERRY_DIFF_FORMAT ?? 'text') as Format;
   if (!FORMATS.includes(format)) return usageError(io, `unknown --format '${format}' (text, markdown or json)`);
+  const catalogPath = values.catalog ?? io.env.PGFERRY_CATALOG;
+  let catalog: CatalogSnapshot | null = null;
+  if (catalogPath) {
+    try {
+      catalog = await readCatalogFile(resolve(io.cwd, catalogPath), catalogPath);
+    } catch (error) {
+      if (error instanceof CatalogFileError) throw new InputError(error.message);
+      throw error;
+    }
+  }
   // The environment twin applies only where it can: one plan given.
   const base = values.base ?? (positionals.length === 1 ? io.env.PGFERRY_DIFF_BASE : undefined);
   if (base !== undefined && base !== '') {
@@ -96,6 +111,7 @@ async function parse(args: readonly string[], io: CliIo): Promise<Invocation | n
       },
       new: workingTreeSide('new', plan, await readPlan(plan, io.cwd), io.cwd),
       format,
+      catalog,
     };
   }
   if (positionals.length !== 2) return usageError(io, 'give two plans (OLD NEW), or one plan and --base REF');
@@ -104,6 +120,7 @@ async function parse(args: readonly string[], io: CliIo): Promise<Invocation | n
     old: workingTreeSide('old', oldPlan, await readPlan(oldPlan, io.cwd), io.cwd),
     new: workingTreeSide('new', newPlan, await readPlan(newPlan, io.cwd), io.cwd),
     format,
+    catalog,
   };
 }
 
@@ -144,7 +161,8 @@ export const command: CliCommand = async (args, io) => {
   if (typeof invocation === 'number') return invocation;
   const sides: CompiledSide[] = [];
   for (const source of [invocation.old, invocation.new]) {
-    const result = await compileSide(compilePlan, source);
+    const { catalog } = invocation;
+    const result = await compileSide((file, options) => compilePlan(file, { ...options, catalog }), source);
     if (!result.ok) {
       const report = renderSideFailure(result.source, result.diagnostics, { color: io.isTTY && !io.env.NO_COLOR });
       io.stderr(report);

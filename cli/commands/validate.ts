@@ -9,7 +9,8 @@ import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
 import { type DiagnosticFormat, renderDiagnostics, summarize, summaryLine } from '../../compiler/diagnostics/render.js';
 import { type CompileResult, compilePlan } from '../../compiler/index.js';
 import { workingTreeReader } from '../../compiler/plan-files.js';
-import { CATALOG_FORMAT_VERSION, type CatalogSnapshot } from '../../contracts/catalog.js';
+import type { CatalogSnapshot } from '../../contracts/catalog.js';
+import { CatalogFileError, readCatalogFile } from '../catalog-file.js';
 import { type CliCommand, type CliIo, EXIT } from '../io.js';
 
 export class UsageError extends Error {
@@ -98,22 +99,16 @@ export async function withUsage(
   }
 }
 
-async function readCatalog(io: CliIo, path: string): Promise<CatalogSnapshot> {
-  let parsed: unknown;
+/** `--catalog FILE` (or PGFERRY_CATALOG) as the plan commands share it; null when neither is given. */
+export async function catalogOption(io: CliIo, value: string | undefined): Promise<CatalogSnapshot | null> {
+  const path = value ?? io.env.PGFERRY_CATALOG;
+  if (!path) return null;
   try {
-    parsed = JSON.parse(await readFile(absolutePath(io, path), 'utf8'));
+    return await readCatalogFile(absolutePath(io, path), path);
   } catch (error) {
-    throw new UsageError(
-      `cannot read catalog snapshot ${path}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    if (error instanceof CatalogFileError) throw new UsageError(error.message);
+    throw error;
   }
-  const version = (parsed as { formatVersion?: unknown } | null)?.formatVersion;
-  if (version !== CATALOG_FORMAT_VERSION) {
-    throw new UsageError(
-      `${path} is not a pgferry catalog snapshot (formatVersion ${String(version)}, expected ${CATALOG_FORMAT_VERSION})`,
-    );
-  }
-  return parsed as CatalogSnapshot;
 }
 
 const USAGE = `usage: pgferry validate <plan.yaml>… [--format text|json|github] [--catalog snapshot.json] [--strict]
@@ -142,8 +137,7 @@ export const command: CliCommand = (args, io) =>
     });
     if (positionals.length === 0) throw new UsageError('no plan given', true);
     const format = parseFormat(values.format ?? io.env.PGFERRY_FORMAT, ['text', 'json', 'github'] as const, 'text');
-    const catalogPath = values.catalog ?? io.env.PGFERRY_CATALOG;
-    const catalog = catalogPath ? await readCatalog(io, catalogPath) : null;
+    const catalog = await catalogOption(io, values.catalog);
     const all: Diagnostic[] = [];
     const texts = new Map<string, string>();
     for (const path of positionals) {

@@ -182,3 +182,8 @@ export function wildcardToRegex(pattern: string): string {
   });
   return `^${body.join('')}$`;
 }
+
+/** A pattern matching exactly `name`: the wildcard characters and the schema separator in brackets. */
+export function literalPattern(name: string): string {
+  return name.replace(/[%_[.]/g, (ch) => `[${ch}]`);
+}

@@ -49,7 +49,7 @@ export const ARRAY_NO_PK = defineCode({
 });
 
 /** format_type() names of LOB-like types; varchar/bpchar count only without a length. */
-const LOB_KEY_TYPES = /^(text|bytea|json|jsonb|xml|citext|character varying|bpchar|hstore)$|\[\]$/;
+export const LOB_KEY_TYPES = /^(text|bytea|json|jsonb|xml|citext|character varying|bpchar|hstore)$|\[\]$/;
 
 export const catalogKeysRule = {
   codes: [CDC_TABLE_NO_PK, LOB_TABLE_NO_PK, LOB_PRIMARY_KEY, ARRAY_NO_PK],

@@ -234,7 +234,7 @@ describe('fence, marker, catalog, preflight', () => {
     });
     expect(res.statusCode, res.body).toBe(200);
     const snapshot = res.json();
-    expect(snapshot).toMatchObject({ formatVersion: 1, serverVersionNum: expect.any(Number) });
+    expect(snapshot).toMatchObject({ formatVersion: 2, serverVersionNum: expect.any(Number) });
     const db = snapshot.databases[0];
     expect(db.schemas).toEqual(['public']);
     const orders = db.tables.find((t: { name: string }) => t.name === 'orders');

@@ -6,7 +6,12 @@ import { parseVersion } from '../../../compiler/front/resolve-plan.js';
 import type { Plan, Task } from '../../../compiler/model/plan.js';
 import type { PlanFileRead } from '../../../compiler/plan-files.js';
 import { type CheckOptions, checkPlan, type Finding, type Rule } from '../../../compiler/rules/index.js';
-import type { CatalogColumn, CatalogSnapshot, CatalogTable } from '../../../contracts/catalog.js';
+import {
+  CATALOG_FORMAT_VERSION,
+  type CatalogColumn,
+  type CatalogSnapshot,
+  type CatalogTable,
+} from '../../../contracts/catalog.js';
 
 export type CatalogRow = CatalogColumn;
 
@@ -89,9 +94,20 @@ export function catalogTable(patch: Partial<CatalogTable> & { name: string }): C
 /** A snapshot of the base plan's `orders` database (PostgreSQL 9.5.21) holding the given tables. */
 export function catalogWith(tables: readonly CatalogTable[], patch: Partial<CatalogSnapshot> = {}): CatalogSnapshot {
   return {
-    formatVersion: 1,
+    formatVersion: CATALOG_FORMAT_VERSION,
     capturedAt: '2026-11-25T00:00:00Z',
     serverVersionNum: 90521,
+    cluster: { systemIdentifier: '7000000000000000001', serverVersion: '9.5.21', isStandby: false },
+    host: {
+      settings: [],
+      replicationSlots: [],
+      walSenders: [],
+      longTransactionSeconds: 600,
+      longTransactions: [],
+      preparedTransactions: 0,
+      hba: null,
+    },
+    lobSampling: { method: 'tablesample', rowCap: 1000, maxTables: 100, tablesOverBudget: 0, tablesWithoutSelect: 0 },
     databases: [
       {
         name: 'orders',
@@ -100,8 +116,12 @@ export function catalogWith(tables: readonly CatalogTable[], patch: Partial<Cata
         ctype: 'en_US.UTF-8',
         schemas: ['public'],
         tables,
+        sizeBytes: 8_000_000,
         sequences: [],
         extensions: [],
+        triggers: [],
+        eventTriggers: [],
+        largeObjects: { count: 0 },
       },
     ],
     ...patch,

@@ -1,7 +1,7 @@
-// Runs `pgferry diff` in-process with captured output.
+// Runs a CLI command (`pgferry diff` by default) in-process with captured output.
 
-import { command } from '../../../cli/commands/diff.js';
-import type { CliIo } from '../../../cli/io.js';
+import { command as diffCommand } from '../../../cli/commands/diff.js';
+import type { CliCommand, CliIo } from '../../../cli/io.js';
 
 export interface CliRun {
   readonly code: number;
@@ -9,7 +9,8 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export async function runDiff(
+export async function runCommand(
+  command: CliCommand,
   args: readonly string[],
   cwd: string,
   env: Readonly<Record<string, string>> = {},
@@ -29,4 +30,12 @@ export async function runDiff(
   };
   const code = await command(args, io);
   return { code, stdout, stderr };
+}
+
+export function runDiff(
+  args: readonly string[],
+  cwd: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<CliRun> {
+  return runCommand(diffCommand, args, cwd, env);
 }
