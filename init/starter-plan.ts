@@ -5,8 +5,8 @@
 // placeholders that parse; secrets are references, never values. It never writes waivers: warnings are
 // left for `pgferry validate --catalog` to show.
 
-import { compareEngineVersions, KNOWN_ENGINE_VERSIONS, majorSupport } from '../compiler/knowledge/engine-versions.js';
 import { literalPattern } from '../compiler/knowledge/dms-wildcard.js';
+import { compareEngineVersions, KNOWN_ENGINE_VERSIONS, majorSupport } from '../compiler/knowledge/engine-versions.js';
 import type { CatalogDatabase, CatalogSnapshot } from '../contracts/catalog.js';
 import { compareText } from '../contracts/compare.js';
 import { type DatabaseSelection, qualified, selectTables } from './selection.js';
