@@ -3,9 +3,11 @@
 // anywhere writes nothing, so a partial snapshot is never taken for a complete one.
 
 import { parseArgs } from 'node:util';
+import { catalogChanges } from '../../catalog/changes.js';
 import { CatalogReadError } from '../../catalog/errors.js';
 import { canonicalJson } from '../../contracts/canonical-json.js';
 import type { CatalogSnapshot } from '../../contracts/catalog.js';
+import { CatalogFileError, readCatalogFile } from '../catalog-file.js';
 import { SOURCE_FLAGS, SOURCE_USAGE, SourceOptionError, sourceOptionsFrom, takeSnapshot } from '../catalog-source.js';
 import { type CliCommand, type CliIo, EXIT } from '../io.js';
 import { writeFileAtomically } from '../write-file.js';
@@ -23,6 +25,9 @@ A read-only role suffices: GRANT pg_monitor and CONNECT on each database (docs/c
 ${SOURCE_USAGE}
 output:
   -o, --out FILE                          write the snapshot there (replaced atomically); default stdout
+  --compare REVIEWED.json                 say what changed since that snapshot (tables added or dropped, keys
+                                          dropped, columns, persistence); exit 1 when something did, or when
+                                          it comes from another cluster
 
 Then: pgferry init --catalog snapshot.json -o plans/mine.yaml; pgferry validate PLAN --catalog snapshot.json
 
@@ -73,11 +78,25 @@ export const command: CliCommand = (args, io) =>
       args: [...args],
       allowPositionals: false,
       strict: true,
-      options: { ...SOURCE_FLAGS, out: { type: 'string', short: 'o' }, debug: { type: 'boolean' } },
+      options: {
+        ...SOURCE_FLAGS,
+        out: { type: 'string', short: 'o' },
+        compare: { type: 'string' },
+        debug: { type: 'boolean' },
+      },
     });
     void positionals;
     return readSnapshotOrExplain(io, 'catalog', async () => {
       const options = sourceOptionsFrom(values);
+      let reviewed: CatalogSnapshot | null = null;
+      if (values.compare) {
+        try {
+          reviewed = await readCatalogFile(absolutePath(io, values.compare), values.compare);
+        } catch (error) {
+          if (error instanceof CatalogFileError) throw new UsageError(error.message);
+          throw error;
+        }
+      }
       const taken = await takeSnapshot(io, options, options.plan ? absolutePath(io, options.plan) : undefined);
       const text = canonicalJson(taken.snapshot);
       if (values.out) await writeFileAtomically(absolutePath(io, values.out), text, { replace: true });
@@ -89,6 +108,17 @@ export const command: CliCommand = (args, io) =>
           '',
         ].join('\n'),
       );
-      return EXIT.ok;
+      if (!reviewed) return EXIT.ok;
+      const compared = catalogChanges(reviewed, taken.snapshot);
+      if (compared.otherCluster) {
+        io.stderr(`${values.compare}: ${compared.otherCluster}\n`);
+        return EXIT.failed;
+      }
+      io.stderr(
+        compared.changes.length === 0
+          ? `no change since ${values.compare}\n`
+          : `${compared.changes.length} change(s) since ${values.compare}:\n${compared.changes.map((c) => `  ${c}\n`).join('')}`,
+      );
+      return compared.changes.length === 0 ? EXIT.ok : EXIT.failed;
     });
   });

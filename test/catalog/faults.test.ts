@@ -99,6 +99,29 @@ describe('catalog against a live server', () => {
     expect(ran.stderr).toContain('database "nope" does not exist');
   });
 
+  it('--compare reports what changed since the reviewed snapshot, and refuses another cluster', async () => {
+    const reviewed = join(dir, 'reviewed.json');
+    const first = await run(catalog, ['--source', url('postgres'), '--database', 'app', '-o', reviewed]);
+    expect(first.code, first.stderr).toBe(0);
+    const same = await run(catalog, ['--source', url('postgres'), '--database', 'app', '--compare', reviewed]);
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stderr).toContain('no change since');
+    await cluster.query('CREATE TABLE added (id int)', [], 'app');
+    await cluster.query('ALTER TABLE t DROP CONSTRAINT t_pkey', [], 'app');
+    const changed = await run(catalog, ['--source', url('postgres'), '--database', 'app', '--compare', reviewed]);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toContain('app: table public.added added');
+    expect(changed.stderr).toContain('app: public.t: primary key (id) dropped');
+    const foreign = JSON.parse(await readFile(reviewed, 'utf8'));
+    foreign.cluster.systemIdentifier = '1';
+    await writeFile(reviewed, JSON.stringify(foreign));
+    const other = await run(catalog, ['--source', url('postgres'), '--database', 'app', '--compare', reviewed]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('the snapshots come from different clusters');
+    await cluster.query('DROP TABLE added', [], 'app');
+    await cluster.query('ALTER TABLE t ADD PRIMARY KEY (id)', [], 'app');
+  });
+
   it('init reads the source directly and refuses to replace a plan without --force', async () => {
     const plan = join(dir, 'plan.yaml');
     const first = await run(init, ['--source', url('postgres'), '-o', plan]);
