@@ -5,8 +5,10 @@
 
 import type { TableStatistics } from '@aws-sdk/client-database-migration-service';
 import { compareText } from '../contracts/compare.js';
+import type { GraphNode } from '../contracts/graph.js';
 import { DmsOps } from './dms/ops.js';
-import { optionalRecord, optionalString } from './inputs.js';
+import { DEFAULT_MAX_LAG_BYTES } from './handlers/wait.js';
+import { optionalNumber, optionalRecord, optionalString } from './inputs.js';
 import { gatesOf } from './operations.js';
 import { connect, connectionFor } from './pg-connect.js';
 import { type DriftItem, driftLine, refreshDms } from './refresh.js';
@@ -18,6 +20,8 @@ export interface TaskStatus {
   readonly stopReason: string | null;
   readonly fullLoadProgressPercent: number | null;
   readonly etaSeconds: number | null;
+  /** Full-load rows per second so far (all tables' rows over the task's elapsed time). */
+  readonly rowsPerSecond: number | null;
   readonly lastFailure: string | null;
   readonly tables: readonly {
     readonly table: string;
@@ -59,19 +63,39 @@ export interface StatusReport {
     readonly id: string;
     readonly kind: string;
     readonly phase: string;
+    readonly title: string;
+    /** The nodes this one waits for (the graph's edges into it). */
+    readonly after: readonly string[];
+    /** The manual gate the node sits behind, or that it is (ManualGate nodes). */
+    readonly gate: string | null;
     readonly state: string;
+    readonly startedAt: string | null;
+    readonly finishedAt: string | null;
     readonly attempts: number;
     readonly error: string | null;
     readonly note: string | null;
     readonly outputs: Readonly<Record<string, unknown>>;
   }[];
-  readonly gates: Readonly<Record<string, { readonly approved: boolean; readonly approvedAt: string | null }>>;
+  readonly gates: Readonly<
+    Record<
+      string,
+      { readonly approved: boolean; readonly approvedAt: string | null /** What opens it. */; readonly command: string }
+    >
+  >;
+  /** The plan's cutover thresholds, from its CDC lag waits (null: no such wait in the graph). */
+  readonly lagThresholds: { readonly maxLagSeconds: number | null; readonly maxLagBytes: number | null };
   readonly tasks: readonly TaskStatus[];
   readonly subscriptions: readonly SubscriptionStatus[];
   readonly slots: readonly Readonly<Record<string, unknown>>[] | null;
   /** DMS resources where AWS differs from the journal or the plan, with the action that implies. */
   readonly drift: readonly DriftItem[];
   readonly problems: readonly string[];
+}
+
+/** Full-load rows per second so far; null before the task has run a second. */
+export function fullLoadRate(rows: number, elapsedMs: number | undefined): number | null {
+  if (elapsedMs === undefined || elapsedMs < 1000) return null;
+  return Math.round((rows / elapsedMs) * 1000);
 }
 
 /** Remaining seconds of a full load, from elapsed time and percent done (linear). */
@@ -104,6 +128,7 @@ async function liveTasks(session: Session, problems: string[]): Promise<TaskStat
           stopReason: null,
           fullLoadProgressPercent: null,
           etaSeconds: null,
+          rowsPerSecond: null,
           lastFailure: null,
           tables: [],
         });
@@ -122,6 +147,10 @@ async function liveTasks(session: Session, problems: string[]): Promise<TaskStat
         fullLoadProgressPercent: task.ReplicationTaskStats?.FullLoadProgressPercent ?? null,
         etaSeconds: fullLoadEta(
           task.ReplicationTaskStats?.FullLoadProgressPercent,
+          task.ReplicationTaskStats?.ElapsedTimeMillis,
+        ),
+        rowsPerSecond: fullLoadRate(
+          stats.reduce((sum, row) => sum + (row.FullLoadRows ?? 0), 0),
           task.ReplicationTaskStats?.ElapsedTimeMillis,
         ),
         lastFailure: task.LastFailureMessage ?? null,
@@ -197,12 +226,41 @@ async function liveSubscriptions(
   return out;
 }
 
-export async function statusReport(session: Session, live: boolean): Promise<StatusReport> {
+/** The gate a node sits behind, or that a ManualGate node is (named as gatesOf names it). */
+function gateOf(node: GraphNode): string | null {
+  return node.kind === 'ManualGate' ? String(node.input.gate ?? node.input.name ?? node.gate ?? node.id) : node.gate;
+}
+
+/** The first CDC lag wait's thresholds: the plan's seconds and the bytes the executor measures against. */
+function lagThresholds(session: Session): StatusReport['lagThresholds'] {
+  const wait = session.compiled.graph.nodes.find((node) => node.kind === 'CdcLagWait');
+  if (!wait) return { maxLagSeconds: null, maxLagBytes: null };
+  return {
+    maxLagSeconds: optionalNumber(wait.input, 'maxLagSeconds') ?? null,
+    maxLagBytes: optionalNumber(wait.input, 'maxLagBytes') ?? DEFAULT_MAX_LAG_BYTES,
+  };
+}
+
+export interface StatusOptions {
+  /** How the plan is named in printed commands (`--compiled DIR` or the plan file); default the plan's name. */
+  readonly planRef?: string;
+}
+
+export async function statusReport(
+  session: Session,
+  live: boolean,
+  options: StatusOptions = {},
+): Promise<StatusReport> {
   const journal = session.journal;
   const problems: string[] = [];
-  const gates: Record<string, { approved: boolean; approvedAt: string | null }> = {};
+  const ref = options.planRef ?? session.plan;
+  const gates: Record<string, { approved: boolean; approvedAt: string | null; command: string }> = {};
   for (const gate of gatesOf(session.compiled.graph))
-    gates[gate] = { approved: journal.gates[gate] !== undefined, approvedAt: journal.gates[gate]?.approvedAt ?? null };
+    gates[gate] = {
+      approved: journal.gates[gate] !== undefined,
+      approvedAt: journal.gates[gate]?.approvedAt ?? null,
+      command: `pgferry approve ${ref} ${gate}`,
+    };
   let slots: Record<string, unknown>[] | null = null;
   let tasks: TaskStatus[] = [];
   let subscriptions: SubscriptionStatus[] = [];
@@ -222,6 +280,8 @@ export async function statusReport(session: Session, live: boolean): Promise<Sta
     }
     subscriptions = await liveSubscriptions(session, slots, problems);
   }
+  const after = new Map<string, string[]>();
+  for (const edge of session.compiled.graph.edges) after.set(edge.to, [...(after.get(edge.to) ?? []), edge.from]);
   return {
     plan: session.plan,
     planHash: session.compiled.graph.planHash,
@@ -235,7 +295,12 @@ export async function statusReport(session: Session, live: boolean): Promise<Sta
         id: node.id,
         kind: node.kind,
         phase: node.phase,
+        title: node.title,
+        after: [...new Set(after.get(node.id))].sort(compareText),
+        gate: gateOf(node),
         state: record?.state ?? 'pending',
+        startedAt: record?.startedAt ?? null,
+        finishedAt: record?.finishedAt ?? null,
         attempts: record?.attempts ?? 0,
         error: record?.error ?? null,
         note: record?.note ?? null,
@@ -243,6 +308,7 @@ export async function statusReport(session: Session, live: boolean): Promise<Sta
       };
     }),
     gates,
+    lagThresholds: lagThresholds(session),
     tasks,
     subscriptions,
     slots,

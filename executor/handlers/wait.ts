@@ -55,8 +55,11 @@ async function poll(
  * the executor has no client for); what it measures is the task running and the slot's confirmed lag
  * in bytes from the agent, under `maxLagBytes` (default 16 MiB).
  */
+/** The slot's confirmed lag, bytes, under which the fence may go on when the node names no `maxLagBytes`. */
+export const DEFAULT_MAX_LAG_BYTES = 16 * 1024 * 1024;
+
 async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
-  const maxLagBytes = optionalNumber(input, 'maxLagBytes') ?? 16 * 1024 * 1024;
+  const maxLagBytes = optionalNumber(input, 'maxLagBytes') ?? DEFAULT_MAX_LAG_BYTES;
   let lag = -1;
   const task = optionalString(input, 'task');
   if (task !== undefined && input.engine !== 'logical') {
