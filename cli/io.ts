@@ -8,6 +8,8 @@ export interface CliIo {
   readonly isTTY: boolean;
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Ends long-running commands (`status --serve`) in-process; the real CLI ends them on SIGINT/SIGTERM. */
+  readonly signal?: AbortSignal;
 }
 
 export type CliCommand = (args: readonly string[], io: CliIo) => Promise<number>;

@@ -1,5 +1,5 @@
 // Builds dist/ with tsc and copies the non-TypeScript assets the runtime reads
-// (handlebars templates, the plan schema). Runs on `npm ci` through `prepare`,
+// (handlebars templates, the plan schema, the `status --serve` page). Runs on `npm ci` through `prepare`,
 // so `npx pgferry` works on a fresh clone without a separate build step.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -30,3 +30,5 @@ function copyAssets(dir) {
 for (const dir of ['compiler', 'agent', 'executor', 'contracts', 'schema', 'diff', 'catalog', 'init']) {
   if (existsSync(join(root, dir))) copyAssets(join(root, dir));
 }
+// The status page's HTML, script and styles are served as they are (executor/status-server.ts).
+cpSync(join(root, 'executor', 'status-page'), join(root, 'dist', 'executor', 'status-page'), { recursive: true });

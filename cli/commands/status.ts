@@ -1,19 +1,30 @@
 // `pgferry status PLAN [--watch] [--json | --text] [--offline]`: node states from the journal, live DMS task
 // status with full-load progress and per-table statistics, the agent's slot view and a full-load ETA;
-// for `engine: logical`, each subscription (enabled, tables per sync state, its slot's lag).
+// for `engine: logical`, each subscription (enabled, tables per sync state, its slot's lag). With --serve,
+// the same JSON behind a live read-only page (executor/status-server.ts).
 
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { canonicalJson } from '../../contracts/canonical-json.js';
-import { executorCommand, openSession } from '../../executor/cli-support.js';
+import { executorCommand, openSession, type ParsedArgs, planRef, UsageError } from '../../executor/cli-support.js';
+import type { Session } from '../../executor/session.js';
 import { type StatusReport, SYNC_STATES, statusReport } from '../../executor/status.js';
+import { checkExposure, ServeRefused, serveStatus } from '../../executor/status-server.js';
+import { StatusStream } from '../../executor/status-stream.js';
 import { type CliCommand, type CliIo, EXIT } from '../io.js';
 
 const HELP = `usage: pgferry status PLAN.yaml [--json | --text] [--watch [--interval S]] [--offline]
+       pgferry status PLAN.yaml --serve [--listen HOST:PORT] [--interval S] [--tls-cert FILE --tls-key FILE]
 
 Text with progress bars on a terminal, JSON otherwise (--json / --text choose explicitly).
 --offline reads the journal only (no DMS or agent calls).
+--serve serves a live read-only page of the same status (default --listen 127.0.0.1:8470), polling the
+sources once per --interval (default 10 s) whatever the number of viewers. Beyond loopback it needs
+PGFERRY_STATUS_TOKEN (16+ characters; open the page once as /?token=…) and --tls-cert/--tls-key.
 
-Example:
+Examples:
   pgferry status plans/orders.yaml --watch
+  pgferry status plans/orders.yaml --serve --listen 127.0.0.1:8470
 `;
 
 function bar(percent: number, width = 30): string {
@@ -77,6 +88,54 @@ export function renderStatus(report: StatusReport, io: CliIo): string {
   return `${lines.join('\n')}\n`;
 }
 
+function listenAddress(text: string): { host: string; port: number } {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) throw new UsageError(`--listen needs HOST:PORT (e.g. 127.0.0.1:8470), not '${text}'`);
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+async function serve(parsed: ParsedArgs, io: CliIo, session: Session, intervalMs: number): Promise<number> {
+  const { host, port } = listenAddress(String(parsed.values.listen ?? '127.0.0.1:8470'));
+  const token = io.env.PGFERRY_STATUS_TOKEN || null;
+  const certFile = parsed.values['tls-cert'];
+  const keyFile = parsed.values['tls-key'];
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('give both --tls-cert and --tls-key');
+  try {
+    checkExposure(host, token, certFile !== undefined);
+  } catch (error) {
+    if (error instanceof ServeRefused) throw new UsageError(error.message);
+    throw error;
+  }
+  const tls =
+    typeof certFile === 'string' && typeof keyFile === 'string'
+      ? { cert: await readFile(resolve(io.cwd, certFile)), key: await readFile(resolve(io.cwd, keyFile)) }
+      : null;
+  const ref = planRef(parsed);
+  const live = parsed.values.offline !== true;
+  const stream = new StatusStream({
+    intervalMs,
+    produce: async () => {
+      await session.reload();
+      return statusReport(session, live, { planRef: ref });
+    },
+    onError: (error) => io.stderr(`status poll failed: ${session.redactor.messageOf(error)}\n`),
+  });
+  const serving = await serveStatus({ stream, host, port, token, tls });
+  io.stderr(`serving the status of ${session.plan} at ${serving.url} (read-only; Ctrl-C stops)\n`);
+  await new Promise<void>((done) => {
+    if (io.signal) {
+      if (io.signal.aborted) done();
+      else io.signal.addEventListener('abort', () => done(), { once: true });
+      return;
+    }
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
+  await serving.close();
+  return EXIT.ok;
+}
+
 export const command: CliCommand = executorCommand(
   HELP,
   {
@@ -84,13 +143,23 @@ export const command: CliCommand = executorCommand(
     interval: { type: 'string' },
     offline: { type: 'boolean' },
     text: { type: 'boolean' },
+    serve: { type: 'boolean' },
+    listen: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
   },
   async (parsed, io) => {
-    const session = await openSession(parsed, io);
     const interval = Number(parsed.values.interval ?? 10) * 1000;
+    if (!(interval > 0)) throw new UsageError(`--interval needs a positive number of seconds`);
+    if (parsed.values.serve !== true) {
+      for (const flag of ['listen', 'tls-cert', 'tls-key'])
+        if (parsed.values[flag] !== undefined) throw new UsageError(`--${flag} goes with --serve`);
+    }
+    const session = await openSession(parsed, io);
+    if (parsed.values.serve === true) return serve(parsed, io, session, interval);
     for (;;) {
       await session.reload();
-      const report = await statusReport(session, parsed.values.offline !== true);
+      const report = await statusReport(session, parsed.values.offline !== true, { planRef: planRef(parsed) });
       const json = parsed.values.json === true || (!io.isTTY && parsed.values.text !== true);
       io.stdout(json ? canonicalJson(report) : renderStatus(report, io));
       const finished = report.nodes.every((node) => node.state === 'succeeded') || report.aborted;
