@@ -80,6 +80,10 @@ export interface LogicalWorld {
   readonly source: PgCluster;
   readonly target: PgCluster;
   readonly agent: FakeAgent;
+  /** Where the plan, its state and the commands' environment are, for a session opened beside the commands. */
+  readonly planFile: string;
+  readonly stateDir: string;
+  readonly env: Readonly<Record<string, string>>;
   /** Everything any command printed, for the secret grep. */
   readonly transcript: string[];
   run(command: string, args?: readonly string[]): Promise<RunResult>;
@@ -120,6 +124,9 @@ export async function startLogicalWorld(sourceMajor: 12 | 16 = 16): Promise<Logi
     source,
     target,
     agent,
+    planFile,
+    stateDir,
+    env: ENV,
     transcript,
     run(command, args = []) {
       // A short poll: the table copies and the slot's confirmations take a moment on real clusters.
