@@ -70,7 +70,11 @@ describe('executor commands', () => {
     const report = JSON.parse(result.stdout);
     expect(report.started).toBe(false);
     expect(report.nodes.every((node: { state: string }) => node.state === 'pending')).toBe(true);
-    expect(report.gates['restart-consent']).toEqual({ approved: false, approvedAt: null });
+    expect(report.gates['restart-consent']).toEqual({
+      approved: false,
+      approvedAt: null,
+      command: `pgferry approve ${PLAN} restart-consent`,
+    });
   });
 
   it('a second run is refused while another holds the lock', async () => {

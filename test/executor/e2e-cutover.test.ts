@@ -126,7 +126,8 @@ describe('apply → cutover → cleanup on real clusters', () => {
       'public.orders',
     ]);
     expect(report.slots.map((slot: { slotName: string }) => slot.slotName)).toContain(DMS_SLOT);
-    expect(report.gates.cutover).toEqual({ approved: false, approvedAt: null });
+    expect(report.gates.cutover).toMatchObject({ approved: false, approvedAt: null });
+    expect(report.gates.cutover.command).toMatch(/^pgferry approve \S+ cutover$/);
     const text = await world.run('status', ['--text']);
     expect(text.stdout).toContain('task orders-cdc: running 100%');
   });
