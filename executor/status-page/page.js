@@ -510,7 +510,11 @@ function cell(value) {
 }
 
 function renderMore(data) {
-  const extra = Object.keys(data).filter((key) => !KNOWN.has(key));
+  const empty = (value) =>
+    value === null ||
+    (Array.isArray(value) && value.length === 0) ||
+    (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0);
+  const extra = Object.keys(data).filter((key) => !KNOWN.has(key) && !empty(data[key]));
   show('more-section', extra.length > 0);
   fill(
     'more',

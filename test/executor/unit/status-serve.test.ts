@@ -29,6 +29,7 @@ function report(retained: number): StatusReport {
     tasks: [],
     subscriptions: [],
     slots: [{ slotName: 's1', active: true, retainedWalBytes: retained, confirmedLagBytes: retained / 2 }],
+    drift: [],
     problems: [],
   };
 }
