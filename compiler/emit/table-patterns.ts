@@ -4,6 +4,12 @@
 import { splitTablePattern, wildcardToRegex } from '../knowledge/dms-wildcard.js';
 import type { Task } from '../model/plan.js';
 
+/**
+ * A predicate over `pg_namespace n`: a schema the user owns, never the system's (pg_catalog,
+ * information_schema, pg_toast, pg_temp_*): `%.%` must not find (or act on) catalog tables.
+ */
+export const USER_SCHEMA_SQL = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_'";
+
 export function sqlLiteral(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }

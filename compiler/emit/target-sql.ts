@@ -6,7 +6,7 @@
 
 import type { Plan } from '../model/plan.js';
 import { tasksOf } from './names.js';
-import { patternRows, selectedByTasks, sqlLiteral } from './table-patterns.js';
+import { patternRows, selectedByTasks, sqlLiteral, USER_SCHEMA_SQL } from './table-patterns.js';
 
 function header(plan: Plan, title: string, database: string): string {
   return [
@@ -38,7 +38,7 @@ function selectedTablesLoop(plan: Plan, sourceDatabase: string, statement: strin
     '  FOR t IN',
     '    SELECT n.nspname, c.relname',
     '    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace',
-    "    WHERE c.relkind = 'r' AND (",
+    `    WHERE c.relkind = 'r' AND ${USER_SCHEMA_SQL} AND (`,
     `      ${selectedByTasks(tasksOf(plan, sourceDatabase))}`,
     '    )',
     '    ORDER BY 1, 2',
@@ -84,7 +84,8 @@ function preCreatedCheck(plan: Plan, sourceDatabase: string): string {
   const includes = [...new Set(tasksOf(plan, sourceDatabase).flatMap((task) => task.tables.include))];
   if (includes.length === 0) return '';
   return [
-    '-- schema_objects pre_created: every include pattern must match a table restored on the target.',
+    '-- schema_objects pre_created: every include pattern must match a table restored on the target',
+    '-- (a user table: `%.%` on an empty database must not be satisfied by pg_catalog).',
     'DO $pgferry$',
     'DECLARE',
     '  p record;',
@@ -93,6 +94,7 @@ function preCreatedCheck(plan: Plan, sourceDatabase: string): string {
     '    IF NOT EXISTS (',
     '      SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace',
     "      WHERE c.relkind IN ('r', 'p') AND n.nspname ~ p.s AND c.relname ~ p.t",
+    `        AND ${USER_SCHEMA_SQL}`,
     '    ) THEN',
     "      RAISE EXCEPTION 'pgferry: schema_objects is pre_created, but no target table matches %', p.pattern;",
     '    END IF;',

@@ -3,6 +3,7 @@
 // The agent has no generic SQL route, and a publication is plain catalog DDL that needs no host access.
 
 import type pg from 'pg';
+import { USER_SCHEMA_SQL } from '../../compiler/emit/table-patterns.js';
 import { wildcardToRegex } from '../../compiler/knowledge/dms-wildcard.js';
 import type { GraphNode, NodeKind } from '../../contracts/graph.js';
 import { PGFERRY_SCHEMA } from '../../contracts/pgferry-schema.js';
@@ -35,7 +36,7 @@ const SELECTED_TABLES_SQL = `
               AND (CASE WHEN c.relreplident = 'd' THEN i.indisprimary ELSE i.indisreplident END)))) AS identified
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
    WHERE c.relkind = 'r' AND c.relpersistence = 'p'
-     AND n.nspname NOT IN ('pg_catalog', 'information_schema', $5) AND n.nspname !~ '^pg_toast'
+     AND ${USER_SCHEMA_SQL} AND n.nspname <> $5
      AND EXISTS (SELECT 1 FROM unnest($1::text[], $2::text[]) AS i(s, t) WHERE n.nspname ~ i.s AND c.relname ~ i.t)
      AND NOT EXISTS (SELECT 1 FROM unnest($3::text[], $4::text[]) AS x(s, t) WHERE n.nspname ~ x.s AND c.relname ~ x.t)
    ORDER BY 1, 2`;

@@ -146,6 +146,24 @@ describe('prepare.sql and cutover.sql', () => {
     await run(cutoverSql(planFor('after_connect_script'), 'orders', 'orders'));
   });
 
+  test('pre_created: %.% on a target database without user tables stops the run (pg_catalog does not count)', async () => {
+    await client.query('CREATE DATABASE empty_target');
+    const empty = new pg.Client({ connectionString: target.connectionString('empty_target') });
+    await empty.connect();
+    try {
+      const sql = prepareSql(planFor('after_connect_script', ['%.%'], []), 'orders', 'orders');
+      await expect(
+        (async () => {
+          for (const statement of splitSql(sql)) await empty.query(statement);
+        })(),
+      ).rejects.toThrow(/no target table matches %\.%/);
+      await empty.query('CREATE TABLE public.t (id int PRIMARY KEY)');
+      for (const statement of splitSql(sql)) await empty.query(statement);
+    } finally {
+      await empty.end();
+    }
+  });
+
   test('pre_created: an include pattern that matches no target table stops the run', async () => {
     const plan = planFor('after_connect_script', ['app.%', 'billing.%']);
     await expect(run(prepareSql(plan, 'orders', 'orders'))).rejects.toThrow(/no target table matches billing\.%/);
