@@ -3,6 +3,8 @@
 
 import { parseArgs } from 'node:util';
 import type { CliCommand, CliIo } from '../cli/io.js';
+import { topologicalOrder } from '../compiler/graph/order.js';
+import type { GraphNode, Phase } from '../contracts/graph.js';
 import type { EngineEvent, RunSummary } from './engine.js';
 import { CompileFailed } from './load.js';
 import { LockHeldError } from './lock.js';
@@ -132,8 +134,38 @@ export function renderRefresh(io: CliIo, refresh: Refresh, reset: readonly strin
   if (reset.length > 0) io.stdout(`runs again after the refresh: ${reset.join(', ')}\n`);
 }
 
+const PHASE_WORDS: Record<string, string> = { apply: 'prepare and load', cutover: 'the cutover', cleanup: 'cleanup' };
+
+/**
+ * What comes after the phases a command ran: the first gate not yet approved in a later phase (in
+ * dependency order) and the command that continues, or null when nothing is left.
+ */
+export function nextStep(session: Session, phases: readonly Phase[], ref: string): string | null {
+  const graph = session.compiled.graph;
+  const left = topologicalOrder(graph.nodes, graph.edges).ordered.filter((node) => {
+    const state = session.journal.nodes[node.id]?.state;
+    return !phases.includes(node.phase) && state !== 'succeeded' && state !== 'skipped';
+  });
+  const first = left[0];
+  if (!first) return null;
+  const verb = first.phase === 'cleanup' ? 'cleanup' : first.phase === 'cutover' ? 'cutover' : 'apply';
+  const gateOf = (node: GraphNode) => (node.kind === 'ManualGate' ? String(node.input.gate ?? '') : (node.gate ?? ''));
+  const gate = left
+    .filter((node) => node.phase === first.phase)
+    .map(gateOf)
+    .find((g) => g !== '' && !session.journal.gates[g]);
+  return gate ? `pgferry approve ${ref} ${gate}, then pgferry ${verb} ${ref}` : `pgferry ${verb} ${ref}`;
+}
+
 /** The end of a run: what failed and why, or which gate waits, and the command to go on. */
-export function renderSummary(io: CliIo, summary: RunSummary, plan: string, ref: string, verb: string): number {
+export function renderSummary(
+  io: CliIo,
+  summary: RunSummary,
+  plan: string,
+  ref: string,
+  verb: string,
+  next: string | null = null,
+): number {
   if (summary.failed.length > 0) {
     io.stderr(`\n${summary.failed.length} node(s) failed:\n`);
     for (const failure of summary.failed) io.stderr(`  ${failure.id}: ${failure.error}\n`);
@@ -142,12 +174,20 @@ export function renderSummary(io: CliIo, summary: RunSummary, plan: string, ref:
     );
     return 1;
   }
-  for (const gate of summary.waitingGates) io.stdout(`\nwaiting for approval: pgferry approve ${ref} ${gate}\n`);
+  for (const gate of summary.waitingGates) {
+    io.stdout(`\nwaiting for approval: pgferry approve ${ref} ${gate}, then pgferry ${verb} ${ref}\n`);
+  }
   if (summary.waitingGates.length === 0 && summary.blocked.length > 0) {
     io.stdout(`\n${summary.blocked.length} node(s) could not run yet: ${summary.blocked.join(', ')}\n`);
   }
   if (summary.waitingGates.length === 0 && summary.blocked.length === 0) {
-    io.stdout(summary.ran.length === 0 ? `\n${plan}: nothing to do, everything already done\n` : `\n${plan}: done\n`);
+    const what = PHASE_WORDS[verb] ?? verb;
+    const then = next === null ? '' : `; next: ${next}`;
+    io.stdout(
+      summary.ran.length === 0
+        ? `\n${plan}: nothing to do, ${what} already done${then}\n`
+        : `\n${plan}: done${next === null ? '' : ` with ${what}`}${then}\n`,
+    );
   }
   return 0;
 }

@@ -9,6 +9,8 @@ import { type EngineEvent, type RunSummary, runGraph } from './engine.js';
 import { handlers as defaultHandlers } from './handlers/index.js';
 import { graphDrift, graphHash } from './journal.js';
 import { executorOfKind } from './kinds.js';
+import { type HeldLock, LockHeldError } from './lock.js';
+import { writePendingApproval } from './pending-approvals.js';
 import { MissingOutputError } from './placeholders.js';
 import { applyRefresh, type Refresh, refreshDms } from './refresh.js';
 import type { PlanChange, Session } from './session.js';
@@ -131,6 +133,16 @@ export async function dryRun(
   return lines;
 }
 
+/** The command that runs the nodes behind a gate: apply (prepare, load), cutover or cleanup. */
+export function verbForGate(session: Session, gate: string): 'apply' | 'cutover' | 'cleanup' {
+  const gated = session.compiled.graph.nodes.filter(
+    (node) => node.gate === gate || (node.kind === 'ManualGate' && String(node.input.gate ?? node.id) === gate),
+  );
+  const phases = new Set(gated.map((node) => node.phase));
+  if (phases.has('prepare') || phases.has('load')) return 'apply';
+  return phases.has('cutover') ? 'cutover' : phases.has('cleanup') ? 'cleanup' : 'apply';
+}
+
 /**
  * Every gate of a graph: nodes behind a gate, manual gate nodes, and the reload gate when a task's
  * plan lets apply reload it.
@@ -145,16 +157,33 @@ export function gatesOf(graph: ExecutionGraph): string[] {
   return [...known].sort(compareText);
 }
 
-export async function approveGate(session: Session, gate: string, by: string): Promise<'approved' | 'already'> {
+/**
+ * Records an approval. While another command holds the journal's lock (a long full load), the approval
+ * is written beside the journal instead and taken in by the next command that loads it (pre-approval).
+ */
+export async function approveGate(
+  session: Session,
+  gate: string,
+  by: string,
+): Promise<'approved' | 'already' | 'pending'> {
   const known = new Set(gatesOf(session.compiled.graph));
   if (!known.has(gate)) {
     throw new Error(`plan ${session.plan} has no gate '${gate}' (gates: ${[...known].join(', ') || 'none'})`);
   }
-  const lock = await session.lock();
+  const approval = { approvedAt: session.now().toISOString(), approvedBy: by };
+  let lock: HeldLock;
+  try {
+    lock = await session.lock();
+  } catch (error) {
+    if (!(error instanceof LockHeldError)) throw error;
+    if (session.journal.gates[gate] !== undefined) return 'already';
+    await writePendingApproval(session.journalFile, gate, approval);
+    return 'pending';
+  }
   try {
     await session.reload();
     if (session.journal.gates[gate] !== undefined) return 'already';
-    session.journal.gates[gate] = { approvedAt: session.now().toISOString(), approvedBy: by };
+    session.journal.gates[gate] = approval;
     session.journal.updatedAt = session.now().toISOString();
     await session.save();
     return 'approved';

@@ -25,6 +25,7 @@ import {
 } from './journal.js';
 import { type Compiled, compileInProcess, loadCompiledDir } from './load.js';
 import { acquireLock, type HeldLock } from './lock.js';
+import { removePendingApprovals, takePendingApprovals } from './pending-approvals.js';
 import { resolvePlaceholders } from './placeholders.js';
 import { Redactor } from './redact.js';
 import { realSleep, type Sleeper } from './retry.js';
@@ -216,6 +217,12 @@ export class Session {
   /** Re-reads the journal (after taking the lock, another run may have moved it). */
   async reload(): Promise<void> {
     this.journal = (await readJournal(this.journalFile)) ?? this.journal;
+    // Approvals given while another command held the lock (`pgferry approve` during a long load).
+    const approvals = await takePendingApprovals(this.journalFile, this.journal);
+    if (approvals.length > 0) {
+      await this.save();
+      await removePendingApprovals(approvals);
+    }
   }
 
   /** The agent named by a node's resolved input, else the plan's; `--agent-url` replaces the address. */

@@ -2,6 +2,7 @@
 
 import {
   executorCommand,
+  nextStep,
   openSession,
   planRef,
   renderEvent,
@@ -45,5 +46,12 @@ export const command: CliCommand = executorCommand(HELP, { 'dry-run': { type: 'b
     const list = summary.modifying.map((item) => `${item.id} (${item.fields.join(', ')})`).join(', ');
     io.stdout(`plan changed in DMS resources that exist; modified in place: ${list}\n`);
   }
-  return renderSummary(io, summary, session.plan, planRef(parsed), 'apply');
+  return renderSummary(
+    io,
+    summary,
+    session.plan,
+    planRef(parsed),
+    'apply',
+    nextStep(session, PHASES_FOR.apply, planRef(parsed)),
+  );
 });

@@ -1,7 +1,14 @@
 // `pgferry cleanup PLAN`: the cleanup phase (delete the task, endpoints and instance, drop the slot) as
 // the plan's cleanup policy compiled it. After an abort it runs whatever the earlier phases left.
 
-import { executorCommand, openSession, planRef, renderEvent, renderSummary } from '../../executor/cli-support.js';
+import {
+  executorCommand,
+  nextStep,
+  openSession,
+  planRef,
+  renderEvent,
+  renderSummary,
+} from '../../executor/cli-support.js';
 import { applyGraph, PHASES_FOR } from '../../executor/operations.js';
 import type { CliCommand } from '../io.js';
 
@@ -21,5 +28,12 @@ export const command: CliCommand = executorCommand(HELP, {}, async (parsed, io) 
     afterAbort: aborted,
     onEvent: (event) => renderEvent(io, event),
   });
-  return renderSummary(io, summary, session.plan, planRef(parsed), 'cleanup');
+  return renderSummary(
+    io,
+    summary,
+    session.plan,
+    planRef(parsed),
+    'cleanup',
+    nextStep(session, PHASES_FOR.cleanup, planRef(parsed)),
+  );
 });

@@ -3,6 +3,7 @@
 
 import {
   executorCommand,
+  nextStep,
   openSession,
   planRef,
   renderEvent,
@@ -45,7 +46,14 @@ export const command: CliCommand = executorCommand(HELP, {}, async (parsed, io) 
     onEvent: (event) => renderEvent(io, event),
     onRefresh: (refresh, reset) => renderRefresh(io, refresh, reset),
   });
-  const code = renderSummary(io, summary, session.plan, planRef(parsed), 'cutover');
+  const code = renderSummary(
+    io,
+    summary,
+    session.plan,
+    planRef(parsed),
+    'cutover',
+    nextStep(session, PHASES_FOR.cutover, planRef(parsed)),
+  );
   const seconds = fenceSeconds(session);
   if (seconds !== null)
     io.stdout(`writes were fenced on the source for ${seconds.toFixed(1)} s before the target was ready\n`);

@@ -7,6 +7,7 @@ import type { GraphNode, NodeKind } from '../../contracts/graph.js';
 import { AgentError, lsnToBigInt, waitForOperation } from '../agent-client.js';
 import { artifactText, type Input, optionalRecord, optionalString, requireString, stringList } from '../inputs.js';
 import { withRetry } from '../retry.js';
+import { describeSettingChange, formatSettingChange, type SettingChange } from '../setting-changes.js';
 import {
   type DryRunProbe,
   type Handler,
@@ -62,10 +63,43 @@ async function preflight(node: GraphNode, input: Input, ctx: RunContext): Promis
   );
 }
 
-/** `name from → to` for each setting an agent plan changes. */
-export function settingChangesOf(plan: Json): string[] {
+/** Each setting an agent plan changes, with whether it takes a reload or a restart. */
+function settingsOf(plan: Json): (SettingChange & { effect: string })[] {
   const settings = ((plan.changes as Json | undefined)?.settings ?? []) as Json[];
-  return settings.map((change) => `${String(change.name)} ${String(change.from)} → ${String(change.to)}`);
+  return settings.map((change) => ({
+    name: String(change.name),
+    from: String(change.from),
+    to: String(change.to),
+    effect: String(change.effect ?? ''),
+  }));
+}
+
+/** `name from → to` for each setting an agent plan changes. */
+function settingChangesOf(plan: Json): string[] {
+  return settingsOf(plan).map(formatSettingChange);
+}
+
+/** The agent's plan for the source as `apply --dry-run` shows it: the pg_hba diff, each setting, reload or restart. */
+export function renderSourcePlan(plan: Json, indent = '    '): string {
+  if (plan.noop === true) return 'the source already matches the bundle: nothing to change';
+  const lines: string[] = ['the agent would change the source:'];
+  const hba = ((plan.changes as Json | undefined)?.hba ?? {}) as Json;
+  if (hba.changed === true) {
+    lines.push(`pg_hba.conf: +${String(hba.added ?? 0)} -${String(hba.removed ?? 0)} lines`);
+    for (const line of String(hba.diff ?? '').split('\n')) if (line !== '') lines.push(`  ${line}`);
+  } else lines.push('pg_hba.conf: unchanged');
+  const settings = settingsOf(plan);
+  if (settings.length === 0) lines.push('settings: unchanged');
+  for (const change of settings) lines.push(`setting ${describeSettingChange(change)} (${change.effect || 'reload'})`);
+  const requires = (plan.requires ?? {}) as Json;
+  lines.push(
+    requires.restart === true
+      ? 'then: a restart of PostgreSQL, after the restart-consent gate'
+      : requires.reload === true
+        ? 'then: a reload (no restart)'
+        : 'then: nothing to reload',
+  );
+  return lines.map((line, i) => (i === 0 ? line : `${indent}${line}`)).join('\n');
 }
 
 async function configApply(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
@@ -75,7 +109,7 @@ async function configApply(node: GraphNode, input: Input, ctx: RunContext): Prom
   const planId = String(plan.planId ?? '');
   const planHash = String(plan.planHash ?? '');
   const restartNeeded = (plan.requires as Json | undefined)?.restart === true;
-  if (plan.noop === true) return ok({ planHash, changed: false, restartRequired: restartNeeded });
+  if (plan.noop === true) return ok({ planHash, changed: false, restartRequired: restartNeeded, settingChanges: '' });
   const applied = await agent.request<Json>(
     'POST',
     `/v1/plans/${encodeURIComponent(planId)}/apply`,
@@ -305,6 +339,14 @@ const byKind: Partial<Record<NodeKind, KindRun>> = {
 };
 
 async function probe(node: GraphNode, ctx: RunContext): Promise<DryRunProbe> {
+  if (node.kind === 'SourceConfigApply') {
+    // A plan is read-only on the host: the agent computes it and keeps it for a later apply, nothing more.
+    const input = await ctx.resolve(node.input);
+    const bundle = bundleOf(node, input, ctx) ?? JSON.parse(artifactText(node, ctx.artifacts, 'source/bundle.json'));
+    const agent = await ctx.agent(input);
+    const plan = await agent.request<Json>('POST', '/v1/plans', bundle);
+    return { action: plan.noop === true ? 'skip' : 'run', detail: renderSourcePlan(plan) };
+  }
   if (node.kind === 'SourcePreflight') {
     const input = await ctx.resolve(node.input);
     const agent = await ctx.agent(input);

@@ -86,6 +86,36 @@ describe('executor commands', () => {
     expect(result.stderr).toContain(`another pgferry run holds ${lock} (pid ${process.pid}`);
   });
 
+  it('approve while another command holds the lock records the approval for the next command', async () => {
+    await mkdir(join(stateDir, 'orders'), { recursive: true });
+    const lock = join(stateDir, 'orders', 'journal.json.lock');
+    await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), since: '2026-01-01T00:00:00Z' }));
+    const early = await run('approve', [PLAN, 'writes-open', '--state-dir', stateDir]);
+    expect(early.code, early.stderr).toBe(0);
+    expect(early.stdout).toContain('approved for plan orders while another pgferry command runs');
+    expect(early.stdout).toContain(`(pgferry cutover ${PLAN})`);
+    await rm(lock);
+    // The next command that takes the lock takes the approval in.
+    expect((await run('approve', [PLAN, 'downtime', '--state-dir', stateDir])).code).toBe(0);
+    const journal = JSON.parse(await readFile(join(stateDir, 'orders', 'journal.json'), 'utf8'));
+    expect(journal.gates['writes-open'].approvedBy).toBe('alice');
+    expect((await run('approve', [PLAN, 'writes-open', '--state-dir', stateDir])).stdout).toBe(
+      'gate writes-open was already approved\n',
+    );
+  });
+
+  it('approve names the command that continues past the gate', async () => {
+    for (const [gate, verb] of [
+      ['restart-consent', 'apply'],
+      ['downtime', 'apply'],
+      ['writes-open', 'cutover'],
+      ['cleanup', 'cleanup'],
+    ]) {
+      const result = await run('approve', [PLAN, gate!, '--state-dir', stateDir]);
+      expect(result.stdout, gate).toContain(`continue with: pgferry ${verb} ${PLAN}`);
+    }
+  });
+
   it('runs from a compiled directory as well as from the plan', async () => {
     const compiled = await compilePlan(PLAN);
     const out = join(stateDir, 'build');

@@ -2,7 +2,8 @@
 // consented restart, preflight, the pg_hba write fence, the marker row, and the guarded slot drop.
 // DMS stays fake; a helper advances the slot the way DMS would consume it.
 
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DmsFake } from '../support/dms-fake.js';
 import { appWrite, nodeStates, sequenceValue, slotNames, startWorld, type World } from './support/world.js';
@@ -14,6 +15,26 @@ describe('with the real agent', () => {
   });
   afterAll(async () => {
     await world?.close();
+  });
+
+  it("apply --dry-run shows the agent's plan for the source: the pg_hba diff, each setting from → to, the restart", async () => {
+    const dry = await world.run('apply', ['--dry-run']);
+    expect(dry.stderr).toBe('');
+    expect(dry.code).toBe(0);
+    const lines = dry.stdout.split('\n');
+    const start = lines.findIndex((line) => line.includes(' source.config.apply '));
+    const end = lines.findIndex((line, i) => i > start && !line.startsWith(' '));
+    const block = `${lines
+      .slice(start, end)
+      .join('\n')
+      .replaceAll(world.source.hbaFile, '<pg_hba.conf>')
+      .replaceAll(String(world.source.port), '<port>')}\n`;
+    const golden = fileURLToPath(new URL('./fixtures/dry-run-source-plan.txt', import.meta.url));
+    if (process.env.PGFERRY_UPDATE_GOLDEN) await writeFile(golden, block);
+    expect(block).toBe(await readFile(golden, 'utf8'));
+    // Shown, not done: the source still runs its old settings and pg_hba.
+    expect((await world.source.query('SHOW wal_level')).rows[0].wal_level).toBe('replica');
+    expect(await readFile(world.source.hbaFile, 'utf8')).not.toContain('BEGIN pgferry');
   });
 
   it('applies the bundle and restarts only after consent', async () => {

@@ -142,18 +142,25 @@ async function audit(agent: TestAgent, kind: string): Promise<Record<string, unk
 }
 
 /** apply → consent → apply → approve cutover → cutover, which stops at the writes-open gate. */
-async function runToWritesOpen(world: SafetyWorld): Promise<RunResult> {
+async function runToWritesOpen(world: SafetyWorld, consentShows: RegExp): Promise<RunResult> {
   const first = await world.run('apply');
   expect(first.stdout, first.stderr).toContain('restart-consent');
   const consent = await world.run('approve', ['restart-consent']);
   expect(consent.code, consent.stderr).toBe(0);
+  expect(consent.stdout).toContain('continue with: pgferry apply');
+  // Consent is given knowing what the restart changes; a capacity that goes down is called out.
+  expect(consent.stdout).toMatch(consentShows);
   const applied = await world.run('apply');
   expect(applied.code, applied.stdout + applied.stderr).toBe(0);
-  expect((await world.run('approve', ['cutover'])).code).toBe(0);
+  expect(applied.stdout).toMatch(
+    /safety: done with prepare and load; next: pgferry approve \S+ cutover, then pgferry cutover /,
+  );
+  const approved = await world.run('approve', ['cutover']);
+  expect(approved.stdout).toContain('continue with: pgferry cutover');
   const cutover = await world.run('cutover');
   expect(cutover.stderr).toBe('');
   expect(cutover.code).toBe(0);
-  expect(cutover.stdout).toContain('writes-open');
+  expect(cutover.stdout).toMatch(/waiting for approval: pgferry approve \S+ writes-open, then pgferry cutover /);
   return cutover;
 }
 
@@ -171,7 +178,13 @@ describe.each([
 
   it('every write role of every database is refused from the fence until writes-open; the marker never replicates', async () => {
     for (const db of databases) expect(await login(world.source, db), db).toBe('ok');
-    await runToWritesOpen(world);
+    // Two tasks need fewer slots and senders than the cluster's 10: the consent says so loudly.
+    await runToWritesOpen(
+      world,
+      count === 2
+        ? /the restart changes:\n {2}max_replication_slots 10 → 8 {3}▼ LOWER than now \(10\)\n {2}max_wal_senders 10 → 8 {3}▼ LOWER/
+        : /the restart changes:\n {2}max_replication_slots 10 → 11\n {2}max_wal_senders 10 → 11\n/,
+    );
     for (const db of databases) expect(await login(world.source, db), db).toBe('refused');
     const fences = await audit(world.agent, 'fence');
     expect(fences.filter((record) => record.result === 'ok').map((record) => record.databases)).toEqual(
@@ -199,7 +212,7 @@ describe.each([
         else await unlink(join(world.stateDir, PLAN, 'journal.json'));
         // The operator empties the target again before copying anew.
         for (const db of databases) await world.target.query('TRUNCATE public.orders, public.customers', [], db);
-        await runToWritesOpen(world);
+        await runToWritesOpen(world, /the restart changes no setting/);
         for (const db of databases) expect(await login(world.source, db), db).toBe('refused');
         const fences = await audit(world.agent, 'fence');
         expect(fences.length - seen.fences).toBe(databases.length);
