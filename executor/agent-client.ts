@@ -1,6 +1,7 @@
 // The executor's side of the source-host agent's HTTP API (/v1, bearer token, JSON, one error
 // envelope). Mutating calls carry an Idempotency-Key so a retried request gets the first answer.
 
+import { request as httpsCall } from 'node:https';
 import type { Sleeper } from './retry.js';
 
 export class AgentError extends Error {
@@ -38,22 +39,91 @@ export interface AgentClient {
 
 type Json = Record<string, unknown>;
 
-export function httpAgentClient(baseUrl: string, token: string): AgentClient {
+/** Client certificate and key (mTLS, when the agent sets tls.clientCa) and a CA for the agent's certificate. */
+export interface AgentTls {
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+  readonly ca?: Buffer;
+}
+
+interface RawResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  text(): Promise<string>;
+}
+
+/** One HTTPS exchange with the client certificate (Node's fetch cannot present one). */
+function httpsRequest(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  tls: AgentTls,
+) {
+  return new Promise<RawResponse>((resolve, reject) => {
+    const req = httpsCall(
+      url,
+      {
+        method,
+        headers,
+        ...(tls.cert ? { cert: tls.cert } : {}),
+        ...(tls.key ? { key: tls.key } : {}),
+        ...(tls.ca ? { ca: tls.ca } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ ok: status >= 200 && status < 300, status, text: async () => text });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+/** A TLS refusal that means the agent wants a client certificate this executor did not present. */
+function certificateHint(message: string, tls: AgentTls | undefined): string {
+  if (tls?.cert) return '';
+  const advice = 'client certificate (mTLS, its tls.clientCa): pass --agent-cert and --agent-key';
+  if (/certificate required/i.test(message)) return `; the agent requires a ${advice}`;
+  return /other side closed|socket hang up|ECONNRESET|handshake failure/i.test(message)
+    ? `; the agent may require a ${advice}`
+    : '';
+}
+
+export function httpAgentClient(baseUrl: string, token: string, tls?: AgentTls): AgentClient {
   const base = baseUrl.replace(/\/+$/, '');
   const request = async <T>(method: string, path: string, body?: unknown, idempotencyKey?: string): Promise<T> => {
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
-    let response: Response;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    let response: RawResponse;
     try {
-      response = await fetch(`${base}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      response =
+        tls !== undefined && base.startsWith('https:')
+          ? await httpsRequest(new URL(`${base}${path}`), method, headers, payload, tls)
+          : await fetch(`${base}${path}`, { method, headers, body: payload });
     } catch (error) {
-      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-      throw new AgentError(0, 'UNREACHABLE', `agent ${base} is unreachable (${method} ${path}${cause})`, null);
+      const raw =
+        error instanceof Error && error.cause instanceof Error
+          ? error.cause.message
+          : error instanceof Error && !(error instanceof TypeError)
+            ? error.message
+            : '';
+      const cause = raw === '' ? '' : `: ${raw.replace(/\s*\n\s*/g, ' ').trim()}`;
+      throw new AgentError(
+        0,
+        'UNREACHABLE',
+        `agent ${base} is unreachable (${method} ${path}${cause})${certificateHint(cause, tls)}`,
+        null,
+      );
     }
     const text = await response.text();
     let parsed: unknown = null;

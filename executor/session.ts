@@ -8,7 +8,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { GraphNode } from '../contracts/graph.js';
 import { parseSecretRef, type SecretRef } from '../contracts/secret-ref.js';
-import { type AgentClient, httpAgentClient } from './agent-client.js';
+import { type AgentClient, type AgentTls, httpAgentClient } from './agent-client.js';
 import { type DbAccess, type Deployment, dbAccessFromUrl, deploymentFromPlan } from './deployment.js';
 import { TaskHolds } from './dms/task-holds.js';
 import {
@@ -49,8 +49,12 @@ export interface ExecutorOptions {
   readonly ssm?: SSMClient;
   /** Injected (tests): serves every region. */
   readonly secretsManager?: SecretsManagerClient;
-  readonly agentClient?: (url: string, token: string) => AgentClient;
+  readonly agentClient?: (url: string, token: string, tls?: AgentTls) => AgentClient;
   readonly agentUrl?: string;
+  /** Files for mTLS to the agent: client certificate and key, and the CA of the agent's certificate. */
+  readonly agentCert?: string;
+  readonly agentKey?: string;
+  readonly agentCa?: string;
   readonly targetUrl?: string;
   readonly sourceUrl?: string;
   /** Secret reference for the direct source connection's password (`ssm:/path`, `secretsManager:name`, `env:NAME`). */
@@ -250,10 +254,33 @@ export class Session {
     let client = this.#agents.get(key);
     if (!client) {
       const factory = this.options.agentClient ?? httpAgentClient;
-      client = Promise.resolve(factory(address, secret));
+      client = this.agentTls().then((tls) => factory(address, secret, tls));
       this.#agents.set(key, client);
     }
     return client;
+  }
+
+  /** The mTLS material named by --agent-cert/--agent-key/--agent-ca, read once; undefined when none. */
+  async agentTls(): Promise<AgentTls | undefined> {
+    const { agentCert, agentKey, agentCa } = this.options;
+    if (agentCert === undefined && agentKey === undefined && agentCa === undefined) return undefined;
+    if ((agentCert === undefined) !== (agentKey === undefined)) {
+      throw new Error('--agent-cert and --agent-key go together: the client certificate and its private key');
+    }
+    const read = async (file: string | undefined, what: string) => {
+      if (file === undefined) return undefined;
+      try {
+        return await readFile(resolve(this.options.cwd, file));
+      } catch (error) {
+        throw new Error(`cannot read the agent ${what} ${file}: ${(error as Error).message}`);
+      }
+    };
+    const [cert, key, ca] = await Promise.all([
+      read(agentCert, 'client certificate'),
+      read(agentKey, 'client key'),
+      read(agentCa, 'CA certificate'),
+    ]);
+    return { ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(ca ? { ca } : {}) };
   }
 
   async readPlanFile(path: string): Promise<string> {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Agent, createAgent } from '../../agent/agent.js';
 import { parseConfig } from '../../agent/config/load-config.js';
+import { AgentError, httpAgentClient } from '../../executor/agent-client.js';
 import { TOKENS } from './support.js';
 
 let dir: string;
@@ -123,4 +124,22 @@ it('serves a client with a certificate, and still needs the token', async () => 
   const metrics = await get('/metrics', true, TOKENS.admin);
   expect(metrics).toMatchObject({ status: 200 });
   expect((metrics as { body: string }).body).toContain('pgferry_pg_up 0');
+});
+
+it('the executor presents its client certificate (--agent-cert/--agent-key); without one it says why it failed', async () => {
+  const url = `https://127.0.0.1:${port}`;
+  const ca = await readFile(join(dir, 'ca.crt'));
+  const cert = await readFile(join(dir, 'client.crt'));
+  const key = await readFile(join(dir, 'client.key'));
+  const withCert = httpAgentClient(url, TOKENS.admin, { cert, key, ca });
+  expect(await withCert.request<{ status?: string }>('GET', '/v1/health')).toBeTruthy();
+  const metrics = await withCert.request<unknown>('GET', '/metrics').catch((error: Error) => error.message);
+  expect(String(metrics)).not.toContain('unreachable');
+
+  const withoutCert = httpAgentClient(url, TOKENS.admin, { ca });
+  const refused = await withoutCert.request('GET', '/v1/health').catch((error: Error) => error);
+  expect(refused).toBeInstanceOf(AgentError);
+  expect((refused as AgentError).message).toMatch(
+    /unreachable .*certificate required.*; the agent requires a client certificate \(mTLS, its tls\.clientCa\): pass --agent-cert and --agent-key$/,
+  );
 });
