@@ -16,7 +16,7 @@ export interface Plan {
   /** Short name of the migration, `[a-z][a-z0-9-]*`; prefixes generated identifiers and tags. */
   readonly name: string;
   readonly description: string;
-  /** Replication engine. `dms` today; `logical` (publication/subscription) is reserved for rehearsals. */
+  /** Replication engine: `dms` (AWS DMS tasks) or `logical` (publication/subscription, run by pgferry). */
   readonly engine: 'dms' | 'logical';
   readonly source: Source;
   readonly target: Target;
