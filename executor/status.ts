@@ -7,6 +7,7 @@ import type { TableStatistics } from '@aws-sdk/client-database-migration-service
 import { compareText } from '../contracts/compare.js';
 import type { GraphNode } from '../contracts/graph.js';
 import { DmsOps } from './dms/ops.js';
+import { subscriptionErrors } from './handlers/subscription-errors.js';
 import { DEFAULT_MAX_LAG_BYTES } from './handlers/wait.js';
 import { optionalNumber, optionalRecord, optionalString } from './inputs.js';
 import { gatesOf } from './operations.js';
@@ -204,6 +205,13 @@ async function liveSubscriptions(
         for (const row of result.rows)
           if (row.state !== null && (SYNC_STATES as readonly string[]).includes(row.state))
             tables[row.state as SyncStateCode] += row.n;
+        // A worker failing on the target retries forever in silence: say so with the rest of the state.
+        const errors = first ? await subscriptionErrors(client, subscription) : null;
+        if (errors && errors.apply + errors.sync > 0) {
+          problems.push(
+            `subscription ${subscription}: ${errors.apply} apply and ${errors.sync} copy errors so far (see the target server log)`,
+          );
+        }
         const slotName = first?.slot ?? optionalString(node.input, 'slot') ?? null;
         const slot = slots?.find((item) => item.slotName === slotName);
         out.push({

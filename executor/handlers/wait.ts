@@ -7,6 +7,7 @@ import { DmsOps } from '../dms/ops.js';
 import { type Input, optionalNumber, optionalRecord, optionalString, requireString } from '../inputs.js';
 import { type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
 import { fullLoadWait } from './dms.js';
+import { watchSubscriptionErrors } from './subscription-errors.js';
 
 /** The slot of a task: the node's own `slot`, or what the task's start node recorded. */
 function slotNameFor(ctx: RunContext, input: Input): string | undefined {
@@ -96,12 +97,19 @@ async function markerWait(node: GraphNode, input: Input, ctx: RunContext): Promi
   const lsn = requireString(node, input, 'lsn', 'markerLsn');
   const want = lsnToBigInt(lsn);
   let confirmed = '';
-  await poll(ctx, `marker ${lsn} on ${node.id}`, async () => {
-    const slot = await findSlot(ctx, input);
-    if (!slot?.confirmedFlushLsn) return { done: false, detail: 'slot has no confirmed LSN yet' };
-    confirmed = slot.confirmedFlushLsn;
-    return { done: lsnToBigInt(confirmed) >= want, detail: `slot confirmed ${confirmed}, marker ${lsn}` };
-  });
+  // Engine logical: a failing apply worker never confirms the marker; say so at once, not after a timeout.
+  const errors = await watchSubscriptionErrors(ctx, optionalString(input, 'task'));
+  try {
+    await poll(ctx, `marker ${lsn} on ${node.id}`, async () => {
+      await errors.check();
+      const slot = await findSlot(ctx, input);
+      if (!slot?.confirmedFlushLsn) return { done: false, detail: 'slot has no confirmed LSN yet' };
+      confirmed = slot.confirmedFlushLsn;
+      return { done: lsnToBigInt(confirmed) >= want, detail: `slot confirmed ${confirmed}, marker ${lsn}` };
+    });
+  } finally {
+    await errors.close();
+  }
   return { status: 'succeeded', outputs: { markerLsn: lsn, confirmedLsn: confirmed } };
 }
 

@@ -5,6 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handlers } from '../../executor/handlers/index.js';
+import type { RunContext } from '../../executor/types.js';
 import { type PgCluster, startCluster } from '../support/pg-cluster.js';
 import { connection, node, unitContext } from './unit-support.js';
 
@@ -62,6 +63,29 @@ describe('subscription handlers on real clusters', () => {
       context,
     );
     await expect(wait).rejects.toThrow(/not finished after 3 polls .*public\.t \(\w\).*copy and \d+ apply errors/);
+  });
+
+  it('a marker wait fails at once, naming the subscription, while its workers keep failing on the target', async () => {
+    const subscribe = node('LogicalSubscriptionCreate', {
+      connection: connection(target),
+      subscription: 'pgferry_t',
+      task: 't',
+    });
+    const patient = {
+      ...unitContext({ pollMs: 100, maxPolls: 600 }),
+      graph: { nodes: [subscribe], edges: [] },
+      agent: async () => ({
+        request: async () => ({}),
+        slots: async () => ({ currentLsn: '0/1', slots: [{ slotName: 'pgferry_t', confirmedFlushLsn: null }] }),
+      }),
+    } as unknown as RunContext;
+    const wait = handlers.wait.run(
+      node('MarkerWait', { database: 'app', task: 't', slot: 'pgferry_t', lsn: 'FF/0' }),
+      patient,
+    );
+    await expect(wait).rejects.toThrow(
+      /subscription pgferry_t on app is failing: \d+ apply and [1-9]\d* copy errors since the wait began/,
+    );
   });
 
   it('dropping it when the target cannot reach the source detaches the slot and drops it (and the copy slots) directly', async () => {
