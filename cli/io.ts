@@ -10,6 +10,11 @@ export interface CliIo {
   stderr(text: string): void;
   /** Ends long-running commands (`status --serve`) in-process; the real CLI ends them on SIGINT/SIGTERM. */
   readonly signal?: AbortSignal;
+  /**
+   * Ctrl-C during a run: `handler` records the interrupt, then the process exits 130. Returns the
+   * unregister. Absent in tests that do not simulate it.
+   */
+  onInterrupt?(handler: () => Promise<void>): () => void;
 }
 
 export type CliCommand = (args: readonly string[], io: CliIo) => Promise<number>;
@@ -32,5 +37,12 @@ export function processIo(): CliIo {
     isTTY: Boolean(process.stdout.isTTY),
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    onInterrupt(handler) {
+      const listener = () => {
+        handler().finally(() => process.exit(130));
+      };
+      process.once('SIGINT', listener);
+      return () => process.off('SIGINT', listener);
+    },
   };
 }

@@ -140,6 +140,20 @@ export function renderRefresh(io: CliIo, refresh: Refresh, reset: readonly strin
   if (reset.length > 0) io.stdout(`runs again after the refresh: ${reset.join(', ')}\n`);
 }
 
+/** apply/cutover/cleanup options for Ctrl-C: record the interrupted nodes and say how to go on. */
+export function interruptOptions(io: CliIo, verb: string, ref: string) {
+  return {
+    ...(io.onInterrupt ? { onInterrupt: io.onInterrupt.bind(io) } : {}),
+    onInterrupted: (nodes: readonly string[]) => {
+      io.stderr(
+        `\ninterrupted${nodes.length > 0 ? `: ${nodes.join(', ')} recorded as interrupted (what it started may still run, e.g. a DMS task)` : ''}\n` +
+          `resume with:  pgferry ${verb} ${ref}  (finished nodes are skipped, existing resources adopted)\n` +
+          `or undo with: pgferry abort ${ref}\n`,
+      );
+    },
+  };
+}
+
 const PHASE_WORDS: Record<string, string> = { apply: 'prepare and load', cutover: 'the cutover', cleanup: 'cleanup' };
 
 /**

@@ -32,6 +32,30 @@ export interface ApplyOptions {
   readonly afterAbort?: boolean;
   /** What the refresh against AWS found before the run, and the nodes it set to run again. */
   readonly onRefresh?: (refresh: Refresh, reset: readonly string[]) => void;
+  /** Ctrl-C: registers what to do on an interrupt for the run's duration (returns the unregister). */
+  readonly onInterrupt?: (handler: () => Promise<void>) => () => void;
+  /** After an interrupt: the nodes that were running, now recorded as interrupted (failed). */
+  readonly onInterrupted?: (nodes: readonly string[]) => void;
+}
+
+export const INTERRUPTED = 'interrupted (Ctrl-C) while running';
+
+/**
+ * Records the nodes a Ctrl-C caught running as failed ('interrupted'), so the journal says what was
+ * cut short instead of leaving them 'running'; the next run retries them (every handler adopts what
+ * exists). Returns their ids.
+ */
+async function markInterrupted(session: Session): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [id, record] of Object.entries(session.journal.nodes)) {
+    if (record.state !== 'running') continue;
+    record.state = 'failed';
+    record.error = INTERRUPTED;
+    record.finishedAt = session.now().toISOString();
+    ids.push(id);
+  }
+  await session.save();
+  return ids.sort(compareText);
 }
 
 export async function applyGraph(
@@ -41,6 +65,11 @@ export async function applyGraph(
   RunSummary & { drift: PlanChange['changed']; rerun: PlanChange['rerun']; modifying: PlanChange['modifying'] }
 > {
   const lock = await session.lock();
+  const unregister = options.onInterrupt?.(async () => {
+    const ids = await markInterrupted(session);
+    await lock.release();
+    options.onInterrupted?.(ids);
+  });
   try {
     await session.reload();
     const change = session.checkDrift();
@@ -74,6 +103,7 @@ export async function applyGraph(
     });
     return { ...summary, drift: change.changed, rerun: change.rerun, modifying: change.modifying };
   } finally {
+    unregister?.();
     await lock.release();
   }
 }

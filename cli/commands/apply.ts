@@ -2,6 +2,7 @@
 
 import {
   executorCommand,
+  interruptOptions,
   nextStep,
   openSession,
   planRef,
@@ -35,6 +36,7 @@ export const command: CliCommand = executorCommand(HELP, { 'dry-run': { type: 'b
     return lines.some((line) => line.probe.action === 'error') ? EXIT.failed : EXIT.ok;
   }
   const summary = await applyGraph(session, {
+    ...interruptOptions(io, 'apply', planRef(parsed)),
     phases: PHASES_FOR.apply,
     onEvent: (event) => renderEvent(io, event),
     onRefresh: (refresh, reset) => renderRefresh(io, refresh, reset),

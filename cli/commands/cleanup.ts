@@ -3,6 +3,7 @@
 
 import {
   executorCommand,
+  interruptOptions,
   nextStep,
   openSession,
   planRef,
@@ -24,6 +25,7 @@ export const command: CliCommand = executorCommand(HELP, {}, async (parsed, io) 
   const session = await openSession(parsed, io);
   const aborted = session.journal.aborted;
   const summary = await applyGraph(session, {
+    ...interruptOptions(io, 'cleanup', planRef(parsed)),
     phases: aborted ? ['cleanup'] : PHASES_FOR.cleanup,
     afterAbort: aborted,
     onEvent: (event) => renderEvent(io, event),

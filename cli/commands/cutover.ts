@@ -3,6 +3,7 @@
 
 import {
   executorCommand,
+  interruptOptions,
   nextStep,
   openSession,
   planRef,
@@ -42,6 +43,7 @@ export function fenceSeconds(session: Session): number | null {
 export const command: CliCommand = executorCommand(HELP, {}, async (parsed, io) => {
   const session = await openSession(parsed, io);
   const summary = await applyGraph(session, {
+    ...interruptOptions(io, 'cutover', planRef(parsed)),
     phases: PHASES_FOR.cutover,
     onEvent: (event) => renderEvent(io, event),
     onRefresh: (refresh, reset) => renderRefresh(io, refresh, reset),
