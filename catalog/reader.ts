@@ -58,17 +58,30 @@ export interface CatalogRead {
   /** Statements sent, in total and by kind (`tables`, `lob-sample`, …). */
   readonly queries: number;
   readonly queriesByKind: Readonly<Record<string, number>>;
+  /** Milliseconds spent waiting for each kind of statement (for the benchmark). */
+  readonly msByKind: Readonly<Record<string, number>>;
 }
 
 export const DEFAULT_MAX_TABLES = 100_000;
 
 class Counter {
   readonly byKind: Record<string, number> = {};
+  readonly msByKind: Record<string, number> = {};
   total = 0;
-  run<R extends object>(session: CatalogSession, kind: string, sql: string, params?: readonly unknown[]): Promise<R[]> {
+  async run<R extends object>(
+    session: CatalogSession,
+    kind: string,
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<R[]> {
     this.total += 1;
     this.byKind[kind] = (this.byKind[kind] ?? 0) + 1;
-    return session.query<R>(sql, params);
+    const start = performance.now();
+    try {
+      return await session.query<R>(sql, params);
+    } finally {
+      this.msByKind[kind] = (this.msByKind[kind] ?? 0) + (performance.now() - start);
+    }
   }
 }
 
@@ -455,5 +468,5 @@ export async function readCatalog(connector: CatalogConnector, options: ReadCata
     },
     databases: out,
   };
-  return { snapshot, queries: counter.total, queriesByKind: { ...counter.byKind } };
+  return { snapshot, queries: counter.total, queriesByKind: { ...counter.byKind }, msByKind: { ...counter.msByKind } };
 }

@@ -70,7 +70,11 @@ export const databaseSql = {
        c.relpersistence::text AS relpersistence, ${v >= 100000 ? 'c.relispartition' : 'false'} AS ispartition,
        ${v >= 100000 ? "CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END" : 'NULL::text'} AS partkey,
        c.relreplident::text AS relreplident, c.reltuples::float8 AS reltuples,
-       pg_catalog.pg_total_relation_size(c.oid)::text AS size,
+       -- Estimated from relpages (table, TOAST, indexes): pg_total_relation_size would lock every relation
+       -- for the rest of the transaction, which overflows the lock table on schemas of many thousand tables.
+       ((c.relpages::bigint + coalesce((SELECT t.relpages FROM pg_catalog.pg_class t WHERE t.oid = c.reltoastrelid), 0)
+         + coalesce((SELECT sum(i.relpages) FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+                      WHERE x.indrelid = c.oid), 0)) * pg_catalog.current_setting('block_size')::bigint)::text AS size,
        pg_catalog.has_table_privilege(c.oid, 'SELECT') AS can_select
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind IN ('r','p','v','m','f') AND ${SYSTEM_SCHEMAS} ${inSchemas}`,

@@ -32,6 +32,8 @@ export interface TakenSnapshot {
   readonly snapshot: CatalogSnapshot;
   /** Catalog statements sent, and how many of them sampled LOB sizes (direct path only; the agent counts its own). */
   readonly queries: { readonly total: number; readonly lobSampling: number } | null;
+  /** Milliseconds per kind of statement (direct path only), shown with --debug. */
+  readonly msByKind?: Readonly<Record<string, number>>;
   /** `postgres://user@host:port` or `agent https://…`, for messages. */
   readonly from: string;
 }
@@ -217,6 +219,7 @@ async function readDirect(io: CliIo, options: SourceOptions): Promise<TakenSnaps
   const lobSampling = read.queriesByKind['lob-sample'] ?? 0;
   return {
     snapshot: read.snapshot,
+    msByKind: read.msByKind,
     queries: { total: read.queries, lobSampling },
     from: `postgres://${config.user}@${address}`,
   };

@@ -133,6 +133,7 @@ export interface CatalogTable {
   readonly columns: readonly CatalogColumn[];
   /** pg_class.reltuples; -1 when never analysed. */
   readonly estimatedRows: number;
+  /** Estimated from pg_class.relpages of the table, its TOAST table and its indexes (as of the last VACUUM/ANALYZE). */
   readonly sizeBytes: number;
 }
 

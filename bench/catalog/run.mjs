@@ -112,14 +112,18 @@ async function timeCatalog(command, port, db) {
     },
   };
   const start = performance.now();
-  const code = await command(['--source', `postgres://postgres@127.0.0.1:${port}/postgres`, '--database', db], io);
+  const code = await command(
+    ['--source', `postgres://postgres@127.0.0.1:${port}/postgres`, '--database', db, '--debug'],
+    io,
+  );
   const seconds = (performance.now() - start) / 1000;
   if (code !== 0) throw new Error(stderr);
   const m = /\((\d+) catalog queries \+ (\d+) LOB sampling\)/.exec(stderr);
+  const kinds = /time per kind of statement: (.*)/.exec(stderr)?.[1] ?? '';
   const snapshot = JSON.parse(stdout);
   const tables = snapshot.databases[0].tables.length;
   const columns = snapshot.databases[0].tables.reduce((n, t) => n + t.columns.length, 0);
-  return { seconds, queries: Number(m[1]), lob: Number(m[2]), tables, columns, bytes: stdout.length };
+  return { seconds, queries: Number(m[1]), lob: Number(m[2]), tables, columns, bytes: stdout.length, kinds };
 }
 
 function timePgDump(port, db) {
@@ -160,6 +164,7 @@ try {
         `${r.queries} catalog queries + ${r.lob} LOB sampling, snapshot ${(r.bytes / 1024 ** 2).toFixed(1)} MB` +
         `${dump === null ? '' : `; pg_dump --schema-only ${dump.toFixed(2)} s (ratio ${(r.seconds / dump).toFixed(2)})`} (schema built in ${buildS.toFixed(0)} s)`,
     );
+    console.log(`        statements: ${r.kinds}`);
   }
   const [a, b] = rows;
   console.log(

@@ -108,6 +108,10 @@ export const command: CliCommand = (args, io) =>
           '',
         ].join('\n'),
       );
+      if (values.debug && taken.msByKind) {
+        const kinds = Object.entries(taken.msByKind).sort((a, b) => b[1] - a[1]);
+        io.stderr(`  time per kind of statement: ${kinds.map(([k, ms]) => `${k} ${Math.round(ms)} ms`).join(', ')}\n`);
+      }
       if (!reviewed) return EXIT.ok;
       const compared = catalogChanges(reviewed, taken.snapshot);
       if (compared.otherCluster) {
