@@ -131,7 +131,7 @@ function capacityFloor(
   if (mayLower) return null;
   throw new AgentError(
     'CAPACITY_LOWERED',
-    `${name} = ${to} is below the server's current ${current}; lowering capacity can break standbys and tools already connected: keep it, or name it in the bundle's capacity.mayLower to lower it on purpose`,
+    `${name} = ${to} is below the server's current ${current}; lowering capacity can break standbys and tools already connected: keep it, or lower it on purpose: source.capacity_may_lower in the plan (capacity.mayLower in the bundle)`,
     { details: [{ name, desired: Number(to), current, running: Number(running), file: fileValue }] },
   );
 }

@@ -94,11 +94,17 @@ export function hbaRules(plan: Plan): HbaRule[] {
   return rules;
 }
 
-function capacityOf(settings: Record<string, GucValue>): Pick<SourceBundle, 'capacity'> {
-  const floors = Object.keys(settings)
+/** Computed capacity is a minimum (floor) unless the plan lets it go down (source.capacity_may_lower). */
+function capacityOf(
+  settings: Record<string, GucValue>,
+  mayLowerInPlan: readonly string[],
+): Pick<SourceBundle, 'capacity'> {
+  const capacity = Object.keys(settings)
     .filter((name) => CAPACITY_SETTINGS.includes(name))
     .sort();
-  return floors.length === 0 ? {} : { capacity: { floors, mayLower: [] } };
+  const floors = capacity.filter((name) => !mayLowerInPlan.includes(name));
+  const mayLower = capacity.filter((name) => mayLowerInPlan.includes(name));
+  return capacity.length === 0 ? {} : { capacity: { floors, mayLower } };
 }
 
 export function buildSourceBundle(plan: Plan): SourceBundle {
@@ -158,7 +164,7 @@ export function buildSourceBundle(plan: Plan): SourceBundle {
     restartPolicy: 'require_consent',
     // Capacity the compiler computes is what the migration needs at least: a server that already runs
     // more keeps it (the agent never lowers capacity unless a bundle says so).
-    ...capacityOf(settings),
+    ...capacityOf(settings, source.capacity_may_lower ?? []),
     patroni:
       source.patroni === null
         ? null

@@ -60,6 +60,11 @@ export interface Source {
   readonly patroni: Patroni | null;
   /** Explicit postgresql.conf values that override what pgferry would compute. */
   readonly settings: SourceSettingOverrides;
+  /**
+   * Capacity settings the agent may set below what the source runs now; the others are minimums (a
+   * higher running value is kept).
+   */
+  readonly capacity_may_lower: readonly ('max_replication_slots' | 'max_wal_senders')[];
   /** Roles whose writes are fenced at cutover (every application writer). */
   readonly write_roles: readonly string[];
   /** Logins that must keep working after the pg_hba change (the agent's, the DBA's). */

@@ -142,7 +142,7 @@ describe('capacity is never lowered silently', () => {
       expect([res.statusCode, res.json().error.code], res.body).toEqual([422, 'CAPACITY_LOWERED']);
       const name = Object.keys(settings)[0];
       expect(res.json().error.message).toBe(
-        `${name} = 3 is below the server's current 10; lowering capacity can break standbys and tools already connected: keep it, or name it in the bundle's capacity.mayLower to lower it on purpose`,
+        `${name} = 3 is below the server's current 10; lowering capacity can break standbys and tools already connected: keep it, or lower it on purpose: source.capacity_may_lower in the plan (capacity.mayLower in the bundle)`,
       );
       expect(res.json().error.details).toEqual([{ name, desired: 3, current: 10, running: 10, file: null }]);
     }

@@ -25,6 +25,7 @@ export const basePlan: Plan = {
     existing_replication: { slots: 0, wal_senders: 0 },
     patroni: null,
     settings: {},
+    capacity_may_lower: [],
     write_roles: ['orders_app'],
     protected_logins: [],
     agent: { url: 'https://10.0.2.15:8443', token: { ssm: '/pgferry/orders/agent/token' } },

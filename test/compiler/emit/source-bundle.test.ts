@@ -73,6 +73,20 @@ describe('settings', () => {
     expect(buildSourceBundle(plan).restartSettings).toEqual(['max_replication_slots', 'max_wal_senders', 'wal_level']);
   });
 
+  test('computed capacity is a floor the agent keeps raised, unless the plan lets it go down', () => {
+    const plan = cdcOn(v('13.14', 130014), {});
+    expect(buildSourceBundle(plan).capacity).toEqual({
+      floors: ['max_replication_slots', 'max_wal_senders'],
+      mayLower: [],
+    });
+    const lowering = cdcOn(v('13.14', 130014), { source: { capacity_may_lower: ['max_wal_senders'] } });
+    expect(buildSourceBundle(lowering).capacity).toEqual({
+      floors: ['max_replication_slots'],
+      mayLower: ['max_wal_senders'],
+    });
+    expect(buildSourceBundle(basePlan).capacity).toBeUndefined();
+  });
+
   test('overrides raise but never lower the computed budget', () => {
     const plan = cdcOn(v('13.14', 130014), { source: { settings: { max_replication_slots: 20, max_wal_senders: 1 } } });
     expect(computeSettings(plan)).toMatchObject({ max_replication_slots: 20, max_wal_senders: 3 });
