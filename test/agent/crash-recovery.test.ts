@@ -65,6 +65,8 @@ async function runningVersusFiles(): Promise<{ running: Record<string, string>; 
 }
 
 async function startAgent(pauseAt: string | null): Promise<AgentProcess> {
+  // A case that failed half-way may have left its agent parked, holding the lock: never start over it.
+  await agent?.kill('SIGKILL');
   agent = await startAgentProcess(cli.entry, cluster, stateDir, pauseAt);
   return agent;
 }
@@ -145,12 +147,17 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
+// Each case starts a real agent process: on a busy 2-core machine a phase loop takes minutes, not seconds.
+const SLOW = 300_000;
+
 const APPLY = ['locked', 'begin', 'backed_up', 'written', 'validated', 'altered', 'reloaded', 'verified'];
 const ROLLBACK = ['locked', 'begin', 'backed_up', 'written', 'validated', 'reloaded'];
 const RESTART = ['locked', 'begin', 'restarting', 'restarted'];
 
 describe('a SIGKILL at each phase, then a restart of the agent', () => {
-  it('apply: every phase recovers to the files and server from before, and a fresh apply works', async () => {
+  it('apply: every phase recovers to the files and server from before, and a fresh apply works', {
+    timeout: SLOW,
+  }, async () => {
     let a = await startAgent(`apply:${APPLY[0]}`);
     for (const [i, phase] of APPLY.entries()) {
       const point = `apply:${phase}`;
@@ -171,7 +178,7 @@ describe('a SIGKILL at each phase, then a restart of the agent', () => {
     await stopAgent();
   });
 
-  it('rollback: every phase recovers to the files and server from before the rollback', async () => {
+  it('rollback: every phase recovers to the files and server from before the rollback', { timeout: SLOW }, async () => {
     let a = await startAgent(`rollback:${ROLLBACK[0]}`);
     // Something to roll back: whatever is applied now, then B on top of it.
     const applied = await applyVia(a, bundleB);
@@ -191,7 +198,7 @@ describe('a SIGKILL at each phase, then a restart of the agent', () => {
     await stopAgent();
   });
 
-  it('restart: every phase ends final with the server up and the files untouched', async () => {
+  it('restart: every phase ends final with the server up and the files untouched', { timeout: SLOW }, async () => {
     let a = await startAgent(`restart:${RESTART[0]}`);
     for (const [i, phase] of RESTART.entries()) {
       const point = `restart:${phase}`;
@@ -212,7 +219,9 @@ describe('a SIGKILL at each phase, then a restart of the agent', () => {
 });
 
 describe('kills at arbitrary moments', () => {
-  it('always leaves the files old or new, the server agreeing, no lock, and a final operation', async () => {
+  it('always leaves the files old or new, the server agreeing, no lock, and a final operation', {
+    timeout: SLOW,
+  }, async () => {
     let a = await startAgent(null);
     // Known before/after states: B applied (before), A on top of it (after).
     await applyVia(a, bundleB);
@@ -222,7 +231,7 @@ describe('kills at arbitrary moments', () => {
     const after = await files();
     expect((await a.request('POST', '/v1/rollback', {})).status).toBe(200);
     // Fixed delays: the same moments on every run, spread over the apply's phases.
-    for (const delay of [3, 20, 45, 80, 130, 200]) {
+    for (const delay of [3, 40, 90, 160]) {
       fire(a, () => applyVia(a, bundleA));
       await sleep(delay);
       await a.kill('SIGKILL');
