@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, type PgCluster } from '../support/pg-cluster.js';
+import type { PgCluster } from '../support/pg-cluster.js';
 import { restartArgv, TOKENS } from './support.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -74,9 +74,9 @@ export async function startAgentProcess(
   stateDir: string,
   pauseAt: string | null,
 ): Promise<AgentProcess> {
-  const port = await freePort();
-  const configFile = join(stateDir, '..', `agent-${port}.yaml`);
-  await writeFile(configFile, agentConfigYaml(cluster, stateDir, port));
+  // Port 0: the agent binds a free port itself (a port picked beforehand can be taken meanwhile).
+  const configFile = join(stateDir, '..', `agent-${process.hrtime.bigint()}.yaml`);
+  await writeFile(configFile, agentConfigYaml(cluster, stateDir, 0));
   const child = spawn(process.execPath, [entry, '--config', configFile], {
     env: {
       ...process.env,
@@ -93,7 +93,7 @@ export async function startAgentProcess(
     for (const w of waiters) w();
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
+  let url = '';
   const proc: AgentProcess = {
     url,
     child,
@@ -138,5 +138,6 @@ export async function startAgentProcess(
     },
   };
   await proc.waitFor('listening on');
-  return proc;
+  url = /listening on (http:\/\/\S+)/.exec(err)![1]!;
+  return { ...proc, url };
 }
