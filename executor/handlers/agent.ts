@@ -52,6 +52,7 @@ async function preflight(node: GraphNode, input: Input, ctx: RunContext): Promis
   const fatal = stringList(input, 'failOn').filter((id) => failing.includes(id));
   const status = await agent.request<Json>('GET', '/v1/status').catch(() => ({}) as Json);
   if (fatal.length > 0) throw new NodeFailure(`source preflight failed: ${fatal.join(', ')}`);
+  const failed = checks.filter((check) => check.status === 'fail');
   return ok(
     {
       ok: answer.ok === true,
@@ -59,8 +60,56 @@ async function preflight(node: GraphNode, input: Input, ctx: RunContext): Promis
       serverVersionNum: typeof status.serverVersionNum === 'number' ? status.serverVersionNum : null,
       systemIdentifier: typeof status.systemIdentifier === 'string' ? status.systemIdentifier : null,
     },
-    failing.length > 0 ? `preflight checks to be fixed by the plan: ${failing.join(', ')}` : undefined,
+    preflightNote(failed, bundleOf(node, input, ctx), streamsChanges(ctx)),
   );
+}
+
+/** Checks only a plan that streams changes (CDC, engine logical) needs to pass. */
+const CDC_CHECKS = new Set(['wal_level_logical', 'slot_headroom', 'wal_sender_headroom']);
+
+/** Whether the source bundle changes what a failing check is about (so applying the plan fixes it). */
+const FIXED_BY: Readonly<Record<string, (bundle: Json) => boolean>> = {
+  wal_level_logical: (bundle) => bundleSettings(bundle).wal_level === 'logical',
+  slot_headroom: (bundle) => bundleSettings(bundle).max_replication_slots !== undefined,
+  wal_sender_headroom: (bundle) => bundleSettings(bundle).max_wal_senders !== undefined,
+  migration_user: (bundle) =>
+    Array.isArray(bundle.roles) && (bundle.roles as Json[]).some((role) => role.create === true),
+};
+
+function bundleSettings(bundle: Json): Json {
+  return typeof bundle.settings === 'object' && bundle.settings !== null ? (bundle.settings as Json) : {};
+}
+
+function streamsChanges(ctx: RunContext): boolean {
+  return (
+    ctx.graph.engine === 'logical' ||
+    ctx.graph.nodes.some((item) => item.kind === 'DmsTaskStart' && item.input.migrationType !== 'full-load')
+  );
+}
+
+/**
+ * What the failing checks mean for this plan: fixed when the plan is applied (only what the source
+ * bundle really changes), not needed (CDC checks on a plan that streams nothing), or failing and left
+ * as they are, with the agent's detail.
+ */
+export function preflightNote(failed: readonly Json[], bundle: Json | null, cdc: boolean): string | undefined {
+  const fixed: string[] = [];
+  const unneeded: string[] = [];
+  const open: string[] = [];
+  for (const check of failed) {
+    const id = String(check.id);
+    if (!cdc && CDC_CHECKS.has(id)) unneeded.push(id);
+    else if (bundle !== null && FIXED_BY[id]?.(bundle)) fixed.push(id);
+    else open.push(typeof check.detail === 'string' && check.detail !== '' ? `${id} (${check.detail})` : id);
+  }
+  const parts = [
+    fixed.length > 0 ? `preflight checks to be fixed by the plan: ${fixed.join(', ')}` : '',
+    open.length > 0 ? `preflight checks failing that the plan does not change: ${open.join(', ')}` : '',
+    unneeded.length > 0
+      ? `preflight checks failing that this plan does not need (no task streams changes): ${unneeded.join(', ')}`
+      : '',
+  ].filter((part) => part !== '');
+  return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
 /** Each setting an agent plan changes, with whether it takes a reload or a restart. */

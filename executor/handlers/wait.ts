@@ -1,10 +1,12 @@
 // Waits on replication progress, observed through the agent's slot view: CDC lag under the plan's
-// threshold before the fence, and the slot's confirmed LSN past the cutover marker after it.
+// threshold before the fence, and the slot's confirmed LSN past the cutover marker after it, then the
+// target's own proof that it has everything up to the fence (executor/target-caught-up.ts).
 
 import type { GraphNode } from '../../contracts/graph.js';
 import { type AgentSlot, lsnToBigInt } from '../agent-client.js';
 import { DmsOps } from '../dms/ops.js';
 import { type Input, optionalNumber, optionalRecord, optionalString, requireString } from '../inputs.js';
+import { dmsTargetCaughtUp, logicalTargetCaughtUp } from '../target-caught-up.js';
 import { type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
 import { fullLoadWait } from './dms.js';
 import { watchSubscriptionErrors } from './subscription-errors.js';
@@ -110,7 +112,16 @@ async function markerWait(node: GraphNode, input: Input, ctx: RunContext): Promi
   } finally {
     await errors.close();
   }
-  return { status: 'succeeded', outputs: { markerLsn: lsn, confirmedLsn: confirmed } };
+  // The slot says the replication read past the marker; the target must say it has it all.
+  const target =
+    ctx.graph.engine === 'logical'
+      ? await logicalTargetCaughtUp(node, input, ctx, lsn)
+      : await dmsTargetCaughtUp(node, input, ctx);
+  return {
+    status: 'succeeded',
+    outputs: { markerLsn: lsn, confirmedLsn: confirmed, ...target.outputs },
+    note: target.detail,
+  };
 }
 
 export const waitHandler: Handler = {

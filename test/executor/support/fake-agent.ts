@@ -4,8 +4,9 @@
 // (pg_logical_emit_message), catalog sequences. It exists because the executor's tests must not wait
 // on the real agent's progress; it is not the agent.
 //
-// What is simulated: with `simulateConsumer`, GET /v1/slots first advances every logical slot to the
-// current LSN and reports it active, standing in for the DMS task that would be consuming it.
+// What is simulated: with `simulateConsumer`, GET /v1/slots first runs `onConsume` (the executor world
+// delivers the source's rows to the target there) and advances every logical slot to the current LSN,
+// reporting it active, standing in for the DMS task that would be consuming it.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -57,7 +58,15 @@ function schemaKey(method: string, path: string): string {
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
-export async function startFakeAgent(source: PgCluster, token: string): Promise<FakeAgent> {
+/**
+ * `onConsume`: what else the simulated consumer does each time it advances the slots (the executor
+ * world delivers the source's rows to the target, as DMS applying them would).
+ */
+export async function startFakeAgent(
+  source: PgCluster,
+  token: string,
+  onConsume: () => Promise<void> = async () => undefined,
+): Promise<FakeAgent> {
   const requests: string[] = [];
   const failures = new Map<string, { status: number; code: string }>();
   const plans = new Map<string, Json>();
@@ -84,6 +93,8 @@ export async function startFakeAgent(source: PgCluster, token: string): Promise<
       const logical = await query(
         "SELECT slot_name, database FROM pg_replication_slots WHERE slot_type = 'logical' AND NOT active",
       );
+      // Apply, then confirm: what the consumer delivered is on the target before the slot moves on.
+      await onConsume();
       for (const row of logical.rows) {
         await query('SELECT pg_replication_slot_advance($1, pg_current_wal_lsn())', [row.slot_name], row.database);
       }

@@ -31,6 +31,11 @@ export interface World {
   readonly parameters: Record<string, string>;
   readonly stateDir: string;
   readonly journalFile: string;
+  /**
+   * Source rows the simulated DMS never delivers to the target, `table:id` (a change DMS failed to
+   * apply); every other row of the shop tables is delivered while the consumer runs.
+   */
+  readonly lostRows: Set<string>;
   /** Everything any command printed, for the secret grep. */
   readonly transcript: string[];
   /** pgferry <command> PLAN_FILE <args> with the world's addresses. */
@@ -67,14 +72,34 @@ async function seedTarget(target: PgCluster): Promise<void> {
   await target.query(SCHEMA, [], 'orders');
 }
 
+const SHOP_TABLES = ['public.customers', 'public.orders'] as const;
+
 /**
- * Stands in for DMS consuming the slot: advances every inactive logical slot to the current LSN.
- * Used with the real agent, which (rightly) reports the slots as they are.
+ * Stands in for DMS applying changes: every row of the shop tables on the source that the target lacks
+ * is inserted there (by id), except the rows named in `lost`. Inserts only: enough for what the tests
+ * write while the consumer runs, and a row the target lacks is what the cutover's target check must see.
  */
-function slotConsumer(source: PgCluster): { start(): void; stop(): Promise<void> } {
+export async function deliverRows(source: PgCluster, target: PgCluster, lost: ReadonlySet<string>): Promise<void> {
+  for (const table of SHOP_TABLES) {
+    const answer = await source.query(`SELECT coalesce(json_agg(t), '[]'::json) AS rows FROM ${table} t`, [], 'orders');
+    const rows = (answer.rows[0].rows as { id: number }[]).filter((row) => !lost.has(`${table}:${row.id}`));
+    await target.query(
+      `INSERT INTO ${table} SELECT * FROM json_populate_recordset(null::${table}, $1::json) ON CONFLICT DO NOTHING`,
+      [JSON.stringify(rows)],
+      'orders',
+    );
+  }
+}
+
+/**
+ * Stands in for DMS consuming the slot: delivers the rows (`deliver`), then advances every inactive
+ * logical slot to the current LSN. Used with the real agent, which (rightly) reports the slots as they are.
+ */
+function slotConsumer(source: PgCluster, deliver: () => Promise<void>): { start(): void; stop(): Promise<void> } {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> = Promise.resolve();
   const tick = async () => {
+    await deliver();
     const slots = await source.query(
       "SELECT slot_name, database FROM pg_replication_slots WHERE slot_type = 'logical' AND NOT active",
     );
@@ -99,12 +124,12 @@ function slotConsumer(source: PgCluster): { start(): void; stop(): Promise<void>
 }
 
 /** The real agent (agent/, in-process on a free port) behind the same small interface as the fake. */
-async function startRealAgent(source: PgCluster): Promise<FakeAgent> {
+async function startRealAgent(source: PgCluster, deliver: () => Promise<void>): Promise<FakeAgent> {
   const agent = await startAgent(source, { extraYaml: 'slots: { dropPrefixes: [orderscdc_] }' });
   await agent.app.listen({ port: 0, host: '127.0.0.1' });
   const address = agent.app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
-  const consumer = slotConsumer(source);
+  const consumer = slotConsumer(source, deliver);
   let consuming = false;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -145,9 +170,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const [source, target] = await Promise.all([startCluster({ major: 16 }), startCluster({ major: 16 })]);
   await Promise.all([seedSource(source), seedTarget(target)]);
   const real = options.agent === 'real';
+  const lostRows = new Set<string>();
+  const deliver = () => deliverRows(source, target, lostRows);
   const agent = real
-    ? await startRealAgent(source)
-    : await startFakeAgent(source, SECRETS['/pgferry/shopx/agent/token']);
+    ? await startRealAgent(source, deliver)
+    : await startFakeAgent(source, SECRETS['/pgferry/shopx/agent/token'], deliver);
   const dms = new DmsFake();
   dms.onCdcStart = async ({ slotName }) => {
     await source.query("SELECT pg_create_logical_replication_slot($1, 'test_decoding')", [slotName], 'orders');
@@ -171,6 +198,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     parameters,
     stateDir,
     journalFile: join(stateDir, planName, 'journal.json'),
+    lostRows,
     transcript,
     run(command, args = [], options = {}) {
       const flags = [
