@@ -530,7 +530,13 @@ async function taskStart(node: GraphNode, input: Input, ctx: RunContext): Promis
     optionalString(input, 'CdcStartPosition') ??
     optionalString(input, 'cdcStartPosition');
   await startTask(dms, arn, startType, cdcStart && startType === 'start-replication' ? cdcStart : undefined);
-  const running = await untilRunning(dms, id, `replication task ${id}`);
+  let running: ReplicationTask;
+  try {
+    running = await untilRunning(dms, id, `replication task ${id}`);
+  } catch (error) {
+    // Failed as it started: DMS's failure, the tables in error and the ways on, as the wait says them.
+    throw await explainTaskFailure(dms, id, ctx, error);
+  }
   return succeeded({
     taskArn: arn,
     startType,

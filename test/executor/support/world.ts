@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startAgent, TOKENS } from '../../agent/support.js';
 import { DmsFake, ssmFake } from '../../support/dms-fake.js';
+import { startDmsStandIn } from '../../support/dms-http.js';
+import type { DmsState } from '../../support/dms-state.js';
 import { type PgCluster, startCluster } from '../../support/pg-cluster.js';
 import { type FakeAgent, startFakeAgent } from './fake-agent.js';
 import { type RunResult, runCommand } from './run-command.js';
@@ -26,8 +28,10 @@ export interface World {
   readonly source: PgCluster;
   readonly target: PgCluster;
   readonly agent: FakeAgent;
-  readonly dms: DmsFake;
-  readonly ssm: ReturnType<typeof ssmFake>;
+  /** DMS's state: the aws-sdk-client-mock fake's, or the HTTP stand-in's (`dms: 'http'`). */
+  readonly dms: DmsState;
+  /** SSM parameter names read. */
+  readonly ssm: { readonly reads: readonly string[] };
   readonly parameters: Record<string, string>;
   readonly stateDir: string;
   readonly journalFile: string;
@@ -157,6 +161,42 @@ export interface WorldOptions {
   readonly agent?: 'fake' | 'real';
   /** Another plan over the same clusters (default: the CDC fixture), with its name. */
   readonly plan?: { readonly file: string; readonly name: string };
+  /**
+   * `http`: the HTTP-level DMS stand-in (test/support/dms-http.ts) reached by the real SDK clients
+   * through --dms-endpoint and --ssm-endpoint, with wall-clock states and DMS's own slot on the source;
+   * `fake` (default): the aws-sdk-client-mock fake.
+   */
+  readonly dms?: 'fake' | 'http';
+}
+
+/**
+ * The HTTP DMS stand-in on the world's source, with the SSM parameters, and DMS applying rows: while a
+ * CDC task runs, the shop rows are delivered to the target (`deliver`), as the stand-in only consumes
+ * the slot. The SDK reads the stand-in's made-up credentials from the environment while it is up.
+ */
+async function startHttpDms(source: PgCluster, parameters: Record<string, string>, deliver: () => Promise<void>) {
+  const standIn = await startDmsStandIn({ source, parameters });
+  const saved = Object.fromEntries(Object.keys(standIn.env).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, standIn.env);
+  let delivering: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    const applying = [...standIn.state.tasks.values()].some(
+      (task) => task.status === 'running' && task.migrationType !== 'full-load',
+    );
+    if (applying) delivering = delivering.then(deliver).catch(() => undefined);
+  }, 20);
+  return {
+    standIn,
+    async close() {
+      clearInterval(timer);
+      await delivering;
+      await standIn.close();
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    },
+  };
 }
 
 /** The seed scenario's secrets (plans/orders.yaml), same values as the fixture's. */
@@ -175,10 +215,6 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const agent = real
     ? await startRealAgent(source, deliver)
     : await startFakeAgent(source, SECRETS['/pgferry/shopx/agent/token'], deliver);
-  const dms = new DmsFake();
-  dms.onCdcStart = async ({ slotName }) => {
-    await source.query("SELECT pg_create_logical_replication_slot($1, 'test_decoding')", [slotName], 'orders');
-  };
   const planFile = options.plan?.file ?? PLAN_FILE;
   const planName = options.plan?.name ?? PLAN;
   const parameters: Record<string, string> = {
@@ -186,7 +222,18 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     ...ORDERS_SECRETS,
     ...(real ? { '/pgferry/shopx/agent/token': TOKENS.admin } : {}),
   };
-  const ssm = ssmFake(parameters);
+  const http = options.dms === 'http' ? await startHttpDms(source, parameters, deliver) : null;
+  let fake: DmsFake | null = null;
+  let ssm: { readonly reads: readonly string[]; restore(): void };
+  if (http) ssm = { reads: http.standIn.reads, restore: () => undefined };
+  else {
+    fake = new DmsFake();
+    fake.onCdcStart = async ({ slotName }) => {
+      await source.query("SELECT pg_create_logical_replication_slot($1, 'test_decoding')", [slotName], 'orders');
+    };
+    ssm = ssmFake(parameters);
+  }
+  const dms: DmsState = http ? http.standIn.state : fake!;
   const stateDir = await mkdtemp(join(tmpdir(), 'pgferry-exec-'));
   const transcript: string[] = [];
   const world: World = {
@@ -214,6 +261,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         // simulated slot consumer (a 20 ms timer) catches up on a loaded CI machine.
         '--poll-ms',
         '5',
+        ...(http ? ['--dms-endpoint', http.standIn.url, '--ssm-endpoint', http.standIn.url] : []),
       ];
       return runCommand(command, planFile, args, flags, {
         cwd: process.cwd(),
@@ -225,8 +273,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       return JSON.parse(await readFile(join(stateDir, planName, 'journal.json'), 'utf8')) as Record<string, unknown>;
     },
     async close() {
-      dms.restore();
+      fake?.restore();
       ssm.restore();
+      await http?.close();
       await agent.close();
       await Promise.all([source.stop(), target.stop()]);
       await rm(stateDir, { recursive: true, force: true });
