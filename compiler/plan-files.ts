@@ -1,4 +1,5 @@
-// The files a plan names (target.schema_objects.post_load_sql, cutover.post_load_sql), relative to the
+// The files a plan names (target.schema_objects.post_load_sql, cutover.post_load_sql, the PEM of
+// target.ca_certificate), relative to the
 // plan file. Reading goes through a reader so a caller can take them from somewhere other than the
 // working tree: `pgferry diff --base REF` reads them from the same git revision as the plan.
 
@@ -22,7 +23,9 @@ export interface PlanFile {
 
 /** Every path the plan names, each once, in plan order. */
 export function planFilePaths(plan: Plan): string[] {
-  return [...new Set([...plan.target.schema_objects.post_load_sql, ...plan.cutover.post_load_sql])];
+  const certificate = plan.target.ca_certificate;
+  const pem = certificate !== null && 'pem' in certificate ? [certificate.pem] : [];
+  return [...new Set([...plan.target.schema_objects.post_load_sql, ...plan.cutover.post_load_sql, ...pem])];
 }
 
 /** Files relative to `planDir` on disk (absolute paths as they are). */

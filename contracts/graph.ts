@@ -52,6 +52,8 @@ export type NodeKind =
   | 'DmsTaskDelete'
   | 'DmsEndpointDelete'
   | 'DmsReplicationInstanceDelete'
+  | 'DmsCertificateImport'
+  | 'DmsCertificateDelete'
   // waits and gates
   | 'CdcLagWait'
   | 'MarkerWait'

@@ -14,6 +14,7 @@ import type {
   CreateEndpointCommandInput,
   CreateReplicationInstanceCommandInput,
   CreateReplicationTaskCommandInput,
+  DeleteCertificateCommandInput,
   DeleteEndpointCommandInput,
   DeleteReplicationInstanceCommandInput,
   DeleteReplicationTaskCommandInput,
@@ -207,6 +208,17 @@ export interface NodeInputs {
     readonly instance: string;
   };
   /**
+   * Imports the plan's CA certificate (target.ca_certificate.pem) into DMS with ImportCertificate,
+   * adopting one of the same identifier (DescribeCertificates); the PEM is read from `pem` (relative
+   * to the plan) when the node runs. Output `arn`: the target endpoint's CertificateArn.
+   */
+  DmsCertificateImport: {
+    readonly region: string;
+    readonly certificate: string;
+    readonly pem: string;
+  };
+  DmsCertificateDelete: DmsRequestInput<DeleteCertificateCommandInput> & { readonly certificate: string };
+  /**
    * Waits until the replication lag is below the threshold. DMS: the task runs, then the slot's confirmed
    * lag from the agent. Logical: the subscription's slot (named in `slot`) from the agent.
    */
@@ -336,6 +348,8 @@ export const NODE_OUTPUTS = {
   DmsTaskDelete: [],
   DmsEndpointDelete: [],
   DmsReplicationInstanceDelete: [],
+  DmsCertificateImport: ['arn'],
+  DmsCertificateDelete: [],
   CdcLagWait: ['lagBytes'],
   MarkerWait: [],
   ManualGate: ['approvedBy'],

@@ -101,6 +101,21 @@ export function sourceEndpointRequest(plan: Plan, database: string) {
   } satisfies CreateEndpointCommandInput;
 }
 
+/** The identifier of the certificate apply imports from target.ca_certificate.pem. */
+export const targetCertificateId = (plan: Plan) => `${plan.name}-target-ca`;
+
+/**
+ * CertificateArn for the target endpoint: only with verify-ca/verify-full, where DMS checks the
+ * server's certificate against it: the plan's ARN, or the one the import node outputs.
+ */
+function targetCertificateArn(plan: Plan): string | undefined {
+  const certificate = plan.target.ca_certificate;
+  if (certificate === null || !plan.target.ssl_mode.startsWith('verify-')) return undefined;
+  return 'arn' in certificate
+    ? certificate.arn
+    : refPlaceholder(nodeId.dmsCertificateImport(targetCertificateId(plan)), 'arn');
+}
+
 export function targetEndpointRequest(plan: Plan, database: string) {
   const settings: PostgreSQLSettings = {
     ...credentials(plan, 'target'),
@@ -115,6 +130,7 @@ export function targetEndpointRequest(plan: Plan, database: string) {
     EndpointType: 'target',
     EngineName: plan.target.kind === 'aurora' ? 'aurora-postgresql' : 'postgres',
     SslMode: plan.target.ssl_mode,
+    CertificateArn: targetCertificateArn(plan),
     PostgreSQLSettings: settings,
     Tags: tags(plan),
   } satisfies CreateEndpointCommandInput;

@@ -148,6 +148,11 @@ export interface Target {
   readonly admin_user: UserRef;
   readonly migration_user: UserRef;
   readonly ssl_mode: 'none' | 'require' | 'verify-ca' | 'verify-full';
+  /**
+   * The CA certificate DMS verifies the target's against (verify-ca, verify-full): one already in DMS
+   * by ARN, or a PEM file next to the plan that apply imports. null: none.
+   */
+  readonly ca_certificate: { readonly arn: string } | { readonly pem: string } | null;
   readonly fk_strategy: FkStrategy;
   /** Name of the DB parameter group, when fk_strategy is parameter_group. */
   readonly parameter_group: string | null;

@@ -29,6 +29,7 @@ import { secretsRule } from './secrets.js';
 import { sourceAccessRule } from './source-access.js';
 import { tableSelectionRule } from './table-selection.js';
 import { targetRule } from './target.js';
+import { targetCertificateRule } from './target-certificate.js';
 import { taskSettingsRule } from './task-settings.js';
 import { versionsRule } from './versions.js';
 import { applyWaivers, WAIVER_INVALID, WAIVER_UNUSED } from './waivers.js';
@@ -51,6 +52,7 @@ export const rules: readonly Rule[] = Object.freeze([
   taskSettingsRule,
   targetRule,
   postLoadSqlFilesRule,
+  targetCertificateRule,
   secretsRule,
   sourceAccessRule,
   cutoverRule,

@@ -16,7 +16,7 @@ export function targetSqlImpact(changes: readonly ArtifactChange[]): Consequence
       kind: 'target-sql',
       subject: c.path,
       message: c.path.startsWith(PLAN_FILE_PREFIX)
-        ? `post_load_sql file ${c.path.slice(PLAN_FILE_PREFIX.length)} ${c.status} (+${c.additions} −${c.deletions} lines)`
+        ? `${c.path.endsWith('.sql') ? 'post_load_sql file' : 'plan file'} ${c.path.slice(PLAN_FILE_PREFIX.length)} ${c.status} (+${c.additions} −${c.deletions} lines)`
         : `target SQL ${c.path} ${c.status} (+${c.additions} −${c.deletions} lines)`,
       details: [],
     }));

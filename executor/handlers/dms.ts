@@ -36,6 +36,7 @@ import type { ReleaseOutcome, TaskHold } from '../dms/task-holds.js';
 import { artifactText, type Input, optionalRecord, optionalString, requireString } from '../inputs.js';
 import { type DryRunProbe, type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
 import { handlerByKind, type KindRun } from './by-kind.js';
+import { certificateDelete, certificateImport } from './dms-certificate.js';
 
 type Json = Record<string, unknown>;
 
@@ -825,6 +826,8 @@ const byKind: Partial<Record<NodeKind, KindRun>> = {
   DmsTaskDelete: taskDelete,
   DmsEndpointDelete: endpointDelete,
   DmsReplicationInstanceDelete: instanceDelete,
+  DmsCertificateImport: certificateImport,
+  DmsCertificateDelete: certificateDelete,
 };
 
 /** Read-only: what exists already, what would be created. */

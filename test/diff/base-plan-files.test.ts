@@ -10,6 +10,7 @@ const root = new URL('../../', import.meta.url).pathname;
 const plan = readFileSync(join(root, 'plans/shop-cdc.yaml'), 'utf8');
 const postData = readFileSync(join(root, 'plans/sql/shop-post-data.sql'), 'utf8');
 const cutover = readFileSync(join(root, 'plans/sql/shop-cutover.sql'), 'utf8');
+const certificate = readFileSync(join(root, 'plans/certs/example-ca.pem'), 'utf8');
 
 /** plans/shop-cdc.yaml and its SQL files, committed on main in a fresh repository. */
 function repoWithPlan(): string {
@@ -17,6 +18,7 @@ function repoWithPlan(): string {
   writeIn(repo, 'plans/shop-cdc.yaml', plan);
   writeIn(repo, 'plans/sql/shop-post-data.sql', postData);
   writeIn(repo, 'plans/sql/shop-cutover.sql', cutover);
+  writeIn(repo, 'plans/certs/example-ca.pem', certificate);
   commitAll(repo, 'plan');
   return repo;
 }
@@ -61,6 +63,7 @@ describe('pgferry diff --base: files the plan names come from the same revision'
     const repo = tempRepo();
     writeIn(repo, 'plans/shop-cdc.yaml', plan);
     writeIn(repo, 'plans/sql/shop-post-data.sql', postData);
+    writeIn(repo, 'plans/certs/example-ca.pem', certificate);
     commitAll(repo, 'plan without its cutover SQL');
     writeIn(repo, 'plans/sql/shop-cutover.sql', cutover);
     const run = await runDiff(['plans/shop-cdc.yaml', '--base', 'main'], repo);

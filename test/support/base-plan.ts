@@ -40,6 +40,7 @@ export const basePlan: Plan = {
     admin_user: { name: 'postgres', password: { ssm: '/pgferry/orders/target/postgres' } },
     migration_user: { name: 'postgres', password: { ssm: '/pgferry/orders/target/postgres' } },
     ssl_mode: 'require',
+    ca_certificate: null,
     fk_strategy: 'after_connect_script',
     parameter_group: null,
     schema_objects: { strategy: 'pre_created', post_load_sql: [] },

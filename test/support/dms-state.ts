@@ -101,6 +101,8 @@ export class DmsState {
   readonly instances = new Map<string, StateInstance>();
   readonly endpoints = new Map<string, StateEndpoint>();
   readonly tasks = new Map<string, StateTask>();
+  /** Imported certificates by identifier: ARN and PEM. */
+  readonly certificates = new Map<string, { arn: string; id: string; pem: string }>();
   readonly connections = new Map<string, { status: string; message?: string; changedAt: number }>();
   readonly tags = new Map<string, { Key?: string; Value?: string }[]>();
   readonly calls: StateCall[] = [];
@@ -248,6 +250,35 @@ export class DmsState {
   }
 
   readonly #commands: Record<string, (input: Json) => Json | Promise<Json>> = {
+    ImportCertificate: (input) => {
+      const id = String(input.CertificateIdentifier);
+      if (this.certificates.has(id)) throw alreadyExists(`Certificate ${id} already exists`);
+      if (!String(input.CertificatePem ?? '').includes('-----BEGIN CERTIFICATE-----'))
+        throw new DmsFault('InvalidCertificateFault', 'The certificate is not a valid PEM certificate');
+      const certificate = { arn: this.#arn('cert'), id, pem: String(input.CertificatePem) };
+      this.certificates.set(id, certificate);
+      this.#created('ImportCertificate');
+      this.tags.set(certificate.arn, (input.Tags as never) ?? []);
+      return { Certificate: { CertificateArn: certificate.arn, CertificateIdentifier: id } };
+    },
+    DescribeCertificates: (input) => {
+      const ids = filterValues(input.Filters, 'certificate-id');
+      const found = [...this.certificates.values()].filter((item) => !ids || ids.includes(item.id));
+      if (found.length === 0) throw notFound('No certificates found matching provided filters');
+      const { page, marker } = this.#page(found, input, [10, 1000]);
+      return {
+        Certificates: page.map((item) => ({ CertificateArn: item.arn, CertificateIdentifier: item.id })),
+        Marker: marker,
+      };
+    },
+    DeleteCertificate: (input) => {
+      const certificate = [...this.certificates.values()].find((item) => item.arn === input.CertificateArn);
+      if (!certificate) throw notFound(`Certificate ${input.CertificateArn} not found`);
+      const users = [...this.endpoints.values()].filter((item) => item.request.CertificateArn === certificate.arn);
+      if (users.length > 0) throw invalidState(`Certificate ${certificate.id} is used by endpoint ${users[0]!.id}`);
+      this.certificates.delete(certificate.id);
+      return { Certificate: { CertificateArn: certificate.arn, CertificateIdentifier: certificate.id } };
+    },
     CreateReplicationInstance: (input) => {
       const id = String(input.ReplicationInstanceIdentifier).toLowerCase();
       if (this.instances.has(id)) throw alreadyExists(`Replication instance ${id} already exists`);
@@ -643,6 +674,7 @@ export class DmsState {
       Status: endpoint.status,
       DatabaseName: (settings?.DatabaseName ?? endpoint.request.DatabaseName) as string | undefined,
       SslMode: endpoint.request.SslMode as never,
+      CertificateArn: endpoint.request.CertificateArn as string | undefined,
       ...(settings ? { PostgreSQLSettings: visible } : {}),
     };
   }

@@ -7,6 +7,7 @@ import { formatSecretRef, refPlaceholder, type SecretRef } from '../../../contra
 import {
   replicationInstanceRequest,
   sourceEndpointRequest,
+  targetCertificateId,
   targetEndpointRequest,
   taskRequest,
 } from '../../emit/dms-requests.js';
@@ -20,7 +21,7 @@ import {
   targetEndpointId,
   tasksOf,
 } from '../../emit/names.js';
-import type { Task } from '../../model/plan.js';
+import type { Plan, Task } from '../../model/plan.js';
 import { compensation, type GraphBuilder } from '../builder.js';
 import { fact } from '../facts.js';
 import { nodeId } from '../ids.js';
@@ -56,6 +57,33 @@ function ssmSecrets(b: GraphBuilder): Map<'source' | 'target', string> {
   return secrets;
 }
 
+/** The PEM file apply imports as the target's CA certificate, when the plan verifies the target with one. */
+function importedCertificate(plan: Plan): string | null {
+  const certificate = plan.target.ca_certificate;
+  if (certificate === null || !('pem' in certificate) || !plan.target.ssl_mode.startsWith('verify-')) return null;
+  return certificate.pem;
+}
+
+/** ImportCertificate before the target endpoints that name it; returns the fact they require. */
+function addCertificateImport(b: GraphBuilder, instance: string): string | null {
+  const pem = importedCertificate(b.plan);
+  if (pem === null) return null;
+  const id = targetCertificateId(b.plan);
+  b.add({
+    id: nodeId.dmsCertificateImport(id),
+    kind: 'DmsCertificateImport',
+    phase: 'prepare',
+    title: `Import the target's CA certificate ${id} into DMS`,
+    // Like every DMS step, once the source is ready (and wal_level=logical is in force for CDC).
+    requires: [instance],
+    provides: [fact.certificateImported(id)],
+    input: { region: b.plan.dms.region, certificate: id, pem },
+    origin: '/target/ca_certificate/pem',
+    idempotencyKey: `dms:certificate:${id}`,
+  });
+  return fact.certificateImported(id);
+}
+
 function addDmsSetup(b: GraphBuilder, secrets: Map<'source' | 'target', string>): void {
   const { plan } = b;
   const ri = plan.dms.replication_instance.identifier;
@@ -78,6 +106,7 @@ function addDmsSetup(b: GraphBuilder, secrets: Map<'source' | 'target', string>)
     origin: '/dms/replication_instance',
     idempotencyKey: `dms:replication-instance:${ri}`,
   });
+  const certificate = addCertificateImport(b, fact.instanceAvailable(ri));
   for (const [i, sourceDb] of plan.source.databases.entries()) {
     const db = targetDatabase(plan, sourceDb);
     const sides = [
@@ -90,7 +119,11 @@ function addDmsSetup(b: GraphBuilder, secrets: Map<'source' | 'target', string>)
         kind: 'DmsEndpointCreate',
         phase: 'prepare',
         title: `Create DMS ${side} endpoint ${id}`,
-        requires: [fact.instanceAvailable(ri), ...(secrets.has(side) ? [secrets.get(side)!] : [])],
+        requires: [
+          fact.instanceAvailable(ri),
+          ...(secrets.has(side) ? [secrets.get(side)!] : []),
+          ...(side === 'target' && certificate !== null ? [certificate] : []),
+        ],
         provides: [fact.endpointCreated(id)],
         input: {
           artifact: artifactPath.endpoint(id),
@@ -368,6 +401,27 @@ function addCleanup(b: GraphBuilder): void {
     origin: '/cutover/cleanup/dms_resources',
     gate: 'cleanup',
   });
+  if (importedCertificate(plan) !== null) {
+    const id = targetCertificateId(plan);
+    // DMS refuses to delete a certificate an endpoint still names.
+    const targets = plan.source.databases.map((db) => fact.endpointDeleted(targetEndpointId(plan, db)));
+    b.add({
+      id: nodeId.dmsCertificateDelete(id),
+      kind: 'DmsCertificateDelete',
+      phase: 'cleanup',
+      title: `Delete the target's CA certificate ${id} from DMS`,
+      requires: [fact.certificateImported(id), ...targets],
+      provides: [fact.certificateDeleted(id)],
+      input: {
+        artifact: null,
+        region,
+        request: { CertificateArn: refPlaceholder(nodeId.dmsCertificateImport(id), 'arn') },
+        certificate: id,
+      },
+      origin: '/cutover/cleanup/dms_resources',
+      gate: 'cleanup',
+    });
+  }
 }
 
 export const dmsEngine: ReplicationEngine = {

@@ -37,6 +37,7 @@ function planPaths(value: unknown, prefix = ''): string[] {
 const optional: Record<string, string> = {
   'source.settings.': 'overrides are optional by design',
   'source.patroni.': 'patroni is null unless Patroni manages the source',
+  'target.ca_certificate.': 'ca_certificate is null unless the target is verified (and names an arn or a pem)',
   'source.protected_logins[].': 'the seed plan protects no logins',
   'password.': 'a secret reference names exactly one of ssm, secretsManager, env',
   'token.': 'a secret reference names exactly one of ssm, secretsManager, env',

@@ -16,13 +16,13 @@ test('catalog rules over the shop plan report each table at its include pattern'
   expect(lines).toEqual([
     'PGF5040@15:15 warning',
     'PGF3505@47:11 info',
-    'PGF5020@78:19 warning',
-    'PGF5010@78:36 error',
-    'PGF5011@78:36 error',
-    'PGF3317@82:17 info',
-    'PGF5032@85:19 error',
-    'PGF5030@85:31 error',
-    'PGF5021@94:19 warning',
+    'PGF5020@79:19 warning',
+    'PGF5010@79:36 error',
+    'PGF5011@79:36 error',
+    'PGF3317@83:17 info',
+    'PGF5032@86:19 error',
+    'PGF5030@86:31 error',
+    'PGF5021@95:19 warning',
   ]);
   const messages = result.diagnostics.map((d) => d.message).join('\n');
   expect(messages).toContain('"public.order_lines" has no primary key');
