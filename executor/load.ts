@@ -4,6 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { ExecutionGraph } from '../contracts/graph.js';
+import { checkCompiledDir } from './compiled-check.js';
 
 export interface Compiled {
   readonly graph: ExecutionGraph;
@@ -28,11 +29,11 @@ export async function loadCompiledDir(dir: string): Promise<Compiled> {
   for (const file of (await listFiles(dir)).sort()) {
     artifacts.set(relative(dir, file).split(sep).join('/'), await readFile(file, 'utf8'));
   }
-  const graphText = artifacts.get('graph.json');
-  if (graphText === undefined) throw new Error(`${dir}: no graph.json (is this a 'pgferry compile -o' directory?)`);
+  // Verified before anything runs: format version, MANIFEST hashes, the compiler's graph checks.
+  const graph = await checkCompiledDir(dir, artifacts);
   const planText = artifacts.get('plan.resolved.json');
   return {
-    graph: JSON.parse(graphText) as ExecutionGraph,
+    graph,
     artifacts,
     plan: planText === undefined ? null : JSON.parse(planText),
   };
