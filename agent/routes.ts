@@ -18,6 +18,7 @@ import { settingsSql } from './pg/sql.js';
 import { type PreflightRequest, preflight } from './preflight.js';
 import { ensureRole, type RoleRequest, writeMarker } from './roles.js';
 import * as schemas from './schemas.js';
+import { claimSlot } from './slot-claims.js';
 import { assertSlotName, createSlot, dropSlot, listSlots } from './slots.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -281,6 +282,16 @@ export function registerRoutes(app: FastifyInstance, ctx: AgentContext): void {
     '/v1/slots',
     { config: { scopes: ['apply'] }, schema: { body: schemas.slotCreateRequestSchema } },
     async (request) => createSlot(ctx, request.body as { name: string; database: string }, principalOf(request)),
+  );
+
+  app.post(
+    '/v1/slots/:name/claim',
+    { config: { scopes: ['apply'] }, schema: { body: schemas.slotClaimRequestSchema } },
+    async (request) => {
+      const { name } = request.params as { name: string };
+      const slot = (await listSlots(ctx, 0)).slots.find((s) => s.slotName === name);
+      return claimSlot(ctx, name, request.body as { database: string; owner: string }, slot, principalOf(request));
+    },
   );
 
   app.delete(

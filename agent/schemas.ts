@@ -245,6 +245,16 @@ export const slotDropRequestSchema = {
   },
 } as const;
 
+export const slotClaimRequestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['database', 'owner'],
+  properties: {
+    database: identifier,
+    owner: { type: 'string', minLength: 1, maxLength: 200 },
+  },
+} as const;
+
 export const slotCreateRequestSchema = {
   type: 'object',
   additionalProperties: false,

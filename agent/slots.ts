@@ -4,6 +4,7 @@
 import type { AgentContext, Principal } from './context.js';
 import { AgentError } from './errors.js';
 import { createLogicalSlotSql, currentLsnBytesSql, guardedDropSql, slotsSql } from './pg/sql.js';
+import { forgetClaim, isClaimed } from './slot-claims.js';
 
 export interface SlotRow {
   slot_name: string;
@@ -171,9 +172,13 @@ export function assertSlotName(name: string): void {
   }
 }
 
-/** A slot the agent may create or drop without force: an allowed prefix, or a slot of the applied bundle. */
+/**
+ * A slot the agent may create or drop without force: an allowed prefix, a slot of the applied bundle,
+ * or one the executor claimed for its plan (agent/slot-claims.ts).
+ */
 async function isManagedSlot(ctx: AgentContext, name: string): Promise<boolean> {
   if (ctx.config.slots.dropPrefixes.some((prefix) => name.startsWith(prefix))) return true;
+  if (await isClaimed(ctx, name)) return true;
   const applied = await ctx.state.readApplied();
   return applied?.slots.includes(name) ?? false;
 }
@@ -200,7 +205,7 @@ export async function dropSlot(
     await ctx.state.audit({ ...audit, result: 'refused', errorCode: 'SLOT_NOT_ALLOWED' });
     throw new AgentError(
       'SLOT_NOT_ALLOWED',
-      `'${name}' matches no allowed prefix (${ctx.config.slots.dropPrefixes.join(', ')}) and is not a bundle slot; pass force to drop it`,
+      `'${name}' matches no allowed prefix (${ctx.config.slots.dropPrefixes.join(', ')}), is not a bundle slot and no plan claimed it; pass force to drop it`,
     );
   }
   const before = (await listSlots(ctx, 0)).slots.find((s) => s.slotName === name);
@@ -233,6 +238,7 @@ export async function dropSlot(
       details: [{ activePid: row.active_pid }],
     });
   }
+  await forgetClaim(ctx, name);
   await ctx.state.audit({
     ...audit,
     result: 'dropped',

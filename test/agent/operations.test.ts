@@ -69,6 +69,31 @@ describe('slot drop guards', () => {
     expect(left.rows[0].n).toBe(0);
   });
 
+  it('drops a slot the executor claimed for its plan without force; an unclaimed one stays refused', async () => {
+    const opaque = 'c0ffee12ab34c_12345678_deadbeef_6v54_32ut_1srq_1a2b34c5d67ef';
+    await cluster.query("SELECT pg_create_logical_replication_slot($1, 'test_decoding')", [opaque], 'appdb');
+    await cluster.query("SELECT pg_create_logical_replication_slot('someone_else', 'test_decoding')", [], 'appdb');
+    const claim = (name: string, payload: object) =>
+      agent.app.inject({ method: 'POST', url: `/v1/slots/${name}/claim`, headers: admin, payload });
+    const wrongDb = await claim(opaque, { database: 'postgres', owner: 'plan shop task shop-orders' });
+    expect([wrongDb.statusCode, wrongDb.json().error.code]).toEqual([403, 'SLOT_NOT_ALLOWED']);
+    const missing = await claim('nope_slot', { database: 'appdb', owner: 'plan shop task shop-orders' });
+    expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'SLOT_NOT_FOUND']);
+    const claimed = await claim(opaque, { database: 'appdb', owner: 'plan shop task shop-orders' });
+    expect(claimed.json()).toMatchObject({ claimed: true, changed: true, database: 'appdb' });
+    expect((await claim(opaque, { database: 'appdb', owner: 'plan shop task shop-orders' })).json().changed).toBe(
+      false,
+    );
+    const refused = await drop('someone_else', { confirmSlotName: 'someone_else' });
+    expect([refused.statusCode, refused.json().error.code]).toEqual([403, 'SLOT_NOT_ALLOWED']);
+    expect(refused.json().error.message).toContain('no plan claimed it');
+    expect((await drop(opaque, { confirmSlotName: opaque })).json()).toMatchObject({ dropped: true });
+    // The claim goes with the slot: a new slot of the same name is not the plan's.
+    await cluster.query("SELECT pg_create_logical_replication_slot($1, 'test_decoding')", [opaque], 'appdb');
+    expect((await drop(opaque, { confirmSlotName: opaque })).statusCode).toBe(403);
+    for (const name of [opaque, 'someone_else']) await cluster.query('SELECT pg_drop_replication_slot($1)', [name]);
+  });
+
   it('needs the slot:drop scope', async () => {
     const res = await agent.app.inject({
       method: 'DELETE',
