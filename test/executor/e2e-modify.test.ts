@@ -13,6 +13,7 @@ import {
   ModifyReplicationTaskCommand,
 } from '@aws-sdk/client-database-migration-service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../contracts/canonical-json.js';
 import { compileInProcess } from '../../executor/load.js';
 import { nodeStates, PLAN_FILE, SECRETS, startWorld, type World } from './support/world.js';
 
@@ -45,6 +46,18 @@ function steps(world: () => World, plan: () => string) {
       begin();
     },
   };
+}
+
+/**
+ * Writes a graph that another compile of the plan would give into a compiled directory, with its
+ * MANIFEST.json entry (the executor refuses a graph.json its manifest does not hash).
+ */
+async function writeGraph(out: string, graph: unknown): Promise<void> {
+  const text = JSON.stringify(graph);
+  await writeFile(join(out, 'graph.json'), text);
+  const manifest = JSON.parse(await readFile(join(out, 'MANIFEST.json'), 'utf8')) as { files: Record<string, string> };
+  manifest.files['graph.json'] = sha256(text);
+  await writeFile(join(out, 'MANIFEST.json'), JSON.stringify(manifest));
 }
 
 describe('plan changes DMS applies in place', () => {
@@ -249,7 +262,7 @@ describe('plan changes DMS applies in place', () => {
       await mkdir(dirname(join(out, path)), { recursive: true });
       await writeFile(join(out, path), text);
     }
-    await writeFile(join(out, 'graph.json'), JSON.stringify(graph));
+    await writeGraph(out, graph);
     step.mark();
     const before = await readFile(world.journalFile, 'utf8');
     const dry = await world.run('apply', ['--dry-run', '--compiled', out]);
@@ -317,7 +330,7 @@ describe('one apply that changes a task and both its endpoints', () => {
       await mkdir(dirname(join(out, path)), { recursive: true });
       await writeFile(join(out, path), text);
     }
-    await writeFile(join(out, 'graph.json'), JSON.stringify(graph));
+    await writeGraph(out, graph);
     return out;
   };
   /** The task fails as DMS reports it: status failed on the next describe. */
