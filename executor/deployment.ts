@@ -3,6 +3,7 @@
 // may override addresses (tunnels, test clusters). Secrets stay references until the moment of use.
 
 import type { SecretRef } from '../contracts/secret-ref.js';
+import type { WaitKind } from './waits.js';
 
 export interface DbAccess {
   readonly host: string;
@@ -22,6 +23,25 @@ export interface Deployment {
   readonly source: DbAccess | null;
   readonly sequenceMargin: number;
   readonly region: string | null;
+  /** Minutes each kind of wait gives up after (`cutover.timeouts`); absent kinds take the defaults. */
+  readonly timeouts?: Partial<Record<WaitKind, number>>;
+}
+
+const TIMEOUT_KEYS: Readonly<Record<string, WaitKind>> = {
+  task_minutes: 'task',
+  full_load_minutes: 'full_load',
+  lag_minutes: 'lag',
+  marker_minutes: 'marker',
+  slot_minutes: 'slot',
+};
+
+function timeoutsOf(value: unknown): Partial<Record<WaitKind, number>> {
+  const out: Partial<Record<WaitKind, number>> = {};
+  for (const [key, minutes] of Object.entries(record(value))) {
+    const kind = TIMEOUT_KEYS[key];
+    if (kind !== undefined && typeof minutes === 'number' && minutes > 0) out[kind] = minutes;
+  }
+  return out;
 }
 
 function record(value: unknown): Record<string, unknown> {
@@ -65,6 +85,7 @@ export function deploymentFromPlan(planJson: unknown, planName: string): Deploym
     source: null,
     sequenceMargin: typeof sequences.margin === 'number' ? sequences.margin : 0,
     region: typeof record(plan.dms).region === 'string' ? (record(plan.dms).region as string) : null,
+    timeouts: timeoutsOf(cutover.timeouts),
   };
 }
 

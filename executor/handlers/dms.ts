@@ -33,6 +33,7 @@ import {
 import { MODIFIABLE_REQUEST_FIELDS } from '../dms/modifiable.js';
 import { DmsOps, isAlreadyExists, isInvalidState, isNotFound } from '../dms/ops.js';
 import type { ReleaseOutcome, TaskHold } from '../dms/task-holds.js';
+import { attributeSlot, oneStartPerDatabase, slotsBefore } from '../dms/task-slot.js';
 import { artifactText, type Input, optionalRecord, optionalString, requireString } from '../inputs.js';
 import { type DryRunProbe, type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
 import { handlerByKind, type KindRun } from './by-kind.js';
@@ -499,7 +500,19 @@ async function settle(dms: DmsOps, id: string): Promise<ReplicationTask> {
   ))!;
 }
 
+/**
+ * Starts a task (start-replication the first time, resume-processing after, a failed one restarted).
+ * A CDC task's slot is attributed for certain (executor/dms/task-slot.ts): the CDC starts on one
+ * source database run one at a time, and the slot new since the start is recorded and claimed with the
+ * agent as the plan's.
+ */
 async function taskStart(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
+  const database = attributedDatabase(input, ctx);
+  if (database === null) return startOrAdopt(node, input, ctx);
+  return oneStartPerDatabase(ctx.graph, database, () => startOrAdopt(node, input, ctx));
+}
+
+async function startOrAdopt(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const dms = ops(ctx);
   const id = taskId(node, input);
   const task = await settle(dms, id);
@@ -530,6 +543,9 @@ async function taskStart(node: GraphNode, input: Input, ctx: RunContext): Promis
     optionalString(optionalRecord(input, 'request') ?? {}, 'CdcStartPosition') ??
     optionalString(input, 'CdcStartPosition') ??
     optionalString(input, 'cdcStartPosition');
+  // Only a first start makes a new slot: the database's slots before it tell which one is the task's.
+  const database = attributedDatabase(input, ctx);
+  const before = database !== null && startType === 'start-replication' ? await slotsBefore(ctx, database) : null;
   await startTask(dms, arn, startType, cdcStart && startType === 'start-replication' ? cdcStart : undefined);
   let running: ReplicationTask;
   try {
@@ -542,7 +558,7 @@ async function taskStart(node: GraphNode, input: Input, ctx: RunContext): Promis
     taskArn: arn,
     startType,
     status: running.Status ?? null,
-    slotName: await slotOf(input, ctx),
+    slotName: await slotOf(input, ctx, before),
     ...(reloading ? { reloadedAt: ctx.now().toISOString() } : {}),
   });
 }
@@ -651,28 +667,23 @@ async function restartFailed(
   );
 }
 
+/** The source database whose slot pgferry attributes for this CDC task, or null (full load, explicit slot, no agent). */
+function attributedDatabase(input: Input, ctx: RunContext): string | null {
+  const database = optionalString(input, 'database');
+  if (input.migrationType === 'full-load' || optionalString(input, 'slot') !== undefined) return null;
+  return ctx.deployment.agent && database !== undefined ? database : null;
+}
+
 /**
- * The slot a started CDC task reads: the explicit one, or the one DMS created (found through the
- * agent: the only logical slot on the task's database not named by another node). '' for full load.
+ * The slot a started task reads: the explicit one, '' for full load (or without an agent), else the
+ * one attributed to it (`before`: the database's slots just before this run started it, when it did).
  */
-async function slotOf(input: Input, ctx: RunContext): Promise<string> {
+async function slotOf(input: Input, ctx: RunContext, before: ReadonlySet<string> | null = null): Promise<string> {
   const explicit = optionalString(input, 'slot');
   if (explicit !== undefined) return explicit;
-  if (input.migrationType === 'full-load' || !ctx.deployment.agent) return '';
-  const database = optionalString(input, 'database');
-  const known = new Set(
-    ctx.graph.nodes.map((item) => item.input.slot).filter((slot): slot is string => typeof slot === 'string'),
-  );
-  try {
-    const agent = await ctx.agent();
-    const candidates = (await agent.slots()).slots.filter(
-      (slot) =>
-        slot.plugin !== null && (database === undefined || slot.database === database) && !known.has(slot.slotName),
-    );
-    return candidates.length === 1 ? candidates[0]!.slotName : '';
-  } catch {
-    return '';
-  }
+  const database = attributedDatabase(input, ctx);
+  if (database === null) return '';
+  return (await attributeSlot(ctx, ops(ctx), String(input.task), database, before)).slotName;
 }
 
 /** Run by the wait executor (the compiler files DmsFullLoadWait under `wait`). */

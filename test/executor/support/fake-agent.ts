@@ -17,6 +17,7 @@ import {
   markerRequestSchema,
   preflightRequestSchema,
   restartRequestSchema,
+  slotClaimRequestSchema,
   slotCreateRequestSchema,
   slotDropRequestSchema,
 } from '../../../agent/schemas.js';
@@ -44,6 +45,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   'POST /v1/restart': fields(restartRequestSchema),
   'POST /v1/slots': fields(slotCreateRequestSchema),
   'DELETE /v1/slots': fields(slotDropRequestSchema),
+  'POST /v1/slots/claim': fields(slotClaimRequestSchema),
   'POST /v1/fence': fields(fenceRequestSchema),
   'POST /v1/unfence': fields(fenceRequestSchema),
   'POST /v1/markers': fields(markerRequestSchema),
@@ -52,6 +54,7 @@ const ALLOWED: Record<string, readonly string[]> = {
 function schemaKey(method: string, path: string): string {
   if (/^\/v1\/plans\/[^/]+\/apply$/.test(path)) return `${method} /v1/apply`;
   if (/^\/v1\/slots\/[^/]+$/.test(path)) return `${method} /v1/slots`;
+  if (/^\/v1\/slots\/[^/]+\/claim$/.test(path)) return `${method} /v1/slots/claim`;
   return `${method} ${path}`;
 }
 
@@ -71,6 +74,8 @@ export async function startFakeAgent(
   const failures = new Map<string, { status: number; code: string }>();
   const plans = new Map<string, Json>();
   let fencedRoles: string[] = [];
+  /** Slots the executor claimed for its plan, with the owner it named. */
+  const claims = new Map<string, string>();
   const state = { simulateConsumer: false };
 
   const query = (sql: string, params: unknown[] = [], db = 'postgres') => source.query(sql, params, db);
@@ -193,6 +198,16 @@ export async function startFakeAgent(
         db,
       );
       return [200, { slotName: body.name, lsn: created.rows[0].lsn }];
+    }
+    const claim = /^\/v1\/slots\/([^/]+)\/claim$/.exec(p);
+    if (method === 'POST' && claim) {
+      const name = decodeURIComponent(claim[1]!);
+      const found = await query('SELECT database FROM pg_replication_slots WHERE slot_name = $1', [name]);
+      if (found.rowCount === 0) return [404, { error: { code: 'SLOT_NOT_FOUND', message: name, changed: false } }];
+      if (found.rows[0].database !== body.database)
+        return [403, { error: { code: 'SLOT_NOT_ALLOWED', message: name, changed: false } }];
+      claims.set(name, String(body.owner));
+      return [200, { claimed: true, changed: true, slotName: name, database: body.database, owner: body.owner }];
     }
     const drop = /^\/v1\/slots\/([^/]+)$/.exec(p);
     if (method === 'DELETE' && drop) {
