@@ -1,6 +1,7 @@
 // Waits on replication progress, observed through the agent's slot view: CDC lag under the plan's
-// threshold before the fence, and the slot's confirmed LSN past the cutover marker after it, then the
-// target's own proof that it has everything up to the fence (executor/target-caught-up.ts).
+// max_lag_seconds before the fence, and the slot's confirmed LSN past the cutover marker after it, then the
+// target's own proof that it has everything up to the fence (executor/target-caught-up.ts). The waits
+// speak and end (executor/waits.ts); the slot is the one attributed to the task, never a guess.
 
 import type { GraphNode } from '../../contracts/graph.js';
 import { type AgentSlot, lsnToBigInt } from '../agent-client.js';
@@ -8,6 +9,7 @@ import { DmsOps } from '../dms/ops.js';
 import { type Input, optionalNumber, optionalRecord, optionalString, requireString } from '../inputs.js';
 import { dmsTargetCaughtUp, logicalTargetCaughtUp } from '../target-caught-up.js';
 import { type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
+import { formatDuration, speakingWait } from '../waits.js';
 import { fullLoadWait } from './dms.js';
 import { watchSubscriptionErrors } from './subscription-errors.js';
 
@@ -26,89 +28,151 @@ function slotNameFor(ctx: RunContext, input: Input): string | undefined {
   return undefined;
 }
 
-async function findSlot(ctx: RunContext, input: Input): Promise<AgentSlot | null> {
+async function findSlot(
+  ctx: RunContext,
+  input: Input,
+): Promise<{ slot: AgentSlot | null; name: string | undefined; currentLsn: string | null }> {
   const agent = await ctx.agent(input);
-  const { slots } = await agent.slots();
+  const { slots, currentLsn } = await agent.slots();
   const name = slotNameFor(ctx, input);
-  if (name !== undefined) return slots.find((slot) => slot.slotName === name) ?? null;
-  const database = optionalString(input, 'database');
-  const logical = slots.filter(
-    (slot) => slot.plugin !== null && (database === undefined || slot.database === database),
-  );
-  return logical.length === 1 ? logical[0]! : null;
+  // No guessing ("the only logical slot on the database"): a task's slot is the one attributed to it.
+  const slot = name === undefined ? null : (slots.find((item) => item.slotName === name) ?? null);
+  return { slot, name, currentLsn };
 }
 
-async function poll(
-  ctx: RunContext,
-  what: string,
-  check: () => Promise<{ done: boolean; detail: string }>,
-): Promise<string> {
-  let detail = '';
-  for (let attempt = 0; attempt < ctx.maxPolls; attempt += 1) {
-    const state = await check();
-    detail = state.detail;
-    if (state.done) return detail;
-    await ctx.sleep(ctx.pollMs);
-  }
-  throw new NodeFailure(`${what}: not reached after ${ctx.maxPolls} polls (${detail})`, true);
-}
+const clockOf = (ctx: RunContext) => ({
+  sleep: ctx.sleep,
+  pollMs: ctx.pollMs,
+  maxPolls: ctx.maxPolls,
+  log: ctx.log,
+  ...(ctx.deployment.timeouts ? { timeouts: ctx.deployment.timeouts } : {}),
+});
 
 /**
- * CDC lag before the fence. The plan states seconds (DMS CDCLatencySource/Target, a CloudWatch metric
- * the executor has no client for); what it measures is the task running and the slot's confirmed lag
- * in bytes from the agent, under `maxLagBytes` (default 16 MiB).
+ * How old the slot's confirmed position is, estimated from the server's WAL position over the wait:
+ * the confirmed LSN was the server's position at the last observation that had not passed it yet.
+ * 0 when the slot confirmed everything; null while the confirmed LSN is older than the first
+ * observation (the age is then at least the time since that observation).
+ */
+export class LsnAge {
+  readonly #samples: { at: number; lsn: bigint }[] = [];
+  observe(at: number, currentLsn: string): void {
+    this.#samples.push({ at, lsn: lsnToBigInt(currentLsn) });
+  }
+  ageMs(now: number, confirmedLsn: string): number | null {
+    const confirmed = lsnToBigInt(confirmedLsn);
+    const last = this.#samples.at(-1);
+    if (last === undefined || confirmed >= last.lsn) return 0;
+    let reachedAt: number | null = null;
+    for (const sample of this.#samples) if (sample.lsn <= confirmed) reachedAt = sample.at;
+    return reachedAt === null ? null : now - reachedAt;
+  }
+  sinceFirstMs(now: number): number {
+    return now - (this.#samples[0]?.at ?? now);
+  }
+}
+
+const missingSlot = (task: string | undefined, name: string | undefined) =>
+  name === undefined
+    ? `no slot is attributed to task ${task ?? '?'} (its start node recorded none): run apply again so it is attributed`
+    : `slot ${name} of task ${task ?? '?'} is not on the source while the task runs: was it dropped? DMS cannot resume without it (restarting the task with reload-target loads every table again)`;
+
+/**
+ * CDC lag before the fence, in the plan's unit: the slot's confirmed position must be at most
+ * `maxLagSeconds` old (estimated from the WAL position over the wait, LsnAge), with the bytes shown
+ * beside it. A DMS task must be running; a missing slot while it runs is reported, not polled.
  */
 /** The slot's confirmed lag, bytes, under which the fence may go on when the node names no `maxLagBytes`. */
 export const DEFAULT_MAX_LAG_BYTES = 16 * 1024 * 1024;
 
 async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
-  const maxLagBytes = optionalNumber(input, 'maxLagBytes') ?? DEFAULT_MAX_LAG_BYTES;
-  let lag = -1;
+  const maxLagSeconds = optionalNumber(input, 'maxLagSeconds') ?? 5;
   const task = optionalString(input, 'task');
-  if (task !== undefined && input.engine !== 'logical') {
-    const dms = new DmsOps({ client: ctx.dms, sleep: ctx.sleep, pollMs: ctx.pollMs, maxPolls: ctx.maxPolls });
-    await dms.waitFor(
-      `replication task ${task}`,
-      () => dms.task(task),
-      (current) => current?.Status === 'running',
-      (current) =>
-        current === null
-          ? 'not found'
-          : ['failed', 'stopped'].includes(current.Status ?? '')
-            ? `is ${current.Status}: ${current.LastFailureMessage ?? current.StopReason ?? ''}`
-            : null,
-    );
-  }
+  const dms =
+    task !== undefined && input.engine !== 'logical'
+      ? new DmsOps({ client: ctx.dms, sleep: ctx.sleep, pollMs: ctx.pollMs, maxPolls: ctx.maxPolls })
+      : null;
   if (!ctx.deployment.agent && optionalRecord(input, 'agent') === undefined) {
+    if (dms) await untilTaskRuns(dms, task!, ctx);
     return { status: 'succeeded', outputs: { lagBytes: null }, note: 'task running; no agent to measure slot lag' };
   }
-  const detail = await poll(ctx, `CDC lag for ${node.id}`, async () => {
-    const slot = await findSlot(ctx, input);
-    if (!slot) return { done: false, detail: 'no replication slot for the task yet' };
-    lag = slot.confirmedLagBytes ?? Number.MAX_SAFE_INTEGER;
-    // DMS holds the slot active while it streams, but a reconnect blip is not lag: bytes decide.
-    return {
-      done: lag <= maxLagBytes,
-      detail: `slot ${slot.slotName} ${slot.active ? 'active' : 'inactive'}, confirmed lag ${lag} bytes (limit ${maxLagBytes})`,
-    };
+  const age = new LsnAge();
+  const seen = await speakingWait(clockOf(ctx), {
+    kind: 'lag',
+    what: `CDC lag of ${task ?? node.id} under ${maxLagSeconds} s`,
+    read: async () => {
+      const status = dms ? ((await dms.task(task!))?.Status ?? 'not found') : 'running';
+      const found = await findSlot(ctx, input);
+      const now = ctx.now().getTime();
+      if (found.currentLsn) age.observe(now, found.currentLsn);
+      const confirmed = found.slot?.confirmedFlushLsn ?? null;
+      const ageMs = confirmed === null ? null : age.ageMs(now, confirmed);
+      return { status, found, ageMs, bytes: found.slot?.confirmedLagBytes ?? null, sinceFirst: age.sinceFirstMs(now) };
+    },
+    done: (o) => o.status === 'running' && o.ageMs !== null && o.ageMs <= maxLagSeconds * 1000,
+    failed: (o) =>
+      ['failed', 'stopped', 'not found'].includes(o.status)
+        ? `task ${task} is ${o.status}`
+        : o.found.slot === null
+          ? missingSlot(task, o.found.name)
+          : null,
+    show: (o) =>
+      o.found.slot === null
+        ? `task ${o.status}, slot ${o.found.name ?? '(none attributed)'} not found`
+        : `task ${o.status}, slot ${o.found.slot.slotName} ${o.found.slot.active ? 'active' : 'inactive'}, confirmed position ${
+            o.ageMs === null ? `more than ${formatDuration(o.sinceFirst)}` : formatDuration(o.ageMs)
+          } old (limit ${maxLagSeconds} s), ${o.bytes ?? '?'} bytes behind`,
+    check: `is the task applying changes (pgferry status), is the source busier than DMS can follow, is the slot active?`,
   });
-  return { status: 'succeeded', outputs: { lagBytes: lag }, note: detail };
+  return {
+    status: 'succeeded',
+    outputs: { lagBytes: seen.bytes, lagSeconds: seen.ageMs === null ? null : seen.ageMs / 1000 },
+    note: `lag ${formatDuration(seen.ageMs ?? 0)} (limit ${maxLagSeconds} s), ${seen.bytes ?? '?'} bytes`,
+  };
+}
+
+async function untilTaskRuns(dms: DmsOps, task: string, ctx: RunContext): Promise<void> {
+  await speakingWait(clockOf(ctx), {
+    kind: 'task',
+    what: `replication task ${task} running`,
+    read: async () => dms.task(task),
+    done: (current) => current?.Status === 'running',
+    failed: (current) =>
+      current === null
+        ? 'not found'
+        : ['failed', 'stopped'].includes(current.Status ?? '')
+          ? `is ${current.Status}: ${current.LastFailureMessage ?? current.StopReason ?? ''}`
+          : null,
+    show: (current) => `status ${current?.Status ?? 'not found'}`,
+    check: 'pgferry status shows the task and its last failure',
+  });
 }
 
 async function markerWait(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const lsn = requireString(node, input, 'lsn', 'markerLsn');
   const want = lsnToBigInt(lsn);
-  let confirmed = '';
+  const task = optionalString(input, 'task');
   // Engine logical: a failing apply worker never confirms the marker; say so at once, not after a timeout.
-  const errors = await watchSubscriptionErrors(ctx, optionalString(input, 'task'));
+  const errors = await watchSubscriptionErrors(ctx, task);
+  let confirmed: string;
   try {
-    await poll(ctx, `marker ${lsn} on ${node.id}`, async () => {
-      await errors.check();
-      const slot = await findSlot(ctx, input);
-      if (!slot?.confirmedFlushLsn) return { done: false, detail: 'slot has no confirmed LSN yet' };
-      confirmed = slot.confirmedFlushLsn;
-      return { done: lsnToBigInt(confirmed) >= want, detail: `slot confirmed ${confirmed}, marker ${lsn}` };
+    const seen = await speakingWait(clockOf(ctx), {
+      kind: 'marker',
+      what: `the cutover marker ${lsn} confirmed by the slot of ${task ?? node.id}`,
+      read: async () => {
+        await errors.check();
+        return findSlot(ctx, input);
+      },
+      done: (found) => found.slot?.confirmedFlushLsn != null && lsnToBigInt(found.slot.confirmedFlushLsn) >= want,
+      failed: (found) => (found.slot === null ? missingSlot(task, found.name) : null),
+      show: (found) =>
+        found.slot?.confirmedFlushLsn
+          ? `slot ${found.slot.slotName} confirmed ${found.slot.confirmedFlushLsn} (${found.slot.active ? 'active' : 'inactive'})`
+          : `slot ${found.name ?? '?'} has no confirmed LSN yet`,
+      check:
+        'is the task still running and applying (pgferry status)? writes are fenced, so only the marker is left to apply',
     });
+    confirmed = seen.slot!.confirmedFlushLsn!;
   } finally {
     await errors.close();
   }

@@ -79,7 +79,7 @@ describe('failures at every executor kind, then resume', () => {
     const stuck = await world.run('cutover', ['--max-polls', '3']);
     expect(stuck.code).toBe(1);
     expect(stuck.stderr).toMatch(
-      /cutover\.orders-cdc\.marker-wait: marker [0-9A-F]+\/[0-9A-F]+ on cutover\.orders-cdc\.marker-wait: not reached after 3 polls \(slot confirmed [0-9A-F]+\/[0-9A-F]+, marker/,
+      /cutover\.orders-cdc\.marker-wait: the cutover marker [0-9A-F]+\/[0-9A-F]+ confirmed by the slot of orders-cdc: not reached after .* \(the poll budget \(3 polls\)\); last seen: slot orderscdc_\w+ confirmed [0-9A-F]+\/[0-9A-F]+ \(inactive\); is the task still running/,
     );
     world.agent.simulateConsumer = true;
     const done = await world.run('cutover');
