@@ -284,6 +284,16 @@ export interface Cutover {
   /** A manual approval gate before the fence (and DMS validation must be clean when validation is on). */
   readonly validation_gate: boolean;
   readonly cleanup: Cleanup;
+  /** Minutes each kind of wait gives up after (executor/waits.ts). */
+  readonly timeouts: WaitTimeouts;
+}
+
+export interface WaitTimeouts {
+  readonly task_minutes: number;
+  readonly full_load_minutes: number;
+  readonly lag_minutes: number;
+  readonly marker_minutes: number;
+  readonly slot_minutes: number;
 }
 
 export interface Fence {
