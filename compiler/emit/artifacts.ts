@@ -42,7 +42,7 @@ function targetArtifacts(plan: Plan): Artifact[] {
     return [
       { path: artifactPath.targetPrepare(db), content: prepareSql(plan, sourceDb, db) },
       { path: artifactPath.targetPostLoad(db), content: postLoadSql(plan, db) },
-      { path: artifactPath.targetSequences(db), content: sequencesSql(plan, db) },
+      { path: artifactPath.targetSequences(db), content: sequencesSql(plan, sourceDb, db) },
       { path: artifactPath.targetCutover(db), content: cutoverSql(plan, sourceDb, db) },
     ];
   });

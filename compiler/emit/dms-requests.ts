@@ -14,7 +14,10 @@ import { refPlaceholder, secretPlaceholder } from '../../contracts/secret-ref.js
 import { nodeId } from '../graph/ids.js';
 import type { Plan, Task } from '../model/plan.js';
 import { sourceEndpointId, targetDatabase, targetEndpointId, tasksOf } from './names.js';
+import { tableMappings } from './table-mappings.js';
 import { taskSettings } from './task-settings.js';
+
+export { tableMappings };
 
 /** Seconds; the DMS default of 60 is short for full-load scans of big tables. */
 const EXECUTE_TIMEOUT_SECONDS = 300;
@@ -134,37 +137,6 @@ export function targetEndpointRequest(plan: Plan, database: string) {
     PostgreSQLSettings: settings,
     Tags: tags(plan),
   } satisfies CreateEndpointCommandInput;
-}
-
-interface SelectionRule {
-  readonly 'rule-type': 'selection';
-  readonly 'rule-id': string;
-  readonly 'rule-name': string;
-  readonly 'object-locator': { readonly 'schema-name': string; readonly 'table-name': string };
-  readonly 'rule-action': 'include' | 'exclude';
-}
-
-function locator(pattern: string): { 'schema-name': string; 'table-name': string } {
-  const dot = pattern.indexOf('.');
-  if (dot < 0) return { 'schema-name': pattern, 'table-name': '%' };
-  return { 'schema-name': pattern.slice(0, dot), 'table-name': pattern.slice(dot + 1) };
-}
-
-/** Selection rules: includes then excludes, numbered in plan order so ids never depend on anything else. */
-export function tableMappings(task: Task): { rules: SelectionRule[] } {
-  const rules: SelectionRule[] = [];
-  const add = (pattern: string, action: 'include' | 'exclude', n: number): void => {
-    rules.push({
-      'rule-type': 'selection',
-      'rule-id': String(rules.length + 1),
-      'rule-name': `${action}-${n}`,
-      'object-locator': locator(pattern),
-      'rule-action': action,
-    });
-  };
-  for (const [i, pattern] of task.tables.include.entries()) add(pattern, 'include', i + 1);
-  for (const [i, pattern] of task.tables.exclude.entries()) add(pattern, 'exclude', i + 1);
-  return { rules };
 }
 
 export function taskRequest(plan: Plan, task: Task) {

@@ -183,6 +183,15 @@ export function wildcardToRegex(pattern: string): string {
   return `^${body.join('')}$`;
 }
 
+/**
+ * Whether a transformation or table-settings locator names many objects. Those rules are written with
+ * `%` for "any"; an `_` there is read as part of the name (order_lines), as nearly every table name
+ * that has one means it.
+ */
+export function matchesMany(locator: string): boolean {
+  return locator.includes('%');
+}
+
 /** A pattern matching exactly `name`: the wildcard characters and the schema separator in brackets. */
 export function literalPattern(name: string): string {
   return name.replace(/[%_[.]/g, (ch) => `[${ch}]`);

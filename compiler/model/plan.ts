@@ -248,6 +248,103 @@ export interface Task {
   readonly heartbeat: Heartbeat;
   /** Raw ReplicationTaskSettings overrides, PascalCase sections as AWS documents them. */
   readonly settings: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** DMS transformation rules, emitted after the selection rules in plan order. */
+  readonly transformations: readonly Transformation[];
+  /** DMS table-settings rules (parallel load, per-table LOB settings), one table each. */
+  readonly table_settings: readonly TableSetting[];
+}
+
+export type TransformationTarget = 'schema' | 'table' | 'column';
+
+export type TransformationAction =
+  | 'rename'
+  | 'add-prefix'
+  | 'remove-prefix'
+  | 'replace-prefix'
+  | 'add-suffix'
+  | 'remove-suffix'
+  | 'replace-suffix'
+  | 'convert-lowercase'
+  | 'convert-uppercase'
+  | 'remove-column'
+  | 'add-column'
+  | 'change-data-type';
+
+/**
+ * One DMS transformation rule as AWS documents it (reference/dms.md §6.2): `rule-target`,
+ * `rule-action`, `object-locator` (schema, table, column in DMS wildcard syntax), `value`, `old-value`,
+ * `data-type`, `expression`. Which keys an action needs is checked by rules, with locations.
+ */
+export interface Transformation {
+  /** rule-name; null: `<action>-<position>`. */
+  readonly name: string | null;
+  readonly target: TransformationTarget;
+  readonly action: TransformationAction;
+  readonly schema: string;
+  readonly table: string | null;
+  readonly column: string | null;
+  readonly value: string | null;
+  readonly old_value: string | null;
+  readonly data_type: DmsDataType | null;
+  readonly expression: string | null;
+}
+
+export type DmsTypeName =
+  | 'bytes'
+  | 'date'
+  | 'time'
+  | 'datetime'
+  | 'int1'
+  | 'int2'
+  | 'int4'
+  | 'int8'
+  | 'numeric'
+  | 'real4'
+  | 'real8'
+  | 'string'
+  | 'uint1'
+  | 'uint2'
+  | 'uint4'
+  | 'uint8'
+  | 'wstring'
+  | 'blob'
+  | 'nclob'
+  | 'clob'
+  | 'boolean';
+
+export interface DmsDataType {
+  readonly type: DmsTypeName;
+  readonly precision: number | null;
+  readonly scale: number | null;
+  readonly length: number | null;
+}
+
+/** One DMS table-settings rule (reference/dms.md §6.3); `table` is an exact `schema.table`. */
+export interface TableSetting {
+  /** rule-name; null: `table-settings-<position>`. */
+  readonly name: string | null;
+  readonly table: string;
+  readonly parallel_load: ParallelLoad | null;
+  readonly lob: TableLob | null;
+}
+
+export type ParallelLoadType = 'partitions-auto' | 'subpartitions-auto' | 'partitions-list' | 'ranges' | 'none';
+
+export interface ParallelLoad {
+  readonly type: ParallelLoadType;
+  /** ranges: the boundary columns, in order. */
+  readonly columns: readonly string[];
+  /** ranges: one row per boundary, a value per column. */
+  readonly boundaries: readonly (readonly (string | number)[])[];
+  /** partitions-list only. */
+  readonly partitions: readonly string[];
+  readonly subpartitions: readonly string[];
+}
+
+export interface TableLob {
+  readonly mode: 'limited' | 'unlimited' | 'none';
+  /** KB; required in limited mode. */
+  readonly bulk_max_size_kb: number | null;
 }
 
 export interface TableSelection {

@@ -13,6 +13,8 @@ import { catalogDatabaseRule } from './catalog-database.js';
 import { catalogKeysRule } from './catalog-keys.js';
 import { catalogSelectionRule } from './catalog-selection.js';
 import { catalogStructureRule } from './catalog-structure.js';
+import { catalogTableSettingsRule } from './catalog-table-settings.js';
+import { catalogTransformationsRule } from './catalog-transformations.js';
 import { cdcTaskRule } from './cdc-task.js';
 import { cutoverRule } from './cutover.js';
 import { engineVersionRule } from './engine-version.js';
@@ -28,9 +30,11 @@ import type { Finding, Rule } from './rule.js';
 import { secretsRule } from './secrets.js';
 import { sourceAccessRule } from './source-access.js';
 import { tableSelectionRule } from './table-selection.js';
+import { tableSettingsRule } from './table-settings.js';
 import { targetRule } from './target.js';
 import { targetCertificateRule } from './target-certificate.js';
 import { taskSettingsRule } from './task-settings.js';
+import { transformationsRule } from './transformations.js';
 import { versionsRule } from './versions.js';
 import { applyWaivers, WAIVER_INVALID, WAIVER_UNUSED } from './waivers.js';
 import { walSettingsRule } from './wal-settings.js';
@@ -50,6 +54,8 @@ export const rules: readonly Rule[] = Object.freeze([
   lobRule,
   fullLoadRule,
   taskSettingsRule,
+  transformationsRule,
+  tableSettingsRule,
   targetRule,
   postLoadSqlFilesRule,
   targetCertificateRule,
@@ -62,6 +68,8 @@ export const rules: readonly Rule[] = Object.freeze([
   catalogColumnsRule,
   catalogStructureRule,
   catalogDatabaseRule,
+  catalogTransformationsRule,
+  catalogTableSettingsRule,
 ]);
 
 const waiverCodes: readonly CodeInfo[] = [WAIVER_UNUSED, WAIVER_INVALID];

@@ -10,6 +10,7 @@ import { REF_PLACEHOLDER } from '../../contracts/secret-ref.js';
 import { parseArtifactJson } from '../normalise.js';
 import { type Consequence, sameJson, show } from './consequence.js';
 import { leafChanges } from './leaves.js';
+import { schemaAltering, tableMappingChanges } from './table-mappings.js';
 
 type Request = Readonly<Record<string, unknown>>;
 
@@ -96,7 +97,7 @@ function majorMinor(version: unknown): string {
 }
 
 function memberDetails(member: string, before: unknown, after: unknown): string[] {
-  if (member === 'TableMappings') return ['TableMappings: selection or transformation rules changed'];
+  if (member === 'TableMappings') return tableMappingChanges(before, after);
   if (isObject(before) || isObject(after)) return leafChanges(before, after, member);
   return [`${member}: ${show(before)} → ${show(after)}`];
 }
@@ -192,6 +193,17 @@ function taskModified(
           : 'restarted with reload-target (tables load again)'
       }`,
       details: details.filter((d) => d.startsWith('MigrationType')),
+    });
+  }
+  // DMS takes a changed transformation into account on a restart only (reference/dms.md §6.2); the
+  // executor's stop → modify → resume leaves tables already loaded in their old shape.
+  if (modify.includes('TableMappings') && schemaAltering(before.request.TableMappings, after.request.TableMappings)) {
+    out.push({
+      severity: 'high',
+      kind: 'dms-stop-modify-resume',
+      subject,
+      message: `${label(after)} transformation rules change: resuming applies them to new changes only; tables already loaded keep the old shape until the task is restarted with reload-target (they load again)`,
+      details: details.filter((d) => d.startsWith('TableMappings: transformation')),
     });
   }
   const rest = modify.filter((m) => m !== 'MigrationType');

@@ -199,9 +199,12 @@ describe.each([10, 18] as const)('catalog and init on PostgreSQL %i', (major) =>
     const fired = new Set(
       (JSON.parse(checked.stdout) as { diagnostics: { code: string }[] }).diagnostics.map((d) => d.code),
     );
+    // PGF5080-5087 check a task's transformations and table settings (and tables of 100 GiB), which this
+    // plan does not write; test/compiler/rules/{transformations,table-settings}.test.ts fire each of them.
+    const needTableMappings = /^PGF508[0-7]$/;
     const catalogCodes = ruleCodes()
       .map((c) => c.code)
-      .filter((code) => code.startsWith('PGF5'));
+      .filter((code) => code.startsWith('PGF5') && !needTableMappings.test(code));
     expect(catalogCodes.length).toBeGreaterThanOrEqual(18);
     expect(catalogCodes.filter((code) => !fired.has(code))).toEqual([]);
   });

@@ -32,6 +32,7 @@ const expectedExit: Record<string, number> = {
   reformat: 0,
   'spell-out-default': 0,
   'table-selection': 1,
+  transformations: 1,
 };
 
 function transcript(run: CliRun): string {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { tableMappings } from '../../compiler/emit/table-mappings.js';
+import type { TableSetting, Task } from '../../compiler/model/plan.js';
 import { memberChange } from '../../contracts/dms-mutability.js';
 import { diffPlans } from '../../diff/plan-diff.js';
-import { basePlan, cdcPlan, planWith } from '../support/base-plan.js';
+import { basePlan, cdcPlan, planWith, transformation } from '../support/base-plan.js';
 import {
   artifactsWith,
   baseBundle,
@@ -13,6 +15,23 @@ import {
   side,
   task,
 } from './support/sides.js';
+
+/** The side's task artifact with the TableMappings the base task patched compiles to. */
+function mappingsOf(patch: Partial<Task>) {
+  const mappings = tableMappings({ ...basePlan.dms.tasks[0]!, ...patch });
+  return artifactsWith({
+    'dms/tasks/orders-full-load.json': task('orders-full-load', { TableMappings: JSON.stringify(mappings) }),
+  });
+}
+
+function tableSetting(boundary: string[]): TableSetting {
+  return {
+    name: null,
+    table: 'public.orders',
+    lob: null,
+    parallel_load: { type: 'ranges', columns: ['id'], boundaries: [boundary], partitions: [], subpartitions: [] },
+  };
+}
 
 /** `severity kind: message` lines of the impact summary, for compact expectations. */
 function impactOf(before: SideSpec, after: SideSpec): string[] {
@@ -31,6 +50,7 @@ describe('DMS members: modify in place or replace, from the SDK types', () => {
     ['endpoint', 'KmsKeyId', 'replace'],
     ['task', 'MigrationType', 'modify'],
     ['task', 'TableMappings', 'modify'],
+    ['task', 'ReplicationTaskSettings', 'modify'],
     ['task', 'SourceEndpointArn', 'replace'],
     ['task', 'ReplicationInstanceArn', 'replace'],
   ] as const)('%s %s → %s', (kind, member, want) => {
@@ -298,6 +318,27 @@ describe('impact summary', () => {
       ],
     },
     {
+      name: 'a transformation is added: modified in place, and loaded tables keep their old shape',
+      before: { artifacts: mappingsOf({}) },
+      after: {
+        artifacts: mappingsOf({
+          transformations: [transformation({ target: 'schema', action: 'rename', value: 'shop' })],
+        }),
+      },
+      want: [
+        "high dms-stop-modify-resume: task 'orders-full-load' transformation rules change: resuming applies them to new changes only; tables already loaded keep the old shape until the task is restarted with reload-target (they load again)",
+        "medium dms-stop-modify-resume: task 'orders-full-load' must be stopped → modified → resumed (ModifyReplicationTask: TableMappings)",
+      ],
+    },
+    {
+      name: 'table settings change: modified in place, no reload',
+      before: { artifacts: mappingsOf({ table_settings: [tableSetting(['1000'])] }) },
+      after: { artifacts: mappingsOf({ table_settings: [tableSetting(['2000'])] }) },
+      want: [
+        "medium dms-stop-modify-resume: task 'orders-full-load' must be stopped → modified → resumed (ModifyReplicationTask: TableMappings)",
+      ],
+    },
+    {
       name: 'a CDC task becomes full-load: its DMS slot is abandoned',
       before: { plan: cdcPlan },
       after: { plan: planWith({ dms: { tasks: [{ ...cdcPlan.dms.tasks[0]!, migration_type: 'full-load' }] } }) },
@@ -349,6 +390,22 @@ describe('impact summary', () => {
       message: "replication slot 'orders_slot' changes (dropped and re-created): in-flight CDC changes are lost",
       details: ['plugin: test_decoding → pglogical'],
     });
+  });
+
+  it('names each table-mapping rule that changed, by rule-name', () => {
+    const before = mappingsOf({ table_settings: [tableSetting(['1000'])] });
+    const after = mappingsOf({
+      transformations: [transformation({ target: 'schema', action: 'rename', value: 'shop' })],
+    });
+    const details = diffPlans(side('old', { artifacts: before }), side('new', { artifacts: after })).impact.flatMap(
+      (c) => c.details,
+    );
+    expect(new Set(details)).toEqual(
+      new Set([
+        'TableMappings: table-settings table-settings-1 removed',
+        'TableMappings: transformation rename-1 added',
+      ]),
+    );
   });
 
   it('puts details under each consequence', () => {

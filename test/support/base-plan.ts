@@ -1,7 +1,7 @@
 // A valid, fully resolved plan (every default explicit): the seed scenario of plans/orders.yaml.
 // Tests derive variants with `planWith`, so each table row states only what it changes.
 
-import type { Plan } from '../../compiler/model/plan.js';
+import type { Plan, Transformation } from '../../compiler/model/plan.js';
 import { isSecretRef } from '../../contracts/secret-ref.js';
 
 export const basePlan: Plan = {
@@ -81,6 +81,8 @@ export const basePlan: Plan = {
         allow_reload: false,
         heartbeat: { enabled: false, frequency_minutes: 5, schema: 'public' },
         settings: {},
+        transformations: [],
+        table_settings: [],
       },
     ],
     tags: {},
@@ -152,3 +154,20 @@ export const cdcPlan: Plan = planWith({
     ],
   },
 });
+
+/** A transformation with every optional key null (schema `public`), then the given keys. */
+export function transformation(
+  patch: Partial<Transformation> & Pick<Transformation, 'target' | 'action'>,
+): Transformation {
+  return {
+    name: null,
+    schema: 'public',
+    table: null,
+    column: null,
+    value: null,
+    old_value: null,
+    data_type: null,
+    expression: null,
+    ...patch,
+  };
+}

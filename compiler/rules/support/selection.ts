@@ -120,3 +120,13 @@ export function planSelections(tasks: readonly Task[], catalog: CatalogSnapshot)
     }));
   });
 }
+
+/** Why a task would not load one exact table, or null when it does: the exclude that drops it, or no include. */
+export function unselectedReason(task: Task, schema: string, table: string): string | null {
+  const excludedBy = task.tables.exclude.find((pattern) => patternMatches(pattern, schema, table));
+  if (excludedBy !== undefined) return `task "${task.id}" excludes it (${excludedBy})`;
+  if (!task.tables.include.some((pattern) => patternMatches(pattern, schema, table))) {
+    return `no include pattern of task "${task.id}" selects it`;
+  }
+  return null;
+}

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cutoverSql, prepareSql, SEQUENCE_READ_SQL, sequencesSql } from '../../../compiler/emit/target-sql.js';
 import type { FkStrategy, Plan } from '../../../compiler/model/plan.js';
 import { splitSql } from '../../../executor/sql-split.js';
-import { basePlan, planWith } from '../../support/base-plan.js';
+import { basePlan, planWith, transformation } from '../../support/base-plan.js';
 import { type PgCluster, startCluster } from '../../support/pg-cluster.js';
 
 const SCHEMA = `
@@ -26,6 +26,19 @@ function planFor(
     target: { kind, fk_strategy: fk, parameter_group: fk === 'parameter_group' ? 'orders-pg16' : null },
     dms: { tasks: [{ ...basePlan.dms.tasks[0]!, tables: { include, exclude } }] },
   });
+}
+
+/** app → shop, and every table prefixed with old_ (the exclude follows: app.order[_]x → shop.old_order[_]x). */
+function renamedPlan(fk: FkStrategy): Plan {
+  const plan = planFor(fk, undefined, undefined, 'self-managed');
+  const task = {
+    ...plan.dms.tasks[0]!,
+    transformations: [
+      transformation({ target: 'schema', action: 'rename', schema: 'app', value: 'shop' }),
+      transformation({ target: 'table', action: 'add-prefix', schema: 'app', table: '%', value: 'old_' }),
+    ],
+  };
+  return { ...plan, dms: { ...plan.dms, tasks: [task] } };
 }
 
 let source: PgCluster;
@@ -164,6 +177,36 @@ describe('prepare.sql and cutover.sql', () => {
     }
   });
 
+  test('transformations: the SQL follows a schema rename and a table prefix to the target names', async () => {
+    await client.query(`${SCHEMA}
+      DROP SCHEMA IF EXISTS shop CASCADE;
+      ALTER SCHEMA app RENAME TO shop;
+      ALTER TABLE shop.parent RENAME TO old_parent;
+      ALTER TABLE shop.child RENAME TO old_child;
+      ALTER TABLE shop.order_x RENAME TO old_order_x;`);
+    const plan = renamedPlan('disable_triggers');
+    await run(prepareSql(plan, 'orders', 'orders'));
+    const states = await client.query(
+      `SELECT c.relname, string_agg(DISTINCT t.tgenabled::text, '') AS states
+       FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'shop' GROUP BY 1 ORDER BY 1`,
+    );
+    expect(Object.fromEntries(states.rows.map((row) => [row.relname, row.states]))).toEqual({
+      old_child: 'D',
+      old_order_x: 'O',
+      old_parent: 'D',
+    });
+    await run(cutoverSql(plan, 'orders', 'orders'));
+    await client.query('DROP SCHEMA shop CASCADE');
+  });
+
+  test('transformations: pre_created checks the renamed tables, not the source names', async () => {
+    await client.query(`${SCHEMA} DROP SCHEMA IF EXISTS shop CASCADE;`);
+    await expect(run(prepareSql(renamedPlan('after_connect_script'), 'orders', 'orders'))).rejects.toThrow(
+      /no target table matches shop\.old_%/,
+    );
+  });
+
   test('pre_created: an include pattern that matches no target table stops the run', async () => {
     const plan = planFor('after_connect_script', ['app.%', 'billing.%']);
     await expect(run(prepareSql(plan, 'orders', 'orders'))).rejects.toThrow(/no target table matches billing\.%/);
@@ -187,12 +230,24 @@ describe('sequences.sql', () => {
       { schema: 'app', name: 'only_on_source', last_value: '1', is_called: false },
       { schema: 'app', name: 'parent_id_seq', last_value: '2', is_called: true },
     ]);
-    const applied = await client.query(sequencesSql(basePlan, 'orders'), [JSON.stringify(values)]);
+    const applied = await client.query(sequencesSql(basePlan, 'orders', 'orders'), [JSON.stringify(values)]);
     expect(applied.rows).toEqual([
       { schema: 'app', name: 'child_id_seq', value: '1001' },
       { schema: 'app', name: 'free_seq', value: '1008' },
       { schema: 'app', name: 'parent_id_seq', value: '1002' },
     ]);
     expect((await client.query("SELECT nextval('app.parent_id_seq') AS v")).rows[0].v).toBe('1003');
+
+    // The same source values land in the renamed schema when the task renames app to shop.
+    await client.query('DROP SCHEMA IF EXISTS shop CASCADE; ALTER SCHEMA app RENAME TO shop');
+    const renamed = await client.query(sequencesSql(renamedPlan('after_connect_script'), 'orders', 'orders'), [
+      JSON.stringify(values),
+    ]);
+    expect(renamed.rows).toEqual([
+      { schema: 'shop', name: 'child_id_seq', value: '1001' },
+      { schema: 'shop', name: 'free_seq', value: '1008' },
+      { schema: 'shop', name: 'parent_id_seq', value: '1002' },
+    ]);
+    await client.query('DROP SCHEMA shop CASCADE');
   });
 });
