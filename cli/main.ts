@@ -30,6 +30,10 @@ export const commands: Readonly<Record<string, CommandEntry>> = {
     load: fromModule('diff'),
   },
   apply: { summary: 'run the plan until the next manual gate; resumes from the journal', load: fromModule('apply') },
+  verify: {
+    summary: 'compare the data, schema and sequences on source and target (--mode, --format, --rolling)',
+    load: fromModule('verify'),
+  },
   status: { summary: 'graph, DMS task and replication slot status (--watch, --json)', load: fromModule('status') },
   approve: { summary: 'open a manual gate: pgferry approve PLAN GATE', load: fromModule('approve') },
   cutover: { summary: 'run the cutover nodes (gated)', load: fromModule('cutover') },

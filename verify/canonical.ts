@@ -1,0 +1,85 @@
+// The canonical text of a column value, as a SQL expression evaluated inside each database. Both sides
+// run with CANONICAL_SETTINGS (side.ts), so `::text` is already canonical for most types; the
+// exceptions are spelled out here and documented in docs/verify.md. Every function used exists in 9.5.
+
+import { quoteIdent } from '../agent/roles.js';
+import { VerifyError } from './errors.js';
+import type { ColumnInfo } from './tables.js';
+
+/**
+ * Types whose values name things local to one cluster (row addresses, transaction ids, WAL positions,
+ * catalog OIDs): equal data has different values on two clusters, so there is nothing to compare.
+ */
+const NO_CANONICAL_FORM = new Set([
+  'tid',
+  'xid',
+  'xid8',
+  'cid',
+  'pg_lsn',
+  'txid_snapshot',
+  'pg_snapshot',
+  'oid',
+  'regclass',
+  'regproc',
+  'regprocedure',
+  'regoper',
+  'regoperator',
+  'regtype',
+  'regconfig',
+  'regdictionary',
+  'regnamespace',
+  'regrole',
+  'regcollation',
+]);
+
+/** Base types from extensions whose text output is stable and exact. */
+const EXTENSION_TYPES_WITH_TEXT = new Set(['citext', 'hstore', 'ltree', 'isbn', 'ean13', 'issn', 'upc', 'cube']);
+
+const FLOATS = new Set(['float4', 'float8']);
+
+function unsupported(column: ColumnInfo, why: string): VerifyError {
+  return new VerifyError(`column ${column.name} has type ${column.type}, which has no canonical form: ${why}`, {
+    column: column.name,
+  });
+}
+
+/** Throws VerifyError when the column's type cannot be compared. */
+export function checkComparable(column: ColumnInfo): void {
+  const base = column.element ?? column.base;
+  const typtype = column.element === null ? column.typtype : (column.elementTyptype ?? 'b');
+  const schema = column.element === null ? column.baseSchema : (column.elementSchema ?? 'pg_catalog');
+  if (NO_CANONICAL_FORM.has(base))
+    throw unsupported(column, 'its values name cluster-local things (row addresses, transaction ids, OIDs)');
+  if (typtype === 'p') throw unsupported(column, 'it is a pseudo-type');
+  if (typtype === 'b' && schema !== 'pg_catalog' && !EXTENSION_TYPES_WITH_TEXT.has(base)) {
+    throw unsupported(
+      column,
+      `${schema}.${base} is a base type from an extension whose text form pgferry does not know to be exact; exclude the table or the column`,
+    );
+  }
+}
+
+/**
+ * SQL for the canonical text of `column` on one side; `other` is the same column on the other side
+ * (json is normalised to jsonb only when the other side is jsonb: the plan mapped one to the other).
+ */
+export function canonicalExpression(column: ColumnInfo, other: ColumnInfo | undefined): string {
+  checkComparable(column);
+  const ref = quoteIdent(column.name);
+  // Floats by their exact bits: text output changed in PostgreSQL 12 (shortest exact digits), so the
+  // same value prints differently on a 10 source and a 16 target even with extra_float_digits = 3.
+  if (FLOATS.has(column.base)) return `encode(float8send(${ref}::float8), 'hex')`;
+  if (column.element !== null && FLOATS.has(column.element)) {
+    return `CASE WHEN ${ref} IS NULL THEN NULL ELSE coalesce(array_dims(${ref}), '') || ':' || coalesce((SELECT string_agg(coalesce(encode(float8send(e::float8), 'hex'), 'NULL'), ',' ORDER BY o) FROM unnest(${ref}) WITH ORDINALITY u(e, o)), '') END`;
+  }
+  if (column.base === 'json' && other?.base === 'jsonb') return `${ref}::jsonb::text`;
+  if (column.base === 'money') return `${ref}::numeric::text`;
+  // numeric::text keeps the scale (1.5 vs 1.500000): a NUMERIC(28,6) truncation is a difference.
+  // bpchar::text drops the padding, so char(5) 'ab' equals char(8) 'ab'.
+  return `${ref}::text`;
+}
+
+/** The row's canonical text: a record literal, where NULL prints as nothing and '' as "". */
+export function rowTextExpression(columns: readonly ColumnInfo[], others: ReadonlyMap<string, ColumnInfo>): string {
+  return `ROW(${columns.map((column) => canonicalExpression(column, others.get(column.name))).join(', ')})::text`;
+}

@@ -1,0 +1,115 @@
+// The statements one side runs for one table: chunk boundaries by key, a chunk's count and aggregate
+// hash, the per-row hashes of a small range, and the canonical column texts of one row. Ranges are
+// half-open on the low side: (lo, hi], where a null lo is "from the start" and a null hi "to the end".
+//
+// The aggregate is order-independent: the sums of the two 64-bit halves of each row's md5 (sum over
+// bigint is numeric, so it never overflows). No ORDER BY, no string_agg buffer: a chunk is one scan.
+
+import { quoteIdent } from '../agent/roles.js';
+import { canonicalExpression, rowTextExpression } from './canonical.js';
+import { type ColumnInfo, qualified, type TableInfo } from './tables.js';
+
+export type KeyValue = readonly string[];
+
+export interface Range {
+  readonly lo: KeyValue | null;
+  readonly hi: KeyValue | null;
+}
+
+export interface TableSql {
+  readonly keyed: boolean;
+  /** Key of the first row after `lo`, skipping `offset` rows (null when there are none). */
+  boundary(range: Range, offset: number): { text: string; values: string[] };
+  summary(range: Range, withHash: boolean): { text: string; values: string[] };
+  rowHashes(range: Range): { text: string; values: string[] };
+  /** Canonical text of each compared column, then its plain text for the report. */
+  rowTexts(key: KeyValue): { text: string; values: string[] };
+  /** Keyless tables: count and aggregate over rows whose hash starts with `prefix`, by the next hex digit. */
+  hashBuckets(prefix: string): { text: string; values: string[] };
+  /** Keyless tables: distinct row hashes and their counts within one hash prefix. */
+  hashRows(prefix: string): { text: string; values: string[] };
+  /** Keyless tables: the canonical column texts of the rows with one hash. */
+  rowTextsByHash(hash: string): { text: string; values: string[] };
+}
+
+const HALVES = `coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint), 0)::text, coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::bigint), 0)::text`;
+
+/**
+ * `columns` are the compared columns in source order, as this side has them; `others` the same
+ * columns on the other side (for json/jsonb normalisation).
+ */
+export function tableSql(
+  table: TableInfo,
+  columns: readonly ColumnInfo[],
+  others: ReadonlyMap<string, ColumnInfo>,
+): TableSql {
+  const from = qualified(table);
+  const byName = new Map(table.columns.map((column) => [column.name, column]));
+  const key = table.key.map((name) => byName.get(name)!);
+  const keyRefs = key.map((column) => quoteIdent(column.name));
+  const keyRow = `(${keyRefs.join(', ')})`;
+  const keyText = keyRefs.map((ref) => `${ref}::text`).join(', ');
+  // Qualified: a bare name in ORDER BY would pick the `::text` output column and sort keys as text.
+  const orderBy = keyRefs.map((ref) => `${from}.${ref}`).join(', ');
+  const rowText = rowTextExpression(columns, others);
+  const rowHash = `md5(${rowText})`;
+  // Per column: the canonical text (what is compared), then the plain text (what is shown).
+  const columnTexts = [
+    ...columns.map((column) => canonicalExpression(column, others.get(column.name))),
+    ...columns.map((column) => `${quoteIdent(column.name)}::text`),
+  ].join(', ');
+
+  const literal = (values: string[], keyValue: KeyValue): string => {
+    const parts = key.map((column, i) => {
+      values.push(keyValue[i]!);
+      return `$${values.length}::${column.type}`;
+    });
+    return `(${parts.join(', ')})`;
+  };
+  const where = (range: Range, values: string[]): string => {
+    const parts: string[] = [];
+    if (range.lo) parts.push(`${keyRow} > ${literal(values, range.lo)}`);
+    if (range.hi) parts.push(`${keyRow} <= ${literal(values, range.hi)}`);
+    return parts.length === 0 ? '' : `WHERE ${parts.join(' AND ')}`;
+  };
+
+  return {
+    keyed: key.length > 0,
+    boundary(range, offset) {
+      const values: string[] = [];
+      const text = `SELECT ${keyText} FROM ${from} ${where(range, values)} ORDER BY ${orderBy} OFFSET ${Math.max(0, Math.floor(offset))} LIMIT 1`;
+      return { text, values };
+    },
+    summary(range, withHash) {
+      const values: string[] = [];
+      const filter = key.length > 0 ? where(range, values) : '';
+      const text = withHash
+        ? `SELECT count(*)::text, ${HALVES} FROM (SELECT ${rowHash} AS h FROM ${from} ${filter}) s`
+        : `SELECT count(*)::text, '0', '0' FROM ${from} ${filter}`;
+      return { text, values };
+    },
+    rowHashes(range) {
+      const values: string[] = [];
+      const text = `SELECT ${keyText}, ${rowHash} FROM ${from} ${where(range, values)} ORDER BY ${orderBy}`;
+      return { text, values };
+    },
+    rowTexts(keyValue) {
+      const values: string[] = [];
+      const text = `SELECT ${columnTexts} FROM ${from} WHERE ${keyRow} = ${literal(values, keyValue)}`;
+      return { text, values };
+    },
+    hashBuckets(prefix) {
+      const depth = prefix.length + 1;
+      const text = `SELECT substr(h, 1, ${depth}), count(*)::text, ${HALVES} FROM (SELECT ${rowHash} AS h FROM ${from}) s WHERE h LIKE $1 GROUP BY 1 ORDER BY 1`;
+      return { text, values: [`${prefix}%`] };
+    },
+    hashRows(prefix) {
+      const text = `SELECT h, count(*)::text FROM (SELECT ${rowHash} AS h FROM ${from}) s WHERE h LIKE $1 GROUP BY 1 ORDER BY 1`;
+      return { text, values: [`${prefix}%`] };
+    },
+    rowTextsByHash(hash) {
+      const text = `SELECT ${columnTexts} FROM ${from} WHERE ${rowHash} = $1 LIMIT 1`;
+      return { text, values: [hash] };
+    },
+  };
+}
