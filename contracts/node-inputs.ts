@@ -164,6 +164,25 @@ export interface NodeInputs {
     readonly sql: string;
     readonly margin: number;
   };
+  /**
+   * Compares the data (and schema, sequences) of a source database with its target database from one
+   * read-only snapshot each (verify/). `selection` is a SQL predicate over `pg_class c JOIN pg_namespace n`
+   * choosing the tables the plan's tasks migrate; `tables` narrows it (`schema.table` wildcards). The node
+   * fails when mismatches exceed `allowedMismatches` and `onMismatch` is `stop`, so writes never open.
+   */
+  DataVerify: {
+    readonly connection: PgConnectionInput;
+    readonly source: PgConnectionInput;
+    readonly sourceDatabase: string;
+    readonly mode: 'count' | 'checksum' | 'rows';
+    readonly selection: string;
+    readonly tables: readonly string[];
+    readonly allowedMismatches: number;
+    readonly onMismatch: 'stop' | 'warn';
+    readonly jobs: number;
+    readonly chunkRows: number;
+    readonly postLoadSql: readonly string[];
+  };
   /** Runs `sql` (re-enable triggers / reset settings) and reverts the parameter group when one is used. */
   TargetFkRestore: {
     readonly connection: PgConnectionInput;
@@ -338,6 +357,7 @@ export const NODE_OUTPUTS = {
   TargetPostLoad: [],
   TargetSequenceSync: ['sequences'],
   TargetFkRestore: [],
+  DataVerify: ['result', 'rows', 'mismatches', 'errors'],
   DmsReplicationInstanceCreate: ['arn'],
   DmsEndpointCreate: ['arn'],
   DmsConnectionTest: [],

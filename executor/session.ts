@@ -308,6 +308,7 @@ export class Session {
       overrides: this.overrides,
       readPlanFile: (path) => this.readPlanFile(path),
       redactor: this.redactor,
+      journalDir: dirname(this.journalFile),
       sleep: this.sleep,
       pollMs: this.options.pollMs ?? 15_000,
       maxPolls: this.options.maxPolls ?? 2_880,

@@ -32,6 +32,8 @@ export interface RunContext {
   /** A file named relative to the plan file (post_load_sql), or from the compiled output when present. */
   readPlanFile(path: string): Promise<string>;
   readonly redactor: Redactor;
+  /** The directory holding this plan's journal; nodes keep their resumable progress there (verify). */
+  readonly journalDir: string;
   readonly sleep: Sleeper;
   /** Poll interval for waiters, ms (0 in tests). */
   readonly pollMs: number;

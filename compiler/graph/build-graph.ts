@@ -17,6 +17,7 @@ import { logicalEngine } from './engines/logical.js';
 import { fact } from './facts.js';
 import { nodeId } from './ids.js';
 import { deriveEdges, topologicalOrder } from './order.js';
+import { addDataVerify } from './verify-node.js';
 
 function addSource(b: GraphBuilder): void {
   const { plan, bundle, agent } = b;
@@ -250,7 +251,7 @@ function addCutover(b: GraphBuilder, engine: ReplicationEngine): string[] {
       [fact.targetPostLoaded(db), ...tasksOf(plan, sourceDb).map(loadedFact)],
       undefined,
     );
-    openRequires.push(restored, ...engine.stop(b, sourceDb, restored, true));
+    openRequires.push(...addDataVerify(b, sourceDb, restored), ...engine.stop(b, sourceDb, restored, true));
   }
   const cdcDbs = plan.source.databases.filter((db) => tasksOf(plan, db).some(isCdc));
   if (cdcDbs.length > 0) {
@@ -329,7 +330,7 @@ function addCutover(b: GraphBuilder, engine: ReplicationEngine): string[] {
         [fact.targetPostLoaded(db), ...tasks.map((task) => fact.replicationDrained(task.id))],
         undefined,
       );
-      openRequires.push(restored);
+      openRequires.push(...addDataVerify(b, sourceDb, restored));
       openRequires.push(...engine.stop(b, sourceDb, restored, false));
     }
   }

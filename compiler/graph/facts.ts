@@ -15,6 +15,7 @@ export const fact = {
   targetSequencesSynced: (db: string) => `target.${db}.sequences-synced`,
   targetCutoverSqlDone: (db: string) => `target.${db}.cutover-sql-done`,
   targetFkRestored: (db: string) => `target.${db}.fk-restored`,
+  targetVerified: (db: string) => `target.${db}.verified`,
   instanceAvailable: (id: string) => `dms.instance.${id}.available`,
   instanceDeleted: (id: string) => `dms.instance.${id}.deleted`,
   endpointCreated: (id: string) => `dms.endpoint.${id}.created`,

@@ -34,4 +34,5 @@ export const nodeId = {
   cutoverSequences: (db: string) => `cutover.${db}.sequences`,
   cutoverSql: (db: string) => `cutover.${db}.sql`,
   cutoverFkRestore: (db: string) => `cutover.${db}.fk-restore`,
+  cutoverVerify: (db: string) => `cutover.${db}.verify`,
 } as const;

@@ -22,6 +22,7 @@ export const EXECUTOR: Readonly<Record<NodeKind, ExecutorKind>> = {
   TargetPostLoad: 'target-sql',
   TargetSequenceSync: 'target-sql',
   TargetFkRestore: 'target-sql',
+  DataVerify: 'verify',
   DmsReplicationInstanceCreate: 'dms',
   DmsEndpointCreate: 'dms',
   DmsConnectionTest: 'dms',
@@ -60,6 +61,8 @@ export const EFFECT: Readonly<Record<NodeKind, Effect>> = {
   TargetPostLoad: 'write',
   TargetSequenceSync: 'write',
   TargetFkRestore: 'write',
+  // Read-only transactions on both sides; it writes nothing.
+  DataVerify: 'read',
   DmsReplicationInstanceCreate: 'write',
   DmsEndpointCreate: 'write',
   DmsConnectionTest: 'read',

@@ -16,6 +16,7 @@ const MERMAID_SHAPE: Readonly<Record<ExecutorKind, readonly [string, string]>> =
   ssm: ['[/', '/]'],
   wait: ['([', '])'],
   gate: ['{{', '}}'],
+  verify: ['[[', ']]'],
 };
 
 const DOT_SHAPE: Readonly<Record<ExecutorKind, string>> = {
@@ -26,6 +27,7 @@ const DOT_SHAPE: Readonly<Record<ExecutorKind, string>> = {
   ssm: 'shape=parallelogram',
   wait: 'shape=oval',
   gate: 'shape=hexagon',
+  verify: 'shape=box, peripheries=2',
 };
 
 const CLASS_DEFS: Readonly<Record<NodeStyle, string>> = {

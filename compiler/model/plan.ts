@@ -380,6 +380,8 @@ export interface Cutover {
   readonly post_load_sql: readonly string[];
   /** A manual approval gate before the fence (and DMS validation must be clean when validation is on). */
   readonly validation_gate: boolean;
+  /** Data verification after the drain, before writes open; null: none. */
+  readonly verify: VerifySettings | null;
   readonly cleanup: Cleanup;
   /** Minutes each kind of wait gives up after (executor/waits.ts). */
   readonly timeouts: WaitTimeouts;
@@ -391,6 +393,18 @@ export interface WaitTimeouts {
   readonly lag_minutes: number;
   readonly marker_minutes: number;
   readonly slot_minutes: number;
+}
+
+export interface VerifySettings {
+  readonly mode: 'count' | 'checksum' | 'rows';
+  /** `schema.table` wildcards narrowing the tasks' tables; empty: all. */
+  readonly tables: readonly string[];
+  readonly allowed_mismatches: number;
+  /** stop: the node fails, writes stay closed; warn: recorded, the cutover goes on. */
+  readonly on_mismatch: 'stop' | 'warn';
+  /** Connections per side. */
+  readonly jobs: number;
+  readonly chunk_rows: number;
 }
 
 export interface Fence {

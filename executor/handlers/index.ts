@@ -9,6 +9,7 @@ import { gateHandler } from './gate.js';
 import { logicalTargetKinds, logicalWaitKinds, sourceSqlHandler, withKinds } from './logical.js';
 import { ssmHandler } from './ssm.js';
 import { targetSqlHandler } from './target-sql.js';
+import { verifyHandler } from './verify.js';
 import { waitHandler } from './wait.js';
 
 export const handlers: HandlerRegistry = {
@@ -19,4 +20,5 @@ export const handlers: HandlerRegistry = {
   ssm: ssmHandler,
   gate: gateHandler,
   wait: withKinds(waitHandler, logicalWaitKinds),
+  verify: verifyHandler,
 };

@@ -73,6 +73,8 @@ cutover:
     method: read_only
   sequences:
     margin: ${MARGIN}
+  verify:
+    mode: checksum
 `;
 }
 

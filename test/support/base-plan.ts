@@ -93,6 +93,7 @@ export const basePlan: Plan = {
     sequences: { enabled: true, margin: 1000 },
     post_load_sql: [],
     validation_gate: true,
+    verify: null,
     cleanup: { stop_task: true, drop_slot: true, dms_resources: 'delete' },
     timeouts: { task_minutes: 30, full_load_minutes: 2880, lag_minutes: 120, marker_minutes: 30, slot_minutes: 10 },
   },

@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   cutover: () => import('../../../cli/commands/cutover.js'),
   abort: () => import('../../../cli/commands/abort.js'),
   cleanup: () => import('../../../cli/commands/cleanup.js'),
+  verify: () => import('../../../cli/commands/verify.js'),
 };
 
 export interface RunResult {
