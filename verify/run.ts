@@ -1,7 +1,7 @@
 // A whole verification: each database pair in turn, then one report. Shared by `pgferry verify` and
 // the cutover's DataVerify graph node, so both engines (dms, logical) verify the same way.
 
-import { wildcardToRegex } from '../compiler/emit/table-patterns.js';
+import { wildcardToRegex } from '../compiler/knowledge/dms-wildcard.js';
 import { Checkpoint } from './checkpoint.js';
 import { VerifyError } from './errors.js';
 import {
