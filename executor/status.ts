@@ -3,9 +3,11 @@
 // target, and the agent's slot view. Live sources that cannot be reached are reported as such; status
 // never fails because AWS, the target or the agent is down.
 
+import { dirname } from 'node:path';
 import type { TableStatistics } from '@aws-sdk/client-database-migration-service';
 import { compareText } from '../contracts/compare.js';
 import type { GraphNode } from '../contracts/graph.js';
+import { Checkpoint, verifyCheckpointPath } from '../verify/checkpoint.js';
 import { DmsOps } from './dms/ops.js';
 import { subscriptionErrors } from './handlers/subscription-errors.js';
 import { DEFAULT_MAX_LAG_BYTES } from './handlers/wait.js';
@@ -297,24 +299,26 @@ export async function statusReport(
     started: Object.values(journal.nodes).some((node) => node.state !== 'pending'),
     aborted: journal.aborted,
     updatedAt: journal.updatedAt,
-    nodes: session.compiled.graph.nodes.map((node) => {
-      const record = journal.nodes[node.id];
-      return {
-        id: node.id,
-        kind: node.kind,
-        phase: node.phase,
-        title: node.title,
-        after: [...new Set(after.get(node.id))].sort(compareText),
-        gate: gateOf(node),
-        state: record?.state ?? 'pending',
-        startedAt: record?.startedAt ?? null,
-        finishedAt: record?.finishedAt ?? null,
-        attempts: record?.attempts ?? 0,
-        error: record?.error ?? null,
-        note: record?.note ?? null,
-        outputs: record?.outputs ?? {},
-      };
-    }),
+    nodes: await Promise.all(
+      session.compiled.graph.nodes.map(async (node) => {
+        const record = journal.nodes[node.id];
+        return {
+          id: node.id,
+          kind: node.kind,
+          phase: node.phase,
+          title: node.title,
+          after: [...new Set(after.get(node.id))].sort(compareText),
+          gate: gateOf(node),
+          state: record?.state ?? 'pending',
+          startedAt: record?.startedAt ?? null,
+          finishedAt: record?.finishedAt ?? null,
+          attempts: record?.attempts ?? 0,
+          error: record?.error ?? null,
+          note: record?.note ?? (await verifyProgressNote(session, node)),
+          outputs: record?.outputs ?? {},
+        };
+      }),
+    ),
     gates,
     lagThresholds: lagThresholds(session),
     tasks,
@@ -323,4 +327,15 @@ export async function statusReport(
     drift,
     problems,
   };
+}
+
+/** A DataVerify node that has not finished: how far its checkpoint got (tables done, chunks, rows). */
+async function verifyProgressNote(session: Session, node: GraphNode): Promise<string | null> {
+  if (node.kind !== 'DataVerify') return null;
+  const database = node.input.sourceDatabase;
+  if (typeof database !== 'string') return null;
+  const progress = await Checkpoint.progress(verifyCheckpointPath(dirname(session.journalFile), database));
+  return progress === null
+    ? null
+    : `verify progress: ${progress.tablesDone} table(s) done, ${progress.chunks} chunk(s), ${progress.rows} source rows compared`;
 }

@@ -6,13 +6,18 @@
 // chunks come from the same source rows.
 
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { atomicWrite } from '../agent/state/atomic-write.js';
 import { canonicalJson, hashJson } from '../contracts/canonical-json.js';
 import { type ChunkRecord, keyId } from './compare-table.js';
 import type { TableResult } from './report-types.js';
 
 const CHECKPOINT_FORMAT = 1;
+
+/** Where a database's verification checkpoint lives: next to the plan's journal. */
+export function verifyCheckpointPath(journalDir: string, sourceDatabase: string): string {
+  return join(journalDir, `verify-${sourceDatabase}.json`);
+}
 
 interface TableProgress {
   chunks: ChunkRecord[];

@@ -3,7 +3,7 @@
 // journal, so a re-run after a failure or a kill resumes; the node fails when the mismatches exceed
 // what the plan allows (on_mismatch: stop), so writes never open on unverified data.
 
-import { join } from 'node:path';
+import { verifyCheckpointPath } from '../../verify/checkpoint.js';
 import { renderReport } from '../../verify/render.js';
 import type { VerifyMode } from '../../verify/report-types.js';
 import { runVerify } from '../../verify/run.js';
@@ -20,11 +20,6 @@ export async function verifyAccess(ctx: RunContext, input: Input): Promise<{ sou
     connectionFor(ctx, input, 'source'),
   ]);
   return { source, target };
-}
-
-/** Where a database's verification checkpoint lives: next to the plan's journal. */
-export function verifyCheckpointPath(journalDir: string, sourceDatabase: string): string {
-  return join(journalDir, `verify-${sourceDatabase}.json`);
 }
 
 export const verifyHandler: Handler = handlerByKind('verify', {
