@@ -155,7 +155,12 @@ function statusDrift(
   const task = live as ReplicationTask;
   const id = task.ReplicationTaskIdentifier ?? '';
   const { starts, stops } = taskRunNodes(session.compiled.graph, id);
-  const start = starts.find((item) => ran(session.journal.nodes[item.id]));
+  // A start that failed was still sent: the task can have failed before DMS made its slot (the start
+  // node waits for it), and that failed task is drift all the same.
+  const start = starts.find((item) => {
+    const record = session.journal.nodes[item.id];
+    return ran(record) || record?.state === 'failed';
+  });
   const stopped = stops.some((item) => ran(session.journal.nodes[item.id]));
   if (!start || stopped) return null;
   const finished =

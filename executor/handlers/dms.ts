@@ -554,11 +554,18 @@ async function startOrAdopt(node: GraphNode, input: Input, ctx: RunContext): Pro
     // Failed as it started: DMS's failure, the tables in error and the ways on, as the wait says them.
     throw await explainTaskFailure(dms, id, ctx, error);
   }
+  let slotName: string;
+  try {
+    slotName = await slotOf(input, ctx, before);
+  } catch (error) {
+    // The task failed before DMS made its slot: DMS's failure and the ways on, not only the slot wait's.
+    throw await explainTaskFailure(dms, id, ctx, error);
+  }
   return succeeded({
     taskArn: arn,
     startType,
     status: running.Status ?? null,
-    slotName: await slotOf(input, ctx, before),
+    slotName,
     ...(reloading ? { reloadedAt: ctx.now().toISOString() } : {}),
   });
 }
