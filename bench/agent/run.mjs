@@ -7,16 +7,17 @@
 //
 //   npm run build && npm run bench:agent            # DURATION=10 CONCURRENCY=100 SLOTS=50 APPLIES=10
 
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { embeddedBinDir, freePort, osUser, startBenchCluster } from '../support/cluster.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
 const DURATION = Number(process.env.DURATION ?? 10);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 100);
 const SLOTS = Number(process.env.SLOTS ?? 50);
@@ -26,65 +27,17 @@ const TOKEN = 'bench-token-0123456789abcdef';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function osUser() {
-  if (process.getuid() !== 0) return { uid: process.getuid(), gid: process.getgid() };
-  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid, gid };
-}
-
-function binDir() {
-  const cached = join(tmpdir(), 'pgferry-embedded-pg');
-  if (existsSync(cached)) {
-    const hit = execFileSync('ls', [cached], { encoding: 'utf8' })
-      .split('\n')
-      .find((d) => d.startsWith('16-'));
-    if (hit && existsSync(join(cached, hit, 'native', '.complete'))) return join(cached, hit, 'native', 'bin');
-  }
-  return join(root, 'node_modules', 'pg16', 'native', 'bin');
-}
-
-async function startCluster() {
-  const user = osUser();
-  const dir = mkdtempSync(join(tmpdir(), 'pgferry-bench-agent-'));
-  const data = join(dir, 'data');
-  const sock = join(dir, 'sock');
-  mkdirSync(sock);
-  writeFileSync(join(dir, 'log'), '');
-  for (const p of [dir, sock, join(dir, 'log')]) chownSync(p, user.uid, user.gid);
-  const as = { uid: user.uid, gid: user.gid, cwd: dir, env: { PATH: process.env.PATH, LC_ALL: 'C', HOME: dir } };
-  const bin = binDir();
-  execFileSync(
-    join(bin, 'initdb'),
-    ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
-    { ...as, stdio: 'ignore' },
-  );
-  const port = await freePort();
-  writeFileSync(
-    join(data, 'postgresql.conf'),
-    `\nlisten_addresses = '127.0.0.1'\nport = ${port}\nunix_socket_directories = '${sock}'\nfsync = off\nwal_level = logical\nmax_replication_slots = ${SLOTS + 10}\nmax_wal_senders = ${SLOTS + 10}\nshared_buffers = '32MB'\n`,
-    { flag: 'a' },
-  );
-  execFileSync(join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-l', join(dir, 'log')], { ...as, stdio: 'ignore' });
-  return {
-    dir,
-    port,
-    sock,
-    stop() {
-      spawnSync(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate'], { ...as, stdio: 'ignore' });
-      rmSync(dir, { recursive: true, force: true });
+function startCluster() {
+  return startBenchCluster({
+    bin: embeddedBinDir(16),
+    name: 'agent',
+    settings: {
+      wal_level: 'logical',
+      max_replication_slots: SLOTS + 10,
+      max_wal_senders: SLOTS + 10,
+      shared_buffers: "'32MB'",
     },
-  };
+  });
 }
 
 function rssMb(pid) {

@@ -8,76 +8,24 @@
 //
 //   npm run build && npm run bench:catalog        # SMALL=1000 TABLES=10000
 
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { embeddedBinDir, startBenchCluster } from '../support/cluster.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
 const SMALL = Number(process.env.SMALL ?? 1000);
 const TABLES = Number(process.env.TABLES ?? 10000);
 const COLUMNS = 10;
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
+function startCluster() {
+  return startBenchCluster({
+    bin: embeddedBinDir(18),
+    name: 'catalog',
+    settings: { synchronous_commit: 'off', shared_buffers: "'128MB'" },
   });
-}
-
-function osUser() {
-  if (process.getuid() !== 0) return { uid: process.getuid(), gid: process.getgid() };
-  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid, gid };
-}
-
-function binDir() {
-  const cached = join(tmpdir(), 'pgferry-embedded-pg');
-  if (existsSync(cached)) {
-    const hit = execFileSync('ls', [cached], { encoding: 'utf8' })
-      .split('\n')
-      .find((d) => d.startsWith('18-'));
-    if (hit && existsSync(join(cached, hit, 'native', '.complete'))) return join(cached, hit, 'native', 'bin');
-  }
-  return join(root, 'node_modules', 'pg18', 'native', 'bin');
-}
-
-async function startCluster() {
-  const user = osUser();
-  const dir = mkdtempSync(join(tmpdir(), 'pgferry-bench-catalog-'));
-  const data = join(dir, 'data');
-  const sock = join(dir, 'sock');
-  mkdirSync(sock);
-  writeFileSync(join(dir, 'log'), '');
-  for (const p of [dir, sock, join(dir, 'log')]) chownSync(p, user.uid, user.gid);
-  const as = { uid: user.uid, gid: user.gid, cwd: dir, env: { PATH: process.env.PATH, LC_ALL: 'C', HOME: dir } };
-  const bin = binDir();
-  execFileSync(
-    join(bin, 'initdb'),
-    ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
-    { ...as, stdio: 'ignore' },
-  );
-  const port = await freePort();
-  writeFileSync(
-    join(data, 'postgresql.conf'),
-    `\nlisten_addresses = '127.0.0.1'\nport = ${port}\nunix_socket_directories = '${sock}'\nfsync = off\nsynchronous_commit = off\nshared_buffers = '128MB'\n`,
-    { flag: 'a' },
-  );
-  execFileSync(join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-l', join(dir, 'log')], { ...as, stdio: 'ignore' });
-  return {
-    port,
-    stop() {
-      spawnSync(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate'], { ...as, stdio: 'ignore' });
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Tables `t<from>` … `t<to-1>` in `db`, a thousand per transaction (lock table size). */

@@ -13,15 +13,16 @@
 //   npm run build && node bench/verify/run.mjs            # ROWS=10000000 JOBS=2
 //   node bench/verify/run.mjs --rows 1000000               # a quick run
 
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { startBenchCluster } from '../support/cluster.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
 const argRows = process.argv.indexOf('--rows');
 const ROWS = Number(argRows > 0 ? process.argv[argRows + 1] : (process.env.ROWS ?? 10_000_000));
 const JOBS = Number(process.env.JOBS ?? 2);
@@ -29,57 +30,18 @@ const TABLES = 20;
 const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const COMPARATOR = '/usr/bin/pg_comparator';
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
+function startCluster(name) {
+  return startBenchCluster({
+    bin: PG_BIN,
+    name: `verify-${name}`,
+    settings: {
+      synchronous_commit: 'off',
+      full_page_writes: 'off',
+      shared_buffers: "'256MB'",
+      max_wal_size: "'4GB'",
+      max_connections: 40,
+    },
   });
-}
-
-function osUser() {
-  if (process.getuid() !== 0) return { uid: process.getuid(), gid: process.getgid() };
-  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid, gid };
-}
-
-async function startCluster(name) {
-  const user = osUser();
-  const dir = mkdtempSync(join(tmpdir(), `pgferry-bench-verify-${name}-`));
-  chownSync(dir, user.uid, user.gid);
-  const data = join(dir, 'data');
-  const as = { uid: user.uid, gid: user.gid, stdio: 'ignore' };
-  execFileSync(
-    join(PG_BIN, 'initdb'),
-    ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
-    as,
-  );
-  const port = await freePort();
-  writeFileSync(
-    join(data, 'postgresql.auto.conf'),
-    [
-      `port = ${port}`,
-      "listen_addresses = '127.0.0.1'",
-      `unix_socket_directories = '${dir}'`,
-      'fsync = off',
-      'synchronous_commit = off',
-      'full_page_writes = off',
-      "shared_buffers = '256MB'",
-      "max_wal_size = '4GB'",
-      'max_connections = 40',
-      '',
-    ].join('\n'),
-  );
-  chownSync(join(data, 'postgresql.auto.conf'), user.uid, user.gid);
-  execFileSync(join(PG_BIN, 'pg_ctl'), ['start', '-w', '-D', data, '-l', join(dir, 'log')], as);
-  const stop = () => {
-    spawnSync(join(PG_BIN, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate'], as);
-    rmSync(dir, { recursive: true, force: true });
-  };
-  return { port, stop };
 }
 
 async function client(port, database = 'postgres') {
