@@ -10,7 +10,6 @@ import type { GraphNode } from '../contracts/graph.js';
 import { Checkpoint, verifyCheckpointPath } from '../verify/checkpoint.js';
 import { DmsOps } from './dms/ops.js';
 import { subscriptionErrors } from './handlers/subscription-errors.js';
-import { DEFAULT_MAX_LAG_BYTES } from './handlers/wait.js';
 import { optionalNumber, optionalRecord, optionalString } from './inputs.js';
 import { gatesOf } from './operations.js';
 import { connect, connectionFor } from './pg-connect.js';
@@ -241,14 +240,13 @@ function gateOf(node: GraphNode): string | null {
   return node.kind === 'ManualGate' ? String(node.input.gate ?? node.input.name ?? node.gate ?? node.id) : node.gate;
 }
 
-/** The first CDC lag wait's thresholds: the plan's seconds and the bytes the executor measures against. */
+/**
+ * The first CDC lag wait's threshold: the plan's max_lag_seconds, which is what the gate enforces. The
+ * bytes behind are shown beside it but gate nothing, so no byte threshold is drawn that the plan never set.
+ */
 function lagThresholds(session: Session): StatusReport['lagThresholds'] {
   const wait = session.compiled.graph.nodes.find((node) => node.kind === 'CdcLagWait');
-  if (!wait) return { maxLagSeconds: null, maxLagBytes: null };
-  return {
-    maxLagSeconds: optionalNumber(wait.input, 'maxLagSeconds') ?? null,
-    maxLagBytes: optionalNumber(wait.input, 'maxLagBytes') ?? DEFAULT_MAX_LAG_BYTES,
-  };
+  return { maxLagSeconds: wait ? (optionalNumber(wait.input, 'maxLagSeconds') ?? null) : null, maxLagBytes: null };
 }
 
 export interface StatusOptions {

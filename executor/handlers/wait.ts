@@ -82,9 +82,6 @@ const missingSlot = (task: string | undefined, name: string | undefined) =>
  * `maxLagSeconds` old (estimated from the WAL position over the wait, LsnAge), with the bytes shown
  * beside it. A DMS task must be running; a missing slot while it runs is reported, not polled.
  */
-/** The slot's confirmed lag, bytes, under which the fence may go on when the node names no `maxLagBytes`. */
-export const DEFAULT_MAX_LAG_BYTES = 16 * 1024 * 1024;
-
 async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const maxLagSeconds = optionalNumber(input, 'maxLagSeconds') ?? 5;
   const task = optionalString(input, 'task');
