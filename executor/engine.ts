@@ -103,8 +103,15 @@ export async function runGraph(options: EngineOptions): Promise<RunSummary> {
     record.error = null;
     await save();
     options.onEvent?.({ type: 'start', node });
+    const context: RunContext = {
+      ...options.context(node),
+      progress: (line) => {
+        record.progress = { at: options.now().toISOString(), line: redactor.redact(line) };
+        save().catch(() => undefined);
+      },
+    };
     try {
-      const result = await handlers[node.executor].run(node, options.context(node));
+      const result = await handlers[node.executor].run(node, context);
       if (result.status === 'waiting-gate') {
         record.state = 'waiting-gate';
         gates.add(result.gate);
@@ -126,6 +133,7 @@ export async function runGraph(options: EngineOptions): Promise<RunSummary> {
       failed.push({ id: node.id, error: message });
       options.onEvent?.({ type: 'failed', node, error: message });
     }
+    delete record.progress;
     await save();
   };
 

@@ -25,6 +25,8 @@ export interface NodeRecord {
   note: string | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** A wait in progress: its latest observation and when it was seen (cleared when the node ends). */
+  progress?: { at: string; line: string };
   /** DMS create nodes: a hash per input field, so a later plan change can be classified field by field. */
   fields?: Record<string, string>;
   /** DMS create nodes: fields changed by the plan since the resource was created, to modify in place. */

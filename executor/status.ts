@@ -312,7 +312,11 @@ export async function statusReport(
           finishedAt: record?.finishedAt ?? null,
           attempts: record?.attempts ?? 0,
           error: record?.error ?? null,
-          note: record?.note ?? (await verifyProgressNote(session, node)),
+          // A wait in progress shows its latest observation (a killed run's last one, with its time).
+          note:
+            record?.state === 'running' && record.progress
+              ? `${record.progress.line} [as of ${record.progress.at}]`
+              : (record?.note ?? (await verifyProgressNote(session, node))),
           outputs: record?.outputs ?? {},
         };
       }),

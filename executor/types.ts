@@ -57,6 +57,11 @@ export interface RunContext {
   isGateApproved(gate: string): boolean;
   gateApproval(gate: string): { readonly approvedBy: string; readonly approvedAt: string } | undefined;
   log(line: string): void;
+  /**
+   * Records the latest observation of a wait in progress with the node (journal `progress`), for
+   * `pgferry status`; the engine provides it, cleared when the node ends.
+   */
+  progress?(line: string): void;
 }
 
 export interface DryRunProbe {

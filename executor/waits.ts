@@ -4,10 +4,14 @@
 // wait is never silent, and it ends: after the per-kind timeout (the plan's `cutover.timeouts`, else
 // the defaults below) or the executor's poll budget, whichever is first, failing with what was last
 // seen and what to check. Elapsed time counts polls × poll interval (the sleeper is injected, so tests
-// never wait on the wall clock).
+// never wait on the wall clock). The latest observation is also handed to `progress` (the engine records
+// it in the node's journal record, so `pgferry status` shows how a wait in progress stands) at the first
+// poll that is not done and then each time the wait speaks.
+// Waits on resources the plan has no timeout for (a replication instance, a connection test) pass kind
+// null: they end at the poll budget.
 
 import type { Sleeper } from './retry.js';
-import { NodeFailure } from './types.js';
+import { NodeFailure, type RunContext } from './types.js';
 
 export type WaitKind = 'task' | 'full_load' | 'lag' | 'marker' | 'slot';
 
@@ -29,10 +33,25 @@ export interface WaitClock {
   readonly log?: (line: string) => void;
   /** Per-kind timeouts in minutes (the plan's cutover.timeouts). */
   readonly timeouts?: Partial<Record<WaitKind, number>>;
+  /** The latest observation of a wait in progress, for status. */
+  readonly progress?: (line: string) => void;
+}
+
+/** A node's wait clock: its poll interval and budget, its log, the plan's timeouts, its progress record. */
+export function waitClock(ctx: RunContext): WaitClock {
+  return {
+    sleep: ctx.sleep,
+    pollMs: ctx.pollMs,
+    maxPolls: ctx.maxPolls,
+    log: (line) => ctx.log(line),
+    ...(ctx.deployment.timeouts ? { timeouts: ctx.deployment.timeouts } : {}),
+    ...(ctx.progress ? { progress: ctx.progress } : {}),
+  };
 }
 
 export interface WaitSpec<T> {
-  readonly kind: WaitKind;
+  /** Whose timeout applies; null: none but the poll budget. */
+  readonly kind: WaitKind | null;
   /** What is awaited, e.g. `replication task shop-orders running`. */
   readonly what: string;
   readonly read: () => Promise<T>;
@@ -53,7 +72,8 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(minutes / 60)} h${minutes % 60 === 0 ? '' : ` ${minutes % 60} min`}`;
 }
 
-export function timeoutMsOf(clock: WaitClock, kind: WaitKind): number {
+export function timeoutMsOf(clock: WaitClock, kind: WaitKind | null): number {
+  if (kind === null) return Number.POSITIVE_INFINITY;
   return (clock.timeouts?.[kind] ?? DEFAULT_TIMEOUT_MINUTES[kind]) * 60_000;
 }
 
@@ -69,14 +89,19 @@ export async function speakingWait<T>(clock: WaitClock, spec: WaitSpec<T>): Prom
     if (spec.done(value)) return value;
     const failure = spec.failed?.(value) ?? null;
     if (failure !== null) throw new NodeFailure(`${spec.what}: ${failure}`);
-    if (poll > 0 && poll % speakEvery === 0)
-      clock.log?.(
-        `waiting for ${spec.what}: ${last} (${formatDuration(poll * pollMs)} of ${formatDuration(timeoutMs)})`,
-      );
+    const speaking = poll > 0 && poll % speakEvery === 0;
+    const line = `waiting for ${spec.what}: ${last} (${formatDuration(poll * pollMs)}${
+      Number.isFinite(timeoutMs) ? ` of ${formatDuration(timeoutMs)}` : ''
+    })`;
+    if (speaking) clock.log?.(line);
+    if (speaking || poll === 0) clock.progress?.(line);
     await clock.sleep(pollMs);
   }
   const waited = formatDuration(polls * pollMs);
-  const why = polls < Math.ceil(timeoutMs / pollMs) ? `the poll budget (${polls} polls)` : `its ${spec.kind} timeout`;
+  const why =
+    spec.kind === null || polls < Math.ceil(timeoutMs / pollMs)
+      ? `the poll budget (${polls} polls)`
+      : `its ${spec.kind} timeout`;
   throw new NodeFailure(
     `${spec.what}: not reached after ${waited} (${why}); last seen: ${last}; ${spec.check}; run the command again to keep waiting, or pgferry abort`,
     true,

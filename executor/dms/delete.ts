@@ -5,6 +5,7 @@
 // what DMS said, instead of polling until the poll budget runs out.
 
 import { NodeFailure } from '../types.js';
+import type { WaitKind } from '../waits.js';
 import { type DmsOps, isInvalidState, isNotFound } from './ops.js';
 
 export interface Dependent {
@@ -23,6 +24,8 @@ export interface Deletable<R> {
   dependents(resource: R): Promise<readonly Dependent[]>;
   /** Passing states DMS refuses a delete in (creating, modifying…): wait for them to pass, then delete. */
   readonly settling: readonly string[];
+  /** Whose timeout the waits take (a task's: the plan's task timeout); none: the poll budget. */
+  readonly waitKind?: WaitKind;
 }
 
 const DELETING = 'deleting';
@@ -60,6 +63,10 @@ export async function deleteResource<R>(dms: DmsOps, target: Deletable<R>): Prom
       resource !== null && target.status(resource) !== DELETING
         ? `DMS reports it ${target.status(resource)}, not deleting: the deletion is not happening`
         : null,
+    {
+      kind: target.waitKind ?? null,
+      show: (resource) => (resource === null ? 'gone' : `status ${target.status(resource)}`),
+    },
   );
   return true;
 }
@@ -94,6 +101,11 @@ async function waitForWhatRefused<R>(dms: DmsOps, target: Deletable<R>, current:
       `${target.what}: waiting for it to leave ${status} before deleting it`,
       () => target.read(),
       (resource) => resource === null || !target.settling.includes(target.status(resource)),
+      () => null,
+      {
+        kind: target.waitKind ?? null,
+        show: (resource) => (resource === null ? 'gone' : `status ${target.status(resource)}`),
+      },
     );
     return;
   }

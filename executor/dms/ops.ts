@@ -2,6 +2,8 @@
 // poll the resource state. Throttling is retried with backoff; "not found" on a describe is an answer,
 // not an error. Every Describe* call follows `Marker` to the last page: DMS answers at most MaxRecords
 // (default 100) items per call, and a filter does not promise the match is on the first page.
+// Waits speak and end (executor/waits.ts): a task's waits under the plan's task or full-load timeout,
+// other resources' under the poll budget.
 
 import {
   type Connection,
@@ -18,14 +20,46 @@ import {
   type TableStatistics,
 } from '@aws-sdk/client-database-migration-service';
 import { compareText } from '../../contracts/compare.js';
-import { type Sleeper, withRetry } from '../retry.js';
-import { NodeFailure } from '../types.js';
+import { withRetry } from '../retry.js';
+import { NodeFailure, type RunContext } from '../types.js';
+import { speakingWait, type WaitClock, type WaitKind, waitClock } from '../waits.js';
 
-export interface DmsOpsOptions {
+export interface DmsOpsOptions extends WaitClock {
   readonly client: DatabaseMigrationServiceClient;
-  readonly sleep: Sleeper;
-  readonly pollMs: number;
-  readonly maxPolls: number;
+}
+
+/** How a DMS wait speaks: whose timeout applies, the observation in words, what to check. */
+export interface DmsWaitHow<T> {
+  readonly kind?: WaitKind | null;
+  readonly show?: (value: T) => string;
+  readonly check?: string;
+}
+
+/** A node's DMS operations: its SDK client, and its waits on the node's clock (executor/waits.ts). */
+export const dmsOpsFor = (ctx: RunContext) => new DmsOps({ client: ctx.dms, ...waitClock(ctx) });
+
+/** A DMS task as a wait sees it: status, why it stopped, full-load progress. */
+export function taskObservation(task: ReplicationTask | null): string {
+  if (task === null) return 'task not found';
+  const stats = task.ReplicationTaskStats;
+  const load =
+    stats === undefined
+      ? ''
+      : `, full load ${stats.FullLoadProgressPercent ?? 0}% (tables loaded ${stats.TablesLoaded ?? 0}, loading ${stats.TablesLoading ?? 0}, queued ${stats.TablesQueued ?? 0}, errored ${stats.TablesErrored ?? 0})`;
+  return `status ${task.Status ?? '?'}${task.StopReason ? ` (${task.StopReason})` : ''}${load}`;
+}
+
+/** Any DMS observation in words: a resource's status, a list's size, or absence. */
+function observed(value: unknown): string {
+  if (value === null || value === undefined) return 'not found';
+  if (Array.isArray(value))
+    return value.length === 0 ? 'none left' : `${value.length} left: ${value.map(observed).join(', ')}`;
+  if (typeof value !== 'object') return String(value);
+  const item = value as Record<string, unknown>;
+  const status = item.Status ?? item.ReplicationInstanceStatus ?? item.status;
+  const name =
+    item.name ?? item.ReplicationTaskIdentifier ?? item.ReplicationInstanceIdentifier ?? item.EndpointIdentifier;
+  return `${typeof name === 'string' ? `${name} ` : ''}status ${String(status ?? '?')}`;
 }
 
 function errorName(error: unknown): string {
@@ -164,24 +198,25 @@ export class DmsOps {
     }
   }
 
-  /** Polls `read` until `done` says so; `failed` turns a state into an error message. */
+  /**
+   * Polls `read` until `done` says so; `failed` turns a state into an error message. The wait speaks
+   * with the latest observation and ends at its kind's timeout (none given: the poll budget).
+   */
   async waitFor<T>(
     what: string,
     read: () => Promise<T>,
     done: (value: T) => boolean,
     failed: (value: T) => string | null = () => null,
+    how: DmsWaitHow<T> = {},
   ): Promise<T> {
-    let last: T | undefined;
-    for (let poll = 0; poll < this.options.maxPolls; poll += 1) {
-      last = await read();
-      if (done(last)) return last;
-      const failure = failed(last);
-      if (failure !== null) throw new NodeFailure(`${what}: ${failure}`);
-      await this.options.sleep(this.options.pollMs);
-    }
-    throw new NodeFailure(
-      `${what}: still not ready after ${this.options.maxPolls} polls (run the command again to keep waiting)`,
-      true,
-    );
+    return speakingWait(this.options, {
+      kind: how.kind ?? null,
+      what,
+      read,
+      done,
+      failed,
+      show: how.show ?? observed,
+      check: how.check ?? 'pgferry status shows it; the DMS console shows its events',
+    });
   }
 }

@@ -23,7 +23,7 @@
 import type { ExecutionGraph } from '../../contracts/graph.js';
 import type { AgentSlot } from '../agent-client.js';
 import { NodeFailure, type RunContext } from '../types.js';
-import { speakingWait } from '../waits.js';
+import { speakingWait, waitClock } from '../waits.js';
 import type { DmsOps } from './ops.js';
 
 /** Per graph (one per session) and source database: the tail of the queue of task starts. */
@@ -83,37 +83,28 @@ export async function attributeSlot(
       .map((slot) => slot.slotName)
       .filter((name) => !taken.has(name) && !before?.has(name))
       .sort();
-  const observed = await speakingWait(
-    {
-      sleep: ctx.sleep,
-      pollMs: ctx.pollMs,
-      maxPolls: ctx.maxPolls,
-      log: ctx.log,
-      ...(ctx.deployment.timeouts ? { timeouts: ctx.deployment.timeouts } : {}),
+  const observed = await speakingWait(waitClock(ctx), {
+    kind: 'slot',
+    what: `the logical slot of task ${task} on database ${database}`,
+    read: async () => {
+      const [current, slots] = await Promise.all([dms.task(task), agent.slots()]);
+      return {
+        status: current?.Status ?? 'not found',
+        failure: current?.LastFailureMessage,
+        candidates: candidatesOf(slots.slots),
+      };
     },
-    {
-      kind: 'slot',
-      what: `the logical slot of task ${task} on database ${database}`,
-      read: async () => {
-        const [current, slots] = await Promise.all([dms.task(task), agent.slots()]);
-        return {
-          status: current?.Status ?? 'not found',
-          failure: current?.LastFailureMessage,
-          candidates: candidatesOf(slots.slots),
-        };
-      },
-      done: (seen) => seen.candidates.length === 1,
-      failed: (seen) =>
-        seen.candidates.length > 1
-          ? `cannot tell which slot is the task's: ${seen.candidates.join(', ')} are all new on ${database} and attributed to no other task (was another tool making slots there? drop the one that is not DMS's, then run the command again)`
-          : ['failed', 'stopped', 'not found'].includes(seen.status)
-            ? `the task is ${seen.status}${seen.failure ? `: ${seen.failure}` : ''} and made no slot`
-            : null,
-      show: (seen) =>
-        `task ${seen.status}, ${seen.candidates.length === 0 ? `no new logical slot on ${database} yet` : `new slots ${seen.candidates.join(', ')}`}`,
-      check: `is the task running (pgferry status), can the DMS user create slots on ${database} (superuser or REPLICATION), and is max_replication_slots free?`,
-    },
-  );
+    done: (seen) => seen.candidates.length === 1,
+    failed: (seen) =>
+      seen.candidates.length > 1
+        ? `cannot tell which slot is the task's: ${seen.candidates.join(', ')} are all new on ${database} and attributed to no other task (was another tool making slots there? drop the one that is not DMS's, then run the command again)`
+        : ['failed', 'stopped', 'not found'].includes(seen.status)
+          ? `the task is ${seen.status}${seen.failure ? `: ${seen.failure}` : ''} and made no slot`
+          : null,
+    show: (seen) =>
+      `task ${seen.status}, ${seen.candidates.length === 0 ? `no new logical slot on ${database} yet` : `new slots ${seen.candidates.join(', ')}`}`,
+    check: `is the task running (pgferry status), can the DMS user create slots on ${database} (superuser or REPLICATION), and is max_replication_slots free?`,
+  });
   const slotName = observed.candidates[0]!;
   try {
     await agent.request('POST', `/v1/slots/${encodeURIComponent(slotName)}/claim`, {

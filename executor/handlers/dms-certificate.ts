@@ -11,12 +11,11 @@ import {
 } from '@aws-sdk/client-database-migration-service';
 import type { GraphNode } from '../../contracts/graph.js';
 import { deleteResource } from '../dms/delete.js';
-import { DmsOps, isAlreadyExists } from '../dms/ops.js';
+import { type DmsOps, dmsOpsFor, isAlreadyExists } from '../dms/ops.js';
 import { type Input, requireString } from '../inputs.js';
 import { NodeFailure, type NodeResult, type RunContext } from '../types.js';
 
-const ops = (ctx: RunContext) =>
-  new DmsOps({ client: ctx.dms, sleep: ctx.sleep, pollMs: ctx.pollMs, maxPolls: ctx.maxPolls });
+const ops = (ctx: RunContext) => dmsOpsFor(ctx);
 
 async function certificate(dms: DmsOps, id: string): Promise<Certificate | null> {
   const all = await dms.describeAll<Certificate>(

@@ -31,7 +31,7 @@ import {
   resumability,
 } from '../dms/failed-task.js';
 import { MODIFIABLE_REQUEST_FIELDS } from '../dms/modifiable.js';
-import { DmsOps, isAlreadyExists, isInvalidState, isNotFound } from '../dms/ops.js';
+import { type DmsOps, dmsOpsFor, isAlreadyExists, isInvalidState, isNotFound, taskObservation } from '../dms/ops.js';
 import type { ReleaseOutcome, TaskHold } from '../dms/task-holds.js';
 import { attributeSlot, oneStartPerDatabase, slotsBefore } from '../dms/task-slot.js';
 import { artifactText, type Input, optionalRecord, optionalString, requireString } from '../inputs.js';
@@ -41,8 +41,14 @@ import { certificateDelete, certificateImport } from './dms-certificate.js';
 
 type Json = Record<string, unknown>;
 
-const ops = (ctx: RunContext) =>
-  new DmsOps({ client: ctx.dms, sleep: ctx.sleep, pollMs: ctx.pollMs, maxPolls: ctx.maxPolls });
+const ops = dmsOpsFor;
+
+/** How a wait on a task's state speaks: under the plan's task timeout, with the task's status and progress. */
+const TASK_WAIT = {
+  kind: 'task',
+  show: taskObservation,
+  check: 'pgferry status shows the task, its tables and its last failure',
+} as const;
 
 /** The API request a create node carries inline, or the artifact it names. */
 async function requestOf(node: GraphNode, input: Input, ctx: RunContext): Promise<Json> {
@@ -316,6 +322,7 @@ async function taskCreate(node: GraphNode, input: Input, ctx: RunContext): Promi
     () => dms.task(id),
     (task) => task !== null && task.Status !== 'creating' && task.Status !== 'modifying',
     (task) => (task === null ? 'disappeared while waiting' : null),
+    TASK_WAIT,
   );
   if (existing!.Status === 'failed') throw new NodeFailure(`replication task ${id}: ${failureOf(existing!)}`);
   return succeeded({ arn: existing!.ReplicationTaskArn ?? null, identifier: id, adopted });
@@ -380,6 +387,7 @@ async function modifyTask(
       () => dms.task(id),
       (current) => current !== null && current.Status !== 'modifying',
       (current) => (current === null ? 'not found (was it deleted?)' : null),
+      TASK_WAIT,
     ))!;
     // A failed task may stay failed once modified; only a failure the change caused is one.
     if (task.Status === 'failed' && !wasFailed) throw new NodeFailure(`replication task ${id}: ${failureOf(task)}`);
@@ -484,6 +492,7 @@ async function untilRunning(dms: DmsOps, id: string, what: string): Promise<Repl
         : current.Status === 'failed' || current.Status === 'stopped'
           ? failureOf(current)
           : null,
+    TASK_WAIT,
   ))!;
 }
 
@@ -497,6 +506,7 @@ async function settle(dms: DmsOps, id: string): Promise<ReplicationTask> {
     (task) =>
       task !== null && !['creating', 'modifying', 'stopping', 'starting', 'testing'].includes(task.Status ?? ''),
     (task) => (task === null ? 'not found (was it deleted?)' : null),
+    TASK_WAIT,
   ))!;
 }
 
@@ -717,6 +727,11 @@ export async function fullLoadWait(node: GraphNode, input: Input, ctx: RunContex
         const errored = current.ReplicationTaskStats?.TablesErrored ?? 0;
         return errored > 0 ? `${errored} table(s) errored during the full load` : null;
       },
+      {
+        kind: 'full_load',
+        show: taskObservation,
+        check: 'pgferry status shows each table and its state; the task log in CloudWatch shows why a table is slow',
+      },
     );
   } catch (error) {
     throw await explainTaskFailure(dms, id, ctx, error);
@@ -775,6 +790,8 @@ async function stopTask(dms: DmsOps, id: string): Promise<'stopped' | 'absent' |
     `stopping replication task ${id}`,
     () => dms.task(id),
     (current) => current === null || !['running', 'starting', 'stopping'].includes(current.Status ?? ''),
+    () => null,
+    TASK_WAIT,
   );
   return 'stopped';
 }
@@ -801,6 +818,7 @@ async function taskDelete(node: GraphNode, input: Input, ctx: RunContext): Promi
     remove: (task) => dms.send(new DeleteReplicationTaskCommand({ ReplicationTaskArn: task.ReplicationTaskArn! })),
     dependents: async () => [],
     settling: ['creating', 'modifying', 'starting', 'stopping', 'testing', 'moving'],
+    waitKind: 'task',
   });
   return succeeded({ deleted });
 }

@@ -5,11 +5,11 @@
 
 import type { GraphNode } from '../../contracts/graph.js';
 import { type AgentSlot, lsnToBigInt } from '../agent-client.js';
-import { DmsOps } from '../dms/ops.js';
+import { type DmsOps, dmsOpsFor } from '../dms/ops.js';
 import { type Input, optionalNumber, optionalRecord, optionalString, requireString } from '../inputs.js';
 import { dmsTargetCaughtUp, logicalTargetCaughtUp } from '../target-caught-up.js';
 import { type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
-import { formatDuration, speakingWait } from '../waits.js';
+import { formatDuration, speakingWait, waitClock } from '../waits.js';
 import { fullLoadWait } from './dms.js';
 import { watchSubscriptionErrors } from './subscription-errors.js';
 
@@ -39,14 +39,6 @@ async function findSlot(
   const slot = name === undefined ? null : (slots.find((item) => item.slotName === name) ?? null);
   return { slot, name, currentLsn };
 }
-
-const clockOf = (ctx: RunContext) => ({
-  sleep: ctx.sleep,
-  pollMs: ctx.pollMs,
-  maxPolls: ctx.maxPolls,
-  log: ctx.log,
-  ...(ctx.deployment.timeouts ? { timeouts: ctx.deployment.timeouts } : {}),
-});
 
 /**
  * How old the slot's confirmed position is, estimated from the server's WAL position over the wait:
@@ -85,16 +77,13 @@ const missingSlot = (task: string | undefined, name: string | undefined) =>
 async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const maxLagSeconds = optionalNumber(input, 'maxLagSeconds') ?? 5;
   const task = optionalString(input, 'task');
-  const dms =
-    task !== undefined && input.engine !== 'logical'
-      ? new DmsOps({ client: ctx.dms, sleep: ctx.sleep, pollMs: ctx.pollMs, maxPolls: ctx.maxPolls })
-      : null;
+  const dms = task !== undefined && input.engine !== 'logical' ? dmsOpsFor(ctx) : null;
   if (!ctx.deployment.agent && optionalRecord(input, 'agent') === undefined) {
     if (dms) await untilTaskRuns(dms, task!, ctx);
     return { status: 'succeeded', outputs: { lagBytes: null }, note: 'task running; no agent to measure slot lag' };
   }
   const age = new LsnAge();
-  const seen = await speakingWait(clockOf(ctx), {
+  const seen = await speakingWait(waitClock(ctx), {
     kind: 'lag',
     what: `CDC lag of ${task ?? node.id} under ${maxLagSeconds} s`,
     read: async () => {
@@ -129,7 +118,7 @@ async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promi
 }
 
 async function untilTaskRuns(dms: DmsOps, task: string, ctx: RunContext): Promise<void> {
-  await speakingWait(clockOf(ctx), {
+  await speakingWait(waitClock(ctx), {
     kind: 'task',
     what: `replication task ${task} running`,
     read: async () => dms.task(task),
@@ -153,7 +142,7 @@ async function markerWait(node: GraphNode, input: Input, ctx: RunContext): Promi
   const errors = await watchSubscriptionErrors(ctx, task);
   let confirmed: string;
   try {
-    const seen = await speakingWait(clockOf(ctx), {
+    const seen = await speakingWait(waitClock(ctx), {
       kind: 'marker',
       what: `the cutover marker ${lsn} confirmed by the slot of ${task ?? node.id}`,
       read: async () => {

@@ -112,6 +112,10 @@ export class DmsState {
   readonly failingConnections = new Map<string, string>();
   /** Per task, table names for DescribeTableStatistics. */
   tables: readonly string[] = ['public.customers', 'public.orders'];
+  /** Task id → a state DMS keeps it in once there (a start that never gets past starting, a stop that hangs). */
+  readonly stuckTasks = new Map<string, string>();
+  /** Full-load percent a running task gains per step (tests slow a load down to watch a wait on it). */
+  fullLoadStep = 50;
   /**
    * Instances whose deletion DMS accepts and then does not carry out: the next step shows them in the
    * given status instead of gone.
@@ -611,6 +615,7 @@ export class DmsState {
   }
 
   #advanceTask(task: StateTask): void {
+    if (this.stuckTasks.get(task.id) === task.status) return;
     switch (task.status) {
       case 'creating':
         this.#set(task, 'ready');
@@ -625,7 +630,7 @@ export class DmsState {
           break;
         }
         if (task.progress < 100) {
-          task.progress = Math.min(100, task.progress + 50);
+          task.progress = Math.min(100, task.progress + this.fullLoadStep);
           task.changedAt = this.now();
         } else if (task.migrationType === 'full-load') {
           this.#set(task, 'stopped');

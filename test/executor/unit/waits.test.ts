@@ -48,6 +48,31 @@ describe('speakingWait', () => {
     expect(wait.lines).toEqual([]);
   });
 
+  it('hands its latest observation to progress at the first poll and each time it speaks', async () => {
+    const progress: string[] = [];
+    let polls = 0;
+    const wait = speakingWait(
+      { sleep: async () => undefined, pollMs: 15_000, maxPolls: 5, progress: (line) => progress.push(line) },
+      {
+        kind: null,
+        what: 'replication instance ri',
+        read: async () => ++polls,
+        done: () => false,
+        show: (n) => `status creating (poll ${n})`,
+        check: 'see the DMS console',
+      },
+    );
+    // No kind: no plan timeout, only the poll budget.
+    await expect(wait).rejects.toThrow(
+      'not reached after 1 min 15 s (the poll budget (5 polls)); last seen: status creating (poll 5)',
+    );
+    expect(progress).toEqual([
+      'waiting for replication instance ri: status creating (poll 1) (0 s)',
+      'waiting for replication instance ri: status creating (poll 3) (30 s)',
+      'waiting for replication instance ri: status creating (poll 5) (1 min)',
+    ]);
+  });
+
   it.each([
     [5_000, '5 s'],
     [600_000, '10 min'],
