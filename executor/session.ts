@@ -3,6 +3,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -44,9 +45,12 @@ export interface ExecutorOptions {
   readonly region?: string;
   readonly dmsEndpoint?: string;
   readonly ssmEndpoint?: string;
+  /** CloudWatch (DMS's CDC latency metrics), e.g. a VPC endpoint or a local stand-in. */
+  readonly cloudwatchEndpoint?: string;
   readonly secretsManagerEndpoint?: string;
   readonly dms?: DatabaseMigrationServiceClient;
   readonly ssm?: SSMClient;
+  readonly cloudwatch?: CloudWatchClient;
   /** Injected (tests): serves every region. */
   readonly secretsManager?: SecretsManagerClient;
   readonly agentClient?: (url: string, token: string, tls?: AgentTls) => AgentClient;
@@ -104,6 +108,7 @@ export class Session {
   readonly secrets: SecretResolver;
   readonly dms: DatabaseMigrationServiceClient;
   readonly ssm: SSMClient;
+  readonly cloudwatch: CloudWatchClient;
   readonly sleep: Sleeper;
   readonly now: () => Date;
   readonly journalFile: string;
@@ -133,6 +138,12 @@ export class Session {
       new SSMClient({
         ...(region ? { region } : {}),
         ...(options.ssmEndpoint ? { endpoint: options.ssmEndpoint } : {}),
+      });
+    this.cloudwatch =
+      options.cloudwatch ??
+      new CloudWatchClient({
+        ...(region ? { region } : {}),
+        ...(options.cloudwatchEndpoint ? { endpoint: options.cloudwatchEndpoint } : {}),
       });
     const secretsManager = secretsManagerClients({
       ...(region ? { region } : {}),
@@ -304,6 +315,7 @@ export class Session {
       deployment: this.deployment,
       dms: this.dms,
       ssm: this.ssm,
+      cloudwatch: this.cloudwatch,
       agent: (input) => this.agent(input),
       overrides: this.overrides,
       readPlanFile: (path) => this.readPlanFile(path),

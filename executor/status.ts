@@ -4,10 +4,11 @@
 // never fails because AWS, the target or the agent is down.
 
 import { dirname } from 'node:path';
-import type { TableStatistics } from '@aws-sdk/client-database-migration-service';
+import type { ReplicationTask, TableStatistics } from '@aws-sdk/client-database-migration-service';
 import { compareText } from '../contracts/compare.js';
 import type { GraphNode } from '../contracts/graph.js';
 import { Checkpoint, verifyCheckpointPath } from '../verify/checkpoint.js';
+import { readCdcLatency, taskMetricsId } from './dms/cdc-latency.js';
 import { DmsOps } from './dms/ops.js';
 import { subscriptionErrors } from './handlers/subscription-errors.js';
 import { optionalNumber, optionalRecord, optionalString } from './inputs.js';
@@ -25,6 +26,12 @@ export interface TaskStatus {
   /** Full-load rows per second so far (all tables' rows over the task's elapsed time). */
   readonly rowsPerSecond: number | null;
   readonly lastFailure: string | null;
+  /** DMS's own CDC latency from CloudWatch (a running CDC task), seconds; null when there is none. */
+  readonly cdcLatencySourceSeconds: number | null;
+  readonly cdcLatencyTargetSeconds: number | null;
+  /** When that datapoint was taken; or why there is none (no datapoints, stale, access denied…). */
+  readonly cdcLatencyAt: string | null;
+  readonly cdcLatencyWhy: string | null;
   readonly tables: readonly {
     readonly table: string;
     readonly state: string | null;
@@ -117,6 +124,27 @@ function taskIds(session: Session): string[] {
   return [...ids].sort();
 }
 
+const NO_LATENCY = {
+  cdcLatencySourceSeconds: null,
+  cdcLatencyTargetSeconds: null,
+  cdcLatencyAt: null,
+  cdcLatencyWhy: null,
+} as const;
+
+/** CloudWatch's CDC latency of a task running CDC (what the lag gate prefers to its slot estimate). */
+async function latencyOf(session: Session, ops: DmsOps, task: ReplicationTask) {
+  if (task.Status !== 'running' || task.MigrationType === 'full-load') return NO_LATENCY;
+  const id = await taskMetricsId(ops, task).catch(() => null);
+  if (id === null) return NO_LATENCY;
+  const latency = await readCdcLatency(session.cloudwatch, id, session.now(), session.sleep);
+  return {
+    cdcLatencySourceSeconds: latency.sourceSeconds,
+    cdcLatencyTargetSeconds: latency.targetSeconds,
+    cdcLatencyAt: latency.at,
+    cdcLatencyWhy: latency.why,
+  };
+}
+
 async function liveTasks(session: Session, problems: string[]): Promise<TaskStatus[]> {
   const ops = new DmsOps({ client: session.dms, sleep: session.sleep, pollMs: 0, maxPolls: 1 });
   const out: TaskStatus[] = [];
@@ -132,6 +160,7 @@ async function liveTasks(session: Session, problems: string[]): Promise<TaskStat
           etaSeconds: null,
           rowsPerSecond: null,
           lastFailure: null,
+          ...NO_LATENCY,
           tables: [],
         });
         continue;
@@ -156,6 +185,7 @@ async function liveTasks(session: Session, problems: string[]): Promise<TaskStat
           task.ReplicationTaskStats?.ElapsedTimeMillis,
         ),
         lastFailure: task.LastFailureMessage ?? null,
+        ...(await latencyOf(session, ops, task)),
         tables: stats
           .map((row) => ({
             table: `${row.SchemaName}.${row.TableName}`,

@@ -2,6 +2,7 @@
 // what it answers. A second engine (PostgreSQL logical replication) plugs in by adding node kinds to
 // the handler of the executor that runs them; the engine itself never looks at node kinds.
 
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Compensation, ExecutionGraph, ExecutorKind, GraphNode } from '../contracts/graph.js';
@@ -25,6 +26,8 @@ export interface RunContext {
   readonly deployment: Deployment;
   readonly dms: DatabaseMigrationServiceClient;
   readonly ssm: SSMClient;
+  /** Read only: DMS's CDC latency metrics for the lag gate and status. */
+  readonly cloudwatch: CloudWatchClient;
   /** The agent a node names (`input.agent`, resolved), else the plan's; `--agent-url` overrides the address. */
   agent(input?: Readonly<Record<string, unknown>>): Promise<AgentClient>;
   /** Address overrides from the command line. */

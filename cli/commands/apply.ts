@@ -15,7 +15,7 @@ import { type CliCommand, EXIT } from '../io.js';
 
 const HELP = `usage: pgferry apply PLAN.yaml [--dry-run] [--compiled DIR] [--state-dir DIR] [--parallelism N]
                      [--region R] [--dms-endpoint URL] [--ssm-endpoint URL]
-                     [--secretsmanager-endpoint URL] [--agent-url URL]
+                     [--secretsmanager-endpoint URL] [--cloudwatch-endpoint URL] [--agent-url URL]
                      [--agent-cert FILE --agent-key FILE] [--agent-ca FILE]
                      [--target-url URL] [--source-url URL --source-password ssm:/path] [--allow-plan-change]
 

@@ -58,6 +58,11 @@ export function renderStatus(report: StatusReport, io: CliIo): string {
       `task ${task.task}: ${task.status ?? 'not created'}${task.stopReason ? ` (${task.stopReason})` : ''}${progress}${eta}`,
     );
     if (task.lastFailure) lines.push(`  last failure: ${task.lastFailure}`);
+    if (task.cdcLatencyAt !== null)
+      lines.push(
+        `  CDC latency (CloudWatch, ${task.cdcLatencyAt}): source ${task.cdcLatencySourceSeconds ?? '?'} s, target ${task.cdcLatencyTargetSeconds ?? '?'} s`,
+      );
+    else if (task.cdcLatencyWhy !== null) lines.push(`  CDC latency: ${task.cdcLatencyWhy}`);
     for (const table of task.tables) {
       lines.push(
         `  ${table.table}: ${table.state ?? '?'} rows ${table.fullLoadRows} +${table.inserts} ~${table.updates} -${table.deletes}${table.validationState ? ` validation ${table.validationState}` : ''}`,

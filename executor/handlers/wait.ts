@@ -3,8 +3,16 @@
 // target's own proof that it has everything up to the fence (executor/target-caught-up.ts). The waits
 // speak and end (executor/waits.ts); the slot is the one attributed to the task, never a guess.
 
+import type { ReplicationTask } from '@aws-sdk/client-database-migration-service';
 import type { GraphNode } from '../../contracts/graph.js';
 import { type AgentSlot, lsnToBigInt } from '../agent-client.js';
+import {
+  type CdcLatency,
+  latencySeconds,
+  readCdcLatency,
+  type TaskMetricsId,
+  taskMetricsId,
+} from '../dms/cdc-latency.js';
 import { type DmsOps, dmsOpsFor } from '../dms/ops.js';
 import { type Input, optionalNumber, optionalRecord, optionalString, requireString } from '../inputs.js';
 import { dmsTargetCaughtUp, logicalTargetCaughtUp } from '../target-caught-up.js';
@@ -70,9 +78,12 @@ const missingSlot = (task: string | undefined, name: string | undefined) =>
     : `slot ${name} of task ${task ?? '?'} is not on the source while the task runs: was it dropped? DMS cannot resume without it (restarting the task with reload-target loads every table again)`;
 
 /**
- * CDC lag before the fence, in the plan's unit: the slot's confirmed position must be at most
- * `maxLagSeconds` old (estimated from the WAL position over the wait, LsnAge), with the bytes shown
- * beside it. A DMS task must be running; a missing slot while it runs is reported, not polled.
+ * CDC lag before the fence, in the plan's unit: at most `maxLagSeconds`. A DMS task's lag is DMS's own
+ * CDC latency from CloudWatch when it has a fresh datapoint (executor/dms/cdc-latency.ts), else the age
+ * of the slot's confirmed position (estimated from the WAL position over the wait, LsnAge); which one
+ * is said in every observation and in the node's note and outputs (`lagFrom`), with why CloudWatch was
+ * not used. The slot's bytes are shown beside it. A DMS task must be running; a missing slot while it
+ * runs is reported, not polled.
  */
 async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const maxLagSeconds = optionalNumber(input, 'maxLagSeconds') ?? 5;
@@ -83,19 +94,43 @@ async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promi
     return { status: 'succeeded', outputs: { lagBytes: null }, note: 'task running; no agent to measure slot lag' };
   }
   const age = new LsnAge();
+  let metrics: TaskMetricsId | null = null;
+  const cloudwatchLag = async (current: ReplicationTask | null): Promise<CdcLatency | null> => {
+    if (dms === null || current?.Status !== 'running') return null;
+    metrics ??= await taskMetricsId(dms, current);
+    if (metrics === null)
+      return {
+        sourceSeconds: null,
+        targetSeconds: null,
+        at: null,
+        why: 'the task has no replication instance to name',
+      };
+    return readCdcLatency(ctx.cloudwatch, metrics, ctx.now(), ctx.sleep);
+  };
   const seen = await speakingWait(waitClock(ctx), {
     kind: 'lag',
     what: `CDC lag of ${task ?? node.id} under ${maxLagSeconds} s`,
     read: async () => {
-      const status = dms ? ((await dms.task(task!))?.Status ?? 'not found') : 'running';
-      const found = await findSlot(ctx, input);
+      const current = dms ? await dms.task(task!) : null;
+      const status = dms ? (current?.Status ?? 'not found') : 'running';
+      const [found, latency] = await Promise.all([findSlot(ctx, input), cloudwatchLag(current)]);
       const now = ctx.now().getTime();
       if (found.currentLsn) age.observe(now, found.currentLsn);
       const confirmed = found.slot?.confirmedFlushLsn ?? null;
       const ageMs = confirmed === null ? null : age.ageMs(now, confirmed);
-      return { status, found, ageMs, bytes: found.slot?.confirmedLagBytes ?? null, sinceFirst: age.sinceFirstMs(now) };
+      const fromCloudWatch = latency === null ? null : latencySeconds(latency);
+      return {
+        status,
+        found,
+        latency,
+        lagMs: fromCloudWatch !== null ? fromCloudWatch * 1000 : ageMs,
+        lagFrom: fromCloudWatch !== null ? ('cloudwatch' as const) : ('slot-estimate' as const),
+        ageMs,
+        bytes: found.slot?.confirmedLagBytes ?? null,
+        sinceFirst: age.sinceFirstMs(now),
+      };
     },
-    done: (o) => o.status === 'running' && o.ageMs !== null && o.ageMs <= maxLagSeconds * 1000,
+    done: (o) => o.status === 'running' && o.lagMs !== null && o.lagMs <= maxLagSeconds * 1000,
     failed: (o) =>
       ['failed', 'stopped', 'not found'].includes(o.status)
         ? `task ${task} is ${o.status}`
@@ -105,16 +140,35 @@ async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promi
     show: (o) =>
       o.found.slot === null
         ? `task ${o.status}, slot ${o.found.name ?? '(none attributed)'} not found`
-        : `task ${o.status}, slot ${o.found.slot.slotName} ${o.found.slot.active ? 'active' : 'inactive'}, confirmed position ${
-            o.ageMs === null ? `more than ${formatDuration(o.sinceFirst)}` : formatDuration(o.ageMs)
-          } old (limit ${maxLagSeconds} s), ${o.bytes ?? '?'} bytes behind`,
+        : `task ${o.status}, ${lagWords(o)} (limit ${maxLagSeconds} s), slot ${o.found.slot.slotName} ${
+            o.found.slot.active ? 'active' : 'inactive'
+          }, ${o.bytes ?? '?'} bytes behind`,
     check: `is the task applying changes (pgferry status), is the source busier than DMS can follow, is the slot active?`,
   });
   return {
     status: 'succeeded',
-    outputs: { lagBytes: seen.bytes, lagSeconds: seen.ageMs === null ? null : seen.ageMs / 1000 },
-    note: `lag ${formatDuration(seen.ageMs ?? 0)} (limit ${maxLagSeconds} s), ${seen.bytes ?? '?'} bytes`,
+    outputs: {
+      lagBytes: seen.bytes,
+      lagSeconds: seen.lagMs === null ? null : seen.lagMs / 1000,
+      lagFrom: seen.lagFrom,
+      cloudwatch: seen.latency?.why ?? null,
+    },
+    note: `${lagWords(seen)} (limit ${maxLagSeconds} s), ${seen.bytes ?? '?'} bytes`,
   };
+}
+
+/** The lag and where it comes from, in words: CloudWatch's latency, or the slot estimate and why. */
+function lagWords(o: {
+  latency: CdcLatency | null;
+  lagFrom: 'cloudwatch' | 'slot-estimate';
+  ageMs: number | null;
+  sinceFirst: number;
+}): string {
+  const seconds = (value: number | null) => (value === null ? '?' : formatDuration(value * 1000));
+  if (o.lagFrom === 'cloudwatch' && o.latency !== null)
+    return `lag ${seconds(latencySeconds(o.latency))} from CloudWatch (CDCLatencySource ${seconds(o.latency.sourceSeconds)}, CDCLatencyTarget ${seconds(o.latency.targetSeconds)} at ${o.latency.at})`;
+  const estimate = o.ageMs === null ? `more than ${formatDuration(o.sinceFirst)}` : formatDuration(o.ageMs);
+  return `lag ${estimate} estimated from the slot's confirmed position${o.latency?.why ? ` (CloudWatch not used: ${o.latency.why})` : ''}`;
 }
 
 async function untilTaskRuns(dms: DmsOps, task: string, ctx: RunContext): Promise<void> {

@@ -128,6 +128,10 @@ describe('apply → cutover → cleanup on real clusters', () => {
     expect(report.slots.map((slot: { slotName: string }) => slot.slotName)).toContain(DMS_SLOT);
     expect(report.gates.cutover).toMatchObject({ approved: false, approvedAt: null });
     expect(report.gates.cutover.command).toMatch(/^pgferry approve \S+ cutover$/);
+    // The aws-sdk-client-mock CloudWatch has no datapoints: status says why DMS latency is missing.
+    expect(report.tasks[0].cdcLatencyWhy).toBe(
+      'CloudWatch has no CDC latency datapoints of the task in the last 10 min',
+    );
     const text = await world.run('status', ['--text']);
     expect(text.stdout).toContain('task orders-cdc: running 100%');
   });
@@ -146,6 +150,10 @@ describe('apply → cutover → cleanup on real clusters', () => {
     expect(result.stdout).toContain('waiting for approval: pgferry approve');
     expect(result.stdout).toContain('writes-open');
     expect(result.stdout).toMatch(/writes were fenced on the source for \d+\.\d s/);
+    // No CloudWatch datapoints: the lag gate used its slot estimate, and says so.
+    expect(result.stdout).toMatch(
+      /✓ cutover\.orders-cdc\.lag-wait {2}lag \S+ s estimated from the slot's confirmed position \(CloudWatch not used: CloudWatch has no CDC latency datapoints of the task in the last 10 min\) \(limit 5 s\), \d+ bytes/,
+    );
 
     // Sequences: source value + margin 1000, the unowned one included.
     for (const seq of ['public.customers_id_seq', 'public.orders_id_seq', 'public.invoice_no']) {

@@ -70,13 +70,20 @@ describe('executor operations on the HTTP DMS stand-in', () => {
 
   it('a CDC change before the fence that the target lacks stops the cutover before writes open', async () => {
     await world.run('approve', ['cutover']);
-    const inserted = await world.source.query(
-      "INSERT INTO public.customers (name) VALUES ('never-applied') RETURNING id",
-      [],
+    // Lost before it exists: the stand-in's delivery (every 20 ms) must never see it unmarked.
+    const next = await world.source.query("SELECT nextval('public.customers_id_seq') AS id", [], 'orders');
+    world.lostRows.add(`public.customers:${next.rows[0].id}`);
+    await world.source.query(
+      "INSERT INTO public.customers (id, name) VALUES ($1, 'never-applied')",
+      [next.rows[0].id],
       'orders',
     );
-    world.lostRows.add(`public.customers:${inserted.rows[0].id}`);
     const cutover = await world.run('cutover');
+    // DMS published its CDC latency to CloudWatch (the stand-in's, through --cloudwatch-endpoint): the
+    // lag gate used it.
+    expect(cutover.stdout).toMatch(
+      /✓ cutover\.orders-cdc\.lag-wait {2}lag 2 s from CloudWatch \(CDCLatencySource 1 s, CDCLatencyTarget 2 s at \S+\) \(limit 5 s\), \d+ bytes/,
+    );
     expect(cutover.code).toBe(1);
     expect(cutover.stderr).toContain('the target lacks changes from before the fence');
     expect(cutover.stderr).toContain('public.customers: source 4 rows, target 3');

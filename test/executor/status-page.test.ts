@@ -65,6 +65,9 @@ function step(n: number): StatusReport {
         rowsPerSecond: [1000, 1500, 1500][n]!,
         lastFailure: failed ? 'Last Error ORA-00001 on public.orders' : null,
         cdcLatencySourceSeconds: [40, 12, 12][n]!,
+        cdcLatencyTargetSeconds: null,
+        cdcLatencyAt: '2026-12-04T09:00:00.000Z',
+        cdcLatencyWhy: null,
         tables: [
           {
             table: 'public.customers',

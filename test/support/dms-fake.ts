@@ -8,6 +8,7 @@
 // asynchronously, with a generated name, advanced while the task runs), use the HTTP stand-in
 // (test/support/dms-http.ts).
 
+import { CloudWatchClient, CloudWatchServiceException, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import * as dmsSdk from '@aws-sdk/client-database-migration-service';
 import {
   DatabaseMigrationServiceClient,
@@ -61,9 +62,25 @@ export type FakeTask = StateTask;
 
 export class DmsFake extends DmsState {
   readonly mock = mockClient(DatabaseMigrationServiceClient);
+  /** CloudWatch too, so no test reaches AWS: no datapoints unless a test puts some (cloudwatch.put). */
+  readonly cloudwatchMock = mockClient(CloudWatchClient);
 
   constructor() {
     super({ clock: 'describe' });
+    this.cloudwatch.latency = null;
+    this.cloudwatchMock.on(GetMetricDataCommand).callsFake(async (input: Record<string, unknown>) => {
+      try {
+        return this.cloudwatch.getMetricData({ ...input });
+      } catch (error) {
+        if (!(error instanceof DmsFault)) throw error;
+        throw new CloudWatchServiceException({
+          name: error.code,
+          $fault: 'client',
+          $metadata: meta(error.status),
+          message: error.message,
+        });
+      }
+    });
     for (const [command, Class] of commandClasses(this)) {
       this.mock.on(Class as never).callsFake(async (input: Record<string, unknown>) => {
         try {
@@ -77,6 +94,7 @@ export class DmsFake extends DmsState {
 
   restore(): void {
     this.mock.restore();
+    this.cloudwatchMock.restore();
   }
 }
 

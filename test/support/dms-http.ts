@@ -17,10 +17,15 @@
 // - DMS on a real source (test/support/dms-source.ts): a CDC task makes its own logical slot
 //   asynchronously shortly after it starts running, with a generated name, advances it while it runs,
 //   fails if it disappears, and never drops anything.
+// - CloudWatch's GetMetricData (awsJson1_0, X-Amz-Target GraniteServiceVersion20100801.GetMetricData,
+//   for --cloudwatch-endpoint) over the state's AWS/DMS metrics (test/support/cloudwatch-state.ts): DMS
+//   publishes CDCLatencySource/Target once a minute while a task runs CDC; inject CloudWatch's errors with
+//   `state.cloudwatch.failNext`, or stop the datapoints with `state.cloudwatch.latency = null`.
 // Nothing here reaches AWS: the endpoint is 127.0.0.1 on a free port, the credentials are made up.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as cloudwatchSdk from '@aws-sdk/client-cloudwatch';
 import * as dmsSdk from '@aws-sdk/client-database-migration-service';
 import * as ssmSdk from '@aws-sdk/client-ssm';
 import { checkAgainstModel } from './aws-model.js';
@@ -39,7 +44,7 @@ export interface DmsStandInOptions {
 }
 
 export interface DmsStandIn {
-  /** The endpoint URL for --dms-endpoint and --ssm-endpoint. */
+  /** The endpoint URL for --dms-endpoint, --ssm-endpoint and --cloudwatch-endpoint. */
   readonly url: string;
   readonly state: DmsState;
   readonly sourceSide: DmsSourceSide | null;
@@ -57,9 +62,14 @@ export interface DmsStandIn {
 const models = {
   AmazonDMSv20160101: dmsSdk as unknown as Record<string, unknown>,
   AmazonSSM: ssmSdk as unknown as Record<string, unknown>,
+  GraniteServiceVersion20100801: cloudwatchSdk as unknown as Record<string, unknown>,
 } as const;
 
-const signingNames = { AmazonDMSv20160101: 'dms', AmazonSSM: 'ssm' } as const;
+const signingNames = {
+  AmazonDMSv20160101: 'dms',
+  AmazonSSM: 'ssm',
+  GraniteServiceVersion20100801: 'monitoring',
+} as const;
 
 /** Epoch seconds for Dates, recursively (the awsJson wire format); undefined members dropped. */
 function toWire(value: unknown): unknown {
@@ -79,10 +89,10 @@ async function body(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function send(response: ServerResponse, status: number, payload: unknown, errorType?: string): void {
+function send(response: ServerResponse, status: number, payload: unknown, errorType?: string, json = '1.1'): void {
   const text = JSON.stringify(payload);
   response.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
+    'content-type': `application/x-amz-json-${json}`,
     'x-amzn-requestid': `standin-${Date.now().toString(36)}`,
     ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
     'content-length': Buffer.byteLength(text),
@@ -111,6 +121,12 @@ export async function startDmsStandIn(options: DmsStandInOptions = {}): Promise<
     const value = parameters[name];
     if (value === undefined) throw new DmsFault('ParameterNotFound', `Parameter ${name} not found.`);
     return { Parameter: { Name: name, Type: 'SecureString', Value: value, Version: 1 } };
+  };
+
+  const cloudwatch = (operation: string, input: Record<string, unknown>): Record<string, unknown> => {
+    if (operation !== 'GetMetricData')
+      throw new DmsFault('UnknownOperationException', `the CloudWatch stand-in does not answer ${operation}`);
+    return state.cloudwatch.getMetricData(input);
   };
 
   const serve = async (request: IncomingMessage, response: ServerResponse) => {
@@ -145,7 +161,12 @@ export async function startDmsStandIn(options: DmsStandInOptions = {}): Promise<
       return;
     }
     try {
-      const output = service === 'AmazonSSM' ? ssm(operation, input) : toWire(await state.handle(operation, input));
+      const output =
+        service === 'AmazonSSM'
+          ? ssm(operation, input)
+          : service === 'GraniteServiceVersion20100801'
+            ? toWire(cloudwatch(operation, input))
+            : toWire(await state.handle(operation, input));
       const outputProblems = checkAgainstModel(output, schema[5], '$', { wire: true });
       if (outputProblems.length > 0) {
         sendFault(response, 'InternalFailure', `stand-in answer off the model: ${outputProblems.join('; ')}`, 500);

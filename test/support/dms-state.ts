@@ -18,6 +18,7 @@
 // each front end turns them into what its client sees. Describe* pages with MaxRecords and Marker.
 
 import { createHash } from 'node:crypto';
+import { CloudWatchMetrics } from './cloudwatch-state.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -131,6 +132,8 @@ export class DmsState {
    * HTTP stand-in leaves it unset and creates the slot later, as DMS does.
    */
   onCdcStart: ((task: { id: string; slotName: string }) => Promise<void>) | null = null;
+  /** DMS's CloudWatch metrics (AWS/DMS): published while a task runs CDC on the wall clock (tick). */
+  readonly cloudwatch = new CloudWatchMetrics();
   #seq = 0;
   readonly #clock: Clock;
   readonly #failOnCreate = new Map<string, string>();
@@ -227,6 +230,13 @@ export class DmsState {
       if (TRANSITIONAL_TASK.includes(item.status) && this.#due(item.changedAt)) this.#advanceTask(item);
     for (const [key, connection] of this.connections)
       if (connection.status === 'testing' && this.#due(connection.changedAt)) this.#settleConnection(key, connection);
+    for (const task of this.tasks.values()) {
+      // DMS publishes CDC latency once it captures changes, i.e. once the task's slot is there.
+      if (task.status !== 'running' || task.migrationType === 'full-load' || task.slotName === undefined) continue;
+      const instance = [...this.instances.values()].find((item) => item.arn === task.request.ReplicationInstanceArn);
+      if (instance)
+        this.cloudwatch.publishFor(instance.id, task.arn.slice(task.arn.lastIndexOf(':') + 1), new Date(this.now()));
+    }
   }
 
   /** Describe* paging: MaxRecords (20–100, default `pageSize`) items per page, Marker to continue. */

@@ -261,7 +261,16 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         // simulated slot consumer (a 20 ms timer) catches up on a loaded CI machine.
         '--poll-ms',
         '5',
-        ...(http ? ['--dms-endpoint', http.standIn.url, '--ssm-endpoint', http.standIn.url] : []),
+        ...(http
+          ? [
+              '--dms-endpoint',
+              http.standIn.url,
+              '--ssm-endpoint',
+              http.standIn.url,
+              '--cloudwatch-endpoint',
+              http.standIn.url,
+            ]
+          : []),
       ];
       return runCommand(command, planFile, args, flags, {
         cwd: process.cwd(),

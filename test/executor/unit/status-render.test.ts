@@ -52,6 +52,10 @@ const report: StatusReport = {
       etaSeconds: 3720,
       rowsPerSecond: 12,
       lastFailure: null,
+      cdcLatencySourceSeconds: 3,
+      cdcLatencyTargetSeconds: 4,
+      cdcLatencyAt: '2026-12-04T09:29:00.000Z',
+      cdcLatencyWhy: null,
       tables: [
         {
           table: 'public.orders',
@@ -82,6 +86,7 @@ describe('status text', () => {
         '  failed       dms.task.t.full-load-wait  boom',
         'gate cutover: not approved',
         'task t: running [###############...............] 50% ETA 1h02m',
+        '  CDC latency (CloudWatch, 2026-12-04T09:29:00.000Z): source 3 s, target 4 s',
         '  public.orders: Table loading rows 10 +1 ~2 -3',
         'slot s: active retained 100 B, lag 5 B',
         '! agent slots: unreachable',
@@ -127,5 +132,13 @@ describe('status text', () => {
 
   it('plain percent otherwise', () => {
     expect(renderStatus(report, io(false))).toContain('task t: running 50% ETA 1h02m\n');
+  });
+
+  it('says why DMS latency is not shown when CloudWatch has none', () => {
+    const why = 'CloudWatch refused the read (AccessDenied: …); grant cloudwatch:GetMetricData to use DMS latency';
+    const task = { ...report.tasks[0]!, cdcLatencyAt: null, cdcLatencySourceSeconds: null, cdcLatencyWhy: why };
+    expect(renderStatus({ ...report, tasks: [task] }, io(false))).toContain(
+      `task t: running 50% ETA 1h02m\n  CDC latency: ${why}\n`,
+    );
   });
 });
