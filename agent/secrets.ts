@@ -1,9 +1,11 @@
-// Resolves secrets named in the agent config (file, env, SSM) or in a bundle (SecretRef). Values never
-// leave this module except to the caller that needs them; they are never logged.
+// Resolves secrets named in the agent config (file, env, SSM, Secrets Manager) or in a bundle (SecretRef).
+// Values never leave this module except to the caller that needs them; they are never logged.
+// The readers are the executor's own (secrets/): the same `name#field` rule, retries and messages.
 
 import { readFile } from 'node:fs/promises';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { realSleep } from '../contracts/retry.js';
 import type { SecretRef } from '../contracts/secret-ref.js';
 import type { SecretSource } from './config/types.js';
 import { AgentError } from './errors.js';
@@ -18,15 +20,20 @@ export function createSecretResolver(
   ssmClient?: SSMClient,
   secretsManagerClient?: SecretsManagerClient,
 ): SecretResolver {
-  let client = ssmClient;
-  // The SDK is loaded only when an SSM reference is used: it is most of the agent's idle memory.
-  const sdk = () => import('@aws-sdk/client-ssm');
-  const ssm = async () => {
-    client ??= new (await sdk()).SSMClient({
-      ...(aws.region ? { region: aws.region } : {}),
-      ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
-    });
-    return client;
+  // The SDK clients are loaded only when a reference names SSM or Secrets Manager (dynamic imports):
+  // they would be most of the agent's idle memory.
+  let ssm: Promise<SSMClient> | undefined;
+  const ssmClientOnce = () => {
+    ssm ??= ssmClient
+      ? Promise.resolve(ssmClient)
+      : import('@aws-sdk/client-ssm').then(
+          ({ SSMClient }) =>
+            new SSMClient({
+              ...(aws.region ? { region: aws.region } : {}),
+              ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
+            }),
+        );
+    return ssm;
   };
   return {
     async resolve(source, what) {
@@ -38,16 +45,11 @@ export function createSecretResolver(
           return value;
         }
         if ('ssm' in source) {
-          const { GetParameterCommand } = await sdk();
-          const out = await (await ssm()).send(new GetParameterCommand({ Name: source.ssm, WithDecryption: true }));
-          const value = out.Parameter?.Value;
-          if (!value) throw new Error(`SSM parameter ${source.ssm} has no value`);
-          return value;
+          const { readSsmParameter } = await import('../secrets/ssm.js');
+          return (await readSsmParameter(await ssmClientOnce(), source.ssm, realSleep)).value;
         }
-        // A bundle's role password may live in Secrets Manager (the format RDS and DMS use); the agent reads
-        // it the way the executor does, with the same `name#field` rule and messages that never echo a value.
-        const sm = await import('../executor/secrets-manager.js');
-        const { realSleep } = await import('../executor/retry.js');
+        // A bundle's role password may live in Secrets Manager (the format RDS and DMS use).
+        const sm = await import('../secrets/secrets-manager.js');
         const id = sm.parseSecretsManagerId(source.secretsManager);
         const client = sm.secretsManagerClients({
           ...aws,

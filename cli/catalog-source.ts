@@ -111,8 +111,8 @@ async function resolveSecret(ref: SecretRef, io: CliIo): Promise<string> {
       import('@aws-sdk/client-ssm'),
       import('../executor/secrets.js'),
       import('../executor/redact.js'),
-      import('../executor/retry.js'),
-      import('../executor/secrets-manager.js'),
+      import('../contracts/retry.js'),
+      import('../secrets/secrets-manager.js'),
     ],
   );
   const region = io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;

@@ -2,7 +2,7 @@
 // envelope). Mutating calls carry an Idempotency-Key so a retried request gets the first answer.
 
 import { request as httpsCall } from 'node:https';
-import type { Sleeper } from './retry.js';
+import type { Sleeper } from '../contracts/retry.js';
 
 export class AgentError extends Error {
   constructor(

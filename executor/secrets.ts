@@ -2,10 +2,9 @@
 // (optionally `#field`) and `env:NAME`. Each reference is read once per run, every value is registered
 // with the redactor before anyone sees it, and errors name the reference, never a value.
 
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { Sleeper } from '../contracts/retry.js';
 import type { SecretRef } from '../contracts/secret-ref.js';
-import type { Redactor } from './redact.js';
-import { type Sleeper, withRetry } from './retry.js';
 import {
   fetchSecretString,
   parseSecretsManagerId,
@@ -13,7 +12,9 @@ import {
   regionOfArn,
   type SecretsManagerClients,
   secretsManagerClients,
-} from './secrets-manager.js';
+} from '../secrets/secrets-manager.js';
+import { readSsmParameter } from '../secrets/ssm.js';
+import type { Redactor } from './redact.js';
 
 export class SecretResolver {
   // Promises, not values: nodes running in parallel that need the same secret share one read.
@@ -74,19 +75,8 @@ export class SecretResolver {
   }
 
   async #fromSsm(parameter: string): Promise<string> {
-    try {
-      const answer = await withRetry(
-        () => this.ssm.send(new GetParameterCommand({ Name: parameter, WithDecryption: true })),
-        { sleep: this.sleep },
-      );
-      const value = answer.Parameter?.Value;
-      if (value === undefined) throw new Error('no value');
-      if (answer.Parameter?.Version !== undefined) this.#versions.set(parameter, answer.Parameter.Version);
-      return value;
-    } catch (error) {
-      const name = error instanceof Error ? error.name : 'Error';
-      // Never echo the SDK message verbatim: it is ours to word, and it must not carry a value.
-      throw new Error(`secret ssm:${parameter} could not be read (${name})`);
-    }
+    const { value, version } = await readSsmParameter(this.ssm, parameter, this.sleep);
+    if (version !== null) this.#versions.set(parameter, version);
+    return value;
   }
 }

@@ -8,7 +8,9 @@ import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migrati
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { GraphNode } from '../contracts/graph.js';
+import { realSleep, type Sleeper } from '../contracts/retry.js';
 import { parseSecretRef, type SecretRef } from '../contracts/secret-ref.js';
+import { secretsManagerClients } from '../secrets/secrets-manager.js';
 import { type AgentClient, type AgentTls, httpAgentClient } from './agent-client.js';
 import { type DbAccess, type Deployment, dbAccessFromUrl, deploymentFromPlan } from './deployment.js';
 import { TaskHolds } from './dms/task-holds.js';
@@ -29,9 +31,7 @@ import { acquireLock, type HeldLock } from './lock.js';
 import { removePendingApprovals, takePendingApprovals } from './pending-approvals.js';
 import { resolvePlaceholders } from './placeholders.js';
 import { Redactor } from './redact.js';
-import { realSleep, type Sleeper } from './retry.js';
 import { SecretResolver } from './secrets.js';
-import { secretsManagerClients } from './secrets-manager.js';
 import type { NodeOutputs, RunContext } from './types.js';
 
 export interface ExecutorOptions {

@@ -6,11 +6,11 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Compensation, ExecutionGraph, ExecutorKind, GraphNode } from '../contracts/graph.js';
+import type { Sleeper } from '../contracts/retry.js';
 import type { AgentClient } from './agent-client.js';
 import type { DbAccess, Deployment } from './deployment.js';
 import type { TaskHolds } from './dms/task-holds.js';
 import type { Redactor } from './redact.js';
-import type { Sleeper } from './retry.js';
 
 export type NodeOutputs = Readonly<Record<string, string | number | boolean | null>>;
 

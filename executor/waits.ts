@@ -10,7 +10,7 @@
 // Waits on resources the plan has no timeout for (a replication instance, a connection test) pass kind
 // null: they end at the poll budget.
 
-import type { Sleeper } from './retry.js';
+import type { Sleeper } from '../contracts/retry.js';
 import { NodeFailure, type RunContext } from './types.js';
 
 export type WaitKind = 'task' | 'full_load' | 'lag' | 'marker' | 'slot';

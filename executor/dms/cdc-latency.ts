@@ -22,7 +22,7 @@ import {
   DescribeReplicationInstancesCommand,
   type ReplicationInstance,
 } from '@aws-sdk/client-database-migration-service';
-import { type Sleeper, withRetry } from '../retry.js';
+import { type Sleeper, withRetry } from '../../contracts/retry.js';
 import type { DmsOps } from './ops.js';
 
 /** How far back the query looks. */

@@ -20,7 +20,7 @@ import {
   type TableStatistics,
 } from '@aws-sdk/client-database-migration-service';
 import { compareText } from '../../contracts/compare.js';
-import { withRetry } from '../retry.js';
+import { withRetry } from '../../contracts/retry.js';
 import { NodeFailure, type RunContext } from '../types.js';
 import { speakingWait, type WaitClock, type WaitKind, waitClock } from '../waits.js';
 

@@ -4,9 +4,9 @@
 // handler checks first where it can (slots, wal_level) so a re-run adopts instead of repeating.
 
 import type { GraphNode, NodeKind } from '../../contracts/graph.js';
+import { withRetry } from '../../contracts/retry.js';
 import { AgentError, lsnToBigInt, waitForOperation } from '../agent-client.js';
 import { artifactText, type Input, optionalRecord, optionalString, requireString, stringList } from '../inputs.js';
-import { withRetry } from '../retry.js';
 import { describeSettingChange, formatSettingChange, type SettingChange } from '../setting-changes.js';
 import {
   type DryRunProbe,

@@ -4,7 +4,7 @@
 // Messages name the secret and the field, never a value: the SDK's own message is not echoed.
 
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type Sleeper, withRetry } from './retry.js';
+import { type Sleeper, withRetry } from '../contracts/retry.js';
 
 export interface SecretsManagerId {
   /** What GetSecretValue takes: a name or an ARN. */
