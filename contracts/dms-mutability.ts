@@ -6,10 +6,13 @@
 // executor (can a changed create node be applied with Modify… after a run) classify a change alike.
 
 import type {
+  ComputeConfig,
   CreateEndpointMessage,
+  CreateReplicationConfigMessage,
   CreateReplicationInstanceMessage,
   CreateReplicationTaskMessage,
   ModifyEndpointMessage,
+  ModifyReplicationConfigMessage,
   ModifyReplicationInstanceMessage,
   ModifyReplicationTaskMessage,
 } from '@aws-sdk/client-database-migration-service';
@@ -46,12 +49,26 @@ const taskFixed: FixedMembers<CreateReplicationTaskMessage, ModifyReplicationTas
   Tags: 'tags',
 };
 
-export type DmsResourceKind = 'replication-instance' | 'endpoint' | 'task';
+// DMS Serverless: ModifyReplicationConfig takes every member but the resource identifier and tags, the
+// endpoints included (a task's cannot change), and the whole ComputeConfig.
+const replicationConfigFixed: FixedMembers<CreateReplicationConfigMessage, ModifyReplicationConfigMessage> = {
+  ResourceIdentifier: 'replace',
+  Tags: 'tags',
+};
+
+/**
+ * ComputeConfig members ModifyReplicationConfig cannot change: its ComputeConfig is the create call's
+ * type, so none today; an SDK where Modify takes a narrower type fails type checking here.
+ */
+const computeFixed: FixedMembers<ComputeConfig, NonNullable<ModifyReplicationConfigMessage['ComputeConfig']>> = {};
+
+export type DmsResourceKind = 'replication-instance' | 'endpoint' | 'task' | 'replication-config';
 
 const fixedByKind: Record<DmsResourceKind, Readonly<Record<string, FixedMemberHandling>>> = {
   'replication-instance': instanceFixed,
   endpoint: endpointFixed,
   task: taskFixed,
+  'replication-config': replicationConfigFixed,
 };
 
 export type MemberChange = 'modify' | 'tags' | 'replace';
@@ -59,4 +76,9 @@ export type MemberChange = 'modify' | 'tags' | 'replace';
 /** How a change of one top-level member of the create request is carried out. */
 export function memberChange(kind: DmsResourceKind, member: string): MemberChange {
   return fixedByKind[kind][member] ?? 'modify';
+}
+
+/** How a change of one ComputeConfig member of a Serverless replication config is carried out. */
+export function computeMemberChange(member: string): MemberChange {
+  return (computeFixed as Readonly<Record<string, FixedMemberHandling>>)[member] ?? 'modify';
 }

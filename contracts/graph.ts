@@ -56,6 +56,12 @@ export type NodeKind =
   | 'DmsReplicationInstanceDelete'
   | 'DmsCertificateImport'
   | 'DmsCertificateDelete'
+  // AWS DMS Serverless: one replication config per task instead of an instance and tasks
+  | 'DmsReplicationConfigCreate'
+  | 'DmsReplicationStart'
+  | 'DmsReplicationFullLoadWait'
+  | 'DmsReplicationStop'
+  | 'DmsReplicationConfigDelete'
   // waits and gates
   | 'CdcLagWait'
   | 'MarkerWait'

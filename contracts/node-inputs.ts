@@ -12,13 +12,17 @@
 
 import type {
   CreateEndpointCommandInput,
+  CreateReplicationConfigCommandInput,
   CreateReplicationInstanceCommandInput,
   CreateReplicationTaskCommandInput,
   DeleteCertificateCommandInput,
   DeleteEndpointCommandInput,
+  DeleteReplicationConfigCommandInput,
   DeleteReplicationInstanceCommandInput,
   DeleteReplicationTaskCommandInput,
+  StartReplicationCommandInput,
   StartReplicationTaskCommandInput,
+  StopReplicationCommandInput,
   StopReplicationTaskCommandInput,
   TestConnectionCommandInput,
 } from '@aws-sdk/client-database-migration-service';
@@ -238,6 +242,39 @@ export interface NodeInputs {
   };
   DmsCertificateDelete: DmsRequestInput<DeleteCertificateCommandInput> & { readonly certificate: string };
   /**
+   * DMS Serverless: CreateReplicationConfig for one task (endpoints, table mappings, replication settings
+   * and compute), adopting a config of the same identifier. `tableMappings` and `replicationSettings`
+   * name the artifacts the request's TableMappings and ReplicationSettings were written to. Output `arn`.
+   */
+  DmsReplicationConfigCreate: DmsRequestInput<CreateReplicationConfigCommandInput> & {
+    readonly task: string;
+    readonly tableMappings: string;
+    readonly replicationSettings: string;
+  };
+  /**
+   * StartReplication with `start-replication`, then DescribeReplications until it runs (DMS provisions
+   * capacity first). For CDC the executor then attributes the slot DMS created, like DmsTaskStart.
+   * Outputs `configArn`, `startType` and `slotName` (`''` for full load).
+   */
+  DmsReplicationStart: DmsRequestInput<StartReplicationCommandInput> & {
+    readonly task: string;
+    readonly database: string;
+    readonly migrationType: 'full-load' | 'cdc' | 'full-load-and-cdc';
+    /** Serverless has no custom CDC start points (PGF3232): DMS names the slot. */
+    readonly slot: null;
+    readonly allowReload: boolean;
+  };
+  /** Polls DescribeReplications until the replication's full load finished (ReplicationStats). */
+  DmsReplicationFullLoadWait: {
+    readonly region: string;
+    readonly configArn: string;
+    readonly task: string;
+    readonly migrationType: 'full-load' | 'cdc' | 'full-load-and-cdc';
+  };
+  DmsReplicationStop: DmsRequestInput<StopReplicationCommandInput> & { readonly task: string };
+  /** DeleteReplicationConfig, after stopping the replication if it runs. */
+  DmsReplicationConfigDelete: DmsRequestInput<DeleteReplicationConfigCommandInput> & { readonly task: string };
+  /**
    * Waits until the replication lag is below the threshold. DMS: the task runs, then the slot's confirmed
    * lag from the agent. Logical: the subscription's slot (named in `slot`) from the agent.
    */
@@ -246,7 +283,10 @@ export interface NodeInputs {
         readonly engine: 'dms';
         readonly region: string;
         readonly task: string;
+        /** The task's ARN, or on DMS Serverless the replication config's. */
         readonly taskArn: string;
+        /** The task is a DMS Serverless replication (DescribeReplications, not DescribeReplicationTasks). */
+        readonly serverless?: true;
         readonly maxLagSeconds: number;
       }
     | {
@@ -370,6 +410,11 @@ export const NODE_OUTPUTS = {
   DmsReplicationInstanceDelete: [],
   DmsCertificateImport: ['arn'],
   DmsCertificateDelete: [],
+  DmsReplicationConfigCreate: ['arn'],
+  DmsReplicationStart: ['configArn', 'startType', 'slotName'],
+  DmsReplicationFullLoadWait: [],
+  DmsReplicationStop: [],
+  DmsReplicationConfigDelete: [],
   CdcLagWait: ['lagBytes'],
   MarkerWait: [],
   ManualGate: ['approvedBy'],
@@ -392,4 +437,7 @@ export const artifactPath = {
   task: (id: string) => `dms/tasks/${id}.json`,
   tableMappings: (id: string) => `dms/tasks/${id}.table-mappings.json`,
   taskSettings: (id: string) => `dms/tasks/${id}.task-settings.json`,
+  replicationConfig: (id: string) => `dms/replications/${id}.json`,
+  replicationTableMappings: (id: string) => `dms/replications/${id}.table-mappings.json`,
+  replicationSettings: (id: string) => `dms/replications/${id}.replication-settings.json`,
 } as const;

@@ -8,8 +8,10 @@ import type { ExecutionGraph } from '../../contracts/graph.js';
 import { artifactPath } from '../../contracts/node-inputs.js';
 import type { Artifact } from '../artifact.js';
 import { toMermaid } from '../graph/render.js';
+import { isServerless } from '../knowledge/dms-compute.js';
 import type { Plan } from '../model/plan.js';
 import {
+  replicationConfigRequest,
   replicationInstanceRequest,
   sourceEndpointRequest,
   tableMappings,
@@ -56,7 +58,7 @@ function targetArtifacts(plan: Plan): Artifact[] {
 function taskRequestsOf(graph: ExecutionGraph): Map<string, unknown> {
   const requests = new Map<string, unknown>();
   for (const node of graph.nodes) {
-    if (node.kind !== 'DmsTaskCreate') continue;
+    if (node.kind !== 'DmsTaskCreate' && node.kind !== 'DmsReplicationConfigCreate') continue;
     const { artifact, request } = node.input;
     if (typeof artifact === 'string') requests.set(artifact, request);
   }
@@ -64,9 +66,10 @@ function taskRequestsOf(graph: ExecutionGraph): Map<string, unknown> {
 }
 
 function dmsArtifacts(plan: Plan, graph: ExecutionGraph): Artifact[] {
-  const out: Artifact[] = [
-    { path: artifactPath.replicationInstance, content: canonicalJson(replicationInstanceRequest(plan)) },
-  ];
+  const serverless = isServerless(plan);
+  const out: Artifact[] = serverless
+    ? []
+    : [{ path: artifactPath.replicationInstance, content: canonicalJson(replicationInstanceRequest(plan)) }];
   for (const db of plan.source.databases) {
     out.push({
       path: artifactPath.endpoint(sourceEndpointId(plan, db)),
@@ -79,6 +82,14 @@ function dmsArtifacts(plan: Plan, graph: ExecutionGraph): Artifact[] {
   }
   const requests = taskRequestsOf(graph);
   for (const task of plan.dms.tasks) {
+    if (serverless) {
+      // One replication config per task: the request, and its two JSON documents for review.
+      const path = artifactPath.replicationConfig(task.id);
+      out.push({ path, content: canonicalJson(requests.get(path) ?? replicationConfigRequest(plan, task)) });
+      out.push({ path: artifactPath.replicationTableMappings(task.id), content: canonicalJson(tableMappings(task)) });
+      out.push({ path: artifactPath.replicationSettings(task.id), content: canonicalJson(taskSettings(plan, task)) });
+      continue;
+    }
     const path = artifactPath.task(task.id);
     out.push({ path, content: canonicalJson(requests.get(path) ?? taskRequest(plan, task)) });
     out.push({ path: artifactPath.tableMappings(task.id), content: canonicalJson(tableMappings(task)) });

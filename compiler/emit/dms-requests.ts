@@ -3,7 +3,9 @@
 // run are `@ref(<node id>#arn)` placeholders; passwords are `@secret(…)` placeholders.
 
 import type {
+  ComputeConfig,
   CreateEndpointCommandInput,
+  CreateReplicationConfigCommandInput,
   CreateReplicationInstanceCommandInput,
   CreateReplicationTaskCommandInput,
   PostgreSQLSettings,
@@ -32,8 +34,10 @@ export function tags(plan: Plan): Tag[] {
   return [{ Key: 'pgferry:plan', Value: plan.name }, ...extra];
 }
 
+/** CreateReplicationInstance; only for a plan with a replication instance (not Serverless). */
 export function replicationInstanceRequest(plan: Plan) {
   const ri = plan.dms.replication_instance;
+  if (ri === null) throw new Error(`plan ${plan.name} has no replication instance (it runs on DMS Serverless)`);
   return {
     ReplicationInstanceIdentifier: ri.identifier,
     ReplicationInstanceClass: ri.class,
@@ -141,10 +145,12 @@ export function targetEndpointRequest(plan: Plan, database: string) {
 
 export function taskRequest(plan: Plan, task: Task) {
   const explicitSlot = task.slot_name !== null && task.migration_type === 'cdc';
+  const ri = plan.dms.replication_instance;
+  if (ri === null) throw new Error(`plan ${plan.name} runs on DMS Serverless: task ${task.id} is a replication config`);
   return {
     ReplicationTaskIdentifier: task.id,
     MigrationType: task.migration_type,
-    ReplicationInstanceArn: refPlaceholder(nodeId.dmsInstanceCreate(plan.dms.replication_instance.identifier), 'arn'),
+    ReplicationInstanceArn: refPlaceholder(nodeId.dmsInstanceCreate(ri.identifier), 'arn'),
     SourceEndpointArn: refPlaceholder(nodeId.dmsEndpointCreate(sourceEndpointId(plan, task.database)), 'arn'),
     TargetEndpointArn: refPlaceholder(nodeId.dmsEndpointCreate(targetEndpointId(plan, task.database)), 'arn'),
     TableMappings: canonicalJson(tableMappings(task), 0),
@@ -152,4 +158,39 @@ export function taskRequest(plan: Plan, task: Task) {
     CdcStartPosition: explicitSlot ? refPlaceholder(nodeId.sourceSlotCreate(task.id), 'lsn') : undefined,
     Tags: [...tags(plan), { Key: 'pgferry:database', Value: task.database }],
   } satisfies CreateReplicationTaskCommandInput;
+}
+
+/** ComputeConfig of every replication config of a Serverless plan. */
+export function computeConfig(plan: Plan) {
+  const serverless = plan.dms.serverless;
+  if (serverless === null) throw new Error(`plan ${plan.name} has no dms.serverless`);
+  return {
+    MaxCapacityUnits: serverless.max_capacity_units,
+    MinCapacityUnits: serverless.min_capacity_units ?? undefined,
+    MultiAZ: serverless.multi_az,
+    AvailabilityZone: serverless.availability_zone ?? undefined,
+    ReplicationSubnetGroupId: serverless.subnet_group ?? undefined,
+    VpcSecurityGroupIds: serverless.security_groups.length > 0 ? [...serverless.security_groups] : undefined,
+    KmsKeyId: serverless.kms_key_id ?? undefined,
+    PreferredMaintenanceWindow: serverless.preferred_maintenance_window ?? undefined,
+    // The API takes one comma-separated string.
+    DnsNameServers: serverless.dns_name_servers.length > 0 ? serverless.dns_name_servers.join(',') : undefined,
+  } satisfies ComputeConfig;
+}
+
+/**
+ * CreateReplicationConfig for a task of a Serverless plan: the task's endpoints, table mappings and
+ * settings (the same documents a task on an instance gets) and the plan's compute configuration.
+ */
+export function replicationConfigRequest(plan: Plan, task: Task) {
+  return {
+    ReplicationConfigIdentifier: task.id,
+    ReplicationType: task.migration_type,
+    SourceEndpointArn: refPlaceholder(nodeId.dmsEndpointCreate(sourceEndpointId(plan, task.database)), 'arn'),
+    TargetEndpointArn: refPlaceholder(nodeId.dmsEndpointCreate(targetEndpointId(plan, task.database)), 'arn'),
+    ComputeConfig: computeConfig(plan),
+    TableMappings: canonicalJson(tableMappings(task), 0),
+    ReplicationSettings: canonicalJson(taskSettings(plan, task), 0),
+    Tags: [...tags(plan), { Key: 'pgferry:database', Value: task.database }],
+  } satisfies CreateReplicationConfigCommandInput;
 }

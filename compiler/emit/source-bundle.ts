@@ -11,6 +11,7 @@ import {
   type SourceBundle,
 } from '../../contracts/bundle.js';
 import { hashJson } from '../../contracts/canonical-json.js';
+import { dmsCompute, dmsSourceCidrs } from '../knowledge/dms-compute.js';
 import { needsRestart } from '../knowledge/pg-versions.js';
 import { needsLogicalDecoding, slotBudget, walSenderBudget } from '../knowledge/replication-budget.js';
 import type { Plan } from '../model/plan.js';
@@ -69,7 +70,12 @@ export function hbaRules(plan: Plan): HbaRule[] {
   const type = source.ssl ? 'hostssl' : 'host';
   const user = [source.migration_user.name];
   const rules: HbaRule[] = [];
-  for (const address of plan.dms.replication_instance.source_cidrs) {
+  const compute = dmsCompute(plan);
+  const reader =
+    compute?.form === 'serverless'
+      ? 'DMS Serverless'
+      : `DMS replication instance ${plan.dms.replication_instance?.identifier}`;
+  for (const address of dmsSourceCidrs(plan)) {
     for (const database of source.databases) {
       rules.push({
         type,
@@ -77,7 +83,7 @@ export function hbaRules(plan: Plan): HbaRule[] {
         user,
         address,
         method: source.auth_method,
-        comment: `DMS replication instance ${plan.dms.replication_instance.identifier} reads ${database}`,
+        comment: `${reader} reads ${database}`,
       });
     }
     if (source.version.num < 100000 && cdcTasks(plan).length > 0) {

@@ -21,7 +21,9 @@ type WithSchemaDefaults = Omit<Plan, 'source' | 'target' | 'dms' | 'cutover'> & 
     readonly databases?: Readonly<Record<string, string>>;
     readonly migration_user?: UserRef;
   };
-  readonly dms: Omit<Plan['dms'], 'tasks'> & {
+  readonly dms: Omit<Plan['dms'], 'tasks' | 'replication_instance' | 'serverless'> & {
+    readonly replication_instance?: Plan['dms']['replication_instance'];
+    readonly serverless?: Plan['dms']['serverless'];
     readonly tasks: readonly (Omit<Task, 'full_load'> & {
       readonly full_load: Omit<FullLoadTuning, 'target_table_prep_mode'> &
         Partial<Pick<FullLoadTuning, 'target_table_prep_mode'>>;
@@ -50,6 +52,9 @@ function deriveDefaults(input: WithSchemaDefaults): Plan {
     },
     dms: {
       ...dms,
+      // Exactly one of the two is written (PGF3230); the other is explicit null.
+      replication_instance: dms.replication_instance ?? null,
+      serverless: dms.serverless ?? null,
       tasks: dms.tasks.map((task) => ({
         ...task,
         full_load: { ...task.full_load, target_table_prep_mode: task.full_load.target_table_prep_mode ?? prepMode },

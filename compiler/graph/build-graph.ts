@@ -9,9 +9,11 @@ import { artifactPath, type NodeInput } from '../../contracts/node-inputs.js';
 import { refPlaceholder } from '../../contracts/secret-ref.js';
 import { hasFullLoad, isCdc, isDowntimeDatabase, targetDatabase, tasksOf } from '../emit/names.js';
 import { SEQUENCE_READ_SQL } from '../emit/target-sql.js';
+import { isServerless } from '../knowledge/dms-compute.js';
 import type { Plan, Task } from '../model/plan.js';
 import { compensation, GraphBuilder } from './builder.js';
 import { dmsEngine } from './engines/dms.js';
+import { dmsServerlessEngine } from './engines/dms-serverless.js';
 import type { ReplicationEngine } from './engines/engine.js';
 import { logicalEngine } from './engines/logical.js';
 import { fact } from './facts.js';
@@ -364,7 +366,7 @@ export function assembleGraph(plan: Plan, nodes: readonly GraphNode[]): Executio
 const ENGINES: Readonly<Record<Plan['engine'], ReplicationEngine>> = { dms: dmsEngine, logical: logicalEngine };
 
 export function buildGraph(plan: Plan): ExecutionGraph {
-  const engine = ENGINES[plan.engine];
+  const engine = plan.engine === 'dms' && isServerless(plan) ? dmsServerlessEngine : ENGINES[plan.engine];
   const b = new GraphBuilder(plan);
   engine.setup(b);
   addSource(b);

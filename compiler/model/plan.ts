@@ -181,7 +181,13 @@ export interface SchemaObjects {
 
 export interface Dms {
   readonly region: string;
-  readonly replication_instance: ReplicationInstance;
+  /**
+   * Where DMS runs: a provisioned replication instance, or DMS Serverless (one replication config per
+   * task). Exactly one of the two is set (rule PGF3230); rules and the graph read it through
+   * compiler/knowledge/dms-compute.ts.
+   */
+  readonly replication_instance: ReplicationInstance | null;
+  readonly serverless: Serverless | null;
   readonly credentials: DmsCredentials;
   readonly tasks: readonly Task[];
   /** Tags put on every DMS resource, in addition to `pgferry:plan` = plan name. */
@@ -202,6 +208,33 @@ export interface ReplicationInstance {
   readonly auto_minor_version_upgrade: boolean;
   readonly preferred_maintenance_window: string | null;
   /** Address ranges the instance's connections come from; they become the pg_hba rules. */
+  readonly source_cidrs: readonly string[];
+}
+
+/** DMS capacity units a Serverless replication accepts (one DCU is 2 GB of RAM). */
+export const DMS_CAPACITY_UNITS = [1, 2, 4, 8, 16, 32, 64, 128, 192, 256, 384] as const;
+
+/**
+ * DMS Serverless: each task becomes a replication config (CreateReplicationConfig) with this compute
+ * configuration (ComputeConfig); DMS provisions capacity between the minimum and maximum DCU when the
+ * replication starts.
+ */
+export interface Serverless {
+  /** MinCapacityUnits; null: DMS's own minimum (1 DCU). */
+  readonly min_capacity_units: number | null;
+  /** MaxCapacityUnits (required by DMS). */
+  readonly max_capacity_units: number;
+  readonly multi_az: boolean;
+  /** AvailabilityZone; cannot be set with multi_az. */
+  readonly availability_zone: string | null;
+  /** ReplicationSubnetGroupId. */
+  readonly subnet_group: string | null;
+  readonly security_groups: readonly string[];
+  readonly kms_key_id: string | null;
+  readonly preferred_maintenance_window: string | null;
+  /** DnsNameServers: up to four addresses that override the default name servers. */
+  readonly dns_name_servers: readonly string[];
+  /** Address ranges the replications' connections come from; they become the pg_hba rules. */
   readonly source_cidrs: readonly string[];
 }
 

@@ -42,6 +42,8 @@ export const engineVersionRule = {
   needsCatalog: false,
   check({ plan, report }) {
     const pointer = '/dms/replication_instance/engine_version';
+    // DMS Serverless chooses and upgrades its engine itself; only an instance names one.
+    if (plan.dms.replication_instance === null) return;
     const engine = plan.dms.replication_instance.engine_version;
     if (!parseEngineVersion(engine)) {
       report({

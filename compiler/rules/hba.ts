@@ -3,6 +3,7 @@
 
 import { hasHostBits, isAnyAddress, networkOf, parseCidr } from '../../contracts/cidr.js';
 import { defineCode } from '../diagnostics/codes.js';
+import { dmsCompute } from '../knowledge/dms-compute.js';
 import { HBA_DATABASE_KEYWORDS, HBA_METHODS_SINCE, majorName, PG_10, PG_14, PG_18 } from '../knowledge/pg-versions.js';
 import type { Finding, Rule } from './rule.js';
 
@@ -166,27 +167,28 @@ export const hbaRule = {
   needsCatalog: false,
   check({ plan, report }) {
     const { source } = plan;
-    const instance = plan.dms.replication_instance;
+    // Whichever form DMS runs in (replication instance or Serverless), its address ranges.
+    const compute = dmsCompute(plan);
     const version = source.version.num;
-    if (plan.engine === 'dms' && instance.source_cidrs.length === 0) {
+    if (plan.engine === 'dms' && compute !== null && compute.source_cidrs.length === 0) {
       report({
         code: HBA_NO_DMS_RANGE.code,
-        pointer: '/dms/replication_instance/source_cidrs',
-        message: 'no address range is given for the replication instance, so pg_hba would reject DMS',
+        pointer: `${compute.pointer}/source_cidrs`,
+        message: `no address range is given for the ${compute.what}, so pg_hba would reject DMS`,
         hint: 'list the replication subnet CIDRs',
       });
     }
-    instance.source_cidrs.forEach((text, index) => {
-      const pointer = `/dms/replication_instance/source_cidrs/${index}`;
+    compute?.source_cidrs.forEach((text, index) => {
+      const pointer = `${compute.pointer}/source_cidrs/${index}`;
       for (const finding of checkRange(text, pointer, source.allow_any_address)) report(finding);
       const parsed = parseCidr(text);
-      if (instance.multi_az && parsed.ok && parsed.cidr.prefix === (parsed.cidr.family === 4 ? 32 : 128)) {
+      if (compute.multi_az && parsed.ok && parsed.cidr.prefix === (parsed.cidr.family === 4 ? 32 : 128)) {
         report({
           code: HBA_MULTI_AZ_HOST.code,
           pointer,
-          message: `"${text}" is a single address, but a Multi-AZ replication instance changes address on failover`,
+          message: `"${text}" is a single address, but a Multi-AZ ${compute.form === 'serverless' ? 'Serverless replication' : 'replication instance'} changes address on failover`,
           hint: 'use the replication subnet CIDRs',
-          notes: [{ message: 'Multi-AZ is enabled here', pointer: '/dms/replication_instance/multi_az' }],
+          notes: [{ message: 'Multi-AZ is enabled here', pointer: `${compute.pointer}/multi_az` }],
         });
       }
     });

@@ -62,8 +62,8 @@ export const identifiersRule = {
   codes: [DMS_IDENTIFIER_INVALID, DMS_IDENTIFIER_DUPLICATE, DMS_TAG_INVALID, DMS_REGION_INVALID],
   needsCatalog: false,
   check({ plan, report }) {
-    const instanceId = plan.dms.replication_instance.identifier;
-    const instanceProblem = dmsIdentifierProblem(instanceId, 'replication instance');
+    const instanceId = plan.dms.replication_instance?.identifier ?? null;
+    const instanceProblem = instanceId === null ? null : dmsIdentifierProblem(instanceId, 'replication instance');
     if (instanceProblem) {
       report({
         code: DMS_IDENTIFIER_INVALID.code,

@@ -28,6 +28,7 @@ import { replicationBudgetRule } from './replication-budget.js';
 import { replicationInstanceRule } from './replication-instance.js';
 import type { Finding, Rule } from './rule.js';
 import { secretsRule } from './secrets.js';
+import { serverlessRule } from './serverless.js';
 import { sourceAccessRule } from './source-access.js';
 import { tableSelectionRule } from './table-selection.js';
 import { tableSettingsRule } from './table-settings.js';
@@ -49,6 +50,7 @@ export const rules: readonly Rule[] = Object.freeze([
   hbaRule,
   identifiersRule,
   replicationInstanceRule,
+  serverlessRule,
   tableSelectionRule,
   cdcTaskRule,
   lobRule,

@@ -1,12 +1,15 @@
-// The replication instance: exposure, sizing and network references that AWS would reject.
+// The replication instance: exposure and sizing; and for either compute form (instance or Serverless)
+// the network and encryption references AWS would reject.
 
 import { defineCode } from '../diagnostics/codes.js';
+import { type DmsCompute, dmsCompute } from '../knowledge/dms-compute.js';
 import {
   DMS_INSTANCE_CLASSES,
   DMS_INSTANCE_CLASSES_SOURCE,
   dmsInstanceFamily,
 } from '../knowledge/dms-instance-classes.js';
 import { cdcTaskCount } from '../knowledge/replication-budget.js';
+import type { Plan, ReplicationInstance } from '../model/plan.js';
 import type { Rule } from './rule.js';
 import { didYouMean } from './support/suggest.js';
 
@@ -101,85 +104,98 @@ export const replicationInstanceRule = {
   needsCatalog: false,
   check({ plan, report }) {
     const instance = plan.dms.replication_instance;
-    const at = (key: string) => `/dms/replication_instance/${key}`;
-    if (instance.publicly_accessible) {
-      report({
-        code: INSTANCE_PUBLIC.code,
-        pointer: at('publicly_accessible'),
-        message: `replication instance "${instance.identifier}" is publicly accessible`,
-        hint: 'set publicly_accessible: false',
-      });
-    }
-    if (
-      !Number.isInteger(instance.allocated_storage) ||
-      instance.allocated_storage < 5 ||
-      instance.allocated_storage > 6144
-    ) {
-      report({
-        code: INSTANCE_STORAGE.code,
-        pointer: at('allocated_storage'),
-        message: `allocated_storage is ${instance.allocated_storage} GB; DMS accepts 5 to 6144`,
-      });
-    }
-    const family = dmsInstanceFamily(instance.class);
-    if (!family) {
-      report({
-        code: INSTANCE_CLASS.code,
-        pointer: at('class'),
-        message: `"${instance.class}" is not a DMS replication instance class${didYouMean(instance.class, DMS_INSTANCE_CLASSES)}`,
-        hint: /^dms\./.test(instance.class)
-          ? 'AWS documents the t2, t3, c4, c5, c6i, r4, r5 and r6i families: e.g. dms.r6i.large or dms.c5.xlarge'
-          : 'DMS classes start with "dms.": e.g. dms.r6i.large, not an EC2 (m5.large) or RDS (db.r5.large) class',
-      });
-    } else if (family.burstable && cdcTaskCount(plan) > 0) {
-      report({
-        code: INSTANCE_BURSTABLE.code,
-        pointer: at('class'),
-        message: `burstable class ${instance.class} carries ${cdcTaskCount(plan)} CDC task(s); CPU credits run out under steady load`,
-        hint: 'use a c5, c6i, r5 or r6i class',
-      });
-    }
-    instance.security_groups.forEach((group, index) => {
-      if (!/^sg-[0-9a-f]{8}([0-9a-f]{9})?$/.test(group)) {
-        report({
-          code: INSTANCE_NETWORK.code,
-          pointer: at(`security_groups/${index}`),
-          message: `"${group}" is not a security group id`,
-          hint: 'security groups are referenced by id: sg-0123456789abcdef0',
-        });
-      }
-    });
-    const kms = instance.kms_key_id;
-    if (
-      kms !== null &&
-      !/^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+|alias\/.+|[0-9a-f-]{36}|mrk-[0-9a-f]{32})$/.test(kms)
-    ) {
-      report({
-        code: INSTANCE_NETWORK.code,
-        pointer: at('kms_key_id'),
-        message: `"${kms}" is not a KMS key id, alias or ARN`,
-      });
-    }
-    const window = instance.preferred_maintenance_window;
-    if (
-      window !== null &&
-      !/^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/.test(
-        window.toLowerCase(),
-      )
-    ) {
-      report({
-        code: INSTANCE_NETWORK.code,
-        pointer: at('preferred_maintenance_window'),
-        message: `maintenance window "${window}" is not of the form ddd:hh24:mi-ddd:hh24:mi`,
-        hint: 'e.g. sun:03:00-sun:03:30 (UTC)',
-      });
-    } else if (window !== null && windowMinutes(window) < 30) {
-      report({
-        code: MAINTENANCE_WINDOW_SHORT.code,
-        pointer: at('preferred_maintenance_window'),
-        message: `maintenance window "${window}" lasts ${windowMinutes(window)} minutes; DMS requires at least 30`,
-        hint: 'widen it, e.g. sun:03:00-sun:03:30 (UTC)',
-      });
-    }
+    if (instance !== null) checkInstance(plan, instance, report);
+    // Network and encryption references are the same for both forms (ComputeConfig takes them too).
+    const compute = dmsCompute(plan);
+    if (compute !== null) checkNetwork(compute, report);
   },
 } satisfies Rule;
+
+type Report = Parameters<Rule['check']>[0]['report'];
+
+function checkInstance(plan: Plan, instance: ReplicationInstance, report: Report): void {
+  const at = (key: string) => `/dms/replication_instance/${key}`;
+  if (instance.publicly_accessible) {
+    report({
+      code: INSTANCE_PUBLIC.code,
+      pointer: at('publicly_accessible'),
+      message: `replication instance "${instance.identifier}" is publicly accessible`,
+      hint: 'set publicly_accessible: false',
+    });
+  }
+  if (
+    !Number.isInteger(instance.allocated_storage) ||
+    instance.allocated_storage < 5 ||
+    instance.allocated_storage > 6144
+  ) {
+    report({
+      code: INSTANCE_STORAGE.code,
+      pointer: at('allocated_storage'),
+      message: `allocated_storage is ${instance.allocated_storage} GB; DMS accepts 5 to 6144`,
+    });
+  }
+  const family = dmsInstanceFamily(instance.class);
+  if (!family) {
+    report({
+      code: INSTANCE_CLASS.code,
+      pointer: at('class'),
+      message: `"${instance.class}" is not a DMS replication instance class${didYouMean(instance.class, DMS_INSTANCE_CLASSES)}`,
+      hint: /^dms\./.test(instance.class)
+        ? 'AWS documents the t2, t3, c4, c5, c6i, r4, r5 and r6i families: e.g. dms.r6i.large or dms.c5.xlarge'
+        : 'DMS classes start with "dms.": e.g. dms.r6i.large, not an EC2 (m5.large) or RDS (db.r5.large) class',
+    });
+  } else if (family.burstable && cdcTaskCount(plan) > 0) {
+    report({
+      code: INSTANCE_BURSTABLE.code,
+      pointer: at('class'),
+      message: `burstable class ${instance.class} carries ${cdcTaskCount(plan)} CDC task(s); CPU credits run out under steady load`,
+      hint: 'use a c5, c6i, r5 or r6i class',
+    });
+  }
+}
+
+function checkNetwork(compute: DmsCompute, report: Report): void {
+  const at = (key: string) => `${compute.pointer}/${key}`;
+  compute.security_groups.forEach((group, index) => {
+    if (!/^sg-[0-9a-f]{8}([0-9a-f]{9})?$/.test(group)) {
+      report({
+        code: INSTANCE_NETWORK.code,
+        pointer: at(`security_groups/${index}`),
+        message: `"${group}" is not a security group id`,
+        hint: 'security groups are referenced by id: sg-0123456789abcdef0',
+      });
+    }
+  });
+  const kms = compute.kms_key_id;
+  if (
+    kms !== null &&
+    !/^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+|alias\/.+|[0-9a-f-]{36}|mrk-[0-9a-f]{32})$/.test(kms)
+  ) {
+    report({
+      code: INSTANCE_NETWORK.code,
+      pointer: at('kms_key_id'),
+      message: `"${kms}" is not a KMS key id, alias or ARN`,
+    });
+  }
+  const window = compute.preferred_maintenance_window;
+  if (
+    window !== null &&
+    !/^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/.test(
+      window.toLowerCase(),
+    )
+  ) {
+    report({
+      code: INSTANCE_NETWORK.code,
+      pointer: at('preferred_maintenance_window'),
+      message: `maintenance window "${window}" is not of the form ddd:hh24:mi-ddd:hh24:mi`,
+      hint: 'e.g. sun:03:00-sun:03:30 (UTC)',
+    });
+  } else if (window !== null && windowMinutes(window) < 30) {
+    report({
+      code: MAINTENANCE_WINDOW_SHORT.code,
+      pointer: at('preferred_maintenance_window'),
+      message: `maintenance window "${window}" lasts ${windowMinutes(window)} minutes; DMS requires at least 30`,
+      hint: 'widen it, e.g. sun:03:00-sun:03:30 (UTC)',
+    });
+  }
+}

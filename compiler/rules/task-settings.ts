@@ -180,7 +180,8 @@ export const taskSettingsRule = {
   ],
   needsCatalog: false,
   check({ plan, report }) {
-    const engine = plan.dms.replication_instance.engine_version;
+    // DMS Serverless runs the engine version AWS manages (a current one): no setting is too new for it.
+    const engine = plan.dms.replication_instance?.engine_version ?? null;
     plan.dms.tasks.forEach((task, index) => {
       const at = `/dms/tasks/${index}/settings`;
       for (const section of Object.keys(task.settings).sort()) {
@@ -240,7 +241,7 @@ export const taskSettingsRule = {
               message: `${section}.${key} is ${JSON.stringify(values[key])}; it must be ${problem.text}`,
             });
           }
-          if (spec.sinceEngine && compareEngineVersions(engine, spec.sinceEngine) < 0) {
+          if (engine !== null && spec.sinceEngine && compareEngineVersions(engine, spec.sinceEngine) < 0) {
             report({
               code: SETTING_ENGINE.code,
               pointer,

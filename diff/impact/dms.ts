@@ -4,7 +4,7 @@
 
 import type { Artifact } from '../../compiler/artifact.js';
 import { nodeId } from '../../compiler/graph/ids.js';
-import { type DmsResourceKind, memberChange } from '../../contracts/dms-mutability.js';
+import { computeMemberChange, type DmsResourceKind, memberChange } from '../../contracts/dms-mutability.js';
 import { artifactPath } from '../../contracts/node-inputs.js';
 import { REF_PLACEHOLDER } from '../../contracts/secret-ref.js';
 import { parseArtifactJson } from '../normalise.js';
@@ -42,7 +42,16 @@ const KIND: Record<DmsResourceKind, { identifier: string; label: string; replace
     replaced: 'the new task loads its tables again',
     deleted: ': its replication stops',
   },
+  'replication-config': {
+    identifier: 'ReplicationConfigIdentifier',
+    label: 'Serverless replication',
+    replaced: 'the new replication loads its tables again',
+    deleted: ': its replication stops',
+  },
 };
+
+/** Resources that replicate (a task on an instance, a DMS Serverless replication config) and use endpoints. */
+const replicates = (resource: DmsResource) => resource.kind === 'task' || resource.kind === 'replication-config';
 
 function isObject(value: unknown): value is Request {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -59,6 +68,8 @@ function resourceKind(path: string): { kind: DmsResourceKind; id: string | null 
   if (endpoint) return { kind: 'endpoint', id: endpoint[1]! };
   const task = /^dms\/tasks\/([^/.]+)\.json$/.exec(path);
   if (task) return { kind: 'task', id: task[1]! };
+  const replication = /^dms\/replications\/([^/.]+)\.json$/.exec(path);
+  if (replication) return { kind: 'replication-config', id: replication[1]! };
   return null;
 }
 
@@ -126,7 +137,12 @@ function changedResource({ before, after, newTasks }: Pair): Consequence[] {
     .filter((m) => !sameJson(before.request[m], after.request[m]));
   if (members.length === 0) return [];
   const details = members.flatMap((m) => memberDetails(m, before.request[m], after.request[m]));
-  const forcing = members.filter((m) => memberChange(before.kind, m) === 'replace');
+  const forcing = [
+    ...members.filter((m) => memberChange(before.kind, m) === 'replace'),
+    ...computeMembers(before, after)
+      .filter((m) => computeMemberChange(m) === 'replace')
+      .map((m) => `ComputeConfig.${m}`),
+  ];
   // DMS could rename in place, but the executor adopts resources by identifier: a new one is created.
   if (members.includes(KIND[before.kind].identifier)) forcing.push(`${KIND[before.kind].identifier} (a new name)`);
   if (
@@ -158,6 +174,7 @@ function changedResource({ before, after, newTasks }: Pair): Consequence[] {
     return [{ severity: 'low', kind: 'dms-modify', subject, message: `${label(after)} tags change`, details }];
   }
   if (before.kind === 'task') return taskModified(before, after, modify, details, subject);
+  if (before.kind === 'replication-config') return replicationModified(before, after, modify, details, subject);
   if (before.kind === 'endpoint') {
     const users = tasksUsingEndpoint(after.id, newTasks);
     const pause = users.length > 0 ? `; tasks using it are stopped and resumed: ${users.join(', ')}` : '';
@@ -195,17 +212,7 @@ function taskModified(
       details: details.filter((d) => d.startsWith('MigrationType')),
     });
   }
-  // DMS takes a changed transformation into account on a restart only (reference/dms.md §6.2); the
-  // executor's stop → modify → resume leaves tables already loaded in their old shape.
-  if (modify.includes('TableMappings') && schemaAltering(before.request.TableMappings, after.request.TableMappings)) {
-    out.push({
-      severity: 'high',
-      kind: 'dms-stop-modify-resume',
-      subject,
-      message: `${label(after)} transformation rules change: resuming applies them to new changes only; tables already loaded keep the old shape until the task is restarted with reload-target (they load again)`,
-      details: details.filter((d) => d.startsWith('TableMappings: transformation')),
-    });
-  }
+  out.push(...transformationsChange(before, after, modify, details, subject));
   const rest = modify.filter((m) => m !== 'MigrationType');
   if (rest.length > 0) {
     out.push({
@@ -217,6 +224,66 @@ function taskModified(
     });
   }
   return out;
+}
+
+/**
+ * DMS takes a changed transformation into account on a restart only (reference/dms.md §6.2); the
+ * executor's stop → modify → resume leaves tables already loaded in their old shape.
+ */
+function transformationsChange(
+  before: DmsResource,
+  after: DmsResource,
+  modify: readonly string[],
+  details: string[],
+  subject: string,
+): Consequence[] {
+  if (!modify.includes('TableMappings') || !schemaAltering(before.request.TableMappings, after.request.TableMappings))
+    return [];
+  const what = before.kind === 'task' ? 'task' : 'replication';
+  return [
+    {
+      severity: 'high',
+      kind: 'dms-stop-modify-resume',
+      subject,
+      message: `${label(after)} transformation rules change: resuming applies them to new changes only; tables already loaded keep the old shape until the ${what} is restarted with reload-target (they load again)`,
+      details: details.filter((d) => d.startsWith('TableMappings: transformation')),
+    },
+  ];
+}
+
+/** The ComputeConfig members that differ between two Serverless replication configs. */
+function computeMembers(before: DmsResource, after: DmsResource): string[] {
+  if (before.kind !== 'replication-config') return [];
+  const a = isObject(before.request.ComputeConfig) ? before.request.ComputeConfig : {};
+  const b = isObject(after.request.ComputeConfig) ? after.request.ComputeConfig : {};
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().filter((m) => !sameJson(a[m], b[m]));
+}
+
+/**
+ * A Serverless replication config changes in place with ModifyReplicationConfig, which DMS accepts
+ * only while the replication is not running: stopped → modified → resumed (resume-processing). Each
+ * changed ComputeConfig member is named.
+ */
+function replicationModified(
+  before: DmsResource,
+  after: DmsResource,
+  modify: readonly string[],
+  details: string[],
+  subject: string,
+): Consequence[] {
+  const fields = modify.flatMap((m) =>
+    m === 'ComputeConfig' ? computeMembers(before, after).map((c) => `ComputeConfig.${c}`) : [m],
+  );
+  const out: Consequence[] = [
+    {
+      severity: modify.includes('ReplicationType') ? 'high' : 'medium',
+      kind: 'dms-stop-modify-resume',
+      subject,
+      message: `${label(after)} must be stopped → modified → resumed (ModifyReplicationConfig: ${fields.join(', ')})`,
+      details,
+    },
+  ];
+  return [...out, ...transformationsChange(before, after, modify, details, subject)];
 }
 
 const INSTANCE_REBOOTS = ['ReplicationInstanceClass', 'EngineVersion', 'MultiAZ'];
@@ -253,7 +320,7 @@ function created(resource: DmsResource): Consequence {
     severity: resource.kind === 'replication-instance' ? 'medium' : 'low',
     kind: 'dms-create',
     subject: resource.path.replace(/\.json$/, ''),
-    message: `${label(resource)} created${resource.kind === 'task' ? ` (${show(resource.request.MigrationType)})` : ''}`,
+    message: `${label(resource)} created${resource.kind === 'task' ? ` (${show(resource.request.MigrationType)})` : resource.kind === 'replication-config' ? ` (${show(resource.request.ReplicationType)})` : ''}`,
     details: [],
   };
 }
@@ -271,7 +338,7 @@ function deleted(resource: DmsResource): Consequence {
 export function dmsImpact(oldArtifacts: readonly Artifact[], newArtifacts: readonly Artifact[]): Consequence[] {
   const before = collectResources(oldArtifacts);
   const after = collectResources(newArtifacts);
-  const newTasks = [...after.values()].filter((r) => r.kind === 'task');
+  const newTasks = [...after.values()].filter(replicates);
   const out: Consequence[] = [];
   for (const [path, resource] of before) {
     const now = after.get(path);

@@ -61,6 +61,7 @@ export const basePlan: Plan = {
       preferred_maintenance_window: null,
       source_cidrs: ['10.0.1.0/24'],
     },
+    serverless: null,
     credentials: { mode: 'ssm' },
     tasks: [
       {
@@ -153,6 +154,25 @@ export const cdcPlan: Plan = planWith({
         heartbeat: { enabled: true, frequency_minutes: 5, schema: 'public' },
       },
     ],
+  },
+});
+
+/** The CDC plan on DMS Serverless instead of a replication instance (every ComputeConfig key set). */
+export const serverlessPlan: Plan = patchPlan(cdcPlan, {
+  dms: {
+    replication_instance: null,
+    serverless: {
+      min_capacity_units: 2,
+      max_capacity_units: 16,
+      multi_az: false,
+      availability_zone: 'eu-west-1a',
+      subnet_group: 'orders-dms-subnets',
+      security_groups: ['sg-0a1b2c3d4e5f60718'],
+      kms_key_id: 'alias/orders-dms',
+      preferred_maintenance_window: 'sun:03:00-sun:03:30',
+      dns_name_servers: ['10.0.0.2'],
+      source_cidrs: ['10.0.1.0/24'],
+    },
   },
 });
 

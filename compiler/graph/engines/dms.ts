@@ -19,16 +19,16 @@ import {
   sourceEndpointId,
   targetDatabase,
   targetEndpointId,
-  tasksOf,
 } from '../../emit/names.js';
 import type { Plan, Task } from '../../model/plan.js';
 import { compensation, type GraphBuilder } from '../builder.js';
 import { fact } from '../facts.js';
 import { nodeId } from '../ids.js';
+import { addEndpointCleanup, importedCertificate, replicationFinished, stopReplications } from './dms-cutover.js';
 import type { ReplicationEngine } from './engine.js';
 
 /** SSM parameters DMS endpoints read at apply time, by endpoint side → the fact that they resolve. */
-function ssmSecrets(b: GraphBuilder): Map<'source' | 'target', string> {
+export function ssmSecrets(b: GraphBuilder): Map<'source' | 'target', string> {
   const { plan } = b;
   const secrets = new Map<'source' | 'target', string>();
   if (plan.dms.credentials.mode !== 'ssm') return secrets;
@@ -57,15 +57,8 @@ function ssmSecrets(b: GraphBuilder): Map<'source' | 'target', string> {
   return secrets;
 }
 
-/** The PEM file apply imports as the target's CA certificate, when the plan verifies the target with one. */
-function importedCertificate(plan: Plan): string | null {
-  const certificate = plan.target.ca_certificate;
-  if (certificate === null || !('pem' in certificate) || !plan.target.ssl_mode.startsWith('verify-')) return null;
-  return certificate.pem;
-}
-
 /** ImportCertificate before the target endpoints that name it; returns the fact they require. */
-function addCertificateImport(b: GraphBuilder, instance: string): string | null {
+function addCertificateImport(b: GraphBuilder, ready: readonly string[]): string | null {
   const pem = importedCertificate(b.plan);
   if (pem === null) return null;
   const id = targetCertificateId(b.plan);
@@ -75,7 +68,7 @@ function addCertificateImport(b: GraphBuilder, instance: string): string | null 
     phase: 'prepare',
     title: `Import the target's CA certificate ${id} into DMS`,
     // Like every DMS step, once the source is ready (and wal_level=logical is in force for CDC).
-    requires: [instance],
+    requires: [...ready],
     provides: [fact.certificateImported(id)],
     input: { region: b.plan.dms.region, certificate: id, pem },
     origin: '/target/ca_certificate/pem',
@@ -84,29 +77,47 @@ function addCertificateImport(b: GraphBuilder, instance: string): string | null 
   return fact.certificateImported(id);
 }
 
+/** What any DMS resource waits for: both ends ready (an instance costs money from the moment it exists). */
+export function dmsReadyFacts(plan: Plan): string[] {
+  const cdc = plan.dms.tasks.some(isCdc);
+  return [
+    fact.sourceConfigEffective,
+    ...(cdc ? [fact.walLevelLogical] : []),
+    ...plan.source.databases.map((db) => fact.targetPrepared(targetDatabase(plan, db))),
+  ];
+}
+
 function addDmsSetup(b: GraphBuilder, secrets: Map<'source' | 'target', string>): void {
   const { plan } = b;
-  const ri = plan.dms.replication_instance.identifier;
+  const ri = plan.dms.replication_instance!.identifier;
   const region = plan.dms.region;
-  const cdc = plan.dms.tasks.some(isCdc);
-  const instanceArn = refPlaceholder(nodeId.dmsInstanceCreate(ri), 'arn');
   b.add({
     id: nodeId.dmsInstanceCreate(ri),
     kind: 'DmsReplicationInstanceCreate',
     phase: 'prepare',
     title: `Create DMS replication instance ${ri}`,
-    // Both ends ready first: the instance costs money from the moment it exists.
-    requires: [
-      fact.sourceConfigEffective,
-      ...(cdc ? [fact.walLevelLogical] : []),
-      ...plan.source.databases.map((db) => fact.targetPrepared(targetDatabase(plan, db))),
-    ],
+    requires: dmsReadyFacts(plan),
     provides: [fact.instanceAvailable(ri)],
     input: { artifact: artifactPath.replicationInstance, region, request: replicationInstanceRequest(plan) },
     origin: '/dms/replication_instance',
     idempotencyKey: `dms:replication-instance:${ri}`,
   });
-  const certificate = addCertificateImport(b, fact.instanceAvailable(ri));
+  addEndpoints(b, secrets, [fact.instanceAvailable(ri)], refPlaceholder(nodeId.dmsInstanceCreate(ri), 'arn'));
+}
+
+/**
+ * The source and target endpoint of each database (after `ready`), and with an instance (`instanceArn`)
+ * their connection tests; DMS Serverless tests the connections itself when a replication starts.
+ */
+export function addEndpoints(
+  b: GraphBuilder,
+  secrets: Map<'source' | 'target', string>,
+  ready: readonly string[],
+  instanceArn: string | null,
+): void {
+  const { plan } = b;
+  const region = plan.dms.region;
+  const certificate = addCertificateImport(b, ready);
   for (const [i, sourceDb] of plan.source.databases.entries()) {
     const db = targetDatabase(plan, sourceDb);
     const sides = [
@@ -120,7 +131,7 @@ function addDmsSetup(b: GraphBuilder, secrets: Map<'source' | 'target', string>)
         phase: 'prepare',
         title: `Create DMS ${side} endpoint ${id}`,
         requires: [
-          fact.instanceAvailable(ri),
+          ...ready,
           ...(secrets.has(side) ? [secrets.get(side)!] : []),
           ...(side === 'target' && certificate !== null ? [certificate] : []),
         ],
@@ -135,6 +146,7 @@ function addDmsSetup(b: GraphBuilder, secrets: Map<'source' | 'target', string>)
         origin: `/source/databases/${i}`,
         idempotencyKey: `dms:endpoint:${id}`,
       });
+      if (instanceArn === null) continue;
       b.add({
         id: nodeId.dmsEndpointTest(id),
         kind: 'DmsConnectionTest',
@@ -142,7 +154,7 @@ function addDmsSetup(b: GraphBuilder, secrets: Map<'source' | 'target', string>)
         title: `Test DMS connection to ${id}`,
         requires: [
           fact.endpointCreated(id),
-          fact.instanceAvailable(ri),
+          ...ready,
           side === 'source' ? fact.sourceConfigEffective : fact.targetPrepared(db),
         ],
         provides: [fact.endpointReachable(id)],
@@ -163,7 +175,7 @@ function addDmsSetup(b: GraphBuilder, secrets: Map<'source' | 'target', string>)
 
 function addTasks(b: GraphBuilder): void {
   const { plan, agent } = b;
-  const ri = plan.dms.replication_instance.identifier;
+  const ri = plan.dms.replication_instance!.identifier;
   const region = plan.dms.region;
   for (const task of plan.dms.tasks) {
     const origin = `/dms/tasks/${b.taskIndex(task)}`;
@@ -277,56 +289,27 @@ function lagWait(b: GraphBuilder, task: Task): NodeInput<'CdcLagWait'> {
   };
 }
 
-/** Cutover of a CDC database: stop its tasks (cleanup.stop_task), then drop their slots (cleanup.drop_slot). */
+/** Cutover of a CDC database: stop its tasks (DmsTaskStop), then drop their slots. */
 function stopTasks(b: GraphBuilder, sourceDb: string, restored: string, downtime: boolean): string[] {
-  const { plan, agent } = b;
-  const region = plan.dms.region;
-  const cleanup = plan.cutover.cleanup;
-  const openRequires: string[] = [];
-  // Full-load tasks stop by themselves once the load is in.
-  if (downtime || !cleanup.stop_task) return openRequires;
-  const tasks = tasksOf(plan, sourceDb).filter(isCdc);
-  for (const task of tasks) {
-    const origin = `/dms/tasks/${b.taskIndex(task)}`;
-    b.add({
-      id: nodeId.dmsTaskStop(task.id),
-      kind: 'DmsTaskStop',
-      phase: 'cutover',
-      title: `Stop DMS task ${task.id}`,
-      requires: [fact.replicationDrained(task.id), restored],
-      provides: [fact.replicationStopped(task.id)],
-      input: {
-        artifact: null,
-        region,
-        request: { ReplicationTaskArn: refPlaceholder(nodeId.dmsTaskCreate(task.id), 'arn') },
-        task: task.id,
-      },
-      origin: '/cutover/cleanup/stop_task',
-    });
-    openRequires.push(fact.replicationStopped(task.id));
-    if (!cleanup.drop_slot) continue;
-    b.add({
-      id: nodeId.sourceSlotDrop(task.id),
-      kind: 'SourceSlotDrop',
-      phase: 'cutover',
-      title: `Drop the replication slot of ${task.id}`,
-      requires: [fact.replicationStopped(task.id)],
-      provides: [fact.slotDropped(task.id)],
-      input: { agent, database: sourceDb, slot: slotOf(task), task: task.id },
-      origin: task.slot_name !== null ? `${origin}/slot_name` : '/cutover/cleanup/drop_slot',
-      gate: 'cutover',
-      finally: true,
-    });
-    openRequires.push(fact.slotDropped(task.id));
-  }
-  return openRequires;
+  const region = b.plan.dms.region;
+  return stopReplications(b, sourceDb, restored, downtime, slotOf, (task) => ({
+    id: nodeId.dmsTaskStop(task.id),
+    kind: 'DmsTaskStop',
+    title: `Stop DMS task ${task.id}`,
+    input: {
+      artifact: null,
+      region,
+      request: { ReplicationTaskArn: refPlaceholder(nodeId.dmsTaskCreate(task.id), 'arn') },
+      task: task.id,
+    },
+  }));
 }
 
 function addCleanup(b: GraphBuilder): void {
   const { plan } = b;
   if (plan.cutover.cleanup.dms_resources !== 'delete') return;
   const region = plan.dms.region;
-  const ri = plan.dms.replication_instance.identifier;
+  const ri = plan.dms.replication_instance!.identifier;
   b.gate(
     'cleanup',
     'cleanup',
@@ -334,19 +317,13 @@ function addCleanup(b: GraphBuilder): void {
     [fact.gateApproved('writes-open')],
     '/cutover/cleanup/dms_resources',
   );
-  const stopped = (task: Task) =>
-    isCdc(task)
-      ? plan.cutover.cleanup.stop_task
-        ? [fact.replicationStopped(task.id)]
-        : []
-      : [fact.replicationFullLoadComplete(task.id)];
   for (const task of plan.dms.tasks) {
     b.add({
       id: nodeId.dmsTaskDelete(task.id),
       kind: 'DmsTaskDelete',
       phase: 'cleanup',
       title: `Delete DMS task ${task.id}`,
-      requires: [fact.taskCreated(task.id), ...stopped(task)],
+      requires: [fact.taskCreated(task.id), ...replicationFinished(plan, task)],
       provides: [fact.taskDeleted(task.id)],
       input: {
         artifact: null,
@@ -358,29 +335,7 @@ function addCleanup(b: GraphBuilder): void {
       gate: 'cleanup',
     });
   }
-  const endpointDeleted: string[] = [];
-  for (const sourceDb of plan.source.databases) {
-    const tasksDeleted = tasksOf(plan, sourceDb).map((task) => fact.taskDeleted(task.id));
-    for (const id of [sourceEndpointId(plan, sourceDb), targetEndpointId(plan, sourceDb)]) {
-      b.add({
-        id: nodeId.dmsEndpointDelete(id),
-        kind: 'DmsEndpointDelete',
-        phase: 'cleanup',
-        title: `Delete DMS endpoint ${id}`,
-        requires: [fact.endpointCreated(id), ...tasksDeleted],
-        provides: [fact.endpointDeleted(id)],
-        input: {
-          artifact: null,
-          region,
-          request: { EndpointArn: refPlaceholder(nodeId.dmsEndpointCreate(id), 'arn') },
-          endpoint: id,
-        },
-        origin: '/cutover/cleanup/dms_resources',
-        gate: 'cleanup',
-      });
-      endpointDeleted.push(fact.endpointDeleted(id));
-    }
-  }
+  const endpointDeleted = addEndpointCleanup(b, (task) => fact.taskDeleted(task.id));
   b.add({
     id: nodeId.dmsInstanceDelete(ri),
     kind: 'DmsReplicationInstanceDelete',
@@ -401,27 +356,6 @@ function addCleanup(b: GraphBuilder): void {
     origin: '/cutover/cleanup/dms_resources',
     gate: 'cleanup',
   });
-  if (importedCertificate(plan) !== null) {
-    const id = targetCertificateId(plan);
-    // DMS refuses to delete a certificate an endpoint still names.
-    const targets = plan.source.databases.map((db) => fact.endpointDeleted(targetEndpointId(plan, db)));
-    b.add({
-      id: nodeId.dmsCertificateDelete(id),
-      kind: 'DmsCertificateDelete',
-      phase: 'cleanup',
-      title: `Delete the target's CA certificate ${id} from DMS`,
-      requires: [fact.certificateImported(id), ...targets],
-      provides: [fact.certificateDeleted(id)],
-      input: {
-        artifact: null,
-        region,
-        request: { CertificateArn: refPlaceholder(nodeId.dmsCertificateImport(id), 'arn') },
-        certificate: id,
-      },
-      origin: '/cutover/cleanup/dms_resources',
-      gate: 'cleanup',
-    });
-  }
 }
 
 export const dmsEngine: ReplicationEngine = {

@@ -1,6 +1,7 @@
 import * as dms from '@aws-sdk/client-database-migration-service';
 import { describe, expect, test } from 'vitest';
 import {
+  replicationConfigRequest,
   replicationInstanceRequest,
   sourceEndpointRequest,
   tableMappings,
@@ -9,7 +10,7 @@ import {
 } from '../../../compiler/emit/dms-requests.js';
 import { taskSettings } from '../../../compiler/emit/task-settings.js';
 import type { Plan } from '../../../compiler/model/plan.js';
-import { basePlan, cdcPlan, planWith } from '../../support/base-plan.js';
+import { basePlan, cdcPlan, planWith, serverlessPlan } from '../../support/base-plan.js';
 import { checkAgainstModel } from './dms-model.js';
 
 const model = dms as unknown as Record<string, unknown>;
@@ -49,6 +50,27 @@ describe('DMS requests match the API model shipped with the SDK', () => {
       ),
     ];
     expect(problems).toEqual([]);
+  });
+
+  test('a Serverless plan: CreateReplicationConfig with every ComputeConfig member', () => {
+    const request = replicationConfigRequest(serverlessPlan, serverlessPlan.dms.tasks[0]!);
+    expect(checkAgainstModel(JSON.parse(JSON.stringify(request)), model.CreateReplicationConfigMessage$)).toEqual([]);
+    expect(request.ComputeConfig).toEqual({
+      AvailabilityZone: 'eu-west-1a',
+      DnsNameServers: '10.0.0.2',
+      KmsKeyId: 'alias/orders-dms',
+      MaxCapacityUnits: 16,
+      MinCapacityUnits: 2,
+      MultiAZ: false,
+      PreferredMaintenanceWindow: 'sun:03:00-sun:03:30',
+      ReplicationSubnetGroupId: 'orders-dms-subnets',
+      VpcSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'],
+    });
+    // The same documents a task on an instance gets.
+    const task = serverlessPlan.dms.tasks[0]!;
+    expect(JSON.parse(request.TableMappings)).toEqual(tableMappings(task));
+    expect(JSON.parse(request.ReplicationSettings)).toEqual(taskSettings(serverlessPlan, task));
+    expect(() => replicationInstanceRequest(serverlessPlan)).toThrow(/Serverless/);
   });
 
   test('the model check catches unknown members and wrong types', () => {

@@ -3,7 +3,7 @@
 // resolved plan is one the schema knows. Keys that are legitimately absent are listed with a reason.
 import { describe, expect, it } from 'vitest';
 import { derefSchema, type JsonSchema, planSchema } from '../../../compiler/front/plan-schema.js';
-import { basePlan, cdcPlan } from '../../support/base-plan.js';
+import { basePlan, cdcPlan, serverlessPlan } from '../../support/base-plan.js';
 
 /** Dotted key paths of the schema; array items as `[]`, discriminated branches merged. */
 function schemaPaths(schema: JsonSchema, prefix = ''): string[] {
@@ -48,13 +48,14 @@ const optional: Record<string, string> = {
     'the seed plan transforms nothing (test/compiler/emit/table-mappings.test.ts resolves one of each)',
   'table_settings[].': 'the seed plan has no table settings (test/compiler/emit/table-mappings.test.ts resolves them)',
   'cutover.verify.': 'verify is null unless the plan asks for a verification node',
+  'dms.serverless.': 'serverless is null on a replication-instance plan (checked on the Serverless plan below)',
 };
 
 describe('schema/plan.schema.json and compiler/model/plan.ts', () => {
   const inSchema = new Set(schemaPaths(planSchema()));
 
   it('every key of a resolved plan is in the schema', () => {
-    const resolved = new Set([...planPaths(basePlan), ...planPaths(cdcPlan)]);
+    const resolved = new Set([...planPaths(basePlan), ...planPaths(cdcPlan), ...planPaths(serverlessPlan)]);
     const unknown = [...resolved].filter(
       (path) => !inSchema.has(path) && !/^(target\.databases|dms\.tags|dms\.tasks\[\]\.settings)\./.test(path),
     );
@@ -67,6 +68,12 @@ describe('schema/plan.schema.json and compiler/model/plan.ts', () => {
     const missing = [...inSchema].filter(
       (path) => !resolved.has(path) && !Object.keys(optional).some((prefix) => path.includes(prefix)),
     );
+    expect(missing).toEqual([]);
+  });
+
+  it('every key of dms.serverless appears in the resolved Serverless plan', () => {
+    const resolved = new Set(planPaths(serverlessPlan));
+    const missing = [...inSchema].filter((path) => path.startsWith('dms.serverless.') && !resolved.has(path));
     expect(missing).toEqual([]);
   });
 });
