@@ -159,10 +159,21 @@ export async function writeMarker(
   const label = body.label ?? 'cutover';
   const v = await ctx.db.serverVersionNum();
   const result = await ctx.db.withClient(async (client) => {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.marker (id bigserial PRIMARY KEY, label text NOT NULL, written_at timestamptz NOT NULL DEFAULT now())`,
-    );
+    // Two CDC tasks on one database write their markers at the same moment: IF NOT EXISTS does not make
+    // concurrent creators safe (both pass the check, one fails on pg_type's unique index), so the
+    // creation runs under a transaction-scoped advisory lock.
+    await client.query('BEGIN');
+    try {
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('pgferry.marker-table'))");
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.marker (id bigserial PRIMARY KEY, label text NOT NULL, written_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
     const row = (
       await client.query<{ id: string; written_at: Date }>(
         `INSERT INTO ${quoteIdent(schema)}.marker (label) VALUES ($1) RETURNING id::text, written_at`,

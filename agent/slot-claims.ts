@@ -2,7 +2,9 @@
 // whose generated name carries no prefix the agent could recognise). A claimed slot is managed like a
 // bundle slot: the guarded drop at cutover, abort or cleanup needs no force. Only an existing logical
 // slot on the database the claim names can be claimed; a slot nobody claimed is still refused.
-// Kept in <state>/slot-claims.json (atomic writes); a claim goes when its slot is dropped.
+// Kept in <state>/slot-claims.json (atomic writes); a claim goes when its slot is dropped. Changes are
+// read-modify-write of the whole file, so they run one at a time per file: two CDC tasks on two databases
+// claim their slots at the same moment, and a concurrent write would lose one of the claims.
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,6 +29,17 @@ export async function readClaims(ctx: AgentContext): Promise<Record<string, Slot
 
 async function writeClaims(ctx: AgentContext, slots: Record<string, SlotClaim>): Promise<void> {
   await atomicWrite(file(ctx), canonicalJson({ slots }));
+}
+
+/** The tail of the changes queued per claims file. */
+const changing = new Map<string, Promise<unknown>>();
+
+/** Runs `change` after every earlier change of the same claims file has finished. */
+function oneChangeAtATime<T>(ctx: AgentContext, change: () => Promise<T>): Promise<T> {
+  const key = file(ctx);
+  const run = (changing.get(key) ?? Promise.resolve()).catch(() => undefined).then(change);
+  changing.set(key, run);
+  return run;
 }
 
 export async function isClaimed(ctx: AgentContext, name: string): Promise<boolean> {
@@ -56,20 +69,24 @@ export async function claimSlot(
       `'${name}' is a ${slot.slotType} slot on ${slot.database ?? 'no database'}, not a logical slot on ${body.database}: not claimed`,
     );
   }
-  const claims = await readClaims(ctx);
-  const before = claims[name];
-  if (before?.owner === body.owner && before.database === body.database)
-    return { claimed: true, changed: false, slotName: name, ...before };
-  const claim: SlotClaim = { database: body.database, owner: body.owner, claimedAt: new Date().toISOString() };
-  await writeClaims(ctx, { ...claims, [name]: claim });
-  await ctx.state.audit({ ...audit, result: 'claimed' });
-  return { claimed: true, changed: true, slotName: name, ...claim };
+  return oneChangeAtATime(ctx, async () => {
+    const claims = await readClaims(ctx);
+    const before = claims[name];
+    if (before?.owner === body.owner && before.database === body.database)
+      return { claimed: true, changed: false, slotName: name, ...before };
+    const claim: SlotClaim = { database: body.database, owner: body.owner, claimedAt: new Date().toISOString() };
+    await writeClaims(ctx, { ...claims, [name]: claim });
+    await ctx.state.audit({ ...audit, result: 'claimed' });
+    return { claimed: true, changed: true, slotName: name, ...claim };
+  });
 }
 
 /** Forgets the claim of a dropped slot. */
 export async function forgetClaim(ctx: AgentContext, name: string): Promise<void> {
-  const claims = await readClaims(ctx);
-  if (!Object.hasOwn(claims, name)) return;
-  const { [name]: _gone, ...rest } = claims;
-  await writeClaims(ctx, rest);
+  await oneChangeAtATime(ctx, async () => {
+    const claims = await readClaims(ctx);
+    if (!Object.hasOwn(claims, name)) return;
+    const { [name]: _gone, ...rest } = claims;
+    await writeClaims(ctx, rest);
+  });
 }

@@ -94,6 +94,26 @@ describe('slot drop guards', () => {
     for (const name of [opaque, 'someone_else']) await cluster.query('SELECT pg_drop_replication_slot($1)', [name]);
   });
 
+  it('claims made at the same moment are all kept (two tasks on two databases attribute at once)', async () => {
+    const names = ['a1b2c3d4e5f6a_1', 'a1b2c3d4e5f6a_2', 'a1b2c3d4e5f6a_3', 'a1b2c3d4e5f6a_4'];
+    for (const name of names)
+      await cluster.query("SELECT pg_create_logical_replication_slot($1, 'test_decoding')", [name], 'appdb');
+    const answers = await Promise.all(
+      names.map((name) =>
+        agent.app.inject({
+          method: 'POST',
+          url: `/v1/slots/${name}/claim`,
+          headers: admin,
+          payload: { database: 'appdb', owner: `plan shop task ${name}` },
+        }),
+      ),
+    );
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200, 200]);
+    // Every one is the plan's: each drops without force (dropped at once, too: forgetting is serialized).
+    const drops = await Promise.all(names.map((name) => drop(name, { confirmSlotName: name })));
+    expect(drops.map((answer) => answer.json().dropped)).toEqual([true, true, true, true]);
+  });
+
   it('needs the slot:drop scope', async () => {
     const res = await agent.app.inject({
       method: 'DELETE',
@@ -249,6 +269,23 @@ describe('fence, marker, catalog, preflight', () => {
     });
     const row = await cluster.query("SELECT label FROM pgferry.marker WHERE label = 'cutover-1'", [], 'appdb');
     expect(row.rowCount).toBe(1);
+  });
+
+  it('markers written at the same moment on a database without the marker table all succeed', async () => {
+    // Two CDC tasks on one database mark the cutover at once; the first marker creates the table.
+    const answers = await Promise.all(
+      [1, 2, 3, 4].map((n) =>
+        agent.app.inject({
+          method: 'POST',
+          url: '/v1/markers',
+          headers: admin,
+          payload: { database: 'appdb', schema: 'pgferry_race', label: `task-${n}` },
+        }),
+      ),
+    );
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200, 200]);
+    const rows = await cluster.query('SELECT count(*)::int AS n FROM pgferry_race.marker', [], 'appdb');
+    expect(rows.rows[0].n).toBe(4);
   });
 
   it('serves a catalog snapshot in the contracts/catalog.ts shape', async () => {

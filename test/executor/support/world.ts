@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startAgent, TOKENS } from '../../agent/support.js';
 import { DmsFake, ssmFake } from '../../support/dms-fake.js';
-import { startDmsStandIn } from '../../support/dms-http.js';
+import { type DmsStandIn, startDmsStandIn } from '../../support/dms-http.js';
 import type { DmsState } from '../../support/dms-state.js';
 import { type PgCluster, startCluster } from '../../support/pg-cluster.js';
 import { type FakeAgent, startFakeAgent } from './fake-agent.js';
@@ -30,6 +30,8 @@ export interface World {
   readonly agent: FakeAgent;
   /** DMS's state: the aws-sdk-client-mock fake's, or the HTTP stand-in's (`dms: 'http'`). */
   readonly dms: DmsState;
+  /** The HTTP stand-in (`dms: 'http'`): its URL, the slots DMS made on the source (`sourceSide.made`). */
+  readonly standIn: DmsStandIn | null;
   /** SSM parameter names read. */
   readonly ssm: { readonly reads: readonly string[] };
   readonly parameters: Record<string, string>;
@@ -42,6 +44,9 @@ export interface World {
   readonly lostRows: Set<string>;
   /** Everything any command printed, for the secret grep. */
   readonly transcript: string[];
+  readonly planFile: string;
+  /** The flags every command gets: state dir, addresses, poll interval, the stand-in's endpoints. */
+  flags(options?: { targetUrl?: string }): string[];
   /** pgferry <command> PLAN_FILE <args> with the world's addresses. */
   run(command: string, args?: readonly string[], options?: { targetUrl?: string }): Promise<RunResult>;
   journal(): Promise<Record<string, unknown>>;
@@ -167,6 +172,8 @@ export interface WorldOptions {
    * `fake` (default): the aws-sdk-client-mock fake.
    */
   readonly dms?: 'fake' | 'http';
+  /** The HTTP stand-in's timing (test/support/dms-http.ts), e.g. a later slot to kill a run before it. */
+  readonly standIn?: { readonly stepMs?: number; readonly slotDelayMs?: number };
 }
 
 /**
@@ -174,8 +181,13 @@ export interface WorldOptions {
  * CDC task runs, the shop rows are delivered to the target (`deliver`), as the stand-in only consumes
  * the slot. The SDK reads the stand-in's made-up credentials from the environment while it is up.
  */
-async function startHttpDms(source: PgCluster, parameters: Record<string, string>, deliver: () => Promise<void>) {
-  const standIn = await startDmsStandIn({ source, parameters });
+async function startHttpDms(
+  source: PgCluster,
+  parameters: Record<string, string>,
+  deliver: () => Promise<void>,
+  timing: WorldOptions['standIn'] = {},
+) {
+  const standIn = await startDmsStandIn({ source, parameters, ...timing });
   const saved = Object.fromEntries(Object.keys(standIn.env).map((key) => [key, process.env[key]]));
   Object.assign(process.env, standIn.env);
   let delivering: Promise<void> = Promise.resolve();
@@ -222,7 +234,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     ...ORDERS_SECRETS,
     ...(real ? { '/pgferry/shopx/agent/token': TOKENS.admin } : {}),
   };
-  const http = options.dms === 'http' ? await startHttpDms(source, parameters, deliver) : null;
+  const http = options.dms === 'http' ? await startHttpDms(source, parameters, deliver, options.standIn) : null;
   let fake: DmsFake | null = null;
   let ssm: { readonly reads: readonly string[]; restore(): void };
   if (http) ssm = { reads: http.standIn.reads, restore: () => undefined };
@@ -241,14 +253,16 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     target,
     agent,
     dms,
+    standIn: http?.standIn ?? null,
     ssm,
     parameters,
     stateDir,
     journalFile: join(stateDir, planName, 'journal.json'),
     lostRows,
     transcript,
-    run(command, args = [], options = {}) {
-      const flags = [
+    planFile,
+    flags(options = {}) {
+      return [
         '--state-dir',
         stateDir,
         '--agent-url',
@@ -272,7 +286,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
             ]
           : []),
       ];
-      return runCommand(command, planFile, args, flags, {
+    },
+    run(command, args = [], options = {}) {
+      return runCommand(command, planFile, args, world.flags(options), {
         cwd: process.cwd(),
         env: { PGFERRY_APPROVER: 'test' },
         transcript,
