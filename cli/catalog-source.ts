@@ -13,6 +13,7 @@ import { inSnapshotTransaction } from '../catalog/session.js';
 import type { CatalogSnapshot } from '../contracts/catalog.js';
 import { isSecretRef, parseSecretRef, type SecretRef } from '../contracts/secret-ref.js';
 import { checkSnapshotFormat } from './catalog-file.js';
+import { type FlagValues, flag } from './command.js';
 import type { CliIo } from './io.js';
 
 export class SourceOptionError extends Error {}
@@ -38,55 +39,36 @@ export interface TakenSnapshot {
   readonly from: string;
 }
 
-/** The parseArgs options the two commands share. */
+/** The flags the two commands share (their usage is SOURCE_USAGE, grouped by what they choose). */
 export const SOURCE_FLAGS = {
-  source: { type: 'string' },
-  'password-ref': { type: 'string' },
-  plan: { type: 'string' },
-  'agent-url': { type: 'string' },
-  database: { type: 'string', multiple: true },
-  schema: { type: 'string', multiple: true },
-  'lob-rows': { type: 'string' },
-  'lob-tables': { type: 'string' },
-  'no-lob': { type: 'boolean' },
-  'max-tables': { type: 'string' },
+  source: flag.string('URL', 'connect directly: postgres://USER@HOST:PORT/DB (no password in the URL)'),
+  'password-ref': flag.string('REF', 'env:NAME, ssm:/path or secretsManager:name[#field] (else PGPASSWORD)'),
+  plan: flag.string('PLAN.yaml', "read through the plan's agent (source.agent url and token reference)"),
+  'agent-url': flag.string('URL', "the agent's URL instead of the plan's"),
+  database: flag.list('NAME', "a database to read (default: all but postgres and templates; with --plan the plan's)"),
+  schema: flag.list('NAME', 'a schema to read (default: every non-system schema)'),
+  'lob-rows': flag.count('N', `LOB sizes: at most N rows per table (default ${DEFAULT_LOB_SAMPLING.rowCap})`, 1),
+  'lob-tables': flag.count('N', `LOB sizes: the N largest tables (default ${DEFAULT_LOB_SAMPLING.maxTables})`, 1),
+  'no-lob': flag.boolean('do not measure LOB sizes'),
+  'max-tables': flag.count('N', 'refuse a database with more relations (default 100000)', 1),
 } as const;
 
-export const SOURCE_USAGE = `source (one of):
-  --source postgres://USER@HOST:PORT/DB   connect directly (no password in the URL)
-  (nothing)                               connect with the libpq environment: PGHOST, PGPORT, PGUSER, PGDATABASE, PGSSLMODE
-  --plan PLAN.yaml [--agent-url URL]      through the plan's agent (source.agent url and token reference)
-  --password-ref REF                      env:NAME, ssm:/path or secretsManager:name[#field] (else PGPASSWORD)
-what to read:
-  --database NAME (repeatable)            default: every database but postgres and templates (with --plan: the plan's)
-  --schema NAME (repeatable)              default: every non-system schema
-  --lob-rows N / --lob-tables N           LOB sizes: at most N rows per table (default ${DEFAULT_LOB_SAMPLING.rowCap}), N largest tables (default ${DEFAULT_LOB_SAMPLING.maxTables})
-  --no-lob                                do not measure LOB sizes
-  --max-tables N                          refuse a database with more relations (default 100000)`;
+export const SOURCE_USAGE = `The source is --source URL, else --plan PLAN.yaml (through its agent), else the libpq environment
+(PGHOST, PGPORT, PGUSER, PGDATABASE, PGSSLMODE). The password comes from --password-ref, else PGPASSWORD.`;
 
-function positive(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new SourceOptionError(`--${flag} needs a positive whole number, not '${text}'`);
-  return n;
-}
-
-export function sourceOptionsFrom(values: Record<string, unknown>): SourceOptions {
-  const str = (key: string) => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
-  const list = (key: string) => (Array.isArray(values[key]) ? (values[key] as string[]) : []);
-  if (str('source') !== undefined && str('plan') !== undefined) {
+export function sourceOptionsFrom(values: FlagValues<typeof SOURCE_FLAGS>): SourceOptions {
+  if (values.source !== undefined && values.plan !== undefined) {
     throw new SourceOptionError('give --source or --plan, not both');
   }
-  const rowCap = positive(str('lob-rows'), 'lob-rows');
-  const maxTables = positive(str('lob-tables'), 'lob-tables');
+  const rowCap = values['lob-rows'];
+  const maxTables = values['lob-tables'];
   return {
-    source: str('source'),
-    passwordRef: str('password-ref'),
-    plan: str('plan'),
-    agentUrl: str('agent-url'),
-    databases: list('database'),
-    schemas: list('schema'),
+    source: values.source,
+    passwordRef: values['password-ref'],
+    plan: values.plan,
+    agentUrl: values['agent-url'],
+    databases: values.database ?? [],
+    schemas: values.schema ?? [],
     lobSampling:
       values['no-lob'] === true
         ? null
@@ -95,7 +77,7 @@ export function sourceOptionsFrom(values: Record<string, unknown>): SourceOption
             ...(rowCap === undefined ? {} : { rowCap }),
             ...(maxTables === undefined ? {} : { maxTables }),
           },
-    maxTables: positive(str('max-tables'), 'max-tables'),
+    maxTables: values['max-tables'],
   };
 }
 

@@ -1,6 +1,7 @@
 // The `pgferry` command line: a table of subcommands, each in its own module under cli/commands/,
 // loaded on demand so `pgferry validate` never pays for the AWS SDK or fastify.
 
+import { reportError } from './command.js';
 import { type CliCommand, type CliIo, EXIT, processIo } from './io.js';
 import { silenceSdkNodeVersionWarning } from './quiet.js';
 
@@ -9,54 +10,74 @@ interface CommandEntry {
   readonly load: () => Promise<{ readonly command: CliCommand }>;
 }
 
-// Dynamic import paths are computed so each area can land its command module independently.
-const fromModule = (name: string) => () => import(`./commands/${name}.js`) as Promise<{ readonly command: CliCommand }>;
-
 export const commands: Readonly<Record<string, CommandEntry>> = {
   catalog: {
     summary: 'read the source into a catalog snapshot (--source URL | --plan PLAN; -o FILE)',
-    load: fromModule('catalog'),
+    load: () => import('./commands/catalog.js'),
   },
   init: {
     summary: 'write a commented starter plan from a catalog (--catalog FILE | source options; -o PLAN)',
-    load: fromModule('init'),
+    load: () => import('./commands/init.js'),
   },
-  validate: { summary: 'check a plan: schema and semantic rules, located diagnostics', load: fromModule('validate') },
-  compile: { summary: 'compile a plan into the execution graph and artifacts (-o DIR)', load: fromModule('compile') },
-  graph: { summary: 'print the execution graph (--format mermaid|dot|json|svg|png)', load: fromModule('graph') },
-  rules: { summary: 'list every rule, or explain one: pgferry rules <id>', load: fromModule('rules') },
+  validate: {
+    summary: 'check a plan: schema and semantic rules, located diagnostics',
+    load: () => import('./commands/validate.js'),
+  },
+  compile: {
+    summary: 'compile a plan into the execution graph and artifacts (-o DIR)',
+    load: () => import('./commands/compile.js'),
+  },
+  graph: {
+    summary: 'print the execution graph (--format mermaid|dot|json|svg|png)',
+    load: () => import('./commands/graph.js'),
+  },
+  rules: { summary: 'list every rule, or explain one: pgferry rules <id>', load: () => import('./commands/rules.js') },
   diff: {
     summary: 'what a plan change would do (--base REF | OLD NEW; --format text|markdown|json)',
-    load: fromModule('diff'),
+    load: () => import('./commands/diff.js'),
   },
-  apply: { summary: 'run the plan until the next manual gate; resumes from the journal', load: fromModule('apply') },
+  apply: {
+    summary: 'run the plan until the next manual gate; resumes from the journal',
+    load: () => import('./commands/apply.js'),
+  },
   verify: {
     summary: 'compare the data, schema and sequences on source and target (--mode, --format, --rolling)',
-    load: fromModule('verify'),
+    load: () => import('./commands/verify.js'),
   },
-  status: { summary: 'graph, DMS task and replication slot status (--watch, --json)', load: fromModule('status') },
-  approve: { summary: 'open a manual gate: pgferry approve PLAN GATE', load: fromModule('approve') },
-  cutover: { summary: 'run the cutover nodes (gated)', load: fromModule('cutover') },
+  status: {
+    summary: 'graph, DMS task and replication slot status (--watch, --json)',
+    load: () => import('./commands/status.js'),
+  },
+  approve: { summary: 'open a manual gate: pgferry approve PLAN GATE', load: () => import('./commands/approve.js') },
+  cutover: { summary: 'run the cutover nodes (gated)', load: () => import('./commands/cutover.js') },
   abort: {
     summary: 'stop and run compensations (drop slot, stop task, revert target settings)',
-    load: fromModule('abort'),
+    load: () => import('./commands/abort.js'),
   },
-  cleanup: { summary: "delete what the plan's cleanup policy says", load: fromModule('cleanup') },
-  agent: { summary: 'run the source-host agent (--config FILE)', load: fromModule('agent') },
+  cleanup: { summary: "delete what the plan's cleanup policy says", load: () => import('./commands/cleanup.js') },
+  agent: { summary: 'run the source-host agent (--config FILE)', load: () => import('./commands/agent.js') },
 };
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
   const lines = Object.entries(commands).map(([name, entry]) => `  ${name.padEnd(width)}  ${entry.summary}`);
-  return `usage: pgferry <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+  return (
+    `usage: pgferry <command> [options]   (pgferry <command> --help for its options)\n\ncommands:\n${lines.join('\n')}\n\n` +
+    'exit codes: 0 ok or stopped at a gate, 1 plan errors / failed node / changes found,\n' +
+    '            2 bad invocation, unreadable input or unwritable output, 3 a pgferry bug\n'
+  );
 }
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   silenceSdkNodeVersionWarning();
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    io.stderr(usage());
+    return EXIT.usage;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout(usage());
-    return name === undefined ? EXIT.usage : EXIT.ok;
+    return EXIT.ok;
   }
   const entry = commands[name];
   if (entry === undefined) {
@@ -67,8 +88,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     const { command } = await entry.load();
     return await command(rest, io);
   } catch (error) {
-    io.stderr(`pgferry ${name}: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (rest.includes('--debug') && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
-    return EXIT.internal;
+    // Commands report their own errors (cli/command.ts); what reaches here failed to load: a bug.
+    return reportError(io, name, error, rest.includes('--debug'));
   }
 }

@@ -50,8 +50,10 @@ export class CompileFailed extends Error {}
 
 /** Compiles in-process with the compiler's entry point (loaded lazily: `status` never needs it). */
 export async function compileInProcess(planFile: string): Promise<Compiled> {
+  // Read here, so an unreadable plan is a file-system error on its path (bad input), not a compile error.
+  const text = await readFile(planFile);
   const compiler = await import('../compiler/index.js');
-  const result: CompileResultLike = await compiler.compilePlan(planFile);
+  const result: CompileResultLike = await compiler.compilePlan(planFile, { text });
   if (result.graph === null) {
     const errors = result.diagnostics
       .filter((d) => d.severity === 'error')

@@ -38,6 +38,9 @@ export interface ApplyOptions {
   readonly onInterrupted?: (nodes: readonly string[]) => void;
 }
 
+/** `approve` named a gate the plan does not have: a bad invocation, not a failed run. */
+export class UnknownGateError extends Error {}
+
 export const INTERRUPTED = 'interrupted (Ctrl-C) while running';
 
 /**
@@ -198,7 +201,9 @@ export async function approveGate(
 ): Promise<'approved' | 'already' | 'pending'> {
   const known = new Set(gatesOf(session.compiled.graph));
   if (!known.has(gate)) {
-    throw new Error(`plan ${session.plan} has no gate '${gate}' (gates: ${[...known].join(', ') || 'none'})`);
+    throw new UnknownGateError(
+      `plan ${session.plan} has no gate '${gate}' (gates: ${[...known].join(', ') || 'none'})`,
+    );
   }
   const approval = { approvedAt: session.now().toISOString(), approvedBy: by };
   let lock: HeldLock;

@@ -1,60 +1,50 @@
 // `pgferry apply PLAN [--dry-run]`: run the plan until the next manual gate; resumes from the journal.
 
-import {
-  executorCommand,
-  interruptOptions,
-  nextStep,
-  openSession,
-  planRef,
-  renderEvent,
-  renderRefresh,
-  renderSummary,
-} from '../../executor/cli-support.js';
 import { applyGraph, dryRun, PHASES_FOR } from '../../executor/operations.js';
-import { type CliCommand, EXIT } from '../io.js';
+import { flag } from '../command.js';
+import { executorCommand, openSession, planRef } from '../executor-command.js';
+import { EXIT } from '../io.js';
+import { interruptOptions, nextStep, renderEvent, renderRefresh, renderRunJson, renderSummary } from '../run-report.js';
 
-const HELP = `usage: pgferry apply PLAN.yaml [--dry-run] [--compiled DIR] [--state-dir DIR] [--parallelism N]
-                     [--region R] [--dms-endpoint URL] [--ssm-endpoint URL]
-                     [--secretsmanager-endpoint URL] [--cloudwatch-endpoint URL] [--agent-url URL]
-                     [--agent-cert FILE --agent-key FILE] [--agent-ca FILE]
-                     [--target-url URL] [--source-url URL --source-password ssm:/path] [--allow-plan-change]
-
-Runs the prepare and load phases until a manual gate, recording progress in .pgferry/<plan>/journal.json.
+export const command = executorCommand({
+  name: 'apply',
+  synopsis: 'PLAN.yaml [--dry-run] [options]',
+  description: `Runs the prepare and load phases until a manual gate, recording progress in .pgferry/<plan>/journal.json.
 Run it again to resume: finished nodes are skipped, existing AWS resources are adopted.
-
-Example:
-  pgferry apply plans/orders.yaml --dry-run
-  pgferry apply plans/orders.yaml
-`;
-
-export const command: CliCommand = executorCommand(HELP, { 'dry-run': { type: 'boolean' } }, async (parsed, io) => {
-  const session = await openSession(parsed, io);
-  if (parsed.values['dry-run']) {
-    const lines = await dryRun(session, PHASES_FOR.apply);
-    if (parsed.values.json) io.stdout(`${JSON.stringify(lines, null, 2)}\n`);
-    else for (const line of lines) io.stdout(`${line.probe.action.padEnd(9)} ${line.id}  ${line.probe.detail}\n`);
-    return lines.some((line) => line.probe.action === 'error') ? EXIT.failed : EXIT.ok;
-  }
-  const summary = await applyGraph(session, {
-    ...interruptOptions(io, 'apply', planRef(parsed)),
-    phases: PHASES_FOR.apply,
-    onEvent: (event) => renderEvent(io, event),
-    onRefresh: (refresh, reset) => renderRefresh(io, refresh, reset),
-  });
-  if (summary.drift.length > 0) io.stdout(`plan changed in nodes that had not run: ${summary.drift.join(', ')}\n`);
-  if (summary.rerun.length > 0) {
-    io.stdout(`plan changed in nodes that ran; run again (--allow-plan-change): ${summary.rerun.join(', ')}\n`);
-  }
-  if (summary.modifying.length > 0) {
-    const list = summary.modifying.map((item) => `${item.id} (${item.fields.join(', ')})`).join(', ');
-    io.stdout(`plan changed in DMS resources that exist; modified in place: ${list}\n`);
-  }
-  return renderSummary(
-    io,
-    summary,
-    session.plan,
-    planRef(parsed),
-    'apply',
-    nextStep(session, PHASES_FOR.apply, planRef(parsed)),
-  );
+Exit 0 when it finished or stopped at a gate, 1 when a node failed.`,
+  flags: { 'dry-run': flag.boolean('say what each node would do (create, adopt, modify, run, skip), run nothing') },
+  output: { formats: ['text', 'json'], default: 'text' },
+  examples: ['pgferry apply plans/orders.yaml --dry-run', 'pgferry apply plans/orders.yaml'],
+  run: async (invocation, io) => {
+    const json = invocation.format === 'json';
+    const session = await openSession(invocation, io);
+    const ref = planRef(invocation);
+    if (invocation.flags['dry-run']) {
+      const lines = await dryRun(session, PHASES_FOR.apply);
+      if (json) io.stdout(`${JSON.stringify(lines, null, 2)}\n`);
+      else for (const line of lines) io.stdout(`${line.probe.action.padEnd(9)} ${line.id}  ${line.probe.detail}\n`);
+      return lines.some((line) => line.probe.action === 'error') ? EXIT.failed : EXIT.ok;
+    }
+    const summary = await applyGraph(session, {
+      ...interruptOptions(io, 'apply', ref),
+      phases: PHASES_FOR.apply,
+      ...(json
+        ? {}
+        : {
+            onEvent: (event) => renderEvent(io, event),
+            onRefresh: (refresh, reset) => renderRefresh(io, refresh, reset),
+          }),
+    });
+    const next = nextStep(session, PHASES_FOR.apply, ref);
+    if (json) return renderRunJson(io, summary, session.plan, next);
+    if (summary.drift.length > 0) io.stdout(`plan changed in nodes that had not run: ${summary.drift.join(', ')}\n`);
+    if (summary.rerun.length > 0) {
+      io.stdout(`plan changed in nodes that ran; run again (--allow-plan-change): ${summary.rerun.join(', ')}\n`);
+    }
+    if (summary.modifying.length > 0) {
+      const list = summary.modifying.map((item) => `${item.id} (${item.fields.join(', ')})`).join(', ');
+      io.stdout(`plan changed in DMS resources that exist; modified in place: ${list}\n`);
+    }
+    return renderSummary(io, summary, session.plan, ref, 'apply', next);
+  },
 });

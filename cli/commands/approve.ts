@@ -1,47 +1,49 @@
 // `pgferry approve PLAN GATE`: open a manual gate (restart-consent, cutover, …) in the journal.
 
 import { userInfo } from 'node:os';
-import { executorCommand, openSession, planRef } from '../../executor/cli-support.js';
-import { approveGate, verbForGate } from '../../executor/operations.js';
+import { canonicalJson } from '../../contracts/canonical-json.js';
+import { approveGate, UnknownGateError, verbForGate } from '../../executor/operations.js';
 import type { Session } from '../../executor/session.js';
 import { describeSettingChange, parseSettingChanges } from '../../executor/setting-changes.js';
-import { type CliCommand, EXIT } from '../io.js';
+import { executorCommand, openSession, planRef } from '../executor-command.js';
+import { EXIT } from '../io.js';
 
-const HELP = `usage: pgferry approve PLAN.yaml GATE
-
-Records the approval of a gate; the next apply, cutover or cleanup goes past it. While another\npgferry command runs, the approval is recorded beside the journal and taken in by the next command.\nBefore the source restart it lists the settings the restart changes, calling out any that go down.
-
-Example:
-  pgferry approve plans/orders.yaml restart-consent
-`;
-
-export const command: CliCommand = executorCommand(HELP, {}, async (parsed, io) => {
-  const usesCompiled = typeof parsed.values.compiled === 'string';
-  const gate = parsed.positionals[usesCompiled ? 0 : 1];
-  if (gate === undefined || parsed.positionals.length > (usesCompiled ? 1 : 2)) {
-    io.stderr('usage: pgferry approve PLAN.yaml GATE\n');
-    return EXIT.usage;
-  }
-  const session = await openSession(
-    usesCompiled ? { ...parsed, positionals: [] } : { ...parsed, positionals: parsed.positionals.slice(0, 1) },
-    io,
-  );
-  const by = io.env.PGFERRY_APPROVER ?? io.env.USER ?? userInfo().username;
-  const result = await approveGate(session, gate, by);
-  const ref = planRef({ ...parsed, positionals: usesCompiled ? [] : parsed.positionals.slice(0, 1) });
-  const next = `pgferry ${verbForGate(session, gate)} ${ref}`;
-  if (result === 'already') {
-    io.stdout(`gate ${gate} was already approved\n`);
+export const command = executorCommand({
+  name: 'approve',
+  synopsis: ['PLAN.yaml GATE [options]', '--compiled DIR GATE [options]'],
+  description: `Records the approval of a gate; the next apply, cutover or cleanup goes past it. While another
+pgferry command runs, the approval is recorded beside the journal and taken in by the next command.
+Before the source restart it lists the settings the restart changes, calling out any that go down.
+The approver is PGFERRY_APPROVER, else USER.`,
+  flags: {},
+  inputErrors: [UnknownGateError],
+  extraPositionals: { min: 1, max: 1, missing: 'name the gate: pgferry approve PLAN.yaml GATE' },
+  output: { formats: ['text', 'json'], default: 'text' },
+  examples: ['pgferry approve plans/orders.yaml restart-consent'],
+  run: async (invocation, io) => {
+    const gate = invocation.rest[0]!;
+    const session = await openSession(invocation, io);
+    const by = io.env.PGFERRY_APPROVER ?? io.env.USER ?? userInfo().username;
+    const result = await approveGate(session, gate, by);
+    const next = `pgferry ${verbForGate(session, gate)} ${planRef(invocation)}`;
+    const preview = result === 'already' ? [] : restartPreview(session, gate);
+    if (invocation.format === 'json') {
+      io.stdout(canonicalJson({ plan: session.plan, gate, result, approvedBy: by, next, restartPreview: preview }));
+      return EXIT.ok;
+    }
+    if (result === 'already') {
+      io.stdout(`gate ${gate} was already approved\n`);
+      return EXIT.ok;
+    }
+    io.stdout(
+      result === 'approved'
+        ? `gate ${gate} approved for plan ${session.plan}; continue with: ${next}\n`
+        : `gate ${gate} approved for plan ${session.plan} while another pgferry command runs: ` +
+            `it is recorded and taken in by the next command (${next})\n`,
+    );
+    for (const line of preview) io.stdout(`${line}\n`);
     return EXIT.ok;
-  }
-  io.stdout(
-    result === 'approved'
-      ? `gate ${gate} approved for plan ${session.plan}; continue with: ${next}\n`
-      : `gate ${gate} approved for plan ${session.plan} while another pgferry command runs: ` +
-          `it is recorded and taken in by the next command (${next})\n`,
-  );
-  for (const line of restartPreview(session, gate)) io.stdout(`${line}\n`);
-  return EXIT.ok;
+  },
 });
 
 /** For a gate in front of the source restart: the settings the restart changes, decreases called out. */

@@ -7,20 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Artifact } from '../../compiler/artifact.js';
 import { summarize } from '../../compiler/diagnostics/render.js';
 import { MANIFEST_PATH } from '../../compiler/index.js';
-import { type CliCommand, EXIT } from '../io.js';
-import {
-  absolutePath,
-  catalogOption,
-  compileArgument,
-  parseFormat,
-  renderFor,
-  UsageError,
-  withUsage,
-} from './validate.js';
+import { defineCommand, flag, InputError, UsageError } from '../command.js';
+import { EXIT } from '../io.js';
+import { absolutePath, CATALOG_FLAG, compileArgument, readCatalogOption, renderFor } from '../plan-input.js';
 
 async function isPgferryOutput(dir: string): Promise<boolean> {
   try {
@@ -32,7 +24,7 @@ async function isPgferryOutput(dir: string): Promise<boolean> {
   }
 }
 
-/** Throws UsageError when `dir` exists and must not be replaced. */
+/** Throws InputError when `dir` exists and must not be replaced. */
 async function checkReplaceable(dir: string, shown: string): Promise<boolean> {
   let info: Awaited<ReturnType<typeof stat>>;
   try {
@@ -40,9 +32,9 @@ async function checkReplaceable(dir: string, shown: string): Promise<boolean> {
   } catch {
     return false;
   }
-  if (!info.isDirectory()) throw new UsageError(`${shown} exists and is not a directory`);
+  if (!info.isDirectory()) throw new InputError(`${shown} exists and is not a directory`);
   if ((await readdir(dir)).length > 0 && !(await isPgferryOutput(dir))) {
-    throw new UsageError(`${shown} is not empty and has no pgferry ${MANIFEST_PATH}; refusing to replace it`);
+    throw new InputError(`${shown} is not empty and has no pgferry ${MANIFEST_PATH}; refusing to replace it`);
   }
   return true;
 }
@@ -86,37 +78,26 @@ export async function writeArtifactsAtomically(
   rmSync(retired, { recursive: true, force: true });
 }
 
-const USAGE = `usage: pgferry compile <plan.yaml> -o <dir> [--format text|json|github] [--catalog snapshot.json]
-
-Compiles the plan into the verified execution graph and its artifacts (graph.json, graph.mmd,
+export const command = defineCommand({
+  name: 'compile',
+  synopsis: '<plan.yaml> -o <dir> [--format text|json|github] [--catalog snapshot.json]',
+  description: `Compiles the plan into the verified execution graph and its artifacts (graph.json, graph.mmd,
 plan.resolved.json, source/, target/, dms/, MANIFEST.json). Nothing is written when the plan has
 errors (exit 1). The directory is replaced atomically; an existing one must be empty or an earlier
-pgferry output. With --catalog (a \`pgferry catalog\` snapshot) the catalog rules (PGF5xxx) run too,
-and their errors stop the compile. Environment: PGFERRY_OUT, PGFERRY_FORMAT, PGFERRY_CATALOG.
-
-Example:
-  pgferry compile plans/orders.yaml -o build/
-`;
-
-export const command: CliCommand = (args, io) =>
-  withUsage(io, 'compile', USAGE, args, async () => {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        format: { type: 'string' },
-        catalog: { type: 'string' },
-        debug: { type: 'boolean' },
-      },
-    });
-    if (positionals.length !== 1) throw new UsageError('give exactly one plan', true);
-    const out = values.out ?? io.env.PGFERRY_OUT;
+pgferry output (else exit 2, as for a directory that cannot be written). With --catalog (a
+\`pgferry catalog\` snapshot) the catalog rules (PGF5xxx) run too, and their errors stop the compile.`,
+  flags: {
+    out: flag.string('DIR', 'the output directory', { short: 'o', env: 'PGFERRY_OUT' }),
+    catalog: CATALOG_FLAG,
+  },
+  output: { formats: ['text', 'json', 'github'], default: 'text', env: 'PGFERRY_FORMAT' },
+  positionals: { min: 1, max: 1, missing: 'give exactly one plan' },
+  examples: ['pgferry compile plans/orders.yaml -o build/'],
+  run: async ({ flags, positionals, format }, io) => {
+    const out = flags.out;
     if (!out) throw new UsageError('missing -o <dir>', true);
-    const format = parseFormat(values.format ?? io.env.PGFERRY_FORMAT, ['text', 'json', 'github'] as const, 'text');
     const planPath = positionals[0]!;
-    const catalog = await catalogOption(io, values.catalog);
+    const catalog = await readCatalogOption(io, flags.catalog);
     const { result, text } = await compileArgument(io, planPath, catalog);
     const counts = summarize(result.diagnostics);
     // Infos are for review (`pgferry validate`); compile output stays short on plans with many tables.
@@ -140,4 +121,5 @@ export const command: CliCommand = (args, io) =>
       );
     }
     return EXIT.ok;
-  });
+  },
+});

@@ -1,29 +1,10 @@
 // `pgferry cutover PLAN`: run through the cutover nodes (lag wait, fence, marker, sequences, post-load,
 // FK restore, stop), behind the plan's gates; reports how long writes were fenced.
 
-import {
-  executorCommand,
-  interruptOptions,
-  nextStep,
-  openSession,
-  planRef,
-  renderEvent,
-  renderRefresh,
-  renderSummary,
-} from '../../executor/cli-support.js';
 import { applyGraph, PHASES_FOR } from '../../executor/operations.js';
 import type { Session } from '../../executor/session.js';
-import type { CliCommand } from '../io.js';
-
-const HELP = `usage: pgferry cutover PLAN.yaml [apply's options]
-
-Runs the cutover phase: waits for CDC lag under the plan's limit, fences writes on the source,
-writes a marker and waits for it, syncs sequences, runs post-load SQL, restores FKs, stops the task.
-
-Example:
-  pgferry approve plans/orders.yaml cutover
-  pgferry cutover plans/orders.yaml
-`;
+import { executorCommand, openSession, planRef } from '../executor-command.js';
+import { interruptOptions, nextStep, renderEvent, renderRefresh, renderRunJson, renderSummary } from '../run-report.js';
 
 /**
  * Seconds from the write fence to the last cutover step (gates excluded): how long the application
@@ -40,24 +21,35 @@ export function fenceSeconds(session: Session): number | null {
   return Math.max(0, (last - Date.parse(fencedAt)) / 1000);
 }
 
-export const command: CliCommand = executorCommand(HELP, {}, async (parsed, io) => {
-  const session = await openSession(parsed, io);
-  const summary = await applyGraph(session, {
-    ...interruptOptions(io, 'cutover', planRef(parsed)),
-    phases: PHASES_FOR.cutover,
-    onEvent: (event) => renderEvent(io, event),
-    onRefresh: (refresh, reset) => renderRefresh(io, refresh, reset),
-  });
-  const code = renderSummary(
-    io,
-    summary,
-    session.plan,
-    planRef(parsed),
-    'cutover',
-    nextStep(session, PHASES_FOR.cutover, planRef(parsed)),
-  );
-  const seconds = fenceSeconds(session);
-  if (seconds !== null)
-    io.stdout(`writes were fenced on the source for ${seconds.toFixed(1)} s before the target was ready\n`);
-  return code;
+export const command = executorCommand({
+  name: 'cutover',
+  synopsis: 'PLAN.yaml [options]',
+  description: `Runs the cutover phase: waits for CDC lag under the plan's limit, fences writes on the source,
+writes a marker and waits for it, syncs sequences, runs post-load SQL, restores FKs, stops the task.
+Exit 0 when it finished or stopped at a gate, 1 when a node failed.`,
+  flags: {},
+  output: { formats: ['text', 'json'], default: 'text' },
+  examples: ['pgferry approve plans/orders.yaml cutover', 'pgferry cutover plans/orders.yaml'],
+  run: async (invocation, io) => {
+    const json = invocation.format === 'json';
+    const ref = planRef(invocation);
+    const session = await openSession(invocation, io);
+    const summary = await applyGraph(session, {
+      ...interruptOptions(io, 'cutover', ref),
+      phases: PHASES_FOR.cutover,
+      ...(json
+        ? {}
+        : {
+            onEvent: (event) => renderEvent(io, event),
+            onRefresh: (refresh, reset) => renderRefresh(io, refresh, reset),
+          }),
+    });
+    const next = nextStep(session, PHASES_FOR.cutover, ref);
+    const seconds = fenceSeconds(session);
+    if (json) return renderRunJson(io, summary, session.plan, next, { fencedSeconds: seconds });
+    const code = renderSummary(io, summary, session.plan, ref, 'cutover', next);
+    if (seconds !== null)
+      io.stdout(`writes were fenced on the source for ${seconds.toFixed(1)} s before the target was ready\n`);
+    return code;
+  },
 });

@@ -3,12 +3,10 @@
 
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { type Diagnostic, sortDiagnostics } from '../../compiler/diagnostics/diagnostic.js';
 import { compilePlan } from '../../compiler/index.js';
 import { workingTreeReader } from '../../compiler/plan-files.js';
 import { canonicalJson } from '../../contracts/canonical-json.js';
-import type { CatalogSnapshot } from '../../contracts/catalog.js';
 import { GitBaseError, planAtRevision, revisionReader } from '../../diff/git-base.js';
 import { compileSide, type SideSource } from '../../diff/load-sides.js';
 import { diffPlans } from '../../diff/plan-diff.js';
@@ -17,89 +15,22 @@ import { DIFF_JSON_FORMAT_VERSION, renderJson } from '../../diff/render/json.js'
 import { renderMarkdown } from '../../diff/render/markdown.js';
 import { renderText } from '../../diff/render/text.js';
 import type { CompiledSide, SideName } from '../../diff/side.js';
-import { CatalogFileError, readCatalogFile } from '../catalog-file.js';
-import { type CliCommand, type CliIo, EXIT } from '../io.js';
-
-class InputError extends Error {}
+import { defineCommand, flag, InputError, UsageError } from '../command.js';
+import { EXIT } from '../io.js';
+import { CATALOG_FLAG, readCatalogOption } from '../plan-input.js';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
-type Format = (typeof FORMATS)[number];
-
-const HELP = `usage: pgferry diff PLAN --base REF [--format text|markdown|json] [--catalog snapshot.json]
-       pgferry diff OLD.yaml NEW.yaml [--format text|markdown|json] [--catalog snapshot.json]
-
-Compiles both versions of a plan and shows what the change does: an impact summary ordered by risk
-(source restart or reload, pg_hba, DMS resources created, modified in place or replaced, tasks that
-must be stopped, table selection, slots, target SQL, cutover policy, graph nodes), then a unified diff
-of every compiled artifact that changed. Reformatting or spelling out a default changes nothing.
-
-options:
-  --base REF       compare PLAN with its version at git revision REF (git show REF:PLAN)
-  --format FMT     text (default), markdown (a pull-request comment with a Mermaid graph), json
-  --catalog FILE   check both sides against a \`pgferry catalog\` snapshot (PGF5xxx rules; env PGFERRY_CATALOG)
-  -h, --help       this help
-
-exit codes: 0 no change, 1 changes, 2 error (unreadable input, or a side that does not compile)
-
-Example:
-  npx pgferry diff plans/orders.yaml --base origin/main --format markdown > comment.md
-`;
 
 interface Invocation {
   readonly old: SideSource;
   readonly new: SideSource;
-  readonly format: Format;
-  readonly catalog: CatalogSnapshot | null;
 }
 
-function usageError(io: CliIo, message: string): number {
-  io.stderr(`pgferry diff: ${message}\n\n${HELP}`);
-  return EXIT.usage;
-}
-
-const OPTIONS = {
-  base: { type: 'string' },
-  format: { type: 'string' },
-  catalog: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  // Read by cli/main.ts (stack traces); accepted here so strict parsing does not refuse it.
-  debug: { type: 'boolean' },
-} as const;
-
-function parseFlags(args: readonly string[]) {
-  return parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
-}
-
-async function parse(args: readonly string[], io: CliIo): Promise<Invocation | number> {
-  let parsed: ReturnType<typeof parseFlags>;
-  try {
-    parsed = parseFlags(args);
-  } catch (error) {
-    return usageError(io, error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(HELP);
-    return EXIT.ok;
-  }
-  const format = (values.format ?? io.env.PGFERRY_DIFF_FORMAT ?? 'text') as Format;
-  if (!FORMATS.includes(format)) return usageError(io, `unknown --format '${format}' (text, markdown or json)`);
-  const catalogPath = values.catalog ?? io.env.PGFERRY_CATALOG;
-  let catalog: CatalogSnapshot | null = null;
-  if (catalogPath) {
-    try {
-      catalog = await readCatalogFile(resolve(io.cwd, catalogPath), catalogPath);
-    } catch (error) {
-      if (error instanceof CatalogFileError) throw new InputError(error.message);
-      throw error;
-    }
-  }
-  // The environment twin applies only where it can: one plan given.
-  const base = values.base ?? (positionals.length === 1 ? io.env.PGFERRY_DIFF_BASE : undefined);
+async function sides(positionals: readonly string[], base: string | undefined, cwd: string): Promise<Invocation> {
   if (base !== undefined && base !== '') {
-    if (positionals.length !== 1) return usageError(io, '--base takes exactly one plan');
+    if (positionals.length !== 1) throw new UsageError('--base takes exactly one plan', true);
     const plan = positionals[0]!;
-    const { content, location } = await planAtRevision(plan, base, io.cwd);
+    const { content, location } = await planAtRevision(plan, base, cwd);
     return {
       old: {
         side: 'old',
@@ -109,18 +40,14 @@ async function parse(args: readonly string[], io: CliIo): Promise<Invocation | n
         // post_load_sql files from the same commit as the plan, not from the working tree.
         readPlanFile: revisionReader(location),
       },
-      new: workingTreeSide('new', plan, await readPlan(plan, io.cwd), io.cwd),
-      format,
-      catalog,
+      new: workingTreeSide('new', plan, await readPlan(plan, cwd), cwd),
     };
   }
-  if (positionals.length !== 2) return usageError(io, 'give two plans (OLD NEW), or one plan and --base REF');
+  if (positionals.length !== 2) throw new UsageError('give two plans (OLD NEW), or one plan and --base REF', true);
   const [oldPlan, newPlan] = positionals as [string, string];
   return {
-    old: workingTreeSide('old', oldPlan, await readPlan(oldPlan, io.cwd), io.cwd),
-    new: workingTreeSide('new', newPlan, await readPlan(newPlan, io.cwd), io.cwd),
-    format,
-    catalog,
+    old: workingTreeSide('old', oldPlan, await readPlan(oldPlan, cwd), cwd),
+    new: workingTreeSide('new', newPlan, await readPlan(newPlan, cwd), cwd),
   };
 }
 
@@ -147,38 +74,52 @@ function failureJson(source: SideSource, diagnostics: readonly Diagnostic[]): st
   });
 }
 
-export const command: CliCommand = async (args, io) => {
-  let invocation: Invocation | number;
-  try {
-    invocation = await parse(args, io);
-  } catch (error) {
-    if (error instanceof GitBaseError || error instanceof InputError) {
-      io.stderr(`pgferry diff: ${error.message}\n`);
-      return EXIT.usage;
+export const command = defineCommand({
+  name: 'diff',
+  synopsis: [
+    'PLAN --base REF [--format text|markdown|json] [--catalog snapshot.json]',
+    'OLD.yaml NEW.yaml [--format text|markdown|json] [--catalog snapshot.json]',
+  ],
+  description: `Compiles both versions of a plan and shows what the change does: an impact summary ordered by risk
+(source restart or reload, pg_hba, DMS resources created, modified in place or replaced, tasks that
+must be stopped, table selection, slots, target SQL, cutover policy, graph nodes), then a unified diff
+of every compiled artifact that changed. Reformatting or spelling out a default changes nothing.
+Exit codes as \`git diff --exit-code\`: 0 no change, 1 changes, 2 bad invocation, unreadable input, or
+a side that does not compile (so 1 always means "this change does something").`,
+  flags: {
+    base: flag.string('REF', 'compare PLAN with its version at git revision REF (git show REF:PLAN)'),
+    catalog: CATALOG_FLAG,
+  },
+  output: {
+    formats: FORMATS,
+    default: 'text',
+    env: 'PGFERRY_DIFF_FORMAT',
+    help: 'text, markdown (a pull-request comment with a Mermaid graph) or json',
+  },
+  positionals: { min: 1, max: 2, missing: 'give two plans (OLD NEW), or one plan and --base REF' },
+  inputErrors: [GitBaseError],
+  examples: ['npx pgferry diff plans/orders.yaml --base origin/main --format markdown > comment.md'],
+  run: async ({ flags, positionals, format }, io) => {
+    const catalog = await readCatalogOption(io, flags.catalog);
+    // The environment twin of --base applies only where it can: one plan given.
+    const base = flags.base ?? (positionals.length === 1 ? io.env.PGFERRY_DIFF_BASE : undefined);
+    const invocation = await sides(positionals, base, io.cwd);
+    const compiled: CompiledSide[] = [];
+    for (const source of [invocation.old, invocation.new]) {
+      const result = await compileSide((file, options) => compilePlan(file, { ...options, catalog }), source);
+      if (!result.ok) {
+        const report = renderSideFailure(result.source, result.diagnostics, { color: io.isTTY && !io.env.NO_COLOR });
+        io.stderr(report);
+        if (format === 'json') io.stdout(failureJson(result.source, result.diagnostics));
+        return EXIT.usage;
+      }
+      compiled.push(result.side);
     }
-    throw error;
-  }
-  if (typeof invocation === 'number') return invocation;
-  const sides: CompiledSide[] = [];
-  for (const source of [invocation.old, invocation.new]) {
-    const { catalog } = invocation;
-    const result = await compileSide((file, options) => compilePlan(file, { ...options, catalog }), source);
-    if (!result.ok) {
-      const report = renderSideFailure(result.source, result.diagnostics, { color: io.isTTY && !io.env.NO_COLOR });
-      io.stderr(report);
-      if (invocation.format === 'json') io.stdout(failureJson(result.source, result.diagnostics));
-      return EXIT.usage;
-    }
-    sides.push(result.side);
-  }
-  const diff = diffPlans(sides[0]!, sides[1]!);
-  const color = invocation.format === 'text' && io.isTTY && !io.env.NO_COLOR;
-  const rendered =
-    invocation.format === 'json'
-      ? renderJson(diff)
-      : invocation.format === 'markdown'
-        ? renderMarkdown(diff)
-        : renderText(diff, { color });
-  io.stdout(rendered);
-  return diff.changed ? EXIT.failed : EXIT.ok;
-};
+    const diff = diffPlans(compiled[0]!, compiled[1]!);
+    const color = format === 'text' && io.isTTY && !io.env.NO_COLOR;
+    const rendered =
+      format === 'json' ? renderJson(diff) : format === 'markdown' ? renderMarkdown(diff) : renderText(diff, { color });
+    io.stdout(rendered);
+    return diff.changed ? EXIT.failed : EXIT.ok;
+  },
+});

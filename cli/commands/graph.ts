@@ -3,12 +3,12 @@
 
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { toDot, toMermaid } from '../../compiler/graph/render.js';
 import { canonicalJson } from '../../contracts/canonical-json.js';
 import type { ExecutionGraph } from '../../contracts/graph.js';
-import { type CliCommand, EXIT } from '../io.js';
-import { absolutePath, compileArgument, parseFormat, renderFor, UsageError, withUsage } from './validate.js';
+import { defineCommand, flag, UsageError } from '../command.js';
+import { EXIT } from '../io.js';
+import { absolutePath, compileArgument, renderFor } from '../plan-input.js';
 
 const FORMATS = ['mermaid', 'dot', 'json', 'svg', 'png'] as const;
 type GraphFormat = (typeof FORMATS)[number];
@@ -52,31 +52,17 @@ async function renderGraph(
   return runDot(toDot(graph), format, pathEnv);
 }
 
-const USAGE = `usage: pgferry graph <plan.yaml> [--format mermaid|dot|json|svg|png] [-o file]
-
-Prints the plan's verified execution graph. svg and png need Graphviz's \`dot\` on PATH; png is
-binary, so it needs -o. Environment: PGFERRY_GRAPH_FORMAT.
-
-Example:
-  pgferry graph plans/orders.yaml
-  pgferry graph plans/shop-cdc.yaml --format svg -o graph.svg
-`;
-
-export const command: CliCommand = (args, io) =>
-  withUsage(io, 'graph', USAGE, args, async () => {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        debug: { type: 'boolean' },
-      },
-    });
-    if (positionals.length !== 1) throw new UsageError('give exactly one plan', true);
-    const format = parseFormat(values.format ?? io.env.PGFERRY_GRAPH_FORMAT, FORMATS, 'mermaid');
-    if (format === 'png' && !values.out) throw new UsageError('--format png writes binary: give -o <file>');
+export const command = defineCommand({
+  name: 'graph',
+  synopsis: '<plan.yaml> [--format mermaid|dot|json|svg|png] [-o file]',
+  description: `Prints the plan's verified execution graph. svg and png need Graphviz's \`dot\` on PATH; png is
+binary, so it needs -o.`,
+  flags: { out: flag.string('FILE', 'write there instead of stdout', { short: 'o' }) },
+  output: { formats: FORMATS, default: 'mermaid', env: 'PGFERRY_GRAPH_FORMAT' },
+  positionals: { min: 1, max: 1, missing: 'give exactly one plan' },
+  examples: ['pgferry graph plans/orders.yaml', 'pgferry graph plans/shop-cdc.yaml --format svg -o graph.svg'],
+  run: async ({ flags, positionals, format }, io) => {
+    if (format === 'png' && !flags.out) throw new UsageError('--format png writes binary: give -o <file>');
     const planPath = positionals[0]!;
     const { result, text } = await compileArgument(io, planPath);
     if (result.graph === null) {
@@ -86,7 +72,8 @@ export const command: CliCommand = (args, io) =>
     }
     const rendered = await renderGraph(result.graph, format, io.env.PATH);
     const content = typeof rendered === 'string' && !rendered.endsWith('\n') ? `${rendered}\n` : rendered;
-    if (values.out) await writeFile(absolutePath(io, values.out), content);
+    if (flags.out) await writeFile(absolutePath(io, flags.out), content);
     else io.stdout(typeof content === 'string' ? content : content.toString('utf8'));
     return EXIT.ok;
-  });
+  },
+});

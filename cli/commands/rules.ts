@@ -1,11 +1,10 @@
 // `pgferry rules [id]`: every diagnostic code with its one-line title, or the full explanation of one
 // code, looked up by code (PGF3001) or by name (slot-budget).
 
-import { parseArgs } from 'node:util';
 import { allCodes, type CodeInfo, lookupCode } from '../../compiler/diagnostics/codes.js';
 import { closest } from '../../contracts/suggest.js';
-import { type CliCommand, EXIT } from '../io.js';
-import { parseFormat, UsageError, withUsage } from './validate.js';
+import { defineCommand, UsageError } from '../command.js';
+import { EXIT } from '../io.js';
 
 /** Every module that defines codes registers them on import: the front end, the rules, the graph. */
 async function registerAllCodes(): Promise<void> {
@@ -26,16 +25,6 @@ function table(codes: readonly CodeInfo[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-const USAGE = `usage: pgferry rules [code-or-name] [--format text|markdown]
-
-Lists every diagnostic code, or explains one.
-
-Example:
-  pgferry rules
-  pgferry rules PGF2001
-  pgferry rules unknown-key
-`;
-
 function markdown(codes: readonly CodeInfo[]): string {
   const rows = codes.map(
     (c) =>
@@ -44,16 +33,15 @@ function markdown(codes: readonly CodeInfo[]): string {
   return `| Code | Name | Severity | What it means |\n|---|---|---|---|\n${rows.join('\n')}\n`;
 }
 
-export const command: CliCommand = (args, io) =>
-  withUsage(io, 'rules', USAGE, args, async () => {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: { format: { type: 'string' }, debug: { type: 'boolean' } },
-    });
-    if (positionals.length > 1) throw new UsageError('give at most one code or name', true);
-    const format = parseFormat(values.format, ['text', 'markdown'] as const, 'text');
+export const command = defineCommand({
+  name: 'rules',
+  synopsis: '[code-or-name] [--format text|markdown]',
+  description: 'Lists every diagnostic code, or explains one (looked up by code or by name).',
+  flags: {},
+  output: { formats: ['text', 'markdown'], default: 'text' },
+  positionals: { min: 0, max: 1, missing: '' },
+  examples: ['pgferry rules', 'pgferry rules PGF2001', 'pgferry rules unknown-key'],
+  run: async ({ positionals, format }, io) => {
     await registerAllCodes();
     const codes = allCodes();
     const id = positionals[0];
@@ -73,4 +61,5 @@ export const command: CliCommand = (args, io) =>
     }
     io.stdout(explain(info));
     return EXIT.ok;
-  });
+  },
+});

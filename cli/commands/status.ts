@@ -6,26 +6,19 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { canonicalJson } from '../../contracts/canonical-json.js';
-import { executorCommand, openSession, type ParsedArgs, planRef, UsageError } from '../../executor/cli-support.js';
 import type { Session } from '../../executor/session.js';
 import { type StatusReport, SYNC_STATES, statusReport } from '../../executor/status.js';
 import { checkExposure, ServeRefused, serveStatus } from '../../executor/status-server.js';
 import { StatusStream } from '../../executor/status-stream.js';
-import { type CliCommand, type CliIo, EXIT } from '../io.js';
-
-const HELP = `usage: pgferry status PLAN.yaml [--json | --text] [--watch [--interval S]] [--offline]
-       pgferry status PLAN.yaml --serve [--listen HOST:PORT] [--interval S] [--tls-cert FILE --tls-key FILE]
-
-Text with progress bars on a terminal, JSON otherwise (--json / --text choose explicitly).
---offline reads the journal only (no DMS or agent calls).
---serve serves a live read-only page of the same status (default --listen 127.0.0.1:8470), polling the
-sources once per --interval (default 10 s) whatever the number of viewers. Beyond loopback it needs
-PGFERRY_STATUS_TOKEN (16+ characters; open the page once as /?token=…) and --tls-cert/--tls-key.
-
-Examples:
-  pgferry status plans/orders.yaml --watch
-  pgferry status plans/orders.yaml --serve --listen 127.0.0.1:8470
-`;
+import { flag, UsageError } from '../command.js';
+import {
+  type ExecutorFlagValues,
+  executorCommand,
+  openSession,
+  type PlanInvocation,
+  planRef,
+} from '../executor-command.js';
+import { type CliIo, EXIT } from '../io.js';
 
 function bar(percent: number, width = 30): string {
   const filled = Math.round((Math.max(0, Math.min(100, percent)) / 100) * width);
@@ -100,11 +93,20 @@ function listenAddress(text: string): { host: string; port: number } {
   return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
 }
 
-async function serve(parsed: ParsedArgs, io: CliIo, session: Session, intervalMs: number): Promise<number> {
-  const { host, port } = listenAddress(String(parsed.values.listen ?? '127.0.0.1:8470'));
+interface ServeInvocation extends PlanInvocation {
+  readonly flags: ExecutorFlagValues & {
+    readonly listen?: string | undefined;
+    readonly 'tls-cert'?: string | undefined;
+    readonly 'tls-key'?: string | undefined;
+    readonly offline?: boolean | undefined;
+  };
+}
+
+async function serve(invocation: ServeInvocation, io: CliIo, session: Session, intervalMs: number): Promise<number> {
+  const { host, port } = listenAddress(invocation.flags.listen ?? '127.0.0.1:8470');
   const token = io.env.PGFERRY_STATUS_TOKEN || null;
-  const certFile = parsed.values['tls-cert'];
-  const keyFile = parsed.values['tls-key'];
+  const certFile = invocation.flags['tls-cert'];
+  const keyFile = invocation.flags['tls-key'];
   if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('give both --tls-cert and --tls-key');
   try {
     checkExposure(host, token, certFile !== undefined);
@@ -116,8 +118,8 @@ async function serve(parsed: ParsedArgs, io: CliIo, session: Session, intervalMs
     typeof certFile === 'string' && typeof keyFile === 'string'
       ? { cert: await readFile(resolve(io.cwd, certFile)), key: await readFile(resolve(io.cwd, keyFile)) }
       : null;
-  const ref = planRef(parsed);
-  const live = parsed.values.offline !== true;
+  const ref = planRef(invocation);
+  const live = invocation.flags.offline !== true;
   const stream = new StatusStream({
     intervalMs,
     produce: async () => {
@@ -141,35 +143,51 @@ async function serve(parsed: ParsedArgs, io: CliIo, session: Session, intervalMs
   return EXIT.ok;
 }
 
-export const command: CliCommand = executorCommand(
-  HELP,
-  {
-    watch: { type: 'boolean' },
-    interval: { type: 'string' },
-    offline: { type: 'boolean' },
-    text: { type: 'boolean' },
-    serve: { type: 'boolean' },
-    listen: { type: 'string' },
-    'tls-cert': { type: 'string' },
-    'tls-key': { type: 'string' },
+export const command = executorCommand({
+  name: 'status',
+  synopsis: [
+    'PLAN.yaml [--json | --text] [--watch [--interval S]] [--offline] [options]',
+    'PLAN.yaml --serve [--listen HOST:PORT] [--interval S] [--tls-cert FILE --tls-key FILE] [options]',
+  ],
+  description: `Node states from the journal, live DMS task status with full-load progress and per-table
+statistics, the agent's slot view and a full-load ETA; for engine: logical, each subscription.
+Text with progress bars on a terminal, JSON otherwise (--json / --text choose explicitly).
+--serve serves a live read-only page of the same status, polling the sources once per --interval
+whatever the number of viewers. Beyond loopback it needs PGFERRY_STATUS_TOKEN (16+ characters; open
+the page once as /?token=…) and --tls-cert/--tls-key.`,
+  flags: {
+    text: flag.boolean('text even when stdout is not a terminal (the same as --format text)'),
+    watch: flag.boolean('print again every --interval until every node succeeded or the plan was aborted'),
+    interval: flag.string('S', 'seconds between polls for --watch and --serve (default 10)'),
+    offline: flag.boolean('read the journal only (no DMS or agent calls)'),
+    serve: flag.boolean('serve a live read-only status page'),
+    listen: flag.string('HOST:PORT', 'where --serve listens (default 127.0.0.1:8470)'),
+    'tls-cert': flag.string('FILE', "the page's TLS certificate (with --tls-key)"),
+    'tls-key': flag.string('FILE', "the certificate's private key"),
   },
-  async (parsed, io) => {
-    const interval = Number(parsed.values.interval ?? 10) * 1000;
+  output: { formats: ['text', 'json'], default: (io) => (io.isTTY ? 'text' : 'json') },
+  examples: [
+    'pgferry status plans/orders.yaml --watch',
+    'pgferry status plans/orders.yaml --serve --listen 127.0.0.1:8470',
+  ],
+  run: async (invocation, io) => {
+    const { flags } = invocation;
+    const interval = Number(flags.interval ?? 10) * 1000;
     if (!(interval > 0)) throw new UsageError(`--interval needs a positive number of seconds`);
-    if (parsed.values.serve !== true) {
-      for (const flag of ['listen', 'tls-cert', 'tls-key'])
-        if (parsed.values[flag] !== undefined) throw new UsageError(`--${flag} goes with --serve`);
+    if (flags.serve !== true) {
+      for (const name of ['listen', 'tls-cert', 'tls-key'] as const)
+        if (flags[name] !== undefined) throw new UsageError(`--${name} goes with --serve`);
     }
-    const session = await openSession(parsed, io);
-    if (parsed.values.serve === true) return serve(parsed, io, session, interval);
+    const session = await openSession(invocation, io);
+    if (flags.serve === true) return serve(invocation, io, session, interval);
+    const json = flags.text !== true && invocation.format === 'json';
     for (;;) {
       await session.reload();
-      const report = await statusReport(session, parsed.values.offline !== true, { planRef: planRef(parsed) });
-      const json = parsed.values.json === true || (!io.isTTY && parsed.values.text !== true);
+      const report = await statusReport(session, flags.offline !== true, { planRef: planRef(invocation) });
       io.stdout(json ? canonicalJson(report) : renderStatus(report, io));
       const finished = report.nodes.every((node) => node.state === 'succeeded') || report.aborted;
-      if (!parsed.values.watch || finished) return EXIT.ok;
+      if (!flags.watch || finished) return EXIT.ok;
       await new Promise((resolve) => setTimeout(resolve, interval));
     }
   },
-);
+});

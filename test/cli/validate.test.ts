@@ -74,7 +74,7 @@ describe('pgferry validate', () => {
   it('an unknown flag is a usage error: exit 2', async () => {
     const result = await run(['validate', 'plans/orders.yaml', '--bogus'], { cwd: root });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("Unknown option '--bogus'");
+    expect(result.stderr).toContain('pgferry validate: unknown option --bogus\n');
   });
 
   it('an unknown format is a usage error: exit 2', async () => {

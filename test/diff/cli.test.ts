@@ -11,8 +11,8 @@ describe('pgferry diff: invocation errors exit 2 and say what is wrong', () => {
   it.each([
     [[], 'give two plans (OLD NEW), or one plan and --base REF'],
     [['a.yaml'], 'give two plans (OLD NEW), or one plan and --base REF'],
-    [['a.yaml', 'b.yaml', '--format', 'html'], "unknown --format 'html' (text, markdown or json)"],
-    [['a.yaml', 'b.yaml', '--bogus'], "Unknown option '--bogus'"],
+    [['a.yaml', 'b.yaml', '--format', 'html'], "--format must be one of text, markdown, json, not 'html'"],
+    [['a.yaml', 'b.yaml', '--bogus'], 'unknown option --bogus'],
     [['a.yaml', 'b.yaml', '--base', 'main'], '--base takes exactly one plan'],
   ])('%j', async (args, message) => {
     const run = await runDiff(args, cwd);

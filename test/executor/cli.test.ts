@@ -41,15 +41,15 @@ describe('executor commands', () => {
   it('an unknown flag is a usage error', async () => {
     const result = await run('apply', [PLAN, '--frobnicate']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("Unknown option '--frobnicate'");
+    expect(result.stderr).toContain('pgferry apply: unknown option --frobnicate\n');
   });
 
   it('approve needs a gate the plan has', async () => {
     expect((await run('approve', [PLAN])).code).toBe(2);
     const unknown = await run('approve', [PLAN, 'nope', '--state-dir', stateDir]);
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe(
-      "plan orders has no gate 'nope' (gates: cleanup, downtime, restart-consent, writes-open)\n",
+      "pgferry approve: plan orders has no gate 'nope' (gates: cleanup, downtime, restart-consent, writes-open)\n",
     );
   });
 

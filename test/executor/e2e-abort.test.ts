@@ -15,15 +15,20 @@ describe('abort after the fence', () => {
   });
 
   it('a cutover that fails after fencing leaves the source fenced', async () => {
-    expect((await world.run('apply')).code).toBe(0);
+    // --json: the run's outcome as one document (stopped at a gate is exit 0).
+    const first = await world.run('apply', ['--json']);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ failed: [], waitingGates: ['restart-consent'] });
     expect((await world.run('approve', ['restart-consent'])).code).toBe(0);
     expect((await world.run('apply')).code).toBe(0);
     expect((await world.run('approve', ['cutover'])).code).toBe(0);
     world.agent.simulateConsumer = true;
     world.agent.failNext('POST /v1/markers', 500, 'MARKER_FAILED');
-    const result = await world.run('cutover');
+    const result = await world.run('cutover', ['--json']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('cutover.orders-cdc.marker: agent POST /v1/markers: 500 MARKER_FAILED');
+    const outcome = JSON.parse(result.stdout) as { failed: { id: string; error: string }[] };
+    expect(outcome.failed.map((failure) => failure.id)).toEqual(['cutover.orders-cdc.marker']);
+    expect(outcome.failed[0]!.error).toContain('agent POST /v1/markers: 500 MARKER_FAILED');
     expect(await appWrite(world.source)).toMatch(/read-only transaction/);
     expect(await slotNames(world.source)).toEqual([DmsFake.slotNameFor('orders-cdc')]);
   });
@@ -54,9 +59,10 @@ describe('abort after the fence', () => {
 
   it('cleanup after an abort deletes the DMS resources', async () => {
     expect((await world.run('approve', ['cleanup'])).code).toBe(0);
-    const result = await world.run('cleanup');
+    const result = await world.run('cleanup', ['--json']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ failed: [], complete: true, next: null });
     expect(world.dms.tasks.size).toBe(0);
     expect(world.dms.endpoints.size).toBe(0);
     expect(world.dms.instances.size).toBe(0);

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parsePlanArgs, sessionOptions } from '../../cli/executor-command.js';
 import type { SecretRef } from '../../contracts/secret-ref.js';
-import { parse, sessionOptions } from '../../executor/cli-support.js';
 import { applyGraph } from '../../executor/operations.js';
 import { Redactor } from '../../executor/redact.js';
 import { SecretResolver } from '../../executor/secrets.js';
@@ -191,7 +191,7 @@ describe('--secretsmanager-endpoint', () => {
     ],
     ['neither', ['plan.yaml'], {}, undefined],
   ])('comes from %s', (_, args, env, expected) => {
-    const options = sessionOptions(parse(args), io(env), () => undefined);
+    const options = sessionOptions(parsePlanArgs(args, io(env)), io(env), () => undefined);
     expect(options.secretsManagerEndpoint).toBe(expected);
   });
 });

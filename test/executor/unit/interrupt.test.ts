@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { CliIo } from '../../../cli/io.js';
-import { interruptOptions } from '../../../executor/cli-support.js';
+import { interruptOptions } from '../../../cli/run-report.js';
 import { handlers } from '../../../executor/handlers/index.js';
 import { applyGraph, INTERRUPTED } from '../../../executor/operations.js';
 import { Session } from '../../../executor/session.js';
