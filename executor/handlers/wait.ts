@@ -89,11 +89,6 @@ async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promi
   const maxLagSeconds = optionalNumber(input, 'maxLagSeconds') ?? 5;
   const task = optionalString(input, 'task');
   const dms = task !== undefined && input.engine !== 'logical' ? dmsOpsFor(ctx) : null;
-  if (!ctx.deployment.agent && optionalRecord(input, 'agent') === undefined) {
-    if (dms) await untilTaskRuns(dms, task!, ctx);
-    return { status: 'succeeded', outputs: { lagBytes: null }, note: 'task running; no agent to measure slot lag' };
-  }
-  const age = new LsnAge();
   let metrics: TaskMetricsId | null = null;
   const cloudwatchLag = async (current: ReplicationTask | null): Promise<CdcLatency | null> => {
     if (dms === null || current?.Status !== 'running') return null;
@@ -107,6 +102,12 @@ async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promi
       };
     return readCdcLatency(ctx.cloudwatch, metrics, ctx.now(), ctx.sleep);
   };
+  if (!ctx.deployment.agent && optionalRecord(input, 'agent') === undefined) {
+    if (!dms) return { status: 'succeeded', outputs: { lagBytes: null }, note: 'no agent to measure slot lag' };
+    await untilTaskRuns(dms, task!, ctx);
+    return cloudWatchOnlyLag(dms, task!, maxLagSeconds, cloudwatchLag, ctx);
+  }
+  const age = new LsnAge();
   const seen = await speakingWait(waitClock(ctx), {
     kind: 'lag',
     what: `CDC lag of ${task ?? node.id} under ${maxLagSeconds} s`,
@@ -154,6 +155,49 @@ async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promi
       cloudwatch: seen.latency?.why ?? null,
     },
     note: `${lagWords(seen)} (limit ${maxLagSeconds} s), ${seen.bytes ?? '?'} bytes`,
+  };
+}
+
+/**
+ * No agent to read the slot: the gate has only DMS's CloudWatch latency. It waits for it under the
+ * limit; when CloudWatch cannot say (no datapoints, access denied…) the task running is all it can
+ * check, and the note says the lag was not measured and why.
+ */
+async function cloudWatchOnlyLag(
+  dms: DmsOps,
+  task: string,
+  maxLagSeconds: number,
+  cloudwatchLag: (current: ReplicationTask | null) => Promise<CdcLatency | null>,
+  ctx: RunContext,
+): Promise<NodeResult> {
+  const seen = await speakingWait(waitClock(ctx), {
+    kind: 'lag',
+    what: `CDC lag of ${task} under ${maxLagSeconds} s`,
+    read: async () => {
+      const current = await dms.task(task);
+      return { status: current?.Status ?? 'not found', latency: await cloudwatchLag(current) };
+    },
+    done: (o) => {
+      const seconds = o.latency === null ? null : latencySeconds(o.latency);
+      return o.status === 'running' && (o.latency?.why != null || (seconds !== null && seconds <= maxLagSeconds));
+    },
+    failed: (o) => (['failed', 'stopped', 'not found'].includes(o.status) ? `task ${task} is ${o.status}` : null),
+    show: (o) =>
+      `task ${o.status}, ${o.latency === null ? 'no CloudWatch reading' : lagWords({ latency: o.latency, lagFrom: 'cloudwatch', ageMs: null, sinceFirst: 0 })} (limit ${maxLagSeconds} s)`,
+    check: 'is the task applying changes (pgferry status), is the source busier than DMS can follow?',
+  });
+  const why = seen.latency?.why ?? null;
+  if (why !== null || seen.latency === null)
+    return {
+      status: 'succeeded',
+      outputs: { lagBytes: null, lagSeconds: null, lagFrom: null, cloudwatch: why },
+      note: `task running; lag not measured: no agent to read the slot, and CloudWatch not used: ${why ?? 'no reading'}`,
+    };
+  const seconds = latencySeconds(seen.latency);
+  return {
+    status: 'succeeded',
+    outputs: { lagBytes: null, lagSeconds: seconds, lagFrom: 'cloudwatch', cloudwatch: null },
+    note: `${lagWords({ latency: seen.latency, lagFrom: 'cloudwatch', ageMs: null, sinceFirst: 0 })} (limit ${maxLagSeconds} s); no agent to read the slot's bytes`,
   };
 }
 

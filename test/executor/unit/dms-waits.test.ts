@@ -10,6 +10,7 @@ import type { GraphNode } from '../../../contracts/graph.js';
 import { applyGraph } from '../../../executor/operations.js';
 import { Session } from '../../../executor/session.js';
 import { statusReport } from '../../../executor/status.js';
+import { cloudWatchAccessDenied } from '../../support/cloudwatch-state.js';
 import { DmsFake, ssmFake } from '../../support/dms-fake.js';
 import { assemble, node } from '../support/graph.js';
 
@@ -80,13 +81,18 @@ const wait = node({
 const graph: GraphNode[] = [instance, endpoint('src', 'source'), endpoint('tgt', 'target'), task, start, wait];
 
 /** A session polling every 15 s (slept instantly), with the plan's timeouts; `onSleep` runs at each poll. */
-async function session(timeouts: Record<string, number>, log: string[], onSleep: () => Promise<void>) {
+async function session(
+  timeouts: Record<string, number>,
+  log: string[],
+  onSleep: () => Promise<void>,
+  nodes: GraphNode[] = graph,
+) {
   return Session.open({
     cwd: dir,
     env: {},
     stateDir: dir,
     compiled: {
-      graph: assemble('orders', graph),
+      graph: assemble('orders', nodes),
       artifacts: new Map(),
       plan: { name: 'orders', cutover: { timeouts } },
     },
@@ -152,5 +158,75 @@ describe('DMS waits that speak and end', () => {
     expect(summary.failed).toEqual([]);
     expect(log.filter((line) => line.includes('waiting for'))).toEqual([]);
     expect(Object.values(s.journal.nodes).some((record) => record.progress !== undefined)).toBe(false);
+  });
+});
+
+describe('the lag gate without an agent: DMS latency from CloudWatch only', () => {
+  const cdcTask = {
+    ...task,
+    input: { request: { ...(task.input.request as object), MigrationType: 'full-load-and-cdc' } },
+  };
+  const cdcStart = { ...start, input: { task: 't', migrationType: 'full-load-and-cdc', database: 'orders' } };
+  const cdcWait = { ...wait, input: { task: 't', migrationType: 'full-load-and-cdc' } };
+  const lagWait = node({
+    id: 'cutover.t.lag-wait',
+    kind: 'CdcLagWait',
+    phase: 'cutover',
+    requires: ['loaded'],
+    input: { engine: 'dms', task: 't', maxLagSeconds: 5 },
+  });
+  const cdcGraph = [
+    instance,
+    endpoint('src', 'source'),
+    endpoint('tgt', 'target'),
+    cdcTask,
+    cdcStart,
+    cdcWait,
+    lagWait,
+  ];
+  const latency = (source: number, target: number, agoMs: number) => {
+    const id = dms.tasks.get('t')!.arn.split(':').at(-1)!;
+    const at = new Date(Date.now() - agoMs);
+    dms.cloudwatch.put('CDCLatencySource', 'ri', id, { at, value: source });
+    dms.cloudwatch.put('CDCLatencyTarget', 'ri', id, { at, value: target });
+  };
+
+  it('waits until DMS reports a latency under the limit', async () => {
+    const log: string[] = [];
+    let sleptInLag = 0;
+    const s = await session(
+      {},
+      log,
+      async () => {
+        if (s.journal.nodes[lagWait.id]?.state !== 'running') return;
+        sleptInLag += 1;
+        // DMS catches up: the next minute's datapoint is under the limit.
+        if (sleptInLag === 2) latency(1, 2, 1_000);
+      },
+      cdcGraph,
+    );
+    expect((await applyGraph(s, { phases: ['prepare', 'load'] })).failed).toEqual([]);
+    latency(30, 41, 61_000);
+    s.journal.gates.cutover = { approvedAt: 'now', approvedBy: 'test' };
+    const summary = await applyGraph(s, { phases: ['cutover'] });
+    expect(summary.failed).toEqual([]);
+    expect(sleptInLag).toBe(2);
+    const record = s.journal.nodes[lagWait.id]!;
+    expect(record.outputs).toMatchObject({ lagFrom: 'cloudwatch', lagSeconds: 2, cloudwatch: null });
+    expect(record.note).toMatch(
+      /^lag 2 s from CloudWatch \(CDCLatencySource 1 s, CDCLatencyTarget 2 s at \S+\) \(limit 5 s\); no agent to read the slot's bytes$/,
+    );
+    expect(dms.cloudwatch.calls.length).toBe(3);
+  });
+
+  it('CloudWatch refuses: the task running is all it can check, and the note says the lag was not measured', async () => {
+    dms.cloudwatch.failNext(cloudWatchAccessDenied(), 10);
+    const s = await session({}, [], async () => undefined, cdcGraph);
+    expect((await applyGraph(s, { phases: ['prepare', 'load'] })).failed).toEqual([]);
+    const summary = await applyGraph(s, { phases: ['cutover'] });
+    expect(summary.failed).toEqual([]);
+    expect(s.journal.nodes[lagWait.id]?.note).toMatch(
+      /^task running; lag not measured: no agent to read the slot, and CloudWatch not used: CloudWatch refused the read \(AccessDenied: /,
+    );
   });
 });
