@@ -96,17 +96,20 @@ export const databaseSql = {
   JOIN pg_catalog.pg_class c ON c.oid = x.indrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE x.indisunique AND ${SYSTEM_SCHEMAS} ${inSchemas}`,
 
-  columns: (
-    v: number,
-  ) => `SELECT a.attrelid::text AS oid, a.attname::text AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
-       a.attnotnull AS notnull, t.typtype::text AS typtype, t.typname::text AS typname, t.typcategory::text AS typcategory,
-       tn.nspname::text AS typschema, ${v >= 120000 ? 'a.attgenerated' : "''"}::text AS generated,
-       ${v >= 100000 ? 'a.attidentity' : "''"}::text AS identity
+  /**
+   * Columns, one row per relation: PostgreSQL builds each relation's list as a JSON array of arrays
+   * (name, type, notnull, typtype, typname, typcategory, typschema, generated, identity) in attnum
+   * order, so the client parses one JSON value per table instead of assembling 100,000 rows.
+   */
+  columns: (v: number) => `SELECT a.attrelid::text AS oid,
+       pg_catalog.json_agg(pg_catalog.json_build_array(a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod),
+         a.attnotnull, t.typtype::text, t.typname::text, t.typcategory::text, tn.nspname::text,
+         ${v >= 120000 ? 'a.attgenerated' : "''"}::text, ${v >= 100000 ? 'a.attidentity' : "''"}::text) ORDER BY a.attnum) AS columns
   FROM pg_catalog.pg_attribute a
   JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_catalog.pg_type t ON t.oid = a.atttypid JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
  WHERE c.relkind IN ('r','p','v','m','f') AND a.attnum > 0 AND NOT a.attisdropped AND ${SYSTEM_SCHEMAS} ${inSchemas}
- ORDER BY a.attrelid, a.attnum`,
+ GROUP BY a.attrelid`,
 
   sequences: (v: number) => `SELECT n.nspname::text AS schema, c.relname::text AS name,
        ${v >= 100000 ? 'pg_catalog.pg_sequence_last_value(c.oid)::text' : 'NULL::text'} AS last_value,

@@ -68,10 +68,20 @@ async function timeCatalog(command, port, db) {
   if (code !== 0) throw new Error(stderr);
   const m = /\((\d+) catalog queries \+ (\d+) LOB sampling\)/.exec(stderr);
   const kinds = /time per kind of statement: (.*)/.exec(stderr)?.[1] ?? '';
+  const waitedS = [...kinds.matchAll(/ (\d+) ms/g)].reduce((sum, [, ms]) => sum + Number(ms), 0) / 1000;
   const snapshot = JSON.parse(stdout);
   const tables = snapshot.databases[0].tables.length;
   const columns = snapshot.databases[0].tables.reduce((n, t) => n + t.columns.length, 0);
-  return { seconds, queries: Number(m[1]), lob: Number(m[2]), tables, columns, bytes: stdout.length, kinds };
+  return {
+    seconds,
+    waitedS,
+    queries: Number(m[1]),
+    lob: Number(m[2]),
+    tables,
+    columns,
+    bytes: stdout.length,
+    kinds,
+  };
 }
 
 function timePgDump(port, db) {
@@ -111,6 +121,9 @@ try {
       `${String(r.tables).padStart(6)} tables ${String(r.columns).padStart(7)} columns: catalog ${r.seconds.toFixed(2)} s, ` +
         `${r.queries} catalog queries + ${r.lob} LOB sampling, snapshot ${(r.bytes / 1024 ** 2).toFixed(1)} MB` +
         `${dump === null ? '' : `; pg_dump --schema-only ${dump.toFixed(2)} s (ratio ${(r.seconds / dump).toFixed(2)})`} (schema built in ${buildS.toFixed(0)} s)`,
+    );
+    console.log(
+      `        in statements (server work, rows over the wire) ${r.waitedS.toFixed(2)} s, client (rows to snapshot, canonical JSON) ${(r.seconds - r.waitedS).toFixed(2)} s`,
     );
     console.log(`        statements: ${r.kinds}`);
   }
