@@ -2,8 +2,15 @@
 // hash, the per-row hashes of a small range, and the canonical column texts of one row. Ranges are
 // half-open on the low side: (lo, hi], where a null lo is "from the start" and a null hi "to the end".
 //
-// The aggregate is order-independent: the sums of the two 64-bit halves of each row's md5 (sum over
-// bigint is numeric, so it never overflows). No ORDER BY, no string_agg buffer: a chunk is one scan.
+// A keyed chunk's hash is the md5 of its rows' canonical texts concatenated in key order (record literals
+// delimit themselves, so the concatenation is unambiguous): one md5 over the chunk, where a per-row md5
+// with an order-independent sum of its halves cost 3-5x as much in the server (profiled on PostgreSQL
+// 15: the hex text, substr, bit(64) casts and numeric sums per row outweighed reading the row). It
+// orders by the key, the order the ranges are cut in, so it adds no dependency on collation that the
+// ranges did not have. The concatenation is held in the server for one chunk: tables with wide rows
+// (AggregateForm 'row-md5') concatenate each row's md5 instead, 32 bytes a row.
+// Keyless tables keep the order-independent aggregate: the sums of the two 64-bit halves of each
+// row's md5 (sum over bigint is numeric, so it never overflows), no ORDER BY over the whole table.
 
 import { quoteIdent } from '../agent/roles.js';
 import { canonicalExpression, rowTextExpression } from './canonical.js';
@@ -15,6 +22,9 @@ export interface Range {
   readonly lo: KeyValue | null;
   readonly hi: KeyValue | null;
 }
+
+/** How a keyed chunk's rows are hashed: their texts concatenated, or (wide rows) their md5s. */
+export type AggregateForm = 'concat' | 'row-md5';
 
 export interface TableSql {
   readonly keyed: boolean;
@@ -42,6 +52,7 @@ export function tableSql(
   table: TableInfo,
   columns: readonly ColumnInfo[],
   others: ReadonlyMap<string, ColumnInfo>,
+  form: AggregateForm = 'concat',
 ): TableSql {
   const from = qualified(table);
   const byName = new Map(table.columns.map((column) => [column.name, column]));
@@ -83,9 +94,12 @@ export function tableSql(
     summary(range, withHash) {
       const values: string[] = [];
       const filter = key.length > 0 ? where(range, values) : '';
-      const text = withHash
-        ? `SELECT count(*)::text, ${HALVES} FROM (SELECT ${rowHash} AS h FROM ${from} ${filter}) s`
-        : `SELECT count(*)::text, '0', '0' FROM ${from} ${filter}`;
+      const ordered = form === 'concat' ? 'r' : 'md5(r)';
+      const text = !withHash
+        ? `SELECT count(*)::text, '0', '0' FROM ${from} ${filter}`
+        : key.length > 0
+          ? `SELECT count(*)::text, coalesce(md5(string_agg(${ordered}, '')), ''), '0' FROM (SELECT ${rowText} AS r FROM ${from} ${filter} ORDER BY ${orderBy}) s`
+          : `SELECT count(*)::text, ${HALVES} FROM (SELECT ${rowHash} AS h FROM ${from}) s`;
       return { text, values };
     },
     rowHashes(range) {

@@ -35,6 +35,8 @@ export interface TableInfo extends TableName {
   readonly keyKind: 'primary key' | 'unique' | 'none';
   /** pg_class.reltuples: an estimate, for progress only. */
   readonly estimatedRows: number;
+  /** pg_table_size (heap and TOAST) over the estimated rows: how wide a row is on disk, roughly; 0 unknown. */
+  readonly estimatedRowBytes: number;
 }
 
 export function qualified(table: TableName): string {
@@ -100,15 +102,18 @@ export async function readTable(side: Side, table: TableName): Promise<TableInfo
   );
   const keyRow = (await side.rows(KEY_SQL, [name], where))[0];
   const estimate = await side.rows(
-    'SELECT greatest(reltuples, 0)::bigint::text FROM pg_class WHERE oid = $1::regclass',
+    'SELECT greatest(reltuples, 0)::bigint::text, pg_table_size(oid)::text FROM pg_class WHERE oid = $1::regclass',
     [name],
   );
+  const rows = Number(estimate[0]?.[0] ?? 0);
   return {
     ...table,
     columns,
     key: keyRow ? (JSON.parse(keyRow[1]!) as string[]) : [],
     keyKind: keyRow ? (keyRow[0] as 'primary key' | 'unique') : 'none',
-    estimatedRows: Number(estimate[0]?.[0] ?? 0),
+    estimatedRows: rows,
+    // Never analyzed (reltuples 0, or -1 from 14 on): unknown, taken as narrow.
+    estimatedRowBytes: rows > 0 ? Number(estimate[0]?.[1] ?? 0) / rows : 0,
   };
 }
 

@@ -52,6 +52,12 @@ export interface ProgressSink {
   tableDone(result: TableResult): void | Promise<void>;
 }
 
+/**
+ * Rows wider than this on disk (on average) hash a chunk as the concatenation of their md5s rather than
+ * of their texts, so the server holds 32 bytes a row for the chunk's hash instead of the row's text.
+ */
+export const WIDE_ROW_BYTES = 2048;
+
 interface Prepared {
   readonly info: TableInfo;
   readonly job: TableJob | null;
@@ -135,12 +141,14 @@ async function prepare(
     return { info: mine, job: null, error: error as VerifyError };
   }
   const targetShared = shared.map((column) => targetColumns.get(column.name)!);
+  // Decided once, from the source, so both sides hash a chunk the same way.
+  const form = mine.estimatedRowBytes > WIDE_ROW_BYTES ? 'row-md5' : 'concat';
   const job: TableJob = {
     name: table,
     source,
     target,
-    sourceSql: tableSql(mine, shared, targetColumns),
-    targetSql: tableSql({ ...theirs, key: mine.key }, targetShared, sourceColumns),
+    sourceSql: tableSql(mine, shared, targetColumns, form),
+    targetSql: tableSql({ ...theirs, key: mine.key }, targetShared, sourceColumns, form),
     key: mine.key,
     columns: shared.map((column) => column.name),
     mode: opts.mode,

@@ -90,11 +90,16 @@ describe('verifier SQL', () => {
       key: ['id'],
       keyKind: 'primary key',
       estimatedRows: 0,
+      estimatedRowBytes: 0,
     };
     const others = new Map(columns.map((c) => [c.name, c.name === 'j' ? { ...c, base: 'jsonb' } : c]));
     const sql = tableSql(info, columns, others);
+    const wide = tableSql(info, columns, others, 'row-md5');
+    const keyless = tableSql({ ...info, key: [] }, columns, others);
     const range = { lo: ['1'], hi: ['9'] };
     const texts = [
+      wide.summary(range, true).text,
+      keyless.summary(range, true).text,
       sql.boundary(range, 10).text,
       sql.summary(range, true).text,
       sql.rowHashes(range).text,
