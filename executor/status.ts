@@ -8,7 +8,7 @@ import type { ReplicationTask, TableStatistics } from '@aws-sdk/client-database-
 import { compareText } from '../contracts/compare.js';
 import type { GraphNode } from '../contracts/graph.js';
 import { Checkpoint, verifyCheckpointPath } from '../verify/checkpoint.js';
-import { readCdcLatency, taskMetricsId } from './dms/cdc-latency.js';
+import { type CdcLatency, cdcLatencyReader } from './dms/cdc-latency.js';
 import { DmsOps } from './dms/ops.js';
 import { subscriptionErrors } from './handlers/subscription-errors.js';
 import { optionalNumber, optionalRecord, optionalString } from './inputs.js';
@@ -133,10 +133,17 @@ const NO_LATENCY = {
 
 /** CloudWatch's CDC latency of a task running CDC (what the lag gate prefers to its slot estimate). */
 async function latencyOf(session: Session, ops: DmsOps, task: ReplicationTask) {
-  if (task.Status !== 'running' || task.MigrationType === 'full-load') return NO_LATENCY;
-  const id = await taskMetricsId(ops, task).catch(() => null);
-  if (id === null) return NO_LATENCY;
-  const latency = await readCdcLatency(session.cloudwatch, id, session.now(), session.sleep);
+  if (task.MigrationType === 'full-load') return NO_LATENCY;
+  const read = cdcLatencyReader(ops, session.cloudwatch, session.now, session.sleep);
+  const latency = await read(task).catch(
+    (error: unknown): CdcLatency => ({
+      sourceSeconds: null,
+      targetSeconds: null,
+      at: null,
+      why: `the task's instance could not be described (${session.redactor.messageOf(error)})`,
+    }),
+  );
+  if (latency === null) return NO_LATENCY;
   return {
     cdcLatencySourceSeconds: latency.sourceSeconds,
     cdcLatencyTargetSeconds: latency.targetSeconds,

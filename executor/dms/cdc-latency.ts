@@ -159,6 +159,31 @@ export async function readCdcLatency(
   };
 }
 
+/**
+ * Reads one task's latency poll after poll (its metrics id described once); null while the task is
+ * not running, when DMS publishes none.
+ */
+export function cdcLatencyReader(
+  dms: DmsOps,
+  client: CloudWatchClient,
+  now: () => Date,
+  sleep: Sleeper,
+): (task: ReplicationTask | null) => Promise<CdcLatency | null> {
+  let id: TaskMetricsId | null = null;
+  return async (task) => {
+    if (task?.Status !== 'running') return null;
+    id ??= await taskMetricsId(dms, task);
+    if (id === null)
+      return {
+        sourceSeconds: null,
+        targetSeconds: null,
+        at: null,
+        why: 'the task has no replication instance to name',
+      };
+    return readCdcLatency(client, id, now(), sleep);
+  };
+}
+
 /** The lag a latency reading stands for: the larger of the two (target latency includes the source's). */
 export function latencySeconds(latency: CdcLatency): number | null {
   const known = [latency.sourceSeconds, latency.targetSeconds].filter((value): value is number => value !== null);

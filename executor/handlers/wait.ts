@@ -1,18 +1,13 @@
 // Waits on replication progress, observed through the agent's slot view: CDC lag under the plan's
 // max_lag_seconds before the fence, and the slot's confirmed LSN past the cutover marker after it, then the
-// target's own proof that it has everything up to the fence (executor/target-caught-up.ts). The waits
-// speak and end (executor/waits.ts); the slot is the one attributed to the task, never a guess.
+// target's own proof that it has everything up to the fence (executor/target-caught-up.ts). A DMS task's lag
+// is DMS's own CDC latency from CloudWatch when fresh (executor/dms/cdc-latency.ts). The waits speak and
+// end (executor/waits.ts); the slot is the one attributed to the task, never a guess.
 
 import type { ReplicationTask } from '@aws-sdk/client-database-migration-service';
 import type { GraphNode } from '../../contracts/graph.js';
 import { type AgentSlot, lsnToBigInt } from '../agent-client.js';
-import {
-  type CdcLatency,
-  latencySeconds,
-  readCdcLatency,
-  type TaskMetricsId,
-  taskMetricsId,
-} from '../dms/cdc-latency.js';
+import { type CdcLatency, cdcLatencyReader, latencySeconds } from '../dms/cdc-latency.js';
 import { type DmsOps, dmsOpsFor } from '../dms/ops.js';
 import { type Input, optionalNumber, optionalRecord, optionalString, requireString } from '../inputs.js';
 import { dmsTargetCaughtUp, logicalTargetCaughtUp } from '../target-caught-up.js';
@@ -89,19 +84,7 @@ async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promi
   const maxLagSeconds = optionalNumber(input, 'maxLagSeconds') ?? 5;
   const task = optionalString(input, 'task');
   const dms = task !== undefined && input.engine !== 'logical' ? dmsOpsFor(ctx) : null;
-  let metrics: TaskMetricsId | null = null;
-  const cloudwatchLag = async (current: ReplicationTask | null): Promise<CdcLatency | null> => {
-    if (dms === null || current?.Status !== 'running') return null;
-    metrics ??= await taskMetricsId(dms, current);
-    if (metrics === null)
-      return {
-        sourceSeconds: null,
-        targetSeconds: null,
-        at: null,
-        why: 'the task has no replication instance to name',
-      };
-    return readCdcLatency(ctx.cloudwatch, metrics, ctx.now(), ctx.sleep);
-  };
+  const cloudwatchLag = dms ? cdcLatencyReader(dms, ctx.cloudwatch, ctx.now, ctx.sleep) : async () => null;
   if (!ctx.deployment.agent && optionalRecord(input, 'agent') === undefined) {
     if (!dms) return { status: 'succeeded', outputs: { lagBytes: null }, note: 'no agent to measure slot lag' };
     await untilTaskRuns(dms, task!, ctx);
