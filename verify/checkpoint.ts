@@ -30,8 +30,21 @@ interface CheckpointFile {
   tables: Record<string, TableProgress>;
 }
 
+/**
+ * Test hook (PGFERRY_VERIFY_HOLD_AFTER_CHUNKS through the CLI): once this many chunks are recorded and
+ * saved, say so on stderr and freeze the process, so a test can kill it at a known checkpoint without
+ * timing. The whole event loop stops (Atomics.wait), so nothing after that chunk is compared or saved.
+ */
+function holdForever(chunks: number, file: string | null): never {
+  process.stderr.write(`pgferry verify: holding after ${chunks} checkpointed chunk(s) in ${file}\n`);
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) Atomics.wait(cell, 0, 0);
+}
+
 export class Checkpoint {
   #dirty = false;
+  #recorded = 0;
+  #holdAfter: number | null = null;
   #lastSave = 0;
   #saving: Promise<void> = Promise.resolve();
 
@@ -43,7 +56,18 @@ export class Checkpoint {
   ) {}
 
   /** Opens the file when it belongs to the same comparison; otherwise starts empty. `null` keeps nothing. */
-  static async open(file: string | null, identity: unknown, fresh: boolean): Promise<Checkpoint> {
+  static async open(
+    file: string | null,
+    identity: unknown,
+    fresh: boolean,
+    holdAfterChunks: number | null = null,
+  ): Promise<Checkpoint> {
+    const checkpoint = await Checkpoint.#read(file, identity, fresh);
+    checkpoint.#holdAfter = holdAfterChunks;
+    return checkpoint;
+  }
+
+  static async #read(file: string | null, identity: unknown, fresh: boolean): Promise<Checkpoint> {
     const fingerprint = hashJson(identity);
     const empty: CheckpointFile = { format: CHECKPOINT_FORMAT, fingerprint, tables: {} };
     if (file === null || fresh) return new Checkpoint(file, fingerprint, 0, empty);
@@ -78,7 +102,11 @@ export class Checkpoint {
   recordChunk(table: string, chunk: ChunkRecord): void {
     this.#table(table).chunks.push(chunk);
     this.#dirty = true;
-    if (Date.now() - this.#lastSave >= 1000) void this.save();
+    this.#recorded += 1;
+    if (this.#recorded === this.#holdAfter) {
+      const chunks = this.#recorded;
+      void this.save().then(() => holdForever(chunks, this.file));
+    } else if (Date.now() - this.#lastSave >= 1000) void this.save();
   }
 
   recordTable(table: string, result: TableResult): void {

@@ -38,6 +38,8 @@ export interface VerifyOptions {
   /** Ignore an existing checkpoint. */
   readonly fresh?: boolean;
   readonly progress?: ProgressSink;
+  /** Test hook: freeze the process once this many chunks are checkpointed (see Checkpoint.open). */
+  readonly holdAfterChunks?: number | null;
 }
 
 export const DEFAULT_CHUNK_ROWS = 10_000;
@@ -67,6 +69,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       options.rolling ? null : options.checkpointFile(pair.source.database),
       identity,
       options.fresh === true,
+      options.holdAfterChunks ?? null,
     );
     const report = await verifyDatabase({
       source: pair.source,

@@ -16,6 +16,15 @@ import { flag, UsageError } from '../command.js';
 import { executorCommand, openSession } from '../executor-command.js';
 import { EXIT } from '../io.js';
 
+/** PGFERRY_VERIFY_HOLD_AFTER_CHUNKS: the kill-and-resume test's hook (docs/verify.md, Resuming). */
+function holdAfterChunks(value: string | undefined): number | null {
+  if (value === undefined || value === '') return null;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`PGFERRY_VERIFY_HOLD_AFTER_CHUNKS needs a whole number ≥ 1, not '${value}'`);
+  return n;
+}
+
 export const command = executorCommand({
   name: 'verify',
   synopsis: [
@@ -101,6 +110,7 @@ Exit 0 when everything matches (or within --allowed), 1 on mismatches or errors.
         checkpointFile: (db) => verifyCheckpointPath(ctx.journalDir, db),
         fresh: v.fresh === true,
         progress,
+        holdAfterChunks: holdAfterChunks(io.env.PGFERRY_VERIFY_HOLD_AFTER_CHUNKS),
       });
     } finally {
       progress.finish();
