@@ -12,7 +12,7 @@
 import type { Endpoint, ReplicationInstance, ReplicationTask } from '@aws-sdk/client-database-migration-service';
 import { canonicalJson } from '../contracts/canonical-json.js';
 import type { ExecutionGraph, GraphNode, NodeKind } from '../contracts/graph.js';
-import { MODIFIABLE_REQUEST_FIELDS } from './dms/modifiable.js';
+import { isModifiableField } from './dms/modifiable.js';
 import { DmsOps } from './dms/ops.js';
 import { optionalRecord, optionalString } from './inputs.js';
 import type { Journal, NodeRecord } from './journal.js';
@@ -195,8 +195,7 @@ function fieldDrift(node: GraphNode, what: string, live: Json, journal: Journal,
     found.push(`${field} ${show(actual)} (plan: ${show(plan)})`);
   }
   if (differ.length === 0) return null;
-  const allowed = MODIFIABLE_REQUEST_FIELDS[node.kind] ?? new Set<string>();
-  const fixed = differ.filter((field) => !allowed.has(field));
+  const fixed = differ.filter((field) => !isModifiableField(node.kind, field));
   return fixed.length > 0
     ? {
         node: node.id,

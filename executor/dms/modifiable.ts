@@ -2,87 +2,37 @@
 // ModifyEndpoint, ModifyReplicationInstance) and which need the resource re-created. The journal keeps
 // a hash per input field of these nodes, so a plan change after a run can be classified field by field.
 
-import type {
-  ModifyEndpointCommandInput,
-  ModifyReplicationInstanceCommandInput,
-  ModifyReplicationTaskCommandInput,
-} from '@aws-sdk/client-database-migration-service';
 import { hashJson } from '../../contracts/canonical-json.js';
+import { type DmsResourceKind, memberChange } from '../../contracts/dms-mutability.js';
 import type { GraphNode, NodeKind } from '../../contracts/graph.js';
 
-/**
- * Request members each Modify* call accepts, plus Tags (AddTagsToResource). Typed against the SDK's
- * `Modify*CommandInput`, so a member the API does not take is a compile error.
- */
-export const MODIFIABLE_REQUEST_FIELDS: Partial<Record<NodeKind, ReadonlySet<string>>> = {
-  DmsTaskCreate: new Set<keyof ModifyReplicationTaskCommandInput | 'Tags'>([
-    'MigrationType',
-    'TableMappings',
-    'ReplicationTaskSettings',
-    'CdcStartPosition',
-    'CdcStartTime',
-    'CdcStopPosition',
-    'TaskData',
-    'Tags',
-  ]),
-  DmsEndpointCreate: new Set<keyof ModifyEndpointCommandInput | 'Tags'>([
-    'EndpointType',
-    'EngineName',
-    'Username',
-    'Password',
-    'ServerName',
-    'Port',
-    'DatabaseName',
-    'ExtraConnectionAttributes',
-    'CertificateArn',
-    'SslMode',
-    'ServiceAccessRoleArn',
-    'ExternalTableDefinition',
-    'DynamoDbSettings',
-    'S3Settings',
-    'DmsTransferSettings',
-    'MongoDbSettings',
-    'KinesisSettings',
-    'KafkaSettings',
-    'ElasticsearchSettings',
-    'NeptuneSettings',
-    'RedshiftSettings',
-    'PostgreSQLSettings',
-    'MySQLSettings',
-    'OracleSettings',
-    'SybaseSettings',
-    'MicrosoftSQLServerSettings',
-    'IBMDb2Settings',
-    'DocDbSettings',
-    'RedisSettings',
-    'GcpMySQLSettings',
-    'TimestreamSettings',
-    'Tags',
-  ]),
-  DmsReplicationInstanceCreate: new Set<keyof ModifyReplicationInstanceCommandInput | 'Tags'>([
-    'AllocatedStorage',
-    'ReplicationInstanceClass',
-    'VpcSecurityGroupIds',
-    'PreferredMaintenanceWindow',
-    'MultiAZ',
-    'EngineVersion',
-    'AutoMinorVersionUpgrade',
-    'NetworkType',
-    'KerberosAuthenticationSettings',
-    'Tags',
-  ]),
+/** The DMS resource each create node makes; only these nodes' changes are classified. */
+const RESOURCE_KIND: Partial<Record<NodeKind, DmsResourceKind>> = {
+  DmsTaskCreate: 'task',
+  DmsEndpointCreate: 'endpoint',
+  DmsReplicationInstanceCreate: 'replication-instance',
 };
+
+/**
+ * Whether DMS changes this member of the node's create request in place: with its Modify… call, or the
+ * tag calls for Tags. Derived from the SDK's types in contracts/dms-mutability.ts, which `pgferry diff`
+ * uses too; input members outside the request (`input.<name>`) are never modifiable.
+ */
+export function isModifiableField(kind: NodeKind, field: string): boolean {
+  const resource = RESOURCE_KIND[kind];
+  return resource !== undefined && !field.startsWith('input.') && memberChange(resource, field) !== 'replace';
+}
 
 /** Input members outside `request` that only name where the request came from. */
 const BOOKKEEPING_INPUT_FIELDS = new Set(['input.artifact', 'input.tableMappings', 'input.taskSettings']);
 
-const RESOURCE: Partial<Record<NodeKind, string>> = {
+const RESOURCE_WORDS: Partial<Record<NodeKind, string>> = {
   DmsTaskCreate: 'replication task',
   DmsEndpointCreate: 'endpoint',
   DmsReplicationInstanceCreate: 'replication instance',
 };
 
-const isModifiableKind = (kind: NodeKind): boolean => MODIFIABLE_REQUEST_FIELDS[kind] !== undefined;
+const isModifiableKind = (kind: NodeKind): boolean => RESOURCE_KIND[kind] !== undefined;
 
 /** A hash per field: request members by name, other input members as `input.<name>`. */
 export function fieldHashes(node: GraphNode): Record<string, string> | undefined {
@@ -110,17 +60,16 @@ export type ChangeVerdict =
 
 /** Whether the changed fields of a node that already ran can be applied with a Modify* call. */
 export function classifyChange(node: GraphNode, previous: Readonly<Record<string, string>> | undefined): ChangeVerdict {
-  const allowed = MODIFIABLE_REQUEST_FIELDS[node.kind];
   const now = fieldHashes(node);
-  if (!allowed || !now) return { modifiable: false, reason: '' };
-  const what = RESOURCE[node.kind] ?? 'resource';
+  if (!now) return { modifiable: false, reason: '' };
+  const what = RESOURCE_WORDS[node.kind] ?? 'resource';
   if (previous === undefined)
     return {
       modifiable: false,
       reason: `the journal predates per-field tracking; cannot tell what changed in the ${what}`,
     };
   const fields = changedFields(previous, now).filter((field) => !BOOKKEEPING_INPUT_FIELDS.has(field));
-  const fixed = fields.filter((field) => !allowed.has(field));
+  const fixed = fields.filter((field) => !isModifiableField(node.kind, field));
   if (fixed.length > 0) {
     return {
       modifiable: false,

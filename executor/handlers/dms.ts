@@ -30,7 +30,7 @@ import {
   reloadApproved,
   resumability,
 } from '../dms/failed-task.js';
-import { MODIFIABLE_REQUEST_FIELDS } from '../dms/modifiable.js';
+import { isModifiableField } from '../dms/modifiable.js';
 import { type DmsOps, dmsOpsFor, isAlreadyExists, isInvalidState, isNotFound, taskObservation } from '../dms/ops.js';
 import type { ReleaseOutcome, TaskHold } from '../dms/task-holds.js';
 import { attributeSlot, oneStartPerDatabase, slotsBefore } from '../dms/task-slot.js';
@@ -111,10 +111,10 @@ async function instanceAvailable(dms: DmsOps, id: string) {
 
 /** The changed request members a Modify* call takes (Tags go through AddTagsToResource). */
 function modifiablePart(node: GraphNode, request: Json, fields: readonly string[]): Json {
-  const allowed = MODIFIABLE_REQUEST_FIELDS[node.kind] ?? new Set<string>();
   const change: Json = {};
   for (const field of fields)
-    if (field !== 'Tags' && allowed.has(field) && request[field] !== undefined) change[field] = request[field];
+    if (field !== 'Tags' && isModifiableField(node.kind, field) && request[field] !== undefined)
+      change[field] = request[field];
   return change;
 }
 
