@@ -9,6 +9,23 @@ export function isSecretRef(value: unknown): value is SecretRef {
   return keys.length === 1 && (keys[0] === 'ssm' || keys[0] === 'secretsManager' || keys[0] === 'env');
 }
 
+export interface SecretsManagerId {
+  /** What GetSecretValue takes: a name or an ARN. */
+  readonly secretId: string;
+  /** A key of the JSON secret, from `#field`; null (also for a bare `name#`) takes `password` when present. */
+  readonly field: string | null;
+}
+
+/**
+ * `name-or-arn#field` → its parts. Secret names allow letters, digits and /_+=.@- only, so `#` cannot be
+ * part of a name or an ARN: the first one starts the field.
+ */
+export function parseSecretsManagerId(text: string): SecretsManagerId {
+  const hash = text.indexOf('#');
+  if (hash < 0) return { secretId: text, field: null };
+  return { secretId: text.slice(0, hash), field: text.slice(hash + 1) || null };
+}
+
 /** `ssm:/pgferry/orders/dms`, `secretsManager:arn:…`, `env:PGPASSWORD`: the form used inside placeholders. */
 export function formatSecretRef(ref: SecretRef): string {
   if ('ssm' in ref) return `ssm:${ref.ssm}`;

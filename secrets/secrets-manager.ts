@@ -5,13 +5,10 @@
 
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type Sleeper, withRetry } from '../contracts/retry.js';
+import type { SecretsManagerId } from '../contracts/secret-ref.js';
 
-export interface SecretsManagerId {
-  /** What GetSecretValue takes: a name or an ARN. */
-  readonly secretId: string;
-  /** A key of the JSON secret, from `#field`; null takes `password` when present. */
-  readonly field: string | null;
-}
+// The reference's syntax is a contract (the compiler checks it, the executor and the agent read it).
+export { parseSecretsManagerId, type SecretsManagerId } from '../contracts/secret-ref.js';
 
 /** Hands out a client for a region (an ARN's own, else null for the run's default). */
 export type SecretsManagerClients = (region: string | null) => SecretsManagerClient;
@@ -21,13 +18,6 @@ export interface SecretsManagerClientOptions {
   readonly endpoint?: string;
   /** Injected (tests): used for every region. */
   readonly client?: SecretsManagerClient;
-}
-
-// Secret names allow letters, digits and /_+=.@- only, so `#` cannot be part of a name or an ARN.
-export function parseSecretsManagerId(text: string): SecretsManagerId {
-  const hash = text.indexOf('#');
-  if (hash < 0) return { secretId: text, field: null };
-  return { secretId: text.slice(0, hash), field: text.slice(hash + 1) || null };
 }
 
 export function regionOfArn(secretId: string): string | null {

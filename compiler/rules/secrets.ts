@@ -1,6 +1,7 @@
 // No secret in clear text, secret references that resolve, and no token sent over plain HTTP.
 
 import { compareText } from '../../contracts/compare.js';
+import { parseSecretsManagerId } from '../../contracts/secret-ref.js';
 import { defineCode } from '../diagnostics/codes.js';
 import { escapeSegment } from '../front/locate.js';
 import type { Plan, SecretRef } from '../model/plan.js';
@@ -74,9 +75,8 @@ function refProblem(ref: SecretRef): string | null {
   }
   if ('secretsManager' in ref) {
     // `name#field` picks one key of a JSON secret; `#` is not allowed in secret names or ARNs.
-    const hash = ref.secretsManager.indexOf('#');
-    const id = hash < 0 ? ref.secretsManager : ref.secretsManager.slice(0, hash);
-    if (hash >= 0 && !/^[A-Za-z0-9_.-]{1,128}$/.test(ref.secretsManager.slice(hash + 1)))
+    const { secretId: id, field } = parseSecretsManagerId(ref.secretsManager);
+    if (ref.secretsManager.includes('#') && !/^[A-Za-z0-9_.-]{1,128}$/.test(field ?? ''))
       return `"${ref.secretsManager}" names an invalid field after '#' (letters, digits, _ . - only)`;
     if (id.startsWith('arn:')) {
       return /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(id)
