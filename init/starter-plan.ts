@@ -9,6 +9,7 @@ import { literalPattern } from '../compiler/knowledge/dms-wildcard.js';
 import { compareEngineVersions, KNOWN_ENGINE_VERSIONS, majorSupport } from '../compiler/knowledge/engine-versions.js';
 import type { CatalogDatabase, CatalogSnapshot } from '../contracts/catalog.js';
 import { compareText } from '../contracts/compare.js';
+import { majorName, versionName } from '../contracts/pg-version.js';
 import { type DatabaseSelection, qualified, selectTables } from './selection.js';
 import { LARGE_TABLE_BYTES, type LobDecision, lobDecision, splitTasks, type TaskPlan } from './tasks.js';
 
@@ -28,21 +29,12 @@ const setting = (snapshot: CatalogSnapshot, name: string) =>
 export function versionText(snapshot: CatalogSnapshot): string {
   const match = /^(\d+(?:\.\d+){1,2})/.exec(snapshot.cluster.serverVersion);
   if (match) return match[1]!;
-  const v = snapshot.serverVersionNum;
-  return v >= 100000
-    ? `${Math.floor(v / 10000)}.${v % 10000}`
-    : `${Math.floor(v / 10000)}.${Math.floor(v / 100) % 100}.${v % 100}`;
-}
-
-function majorText(versionNum: number): string {
-  return versionNum >= 100000
-    ? String(Math.floor(versionNum / 10000))
-    : `${Math.floor(versionNum / 10000)}.${Math.floor(versionNum / 100) % 100}`;
+  return versionName(snapshot.serverVersionNum);
 }
 
 /** The newest engine AWS still offers that reads this source major and writes the same major. */
 function engineFor(versionNum: number): string {
-  const support = majorSupport(majorText(versionNum));
+  const support = majorSupport(majorName(versionNum));
   const floor = [support?.minSource, support?.minTarget].filter((v): v is string => typeof v === 'string');
   const usable = KNOWN_ENGINE_VERSIONS.filter(
     (e) => !e.retired && floor.every((min) => compareEngineVersions(e.version, min) >= 0),
@@ -157,7 +149,7 @@ export function renderStarterPlan(snapshot: CatalogSnapshot, options: InitOption
   line(
     `#   - replication already in use is declared (existing_replication), so pgferry sizes max_replication_slots and max_wal_senders above it${cdcTasks > 0 ? ` (${slotsInUse} + ${cdcTasks} slots needed)` : ''}`,
   );
-  line(`#   - DMS engine ${engine}: the newest pgferry knows that supports PostgreSQL ${majorText(v)}`);
+  line(`#   - DMS engine ${engine}: the newest pgferry knows that supports PostgreSQL ${majorName(v)}`);
   line(
     `#   - auth_method ${scram ? 'scram-sha-256 (password_encryption is scram-sha-256)' : 'md5'}${ssl ? '; ssl: true (the source has ssl = on)' : ''}`,
   );

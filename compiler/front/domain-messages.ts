@@ -6,9 +6,11 @@
 // location is the generic wording's.
 
 import type { ErrorObject } from 'ajv';
+import { versionNumOf } from '../../contracts/pg-version.js';
 import { closest } from '../../contracts/suggest.js';
 import { AWS_REGIONS } from '../knowledge/aws-regions.generated.js';
 import { DMS_INSTANCE_CLASSES } from '../knowledge/dms-instance-classes.js';
+import { PG_9_4 } from '../knowledge/pg-versions.js';
 
 export interface DomainWording {
   readonly message: string;
@@ -33,8 +35,8 @@ const suggestion = (value: unknown, candidates: readonly string[]) => {
 
 function pgVersion(value: unknown, where: string): DomainWording {
   const text = String(value);
-  const major = /^(\d+)(?:\.(\d+))?/.exec(text);
-  if (major && (Number(major[1]) < 9 || (Number(major[1]) === 9 && Number(major[2] ?? 0) < 4))) {
+  const num = versionNumOf(text);
+  if (num !== null && num < PG_9_4) {
     return {
       message: `${where} ${quoted(value)} is older than PostgreSQL 9.4: DMS needs 9.4 or later, the first release with logical decoding`,
       hint: 'upgrade the source in place to 9.4 or later first (pg_upgrade), or migrate with pg_dump/pg_restore',

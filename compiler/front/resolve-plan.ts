@@ -3,15 +3,16 @@
 // derived here, in `deriveDefaults`, and nowhere else. Versions are parsed into {text, major, num}.
 // Input must have passed validatePlan; this stage reports nothing and never throws on such input.
 
+import { majorName, versionNumOf } from '../../contracts/pg-version.js';
 import type { FullLoadTuning, PgVersion, Plan, Source, Target, Task, UserRef } from '../model/plan.js';
 import { planSchema } from './plan-schema.js';
 import { type Json, withSchemaDefaults } from './schema-defaults.js';
 
 /** `"9.5.21"` → {major "9.5", num 90521}; `"16.4"` → {major "16", num 160004}. */
 export function parseVersion(text: string): PgVersion {
-  const [first = 0, second = 0, third = 0] = text.split('.').map(Number);
-  if (first < 10) return { text, major: `${first}.${second}`, num: first * 10000 + second * 100 + third };
-  return { text, major: String(first), num: first * 10000 + second };
+  // The schema's pattern has admitted only digits and dots.
+  const num = versionNumOf(text) ?? 0;
+  return { text, major: majorName(num), num };
 }
 
 type WithSchemaDefaults = Omit<Plan, 'source' | 'target' | 'dms' | 'cutover'> & {

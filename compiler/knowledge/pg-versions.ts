@@ -49,12 +49,6 @@ export function needsRestart(name: string, versionNum: number): boolean {
   return SOURCE_GUCS[name]?.restart ?? false;
 }
 
-/** `9.5.21` → `9.5`, `16.4` → `16`, for messages. */
-export function majorName(versionNum: number): string {
-  if (versionNum >= PG_10) return String(Math.floor(versionNum / 10000));
-  return `${Math.floor(versionNum / 10000)}.${Math.floor(versionNum / 100) % 100}`;
-}
-
 /** Server defaults for the replication GUCs before anyone touches postgresql.conf (dms.md §1.4). */
 export function defaultReplicationSettings(versionNum: number): {
   wal_level: 'minimal' | 'replica';

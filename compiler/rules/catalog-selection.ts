@@ -1,8 +1,8 @@
 // Catalog rules over the selection itself: the snapshot matches the plan's source, every task's database
 // is in it, and every include pattern selects something.
 
+import { majorName, majorNum } from '../../contracts/pg-version.js';
 import { defineCode } from '../diagnostics/codes.js';
-import { majorName, PG_10 } from '../knowledge/pg-versions.js';
 import type { Rule } from './rule.js';
 import { catalogDatabase, includesWithMatches, patternMatches } from './support/selection.js';
 
@@ -38,10 +38,6 @@ export const SELECTION_MATCHES_NOTHING = defineCode({
     'fails. Fix the pattern or remove it.',
 });
 
-function majorKey(versionNum: number): number {
-  return versionNum >= PG_10 ? Math.floor(versionNum / 10000) : Math.floor(versionNum / 100);
-}
-
 export const catalogSelectionRule = {
   codes: [CATALOG_VERSION_MISMATCH, CATALOG_DATABASE_MISSING, SELECTION_MATCHES_NOTHING],
   needsCatalog: true,
@@ -49,7 +45,7 @@ export const catalogSelectionRule = {
     if (!catalog) return;
     const declared = plan.source.version.num;
     if (catalog.serverVersionNum !== declared) {
-      const sameMajor = majorKey(catalog.serverVersionNum) === majorKey(declared);
+      const sameMajor = majorNum(catalog.serverVersionNum) === majorNum(declared);
       report({
         code: CATALOG_VERSION_MISMATCH.code,
         pointer: '/source/version',

@@ -2,9 +2,10 @@
 // internet, no trust, methods the source version has (reference/dms.md §1.3, agent.md §1.6, §2.3).
 
 import { hasHostBits, isAnyAddress, networkOf, parseCidr } from '../../contracts/cidr.js';
+import { majorName } from '../../contracts/pg-version.js';
 import { defineCode } from '../diagnostics/codes.js';
 import { dmsCompute } from '../knowledge/dms-compute.js';
-import { HBA_DATABASE_KEYWORDS, HBA_METHODS_SINCE, majorName, PG_10, PG_14, PG_18 } from '../knowledge/pg-versions.js';
+import { HBA_DATABASE_KEYWORDS, HBA_METHODS_SINCE, PG_10, PG_14, PG_18 } from '../knowledge/pg-versions.js';
 import type { Finding, Rule } from './rule.js';
 
 export const HBA_CIDR_INVALID = defineCode({

@@ -1,7 +1,8 @@
 // Source and target PostgreSQL versions: what DMS and pgferry can handle at all, and no downgrades.
 
+import { majorName, majorNum } from '../../contracts/pg-version.js';
 import { defineCode } from '../diagnostics/codes.js';
-import { MIN_SOURCE_VERSION_NUM, majorName, PG_9_4, PG_10 } from '../knowledge/pg-versions.js';
+import { MIN_SOURCE_VERSION_NUM, PG_9_4, PG_10 } from '../knowledge/pg-versions.js';
 import type { Rule } from './rule.js';
 
 export const SOURCE_VERSION_UNSUPPORTED = defineCode({
@@ -36,11 +37,6 @@ export const TARGET_VERSION_UNSUPPORTED = defineCode({
     '10.4 explicitly as a source or a target. Pick another minor version for the RDS or Aurora target.',
 });
 
-/** A number that compares majors: 9.5.21 → 90500, 16.4 → 160000. */
-function majorKey(versionNum: number): number {
-  return versionNum >= PG_10 ? Math.floor(versionNum / 10000) * 10000 : Math.floor(versionNum / 100) * 100;
-}
-
 export const versionsRule = {
   codes: [SOURCE_VERSION_UNSUPPORTED, TARGET_VERSION_DOWNGRADE, TARGET_VERSION_UNSUPPORTED],
   needsCatalog: false,
@@ -55,7 +51,7 @@ export const versionsRule = {
         hint: 'upgrade the source to 9.5 or later first, or move the data with pg_dump/pg_restore',
       });
     }
-    if (majorKey(target.num) < majorKey(source.num)) {
+    if (majorNum(target.num) < majorNum(source.num)) {
       report({
         code: TARGET_VERSION_DOWNGRADE.code,
         pointer: '/target/version',

@@ -1,8 +1,9 @@
 // postgresql.conf overrides on the source: the values DMS CDC needs, and GUCs that do not exist in the
 // source's version (reference/dms.md §1.4, §1.7).
 
+import { majorName } from '../../contracts/pg-version.js';
 import { defineCode } from '../diagnostics/codes.js';
-import { majorName, SOURCE_GUCS } from '../knowledge/pg-versions.js';
+import { SOURCE_GUCS } from '../knowledge/pg-versions.js';
 import { cdcTaskCount, needsLogicalDecoding } from '../knowledge/replication-budget.js';
 import type { Rule } from './rule.js';
 
