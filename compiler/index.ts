@@ -8,12 +8,12 @@ import { compareText } from '../contracts/compare.js';
 import type { ExecutionGraph } from '../contracts/graph.js';
 import type { Artifact } from './artifact.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics/diagnostic.js';
-import { emitArtifacts, MANIFEST_PATH } from './emit/artifacts.js';
 import { findingToDiagnostic } from './front/findings.js';
 import { loadPlan } from './front/load-plan.js';
 import { buildGraph } from './graph/build-graph.js';
 import { verifyGraph } from './graph/verify-graph.js';
 import type { Plan } from './model/plan.js';
+import { emitArtifacts, MANIFEST_PATH } from './output.js';
 import { type PlanFile, type PlanFileReader, readPlanFiles, workingTreeReader } from './plan-files.js';
 import { checkPlan, planDirOf } from './rules/index.js';
 

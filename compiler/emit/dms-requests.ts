@@ -13,9 +13,9 @@ import type {
 } from '@aws-sdk/client-database-migration-service';
 import { canonicalJson } from '../../contracts/canonical-json.js';
 import { refPlaceholder, secretPlaceholder } from '../../contracts/secret-ref.js';
-import { nodeId } from '../graph/ids.js';
+import { sourceEndpointId, targetDatabase, targetEndpointId, tasksOf } from '../model/names.js';
+import { nodeId } from '../model/node-ids.js';
 import type { Plan, Task } from '../model/plan.js';
-import { sourceEndpointId, targetDatabase, targetEndpointId, tasksOf } from './names.js';
 import { tableMappings } from './table-mappings.js';
 import { taskSettings } from './task-settings.js';
 

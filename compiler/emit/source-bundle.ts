@@ -14,8 +14,8 @@ import { hashJson } from '../../contracts/canonical-json.js';
 import { dmsCompute, dmsSourceCidrs } from '../knowledge/dms-compute.js';
 import { needsRestart } from '../knowledge/pg-versions.js';
 import { needsLogicalDecoding, slotBudget, walSenderBudget } from '../knowledge/replication-budget.js';
+import { cdcTasks, pgPluginName } from '../model/names.js';
 import type { Plan } from '../model/plan.js';
-import { cdcTasks, pgPluginName } from './names.js';
 
 /** Why each setting is there; the postgresql.conf snippet prints it next to the value. */
 export const SETTING_REASONS: Readonly<Record<string, string>> = {

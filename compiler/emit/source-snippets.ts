@@ -3,8 +3,8 @@
 
 import { stringify } from 'yaml';
 import { type GucValue, hbaFields, type SourceBundle } from '../../contracts/bundle.js';
+import { cdcTasks, pgPluginName } from '../model/names.js';
 import type { Plan } from '../model/plan.js';
-import { cdcTasks, pgPluginName } from './names.js';
 import { SETTING_REASONS } from './source-bundle.js';
 import { renderTemplate } from './templates.js';
 

@@ -4,8 +4,8 @@
 // and runs them one at a time when one cannot run in a transaction (ALTER SYSTEM). sequences.sql is a single
 // statement taking one parameter.
 
+import { tasksOf } from '../model/names.js';
 import type { Plan } from '../model/plan.js';
-import { tasksOf } from './names.js';
 import { onTarget, targetSchemaSql } from './renames.js';
 import { patternRows, selectedByTasks, sqlLiteral, USER_SCHEMA_SQL } from './table-patterns.js';
 

@@ -6,9 +6,9 @@ import type { Compensation, GraphNode, NodeKind, Phase } from '../../contracts/g
 import type { AgentAccessInput, NodeInput, PgConnectionInput, SecretString } from '../../contracts/node-inputs.js';
 import { type SecretRef, secretPlaceholder } from '../../contracts/secret-ref.js';
 import { buildSourceBundle } from '../emit/source-bundle.js';
+import { nodeId } from '../model/node-ids.js';
 import type { Plan, Task } from '../model/plan.js';
 import { fact } from './facts.js';
-import { nodeId } from './ids.js';
 import { EFFECT, EXECUTOR } from './kinds.js';
 
 export interface NodeSpec<K extends NodeKind> {

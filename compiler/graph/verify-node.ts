@@ -3,12 +3,12 @@
 // writes-open gate, which requires what it provides. `pgferry verify` builds the same input on demand.
 
 import type { NodeInput } from '../../contracts/node-inputs.js';
-import { targetDatabase, tasksOf } from '../emit/names.js';
 import { selectedByTasks } from '../emit/table-patterns.js';
+import { targetDatabase, tasksOf } from '../model/names.js';
+import { nodeId } from '../model/node-ids.js';
 import type { Plan, VerifySettings } from '../model/plan.js';
 import type { GraphBuilder } from './builder.js';
 import { fact } from './facts.js';
-import { nodeId } from './ids.js';
 
 export const DEFAULT_VERIFY_SETTINGS: VerifySettings = {
   mode: 'checksum',

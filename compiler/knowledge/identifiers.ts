@@ -1,4 +1,4 @@
-// AWS DMS and PostgreSQL naming rules. The names pgferry generates come from compiler/emit/names.ts;
+// AWS DMS and PostgreSQL naming rules. The names pgferry generates come from compiler/model/names.ts;
 // the identifier rule checks those exact names.
 
 export type DmsResource = 'replication instance' | 'endpoint' | 'task';

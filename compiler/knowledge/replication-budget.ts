@@ -1,17 +1,14 @@
 // How many replication slots and WAL senders a plan needs on the source. Shared by the slot-budget
 // rule and by whoever writes postgresql.conf, so the check and the emitted value cannot disagree.
 
-import type { Plan, Task } from '../model/plan.js';
+import type { Plan } from '../model/plan.js';
+import { hasFullLoad, isCdc } from '../model/task-kind.js';
 
 /** Spare slots/senders beyond the need: a task restart or a DBA's pg_basebackup must not hit the limit. */
 export const REPLICATION_HEADROOM = 2;
 
-export function isCdcTask(task: Task): boolean {
-  return task.migration_type !== 'full-load';
-}
-
 export function cdcTaskCount(plan: Plan): number {
-  return plan.dms.tasks.filter(isCdcTask).length;
+  return plan.dms.tasks.filter(isCdc).length;
 }
 
 export interface ReplicationBudget {
@@ -41,7 +38,7 @@ export function needsLogicalDecoding(plan: Plan): boolean {
  */
 export function replicationStreams(plan: Plan): number {
   if (plan.engine !== 'logical') return cdcTaskCount(plan);
-  return plan.dms.tasks.reduce((sum, task) => sum + 1 + (task.migration_type === 'cdc' ? 0 : LOGICAL_SYNC_WORKERS), 0);
+  return plan.dms.tasks.reduce((sum, task) => sum + 1 + (hasFullLoad(task) ? LOGICAL_SYNC_WORKERS : 0), 0);
 }
 
 /** One logical slot per replication stream, on top of the slots other consumers already hold. */

@@ -2,7 +2,7 @@
 // decoding plugin's extension, and encodings that make DMS fail on a UTF8 target (dms.md §1.5, §3 S20, S23).
 
 import { defineCode } from '../diagnostics/codes.js';
-import { isCdcTask } from '../knowledge/replication-budget.js';
+import { isCdc } from '../model/task-kind.js';
 import type { Rule } from './rule.js';
 import { catalogDatabase } from './support/selection.js';
 
@@ -73,7 +73,7 @@ export const catalogDatabaseRule = {
       }
     });
     plan.dms.tasks.forEach((task, index) => {
-      if (task.plugin !== 'pglogical' || !isCdcTask(task)) return;
+      if (task.plugin !== 'pglogical' || !isCdc(task)) return;
       const database = catalogDatabase(catalog, task.database);
       if (!database || database.extensions.some((extension) => extension.name === 'pglogical')) return;
       report({

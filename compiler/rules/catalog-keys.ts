@@ -2,7 +2,7 @@
 // arrays in keyless tables suspend the load (reference/dms.md §3 S4–S6).
 
 import { defineCode } from '../diagnostics/codes.js';
-import { isCdcTask } from '../knowledge/replication-budget.js';
+import { isCdc } from '../model/task-kind.js';
 import type { Rule } from './rule.js';
 import { planSelections } from './support/selection.js';
 
@@ -58,7 +58,7 @@ export const catalogKeysRule = {
     if (!catalog) return;
     for (const { task, table, name, pointer } of planSelections(plan.dms.tasks, catalog)) {
       const hasPk = table.primaryKey.length > 0;
-      if (!hasPk && isCdcTask(task)) {
+      if (!hasPk && isCdc(task)) {
         const full = table.replicaIdentity === 'full';
         const usable = full && task.plugin === 'test-decoding';
         report({

@@ -2,7 +2,7 @@
 // unlogged tables under CDC, sequences nothing owns (reference/dms.md §3 S9, S10, S15, S24).
 
 import { defineCode } from '../diagnostics/codes.js';
-import { isCdcTask } from '../knowledge/replication-budget.js';
+import { isCdc } from '../model/task-kind.js';
 import type { Rule } from './rule.js';
 import { catalogDatabase, qualifiedName, selectedTables } from './support/selection.js';
 
@@ -81,7 +81,7 @@ export const catalogStructureRule = {
             message: `tables "${other}" and "${name}" differ only by letter case`,
           });
         } else folded.set(key, name);
-        if (isCdcTask(task) && table.persistence === 'unlogged') {
+        if (isCdc(task) && table.persistence === 'unlogged') {
           report({
             code: UNLOGGED_CDC.code,
             pointer,

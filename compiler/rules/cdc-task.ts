@@ -3,8 +3,8 @@
 
 import { defineCode } from '../diagnostics/codes.js';
 import { SLOT_NAME } from '../knowledge/identifiers.js';
-import { isCdcTask } from '../knowledge/replication-budget.js';
 import { CDC_ONLY_SECTIONS } from '../knowledge/task-settings.js';
+import { isCdc } from '../model/task-kind.js';
 import type { Rule } from './rule.js';
 
 export const SLOT_NAME_NOT_CDC = defineCode({
@@ -148,8 +148,8 @@ export const cdcTaskRule = {
           message: `heartbeat schema "${task.heartbeat.schema}" is not a lower-case PostgreSQL identifier`,
         });
       }
-      const sharing = plan.dms.tasks.findIndex((other) => other.database === task.database && isCdcTask(other));
-      if (isCdcTask(task) && sharing >= 0 && sharing < index) {
+      const sharing = plan.dms.tasks.findIndex((other) => other.database === task.database && isCdc(other));
+      if (isCdc(task) && sharing >= 0 && sharing < index) {
         report({
           code: CDC_TASKS_SHARE_DATABASE.code,
           pointer: `${at}/database`,

@@ -3,10 +3,10 @@
 
 import { compareText } from '../../contracts/compare.js';
 import { defineCode } from '../diagnostics/codes.js';
-import { sourceEndpointId, targetEndpointId } from '../emit/names.js';
 import { escapeSegment } from '../front/locate.js';
 import { AWS_REGIONS, AWS_REGIONS_SOURCE } from '../knowledge/aws-regions.generated.js';
 import { dmsIdentifierProblem, identifierKey } from '../knowledge/identifiers.js';
+import { sourceEndpointId, targetEndpointId } from '../model/names.js';
 import type { Rule } from './rule.js';
 import { didYouMean } from './support/suggest.js';
 

@@ -3,7 +3,7 @@
 
 import { defineCode } from '../diagnostics/codes.js';
 import { PG_11 } from '../knowledge/pg-versions.js';
-import { isCdcTask } from '../knowledge/replication-budget.js';
+import { isCdc } from '../model/task-kind.js';
 import type { Rule } from './rule.js';
 
 export const PATRONI_SLOTS = defineCode({
@@ -59,7 +59,7 @@ export const patroniRule = {
       });
     }
     plan.dms.tasks.forEach((task, index) => {
-      if (!isCdcTask(task)) return;
+      if (!isCdc(task)) return;
       if (task.slot_name !== null && plan.source.version.num < PG_11) {
         report({
           code: PATRONI_PERMANENT_SLOT.code,

@@ -2,7 +2,7 @@
 
 import { majorName, majorNum } from '../../contracts/pg-version.js';
 import { defineCode } from '../diagnostics/codes.js';
-import { MIN_SOURCE_VERSION_NUM, PG_9_4, PG_10 } from '../knowledge/pg-versions.js';
+import { MIN_SOURCE_VERSION_NUM, PG_9_4 } from '../knowledge/pg-versions.js';
 import type { Rule } from './rule.js';
 
 export const SOURCE_VERSION_UNSUPPORTED = defineCode({

@@ -3,7 +3,8 @@
 // not accept changes. Tasks must be stopped to be modified; an endpoint change pauses its tasks.
 
 import type { Artifact } from '../../compiler/artifact.js';
-import { nodeId } from '../../compiler/graph/ids.js';
+import { compareEngineVersions } from '../../compiler/knowledge/engine-versions.js';
+import { nodeId } from '../../compiler/model/node-ids.js';
 import { computeMemberChange, type DmsResourceKind, memberChange } from '../../contracts/dms-mutability.js';
 import { artifactPath } from '../../contracts/node-inputs.js';
 import { REF_PLACEHOLDER } from '../../contracts/secret-ref.js';
@@ -93,14 +94,7 @@ function label(resource: DmsResource): string {
 /** Whether the engine version moves down: DMS only upgrades, so a downgrade needs a new instance. */
 function isDowngrade(before: unknown, after: unknown): boolean {
   if (typeof before !== 'string' || typeof after !== 'string') return false;
-  const a = before.split('.').map(Number);
-  const b = after.split('.').map(Number);
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    if (x !== y) return y < x;
-  }
-  return false;
+  return compareEngineVersions(after, before) < 0;
 }
 
 function majorMinor(version: unknown): string {

@@ -3,6 +3,7 @@
 // cutover policy.
 
 import type { Plan, Task } from '../../compiler/model/plan.js';
+import { isCdc } from '../../compiler/model/task-kind.js';
 import { type Consequence, sameJson } from './consequence.js';
 import { leafChanges } from './leaves.js';
 
@@ -33,7 +34,7 @@ function tableSelection(before: Task, after: Task): Consequence[] {
   ];
 }
 
-const usesCdc = (task: Task | undefined): boolean => task !== undefined && task.migration_type !== 'full-load';
+const usesCdc = (task: Task | undefined): boolean => task !== undefined && isCdc(task);
 
 /** Slots DMS creates itself (slot_name null); named slots are in the source bundle. */
 function dmsManagedSlot(before: Task | undefined, after: Task | undefined): Consequence[] {

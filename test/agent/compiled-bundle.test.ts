@@ -2,8 +2,8 @@
 // (buildGraph + emitArtifacts), and its source/bundle.json is planned and applied over HTTP.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { emitArtifacts } from '../../compiler/emit/artifacts.js';
 import { buildGraph } from '../../compiler/graph/build-graph.js';
+import { emitArtifacts } from '../../compiler/output.js';
 import type { SourceBundle } from '../../contracts/bundle.js';
 import { cdcPlan, planWith } from '../support/base-plan.js';
 import { type PgCluster, startCluster } from '../support/pg-cluster.js';

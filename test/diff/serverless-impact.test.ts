@@ -2,9 +2,9 @@
 // modified in place (ModifyReplicationConfig: the replication is stopped, modified, resumed) or replaced,
 // from the SDK's Modify* input types (contracts/dms-mutability.ts), on the compiler's real artifacts.
 import { describe, expect, it } from 'vitest';
-import { emitArtifacts } from '../../compiler/emit/artifacts.js';
 import { buildGraph } from '../../compiler/graph/build-graph.js';
 import type { Plan } from '../../compiler/model/plan.js';
+import { emitArtifacts } from '../../compiler/output.js';
 import { computeMemberChange, memberChange } from '../../contracts/dms-mutability.js';
 import { dmsImpact } from '../../diff/impact/dms.js';
 import { cdcPlan, patchPlan, serverlessPlan } from '../support/base-plan.js';

@@ -4,11 +4,12 @@
 
 import { refPlaceholder } from '../../../contracts/secret-ref.js';
 import { targetCertificateId } from '../../emit/dms-requests.js';
-import { isCdc, sourceEndpointId, targetEndpointId, tasksOf } from '../../emit/names.js';
+import { sourceEndpointId, targetEndpointId, tasksOf } from '../../model/names.js';
+import { nodeId } from '../../model/node-ids.js';
 import type { Plan, Task } from '../../model/plan.js';
+import { isCdc } from '../../model/task-kind.js';
 import type { GraphBuilder, NodeSpec } from '../builder.js';
 import { fact } from '../facts.js';
-import { nodeId } from '../ids.js';
 
 /** The PEM file apply imports as the target's CA certificate, when the plan verifies the target with one. */
 export function importedCertificate(plan: Plan): string | null {

@@ -7,18 +7,12 @@
 import { artifactPath, type NodeInput } from '../../../contracts/node-inputs.js';
 import { refPlaceholder } from '../../../contracts/secret-ref.js';
 import { replicationConfigRequest } from '../../emit/dms-requests.js';
-import {
-  hasFullLoad,
-  isCdc,
-  isDowntimeDatabase,
-  sourceEndpointId,
-  targetDatabase,
-  targetEndpointId,
-} from '../../emit/names.js';
+import { isDowntimeDatabase, sourceEndpointId, targetDatabase, targetEndpointId } from '../../model/names.js';
+import { nodeId } from '../../model/node-ids.js';
 import type { Task } from '../../model/plan.js';
+import { hasFullLoad, isCdc } from '../../model/task-kind.js';
 import { compensation, type GraphBuilder } from '../builder.js';
 import { fact } from '../facts.js';
-import { nodeId } from '../ids.js';
 import { addEndpoints, dmsReadyFacts, ssmSecrets } from './dms.js';
 import { addEndpointCleanup, replicationFinished, stopReplications } from './dms-cutover.js';
 import type { ReplicationEngine } from './engine.js';

@@ -12,18 +12,17 @@ import {
   taskRequest,
 } from '../../emit/dms-requests.js';
 import {
-  hasFullLoad,
-  isCdc,
   isDowntimeDatabase,
   pgPluginName,
   sourceEndpointId,
   targetDatabase,
   targetEndpointId,
-} from '../../emit/names.js';
+} from '../../model/names.js';
+import { nodeId } from '../../model/node-ids.js';
 import type { Plan, Task } from '../../model/plan.js';
+import { hasFullLoad, isCdc } from '../../model/task-kind.js';
 import { compensation, type GraphBuilder } from '../builder.js';
 import { fact } from '../facts.js';
-import { nodeId } from '../ids.js';
 import { addEndpointCleanup, importedCertificate, replicationFinished, stopReplications } from './dms-cutover.js';
 import type { ReplicationEngine } from './engine.js';
 

@@ -5,8 +5,9 @@
 // facts as DMS, so the source, target and cutover nodes are the same for both engines.
 
 import type { NodeInput } from '../../../contracts/node-inputs.js';
-import { hasFullLoad, isCdc, isDowntimeDatabase, targetDatabase, tasksOf } from '../../emit/names.js';
+import { isDowntimeDatabase, targetDatabase, tasksOf } from '../../model/names.js';
 import type { Task } from '../../model/plan.js';
+import { hasFullLoad, isCdc } from '../../model/task-kind.js';
 import { compensation, type GraphBuilder } from '../builder.js';
 import { fact } from '../facts.js';
 import type { ReplicationEngine } from './engine.js';

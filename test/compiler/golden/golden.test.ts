@@ -6,10 +6,10 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as dms from '@aws-sdk/client-database-migration-service';
 import { describe, expect, test } from 'vitest';
-import { emitArtifacts } from '../../../compiler/emit/artifacts.js';
 import { buildGraph } from '../../../compiler/graph/build-graph.js';
 import { compilePlan } from '../../../compiler/index.js';
 import type { Plan } from '../../../compiler/model/plan.js';
+import { emitArtifacts } from '../../../compiler/output.js';
 import { checkAgainstModel } from '../emit/dms-model.js';
 
 const model = dms as unknown as Record<string, unknown>;

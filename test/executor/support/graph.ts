@@ -1,5 +1,5 @@
 // A hand-written execution graph for executor tests, shaped like the compiler's (node ids from
-// compiler/graph/ids.ts, edges derived from requires/provides facts), for one CDC task with a slot
+// compiler/model/node-ids.ts, edges derived from requires/provides facts), for one CDC task with a slot
 // pgferry creates through the agent. Tests stay independent of the compiler's progress.
 
 import { canonicalJson } from '../../../contracts/canonical-json.js';

@@ -1,7 +1,8 @@
 // Identifiers derived from plan names. Every graph node id, DMS identifier and artifact path that
 // depends on a name comes from here, so the compiler, the executor and the diff agree on them.
 
-import type { Plan, Task } from '../model/plan.js';
+import type { Plan, Task } from './plan.js';
+import { isCdc } from './task-kind.js';
 
 /** DMS identifiers allow letters, digits and hyphens only: `orders_db` → `orders-db`. */
 export function dmsName(text: string): string {
@@ -19,14 +20,6 @@ export function targetEndpointId(plan: Plan, database: string): string {
 /** Target database a source database maps to (identity unless the plan says otherwise). */
 export function targetDatabase(plan: Plan, sourceDatabase: string): string {
   return plan.target.databases[sourceDatabase] ?? sourceDatabase;
-}
-
-export function isCdc(task: Task): boolean {
-  return task.migration_type !== 'full-load';
-}
-
-export function hasFullLoad(task: Task): boolean {
-  return task.migration_type !== 'cdc';
 }
 
 export function cdcTasks(plan: Plan): Task[] {

@@ -1,7 +1,7 @@
 // Stable graph node ids. They are derived from plan names only, so the same plan always gives the same
 // ids and a plan edit changes exactly the ids of what it touches (the diff relies on that).
 
-import { pathSlug } from '../emit/names.js';
+import { pathSlug } from './names.js';
 
 export const nodeId = {
   ssmResolve: (parameter: string) => `secrets.${pathSlug(parameter)}.resolve`,

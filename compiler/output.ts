@@ -2,14 +2,11 @@
 // normalised plan) last in content but in path order like the rest. Pure and deterministic: the same
 // plan, whatever its key order, gives the same bytes.
 
-import { canonicalJson, sha256 } from '../../contracts/canonical-json.js';
-import { compareText } from '../../contracts/compare.js';
-import type { ExecutionGraph } from '../../contracts/graph.js';
-import { artifactPath } from '../../contracts/node-inputs.js';
-import type { Artifact } from '../artifact.js';
-import { toMermaid } from '../graph/render.js';
-import { isServerless } from '../knowledge/dms-compute.js';
-import type { Plan } from '../model/plan.js';
+import { canonicalJson, sha256 } from '../contracts/canonical-json.js';
+import { compareText } from '../contracts/compare.js';
+import type { ExecutionGraph } from '../contracts/graph.js';
+import { artifactPath } from '../contracts/node-inputs.js';
+import type { Artifact } from './artifact.js';
 import {
   replicationConfigRequest,
   replicationInstanceRequest,
@@ -17,12 +14,15 @@ import {
   tableMappings,
   targetEndpointRequest,
   taskRequest,
-} from './dms-requests.js';
-import { sourceEndpointId, targetDatabase, targetEndpointId } from './names.js';
-import { buildSourceBundle } from './source-bundle.js';
-import { patroniSnippet, pgHbaSnippet, postgresqlConfSnippet } from './source-snippets.js';
-import { cutoverSql, postLoadSql, prepareSql, sequencesSql } from './target-sql.js';
-import { taskSettings } from './task-settings.js';
+} from './emit/dms-requests.js';
+import { buildSourceBundle } from './emit/source-bundle.js';
+import { patroniSnippet, pgHbaSnippet, postgresqlConfSnippet } from './emit/source-snippets.js';
+import { cutoverSql, postLoadSql, prepareSql, sequencesSql } from './emit/target-sql.js';
+import { taskSettings } from './emit/task-settings.js';
+import { toMermaid } from './graph/render.js';
+import { isServerless } from './knowledge/dms-compute.js';
+import { sourceEndpointId, targetDatabase, targetEndpointId } from './model/names.js';
+import type { Plan } from './model/plan.js';
 
 export const MANIFEST_PATH = 'MANIFEST.json';
 
