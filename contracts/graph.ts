@@ -10,7 +10,7 @@
 export const GRAPH_FORMAT_VERSION = 1;
 
 /** Who runs a node. A registry typed Record<ExecutorKind, …> makes a missing handler a compile error. */
-export type ExecutorKind = 'agent' | 'source-sql' | 'target-sql' | 'dms' | 'ssm' | 'gate' | 'wait' | 'verify';
+export type ExecutorKind = 'agent' | 'source-sql' | 'target-sql' | 'dms' | 'rds' | 'ssm' | 'gate' | 'wait' | 'verify';
 
 /** Anything beyond `write` sits behind a consent gate. */
 export type Effect = 'read' | 'write' | 'restart' | 'destructive';
@@ -41,6 +41,9 @@ export type NodeKind =
   | 'TargetPostLoad'
   | 'TargetSequenceSync'
   | 'TargetFkRestore'
+  // Amazon RDS / Aurora: the target's parameter group (fk_strategy parameter_group)
+  | 'RdsParameterGroupApply'
+  | 'RdsParameterGroupRevert'
   // data verification, both databases read-only (verify/)
   | 'DataVerify'
   // AWS DMS

@@ -26,6 +26,12 @@ import type {
   StopReplicationTaskCommandInput,
   TestConnectionCommandInput,
 } from '@aws-sdk/client-database-migration-service';
+import type {
+  ModifyDBClusterParameterGroupCommandInput,
+  ModifyDBParameterGroupCommandInput,
+  ResetDBClusterParameterGroupCommandInput,
+  ResetDBParameterGroupCommandInput,
+} from '@aws-sdk/client-rds';
 import type { NodeKind } from './graph.js';
 
 /** `@ref(<node id>#<output>)`. */
@@ -57,6 +63,22 @@ export interface DmsRequestInput<R> {
   readonly artifact: string | null;
   readonly region: string;
   readonly request: R;
+}
+
+/**
+ * The parameter group of an RDS instance (`kind: rds`, a DB parameter group) or an Aurora cluster
+ * (`kind: aurora`, its DB cluster parameter group) that carries `session_replication_role` for
+ * fk_strategy parameter_group, and the target databases a new session checks it on.
+ */
+export interface RdsParameterGroupTarget {
+  readonly region: string;
+  readonly kind: 'rds' | 'aurora';
+  /** DBInstanceIdentifier (rds) or DBClusterIdentifier (aurora). */
+  readonly identifier: string;
+  readonly parameterGroup: string;
+  readonly parameter: 'session_replication_role';
+  /** One per target database: a new session on each must see the value once the group is in sync. */
+  readonly connections: readonly PgConnectionInput[];
 }
 
 export interface NodeInputs {
@@ -187,12 +209,38 @@ export interface NodeInputs {
     readonly chunkRows: number;
     readonly postLoadSql: readonly string[];
   };
-  /** Runs `sql` (re-enable triggers / reset settings) and reverts the parameter group when one is used. */
+  /**
+   * Runs `sql` (re-enable triggers / reset settings). With parameter_group the group is reverted first,
+   * by its own node (RdsParameterGroupRevert), and `sql` checks new sessions are origin again.
+   */
   TargetFkRestore: {
     readonly connection: PgConnectionInput;
     readonly sql: string;
     readonly fkStrategy: 'after_connect_script' | 'parameter_group' | 'disable_triggers' | 'alter_system';
     readonly parameterGroup: string | null;
+  };
+  /**
+   * Sets `session_replication_role = replica` in the target's parameter group (ApplyMethod immediate:
+   * the parameter is dynamic), after checking that the group is the one attached to the instance
+   * (DescribeDBInstances) or cluster (DescribeDBClusters). Records the group's value before the change
+   * (output `previousValue`, '' when the group leaves it to the engine default) in the journal before it
+   * modifies anything, waits until the instance (every cluster member) reports the group `in-sync`, and
+   * checks the value from a new session on every target database.
+   */
+  RdsParameterGroupApply: RdsParameterGroupTarget & {
+    readonly value: 'replica';
+    readonly request: ModifyDBParameterGroupCommandInput | ModifyDBClusterParameterGroupCommandInput;
+  };
+  /**
+   * Puts the parameter back as it was (`previous`, apply's `previousValue`): `restore` (Modify… with that
+   * value) when the group had one, `reset` (Reset… to the engine default) when it had none; waits for
+   * `in-sync` and checks a new session on every target database sees the value back. Idempotent: run at
+   * cutover before the foreign keys are checked, and again as apply's compensation on abort.
+   */
+  RdsParameterGroupRevert: RdsParameterGroupTarget & {
+    readonly previous: string;
+    readonly restore: ModifyDBParameterGroupCommandInput | ModifyDBClusterParameterGroupCommandInput;
+    readonly reset: ResetDBParameterGroupCommandInput | ResetDBClusterParameterGroupCommandInput;
   };
   DmsReplicationInstanceCreate: DmsRequestInput<CreateReplicationInstanceCommandInput>;
   DmsEndpointCreate: DmsRequestInput<CreateEndpointCommandInput> & {
@@ -397,6 +445,8 @@ export const NODE_OUTPUTS = {
   TargetPostLoad: [],
   TargetSequenceSync: ['sequences'],
   TargetFkRestore: [],
+  RdsParameterGroupApply: ['previousValue', 'applyStatus', 'checkedDatabases'],
+  RdsParameterGroupRevert: ['restoredValue', 'applyStatus', 'checkedDatabases'],
   DataVerify: ['result', 'rows', 'mismatches', 'errors'],
   DmsReplicationInstanceCreate: ['arn'],
   DmsEndpointCreate: ['arn'],

@@ -7,6 +7,7 @@ import { hashJson } from '../../contracts/canonical-json.js';
 import { type ExecutionGraph, GRAPH_FORMAT_VERSION, type GraphNode } from '../../contracts/graph.js';
 import { artifactPath, type NodeInput } from '../../contracts/node-inputs.js';
 import { refPlaceholder } from '../../contracts/secret-ref.js';
+import { usesParameterGroup } from '../emit/rds-requests.js';
 import { SEQUENCE_READ_SQL } from '../emit/target-sql.js';
 import { isServerless } from '../knowledge/dms-compute.js';
 import { isDowntimeDatabase, targetDatabase, tasksOf } from '../model/names.js';
@@ -20,6 +21,7 @@ import type { ReplicationEngine } from './engines/engine.js';
 import { logicalEngine } from './engines/logical.js';
 import { fact } from './facts.js';
 import { deriveEdges, topologicalOrder } from './order.js';
+import { addParameterGroupApply, addParameterGroupRevert } from './parameter-group.js';
 import { addDataVerify } from './verify-node.js';
 
 function addSource(b: GraphBuilder): void {
@@ -96,6 +98,7 @@ function fkRestoreInput(b: GraphBuilder, db: string): NodeInput<'TargetFkRestore
 
 function addTargetPrepare(b: GraphBuilder): void {
   const { plan } = b;
+  const groupSet = usesParameterGroup(plan);
   for (const [i, sourceDb] of plan.source.databases.entries()) {
     const db = targetDatabase(plan, sourceDb);
     b.add({
@@ -103,7 +106,8 @@ function addTargetPrepare(b: GraphBuilder): void {
       kind: 'TargetPrepare',
       phase: 'prepare',
       title: `Prepare target database ${db}`,
-      requires: [],
+      // With a parameter group, prepare.sql checks new sessions are replica: the group is set first.
+      requires: groupSet ? [fact.parameterGroupReplica] : [],
       provides: [fact.targetPrepared(db)],
       input: {
         connection: b.targetConnection(db),
@@ -113,7 +117,10 @@ function addTargetPrepare(b: GraphBuilder): void {
         parameterGroup: plan.target.parameter_group,
       },
       origin: `/source/databases/${i}`,
-      compensation: compensation('TargetFkRestore', `Revert target settings on ${db}`, fkRestoreInput(b, db)),
+      // A parameter group's prepare.sql only checks; the group's own node carries the undo.
+      ...(groupSet
+        ? {}
+        : { compensation: compensation('TargetFkRestore', `Revert target settings on ${db}`, fkRestoreInput(b, db)) }),
     });
   }
 }
@@ -234,7 +241,7 @@ function addTargetCutover(
     kind: 'TargetFkRestore',
     phase: 'cutover',
     title: `Foreign keys and triggers back on ${db}`,
-    requires: last,
+    requires: usesParameterGroup(plan) ? [...last, fact.parameterGroupReverted] : last,
     provides: [fact.targetFkRestored(db)],
     input: fkRestoreInput(b, db),
     origin: '/target/fk_strategy',
@@ -371,10 +378,12 @@ export function buildGraph(plan: Plan): ExecutionGraph {
   const b = new GraphBuilder(plan);
   engine.setup(b);
   addSource(b);
+  addParameterGroupApply(b);
   addTargetPrepare(b);
   engine.tasks(b);
   addLoadAndDowntime(b);
   addCutover(b, engine);
+  addParameterGroupRevert(b);
   engine.cleanup(b);
   return assembleGraph(plan, b.nodes);
 }

@@ -16,6 +16,8 @@ export const fact = {
   targetCutoverSqlDone: (db: string) => `target.${db}.cutover-sql-done`,
   targetFkRestored: (db: string) => `target.${db}.fk-restored`,
   targetVerified: (db: string) => `target.${db}.verified`,
+  parameterGroupReplica: 'target.parameter-group.replica',
+  parameterGroupReverted: 'target.parameter-group.reverted',
   instanceAvailable: (id: string) => `dms.instance.${id}.available`,
   instanceDeleted: (id: string) => `dms.instance.${id}.deleted`,
   endpointCreated: (id: string) => `dms.endpoint.${id}.created`,

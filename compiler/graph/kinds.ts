@@ -22,6 +22,8 @@ export const EXECUTOR: Readonly<Record<NodeKind, ExecutorKind>> = {
   TargetPostLoad: 'target-sql',
   TargetSequenceSync: 'target-sql',
   TargetFkRestore: 'target-sql',
+  RdsParameterGroupApply: 'rds',
+  RdsParameterGroupRevert: 'rds',
   DataVerify: 'verify',
   DmsReplicationInstanceCreate: 'dms',
   DmsEndpointCreate: 'dms',
@@ -66,6 +68,9 @@ export const EFFECT: Readonly<Record<NodeKind, Effect>> = {
   TargetPostLoad: 'write',
   TargetSequenceSync: 'write',
   TargetFkRestore: 'write',
+  // The whole target instance (every database on it) sees the parameter until it is reverted.
+  RdsParameterGroupApply: 'write',
+  RdsParameterGroupRevert: 'write',
   // Read-only transactions on both sides; it writes nothing.
   DataVerify: 'read',
   DmsReplicationInstanceCreate: 'write',

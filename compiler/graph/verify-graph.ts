@@ -151,8 +151,10 @@ export function verifyGraph(graph: ExecutionGraph): Finding[] {
     }
     const refs: [string, string][] = [];
     collectRefs(node.input, refs);
-    if (node.compensation !== null) collectRefs(node.compensation.input, refs);
-    for (const [target, output] of refs) {
+    // A compensation runs after its own node: it may also use that node's outputs (what it recorded).
+    const undo: [string, string][] = [];
+    if (node.compensation !== null) collectRefs(node.compensation.input, undo);
+    for (const [target, output] of [...refs, ...undo.filter(([target]) => target !== node.id)]) {
       const source = nodes.get(target);
       const outputs: readonly string[] = source === undefined ? [] : NODE_OUTPUTS[source.kind];
       if (source === undefined || !ancestry.of(node.id).has(target)) {
@@ -160,6 +162,10 @@ export function verifyGraph(graph: ExecutionGraph): Finding[] {
       } else if (!outputs.includes(output)) {
         report(graphDanglingRef.code, node, `node "${node.id}" refers to output "${output}" that ${source.kind} lacks`);
       }
+    }
+    for (const [, output] of undo.filter(([target]) => target === node.id)) {
+      if (!(NODE_OUTPUTS[node.kind] as readonly string[]).includes(output))
+        report(graphDanglingRef.code, node, `node "${node.id}" refers to output "${output}" that ${node.kind} lacks`);
     }
   }
 

@@ -14,6 +14,8 @@ export const nodeId = {
   gate: (name: string) => `gate.${name}`,
   targetPrepare: (db: string) => `target.${db}.prepare`,
   targetPostLoad: (db: string) => `target.${db}.post-load`,
+  parameterGroupApply: 'target.parameter-group.apply',
+  parameterGroupRevert: 'cutover.parameter-group.revert',
   dmsInstanceCreate: (id: string) => `dms.instance.${id}.create`,
   dmsInstanceDelete: (id: string) => `dms.instance.${id}.delete`,
   dmsEndpointCreate: (id: string) => `dms.endpoint.${id}.create`,

@@ -154,8 +154,16 @@ export interface Target {
    */
   readonly ca_certificate: { readonly arn: string } | { readonly pem: string } | null;
   readonly fk_strategy: FkStrategy;
-  /** Name of the DB parameter group, when fk_strategy is parameter_group. */
+  /**
+   * Name of the DB parameter group (rds) or DB cluster parameter group (aurora) attached to the target,
+   * when fk_strategy is parameter_group.
+   */
   readonly parameter_group: string | null;
+  /**
+   * DB instance identifier (rds) or DB cluster identifier (aurora); null: derived from an RDS endpoint
+   * host (compiler/emit/rds-requests.ts).
+   */
+  readonly identifier: string | null;
   readonly schema_objects: SchemaObjects;
 }
 

@@ -22,6 +22,7 @@ import { fullLoadRule } from './full-load.js';
 import { hbaRule } from './hba.js';
 import { identifiersRule } from './identifiers.js';
 import { lobRule } from './lob.js';
+import { parameterGroupRule } from './parameter-group.js';
 import { patroniRule } from './patroni.js';
 import { postLoadSqlFilesRule } from './post-load-sql-files.js';
 import { replicationBudgetRule } from './replication-budget.js';
@@ -59,6 +60,7 @@ export const rules: readonly Rule[] = Object.freeze([
   transformationsRule,
   tableSettingsRule,
   targetRule,
+  parameterGroupRule,
   postLoadSqlFilesRule,
   targetCertificateRule,
   secretsRule,

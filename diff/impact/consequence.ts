@@ -20,6 +20,7 @@ export const CONSEQUENCE_KINDS = [
   'slot',
   'source-role',
   'target-sql',
+  'rds-parameter-group',
   'cutover-policy',
   'graph',
   'diagnostics',

@@ -6,6 +6,7 @@ import type { Plan, Task } from '../../compiler/model/plan.js';
 import { isCdc } from '../../compiler/model/task-kind.js';
 import { type Consequence, sameJson } from './consequence.js';
 import { leafChanges } from './leaves.js';
+import { parameterGroupImpact } from './parameter-group.js';
 
 function tableSelection(before: Task, after: Task): Consequence[] {
   const a = before.tables;
@@ -84,5 +85,6 @@ export function planImpact(before: Plan, after: Plan): Consequence[] {
     out.push(...dmsManagedSlot(old, now));
   }
   out.push(...cutoverPolicy(before, after));
+  out.push(...parameterGroupImpact(before, after));
   return out;
 }

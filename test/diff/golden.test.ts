@@ -27,6 +27,7 @@ const expectedExit: Record<string, number> = {
   'instance-subnet-group': 1,
   'invalid-new': 2,
   'max-replication-slots': 1,
+  'parameter-group': 1,
   'patroni-named-slot': 1,
   'patroni-source-cidrs': 1,
   reformat: 0,

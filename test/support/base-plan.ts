@@ -43,6 +43,7 @@ export const basePlan: Plan = {
     ca_certificate: null,
     fk_strategy: 'after_connect_script',
     parameter_group: null,
+    identifier: null,
     schema_objects: { strategy: 'pre_created', post_load_sql: [] },
   },
   dms: {
