@@ -37,6 +37,10 @@ const SESSION_FLAGS = {
   ],
   region: [flag.string('REGION', "AWS region (default: the plan's)", { env: 'PGFERRY_REGION' }), 'region'],
   'dms-endpoint': [flag.string('URL', 'DMS API endpoint', { env: 'PGFERRY_DMS_ENDPOINT' }), 'dmsEndpoint'],
+  'rds-endpoint': [
+    flag.string('URL', "RDS API endpoint (the target's parameter group)", { env: 'PGFERRY_RDS_ENDPOINT' }),
+    'rdsEndpoint',
+  ],
   'cloudwatch-endpoint': [
     flag.string('URL', 'CloudWatch API endpoint (CDC latency)', { env: 'PGFERRY_CLOUDWATCH_ENDPOINT' }),
     'cloudwatchEndpoint',

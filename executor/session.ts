@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
+import { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { GraphNode } from '../contracts/graph.js';
@@ -44,11 +45,13 @@ export interface ExecutorOptions {
   readonly stateDir?: string;
   readonly region?: string;
   readonly dmsEndpoint?: string;
+  readonly rdsEndpoint?: string;
   readonly ssmEndpoint?: string;
   /** CloudWatch (DMS's CDC latency metrics), e.g. a VPC endpoint or a local stand-in. */
   readonly cloudwatchEndpoint?: string;
   readonly secretsManagerEndpoint?: string;
   readonly dms?: DatabaseMigrationServiceClient;
+  readonly rds?: RDSClient;
   readonly ssm?: SSMClient;
   readonly cloudwatch?: CloudWatchClient;
   /** Injected (tests): serves every region. */
@@ -107,6 +110,7 @@ export class Session {
   readonly redactor = new Redactor();
   readonly secrets: SecretResolver;
   readonly dms: DatabaseMigrationServiceClient;
+  readonly rds: RDSClient;
   readonly ssm: SSMClient;
   readonly cloudwatch: CloudWatchClient;
   readonly sleep: Sleeper;
@@ -115,6 +119,7 @@ export class Session {
   journal: Journal;
   readonly #agents = new Map<string, Promise<AgentClient>>();
   readonly #dmsTaskHolds = new TaskHolds();
+  #saving: Promise<void> = Promise.resolve();
   readonly overrides: { readonly target: DbAccess | null; readonly source: DbAccess | null };
 
   private constructor(
@@ -132,6 +137,12 @@ export class Session {
       new DatabaseMigrationServiceClient({
         ...(region ? { region } : {}),
         ...(options.dmsEndpoint ? { endpoint: options.dmsEndpoint } : {}),
+      });
+    this.rds =
+      options.rds ??
+      new RDSClient({
+        ...(region ? { region } : {}),
+        ...(options.rdsEndpoint ? { endpoint: options.rdsEndpoint } : {}),
       });
     this.ssm =
       options.ssm ??
@@ -212,8 +223,14 @@ export class Session {
     return { changed: drift.harmless, rerun: drift.blocking, modifying: drift.modifiable };
   }
 
-  async save(): Promise<void> {
-    await writeJournal(this.journalFile, this.journal);
+  /**
+   * Writes the journal. Writes are queued one after the other (the engine's and a handler's
+   * recordOutputs may ask at once); each writes the journal as it is when its turn comes.
+   */
+  save(): Promise<void> {
+    const write = () => writeJournal(this.journalFile, this.journal);
+    this.#saving = this.#saving.then(write, write);
+    return this.#saving;
   }
 
   /** The run lock; once held, temp files a killed writer left next to the journal are removed. */
@@ -314,6 +331,7 @@ export class Session {
       artifacts: this.compiled.artifacts,
       deployment: this.deployment,
       dms: this.dms,
+      rds: this.rds,
       ssm: this.ssm,
       cloudwatch: this.cloudwatch,
       agent: (input) => this.agent(input),
@@ -328,6 +346,12 @@ export class Session {
       secretVersion: (parameter) => this.secrets.versionOf(parameter),
       resolve: (value) => resolvePlaceholders(value, (id) => this.outputsOf(id), this.secrets),
       outputsOf: (id) => this.outputsOf(id),
+      recordOutputs: async (outputs) => {
+        const record = node ? this.journal.nodes[node.id] : undefined;
+        if (!record) return;
+        record.outputs = { ...record.outputs, ...outputs };
+        await this.save();
+      },
       planRef: this.planRef,
       runKey: (keyed) => `${keyed.idempotencyKey}@run:${runIdOf(this.journal)}`,
       pendingModify: (id) => this.journal.nodes[id]?.modify ?? [],

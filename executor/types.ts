@@ -4,6 +4,7 @@
 
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Compensation, ExecutionGraph, ExecutorKind, GraphNode } from '../contracts/graph.js';
 import type { Sleeper } from '../contracts/retry.js';
@@ -25,6 +26,8 @@ export interface RunContext {
   readonly artifacts: ReadonlyMap<string, string>;
   readonly deployment: Deployment;
   readonly dms: DatabaseMigrationServiceClient;
+  /** Amazon RDS: the target's parameter group (fk_strategy parameter_group). */
+  readonly rds: RDSClient;
   readonly ssm: SSMClient;
   /** Read only: DMS's CDC latency metrics for the lag gate and status. */
   readonly cloudwatch: CloudWatchClient;
@@ -51,8 +54,13 @@ export interface RunContext {
   runKey(node: GraphNode): string;
   /** How the operator named the plan (file, or `--compiled DIR`), for the commands messages print. */
   readonly planRef: string;
-  /** Outputs recorded for an earlier node. */
+  /** Outputs recorded for an earlier node (or for this one, by an earlier attempt or recordOutputs). */
   outputsOf(nodeId: string): NodeOutputs | undefined;
+  /**
+   * Writes outputs of the running node to the journal now, before an action a retry must not repeat
+   * blind (the value a parameter group had before pgferry changed it). A no-op outside a journal node.
+   */
+  recordOutputs(outputs: NodeOutputs): Promise<void>;
   /** Fields of an existing DMS resource a plan change altered, to modify in place ([] when none). */
   pendingModify(nodeId: string): readonly string[];
   /** Run-scoped: DMS tasks stopped for plan changes, so each is stopped and resumed once per run. */

@@ -7,6 +7,7 @@ import { agentHandler } from './agent.js';
 import { dmsHandler } from './dms.js';
 import { gateHandler } from './gate.js';
 import { logicalTargetKinds, logicalWaitKinds, sourceSqlHandler, withKinds } from './logical.js';
+import { rdsHandler } from './rds.js';
 import { ssmHandler } from './ssm.js';
 import { targetSqlHandler } from './target-sql.js';
 import { verifyHandler } from './verify.js';
@@ -17,6 +18,7 @@ export const handlers: HandlerRegistry = {
   'source-sql': sourceSqlHandler,
   'target-sql': withKinds(targetSqlHandler, logicalTargetKinds),
   dms: dmsHandler,
+  rds: rdsHandler,
   ssm: ssmHandler,
   gate: gateHandler,
   wait: withKinds(waitHandler, logicalWaitKinds),

@@ -70,17 +70,13 @@ async function runArtifacts(node: GraphNode, input: Input, ctx: RunContext): Pro
   } finally {
     await client.end().catch(() => undefined);
   }
-  const note =
-    input.fkStrategy === 'parameter_group' && node.kind === 'TargetFkRestore'
-      ? `parameter group ${String(input.parameterGroup)}: set session_replication_role back to origin in RDS (not done by pgferry)`
-      : undefined;
   const outputs = {
     database: target.database,
     scripts: scripts.map((script) => script.path).join(','),
     statements: count,
     sha256: sha256(scripts.map((script) => script.text).join('\n')),
   };
-  return note === undefined ? { status: 'succeeded', outputs } : { status: 'succeeded', outputs, note };
+  return { status: 'succeeded', outputs };
 }
 
 interface SequenceRow {
