@@ -18,7 +18,7 @@ import {
   ResetDBParameterGroupCommand,
 } from '@aws-sdk/client-rds';
 import type { RdsParameterGroupTarget } from '../../contracts/node-inputs.js';
-import { type Sleeper, withRetry } from '../retry.js';
+import { type Sleeper, withRetry } from '../../contracts/retry.js';
 import { NodeFailure } from '../types.js';
 
 export interface RdsOpsOptions {
