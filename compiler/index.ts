@@ -12,6 +12,7 @@ import { findingToDiagnostic } from './front/findings.js';
 import { loadPlan } from './front/load-plan.js';
 import { buildGraph } from './graph/build-graph.js';
 import { verifyGraph } from './graph/verify-graph.js';
+import { serverCapacity } from './knowledge/server-capacity.js';
 import type { Plan } from './model/plan.js';
 import { emitArtifacts, MANIFEST_PATH } from './output.js';
 import { type PlanFile, type PlanFileReader, readPlanFiles, workingTreeReader } from './plan-files.js';
@@ -66,7 +67,9 @@ export async function compilePlan(file: string, options: CompileOptions = {}): P
     return { plan, graph: null, artifacts: [], diagnostics: sortDiagnostics(diagnostics), planFiles };
   }
 
-  const graph = buildGraph(plan);
+  // A catalog sizes the capacity settings from what the server runs now (never below it).
+  const capacity = serverCapacity(plan, options.catalog ?? null);
+  const graph = buildGraph(plan, capacity);
   const graphDiagnostics = verifyGraph(graph).map((f) => findingToDiagnostic(f, file, loaded.locate));
   diagnostics = [...diagnostics, ...graphDiagnostics];
   if (hasErrors(diagnostics)) {
@@ -74,7 +77,13 @@ export async function compilePlan(file: string, options: CompileOptions = {}): P
   }
 
   // emitArtifacts writes the whole directory: graph.json, graph.mmd, plan.resolved.json, MANIFEST.json too.
-  return { plan, graph, artifacts: emitArtifacts(plan, graph), diagnostics: sortDiagnostics(diagnostics), planFiles };
+  return {
+    plan,
+    graph,
+    artifacts: emitArtifacts(plan, graph, capacity),
+    diagnostics: sortDiagnostics(diagnostics),
+    planFiles,
+  };
 }
 
 export type { Artifact, Diagnostic, ExecutionGraph, Plan };

@@ -21,13 +21,14 @@ import { cutoverSql, postLoadSql, prepareSql, sequencesSql } from './emit/target
 import { taskSettings } from './emit/task-settings.js';
 import { toMermaid } from './graph/render.js';
 import { isServerless } from './knowledge/dms-compute.js';
+import type { ServerCapacity } from './knowledge/server-capacity.js';
 import { sourceEndpointId, targetDatabase, targetEndpointId } from './model/names.js';
 import type { Plan } from './model/plan.js';
 
 export const MANIFEST_PATH = 'MANIFEST.json';
 
-function sourceArtifacts(plan: Plan): Artifact[] {
-  const bundle = buildSourceBundle(plan);
+function sourceArtifacts(plan: Plan, capacity: ServerCapacity | null): Artifact[] {
+  const bundle = buildSourceBundle(plan, capacity);
   const out: Artifact[] = [
     { path: artifactPath.bundle, content: canonicalJson(bundle) },
     { path: artifactPath.hbaSnippet, content: pgHbaSnippet(plan, bundle) },
@@ -109,12 +110,13 @@ export function manifest(plan: Plan, planHash: string, artifacts: readonly Artif
   return { path: MANIFEST_PATH, content: canonicalJson({ plan: plan.name, planHash, files }) };
 }
 
-export function emitArtifacts(plan: Plan, graph: ExecutionGraph): Artifact[] {
+/** `capacity` (from a catalog) must be the one the graph was built with: the bundle's hash is in the graph. */
+export function emitArtifacts(plan: Plan, graph: ExecutionGraph, capacity: ServerCapacity | null = null): Artifact[] {
   const artifacts: Artifact[] = [
     { path: 'graph.json', content: canonicalJson(graph) },
     { path: 'graph.mmd', content: toMermaid(graph) },
     { path: 'plan.resolved.json', content: canonicalJson(plan) },
-    ...sourceArtifacts(plan),
+    ...sourceArtifacts(plan, capacity),
     ...targetArtifacts(plan),
     // The logical engine creates no DMS resource: DMS requests would only mislead a reviewer.
     ...(plan.engine === 'dms' ? dmsArtifacts(plan, graph) : []),

@@ -14,14 +14,15 @@ import { hashJson } from '../../contracts/canonical-json.js';
 import { dmsCompute, dmsSourceCidrs } from '../knowledge/dms-compute.js';
 import { needsRestart } from '../knowledge/pg-versions.js';
 import { needsLogicalDecoding, slotBudget, walSenderBudget } from '../knowledge/replication-budget.js';
+import { mayLower, type ServerCapacity, type SizedSetting } from '../knowledge/server-capacity.js';
 import { cdcTasks, pgPluginName } from '../model/names.js';
 import type { Plan } from '../model/plan.js';
 
 /** Why each setting is there; the postgresql.conf snippet prints it next to the value. */
 export const SETTING_REASONS: Readonly<Record<string, string>> = {
   wal_level: 'logical decoding for DMS CDC',
-  max_replication_slots: 'existing slots + one per CDC task + headroom',
-  max_wal_senders: 'existing WAL senders + one per CDC task + headroom',
+  max_replication_slots: "existing slots + one per CDC task + headroom (or the server's current value, when higher)",
+  max_wal_senders: "existing WAL senders + one per CDC task + headroom (or the server's current value, when higher)",
   wal_sender_timeout: 'DMS needs 0 or >= 10s',
   max_slot_wal_keep_size: 'plan override (MB); a capped slot can be invalidated',
   logical_decoding_work_mem: 'plan override (kB)',
@@ -29,17 +30,33 @@ export const SETTING_REASONS: Readonly<Record<string, string>> = {
   ssl: 'DMS connects with TLS (hostssl rules)',
 };
 
-export function computeSettings(plan: Plan): Record<string, GucValue> {
+/**
+ * A sized setting as the bundle writes it: what the migration needs (or the plan's higher override),
+ * and, when a catalog shows the server running more, the server's current value, so the bundle a
+ * reviewer reads says what the source will run; only source.capacity_may_lower lets it go below.
+ */
+function sized(plan: Plan, name: SizedSetting, needed: number, capacity: ServerCapacity | null): number {
+  const value = Math.max(needed, plan.source.settings[name] ?? 0);
+  const current = capacity?.current[name];
+  return current === undefined || mayLower(plan, name) ? value : Math.max(value, current);
+}
+
+export function computeSettings(plan: Plan, capacity: ServerCapacity | null = null): Record<string, GucValue> {
   const { settings: overrides, version } = plan.source;
   // The same budget the slot-budget rule checks, so the emitted value and the check cannot disagree.
   const decoding = needsLogicalDecoding(plan);
   const settings: Record<string, GucValue> = {};
   if (decoding || overrides.wal_level !== undefined) settings.wal_level = overrides.wal_level ?? 'logical';
   if (decoding || overrides.max_replication_slots !== undefined) {
-    settings.max_replication_slots = Math.max(slotBudget(plan).recommended, overrides.max_replication_slots ?? 0);
+    settings.max_replication_slots = sized(
+      plan,
+      'max_replication_slots',
+      slotBudget(plan, capacity).recommended,
+      capacity,
+    );
   }
   if (decoding || overrides.max_wal_senders !== undefined) {
-    settings.max_wal_senders = Math.max(walSenderBudget(plan).recommended, overrides.max_wal_senders ?? 0);
+    settings.max_wal_senders = sized(plan, 'max_wal_senders', walSenderBudget(plan, capacity).recommended, capacity);
   }
   if (decoding || overrides.wal_sender_timeout !== undefined) {
     settings.wal_sender_timeout = overrides.wal_sender_timeout ?? 0;
@@ -113,9 +130,10 @@ function capacityOf(
   return capacity.length === 0 ? {} : { capacity: { floors, mayLower } };
 }
 
-export function buildSourceBundle(plan: Plan): SourceBundle {
+/** The bundle; `capacity` (from `--catalog`) sizes the capacity settings from what the server runs. */
+export function buildSourceBundle(plan: Plan, capacity: ServerCapacity | null = null): SourceBundle {
   const { source } = plan;
-  const settings = computeSettings(plan);
+  const settings = computeSettings(plan, capacity);
   const cdc = cdcTasks(plan);
   const roleSettings: Record<string, string> = {};
   if (source.version.num >= 90600) {

@@ -10,6 +10,7 @@ import { refPlaceholder } from '../../contracts/secret-ref.js';
 import { usesParameterGroup } from '../emit/rds-requests.js';
 import { SEQUENCE_READ_SQL } from '../emit/target-sql.js';
 import { isServerless } from '../knowledge/dms-compute.js';
+import type { ServerCapacity } from '../knowledge/server-capacity.js';
 import { isDowntimeDatabase, targetDatabase, tasksOf } from '../model/names.js';
 import { nodeId } from '../model/node-ids.js';
 import type { Plan, Task } from '../model/plan.js';
@@ -373,9 +374,10 @@ export function assembleGraph(plan: Plan, nodes: readonly GraphNode[]): Executio
 
 const ENGINES: Readonly<Record<Plan['engine'], ReplicationEngine>> = { dms: dmsEngine, logical: logicalEngine };
 
-export function buildGraph(plan: Plan): ExecutionGraph {
+/** `capacity` (from a catalog) sizes the source bundle the graph's agent nodes apply. */
+export function buildGraph(plan: Plan, capacity: ServerCapacity | null = null): ExecutionGraph {
   const engine = plan.engine === 'dms' && isServerless(plan) ? dmsServerlessEngine : ENGINES[plan.engine];
-  const b = new GraphBuilder(plan);
+  const b = new GraphBuilder(plan, capacity);
   engine.setup(b);
   addSource(b);
   addParameterGroupApply(b);

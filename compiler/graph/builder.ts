@@ -6,6 +6,7 @@ import type { Compensation, GraphNode, NodeKind, Phase } from '../../contracts/g
 import type { AgentAccessInput, NodeInput, PgConnectionInput, SecretString } from '../../contracts/node-inputs.js';
 import { type SecretRef, secretPlaceholder } from '../../contracts/secret-ref.js';
 import { buildSourceBundle } from '../emit/source-bundle.js';
+import type { ServerCapacity } from '../knowledge/server-capacity.js';
 import { nodeId } from '../model/node-ids.js';
 import type { Plan, Task } from '../model/plan.js';
 import { fact } from './facts.js';
@@ -39,8 +40,11 @@ export class GraphBuilder {
   readonly bundle;
   readonly agent: AgentAccessInput;
 
-  constructor(readonly plan: Plan) {
-    this.bundle = buildSourceBundle(plan);
+  constructor(
+    readonly plan: Plan,
+    capacity: ServerCapacity | null = null,
+  ) {
+    this.bundle = buildSourceBundle(plan, capacity);
     this.agent = { url: plan.source.agent.url, token: secret(plan.source.agent.token) };
   }
 

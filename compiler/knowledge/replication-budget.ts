@@ -3,6 +3,7 @@
 
 import type { Plan } from '../model/plan.js';
 import { hasFullLoad, isCdc } from '../model/task-kind.js';
+import { replicationInUse, type ServerCapacity } from './server-capacity.js';
 
 /** Spare slots/senders beyond the need: a task restart or a DBA's pg_basebackup must not hit the limit. */
 export const REPLICATION_HEADROOM = 2;
@@ -41,14 +42,17 @@ export function replicationStreams(plan: Plan): number {
   return plan.dms.tasks.reduce((sum, task) => sum + 1 + (hasFullLoad(task) ? LOGICAL_SYNC_WORKERS : 0), 0);
 }
 
-/** One logical slot per replication stream, on top of the slots other consumers already hold. */
-export function slotBudget(plan: Plan): ReplicationBudget {
-  const required = plan.source.existing_replication.slots + replicationStreams(plan);
+/**
+ * One logical slot per replication stream, on top of the slots other consumers already hold (the
+ * plan's existing_replication, or what a catalog shows when that is more).
+ */
+export function slotBudget(plan: Plan, capacity: ServerCapacity | null = null): ReplicationBudget {
+  const required = replicationInUse(plan, capacity).slots + replicationStreams(plan);
   return { required, recommended: required + REPLICATION_HEADROOM };
 }
 
 /** One walsender per replication stream, on top of standbys and backup tools. */
-export function walSenderBudget(plan: Plan): ReplicationBudget {
-  const required = plan.source.existing_replication.wal_senders + replicationStreams(plan);
+export function walSenderBudget(plan: Plan, capacity: ServerCapacity | null = null): ReplicationBudget {
+  const required = replicationInUse(plan, capacity).walSenders + replicationStreams(plan);
   return { required, recommended: required + REPLICATION_HEADROOM };
 }

@@ -39,6 +39,16 @@ export function isDowntimeDatabase(plan: Plan, database: string): boolean {
   return tasks.length > 0 && !tasks.some(isCdc);
 }
 
+/** The logical engine's publication and subscription name for a task: `orders-cdc` → `pgferry_orders_cdc`. */
+export function logicalIdentifier(task: Task): string {
+  return `pgferry_${task.id.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+}
+
+/** The logical engine's slot for a task: the plan's `slot_name` when given, else the subscription's name. */
+export function logicalSlotName(task: Task): string {
+  return task.slot_name ?? logicalIdentifier(task);
+}
+
 /** `test-decoding` (the plan's and DMS's spelling) → `test_decoding` (PostgreSQL's). */
 export function pgPluginName(plugin: Task['plugin']): 'test_decoding' | 'pglogical' {
   return plugin === 'pglogical' ? 'pglogical' : 'test_decoding';

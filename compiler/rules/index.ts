@@ -8,6 +8,7 @@ import { compareText } from '../../contracts/compare.js';
 import type { CodeInfo } from '../diagnostics/codes.js';
 import type { Plan } from '../model/plan.js';
 import type { PlanFileRead } from '../plan-files.js';
+import { catalogCapacityRule } from './catalog-capacity.js';
 import { catalogColumnsRule } from './catalog-columns.js';
 import { catalogDatabaseRule } from './catalog-database.js';
 import { catalogKeysRule } from './catalog-keys.js';
@@ -74,6 +75,7 @@ export const rules: readonly Rule[] = Object.freeze([
   catalogDatabaseRule,
   catalogTransformationsRule,
   catalogTableSettingsRule,
+  catalogCapacityRule,
 ]);
 
 const waiverCodes: readonly CodeInfo[] = [WAIVER_UNUSED, WAIVER_INVALID];

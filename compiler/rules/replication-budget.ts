@@ -8,6 +8,7 @@ import {
   slotBudget,
   walSenderBudget,
 } from '../knowledge/replication-budget.js';
+import { replicationInUse, serverCapacity } from '../knowledge/server-capacity.js';
 import type { Plan } from '../model/plan.js';
 import type { Finding, Rule } from './rule.js';
 
@@ -89,16 +90,25 @@ function checkBudget(
 export const replicationBudgetRule = {
   codes: [SLOT_BUDGET, WAL_SENDER_BUDGET, REPLICATION_HEADROOM],
   needsCatalog: false,
-  check({ plan, report }) {
-    const existing = plan.source.existing_replication;
+  check({ plan, catalog, report }) {
+    // With a catalog, replication in use is what it shows when that is more than the plan declares.
+    const capacity = serverCapacity(plan, catalog);
+    const existing = replicationInUse(plan, capacity);
     for (const finding of [
-      ...checkBudget(plan, 'max_replication_slots', slotBudget(plan), SLOT_BUDGET.code, existing.slots, 'slots'),
+      ...checkBudget(
+        plan,
+        'max_replication_slots',
+        slotBudget(plan, capacity),
+        SLOT_BUDGET.code,
+        existing.slots,
+        'slots',
+      ),
       ...checkBudget(
         plan,
         'max_wal_senders',
-        walSenderBudget(plan),
+        walSenderBudget(plan, capacity),
         WAL_SENDER_BUDGET.code,
-        existing.wal_senders,
+        existing.walSenders,
         'WAL senders',
       ),
     ])

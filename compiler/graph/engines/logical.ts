@@ -5,24 +5,19 @@
 // facts as DMS, so the source, target and cutover nodes are the same for both engines.
 
 import type { NodeInput } from '../../../contracts/node-inputs.js';
-import { isDowntimeDatabase, targetDatabase, tasksOf } from '../../model/names.js';
+import { isDowntimeDatabase, logicalIdentifier, logicalSlotName, targetDatabase, tasksOf } from '../../model/names.js';
 import type { Task } from '../../model/plan.js';
 import { hasFullLoad, isCdc } from '../../model/task-kind.js';
 import { compensation, type GraphBuilder } from '../builder.js';
 import { fact } from '../facts.js';
 import type { ReplicationEngine } from './engine.js';
 
-/** A task id as a PostgreSQL identifier: `orders-cdc` → `pgferry_orders_cdc`. */
-function identifier(task: Task): string {
-  return `pgferry_${task.id.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
-}
-
 /** Names of what the engine creates for a task (the executor and the tests use them too). */
 export const logicalNames = {
-  publication: identifier,
-  subscription: identifier,
+  publication: logicalIdentifier,
+  subscription: logicalIdentifier,
   /** The plan's `slot_name` when given, else the subscription's name. */
-  slot: (task: Task): string => task.slot_name ?? identifier(task),
+  slot: logicalSlotName,
 } as const;
 
 export const logicalNodeId = {

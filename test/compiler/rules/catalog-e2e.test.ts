@@ -15,6 +15,9 @@ test('catalog rules over the shop plan report each table at its include pattern'
   const lines = result.diagnostics.map((d) => `${d.code}@${d.span?.start.line}:${d.span?.start.col} ${d.severity}`);
   expect(lines).toEqual([
     'PGF5040@15:15 warning',
+    // The plan declares a standby's slot and two WAL senders the snapshot does not show (information).
+    'PGF5050@24:12 info',
+    'PGF5050@25:18 info',
     'PGF3505@47:11 info',
     'PGF5020@79:19 warning',
     'PGF5010@79:36 error',
