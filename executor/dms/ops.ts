@@ -10,11 +10,15 @@ import {
   type DatabaseMigrationServiceClient,
   DescribeConnectionsCommand,
   DescribeEndpointsCommand,
+  DescribeReplicationConfigsCommand,
   DescribeReplicationInstancesCommand,
+  DescribeReplicationsCommand,
   DescribeReplicationTasksCommand,
   DescribeTableStatisticsCommand,
   type Endpoint,
   ListTagsForResourceCommand,
+  type Replication,
+  type ReplicationConfig,
   type ReplicationInstance,
   type ReplicationTask,
   type TableStatistics,
@@ -134,6 +138,32 @@ export class DmsOps {
   async task(identifier: string): Promise<ReplicationTask | null> {
     const all = await this.#tasks('replication-task-id', identifier);
     return all.find((item) => item.ReplicationTaskIdentifier === identifier) ?? null;
+  }
+
+  /** A DMS Serverless replication config by identifier (DescribeReplicationConfigs). */
+  async replicationConfig(identifier: string): Promise<ReplicationConfig | null> {
+    const all = await this.describeAll<ReplicationConfig>(
+      'ReplicationConfigs',
+      (Marker) =>
+        new DescribeReplicationConfigsCommand({
+          Filters: [{ Name: 'replication-config-id', Values: [identifier] }],
+          Marker,
+        }),
+    );
+    return all.find((item) => item.ReplicationConfigIdentifier === identifier) ?? null;
+  }
+
+  /** The replication of a DMS Serverless config (DescribeReplications): its status, provisioning, stats. */
+  async replication(identifier: string): Promise<Replication | null> {
+    const all = await this.describeAll<Replication>(
+      'Replications',
+      (Marker) =>
+        new DescribeReplicationsCommand({
+          Filters: [{ Name: 'replication-config-id', Values: [identifier] }],
+          Marker,
+        }),
+    );
+    return all.find((item) => item.ReplicationConfigIdentifier === identifier) ?? null;
   }
 
   #tasks(filter: string, value: string): Promise<ReplicationTask[]> {

@@ -52,11 +52,17 @@ function takenElsewhere(ctx: RunContext, task: string): Set<string> {
   const taken = new Set<string>();
   for (const node of ctx.graph.nodes) {
     if (typeof node.input.slot === 'string' && !node.input.slot.startsWith('@ref(')) taken.add(node.input.slot);
-    if (node.kind !== 'DmsTaskStart' || node.input.task === task) continue;
+    if ((node.kind !== 'DmsTaskStart' && node.kind !== 'DmsReplicationStart') || node.input.task === task) continue;
     const recorded = ctx.outputsOf(node.id)?.slotName;
     if (typeof recorded === 'string' && recorded !== '') taken.add(recorded);
   }
   return taken;
+}
+
+/** What the slot wait reads of the task (or DMS Serverless replication) that makes the slot. */
+export interface ReplicatorState {
+  readonly Status?: string | undefined;
+  readonly LastFailureMessage?: string | undefined;
 }
 
 export interface Attribution {
@@ -75,6 +81,7 @@ export async function attributeSlot(
   task: string,
   database: string,
   before: ReadonlySet<string> | null,
+  state: (task: string) => Promise<ReplicatorState | null> = (id) => dms.task(id),
 ): Promise<Attribution> {
   const agent = await ctx.agent();
   const taken = takenElsewhere(ctx, task);
@@ -87,7 +94,7 @@ export async function attributeSlot(
     kind: 'slot',
     what: `the logical slot of task ${task} on database ${database}`,
     read: async () => {
-      const [current, slots] = await Promise.all([dms.task(task), agent.slots()]);
+      const [current, slots] = await Promise.all([state(task), agent.slots()]);
       return {
         status: current?.Status ?? 'not found',
         failure: current?.LastFailureMessage,

@@ -13,7 +13,7 @@ import { type Input, optionalNumber, optionalRecord, optionalString, requireStri
 import { dmsTargetCaughtUp, logicalTargetCaughtUp } from '../target-caught-up.js';
 import { type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
 import { formatDuration, speakingWait, waitClock } from '../waits.js';
-import { fullLoadWait } from './dms.js';
+import { fullLoadWait } from './dms-task-start.js';
 import { watchSubscriptionErrors } from './subscription-errors.js';
 
 /** The slot of a task: the node's own `slot`, or what the task's start node recorded. */

@@ -215,9 +215,11 @@ export async function startDmsStandIn(options: DmsStandInOptions = {}): Promise<
     reads,
     async settle() {
       for (let i = 0; i < 500; i += 1) {
-        const waiting = [...state.tasks.values()].some(
-          (task) => task.migrationType !== 'full-load' && task.status === 'running' && task.slotName === undefined,
-        );
+        const waiting = state
+          .replicators()
+          .some(
+            (task) => task.migrationType !== 'full-load' && task.status === 'running' && task.slotName === undefined,
+          );
         if (!waiting) return;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

@@ -38,9 +38,11 @@ export class DmsSourceSide {
 
   /** One pass over the running CDC tasks: make missing slots, consume existing ones. */
   async tick(): Promise<void> {
-    const tasks = [...this.state.tasks.values()].filter(
-      (task) => task.migrationType !== 'full-load' && task.status === 'running' && task.runningSince !== undefined,
-    );
+    const tasks = this.state
+      .replicators()
+      .filter(
+        (task) => task.migrationType !== 'full-load' && task.status === 'running' && task.runningSince !== undefined,
+      );
     if (tasks.length === 0) return;
     const existing = await this.#slots();
     for (const task of tasks) {

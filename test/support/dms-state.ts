@@ -19,6 +19,7 @@
 
 import { createHash } from 'node:crypto';
 import { CloudWatchMetrics } from './cloudwatch-state.js';
+import { ServerlessReplications } from './dms-serverless-state.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -134,6 +135,13 @@ export class DmsState {
   onCdcStart: ((task: { id: string; slotName: string }) => Promise<void>) | null = null;
   /** DMS's CloudWatch metrics (AWS/DMS): published while a task runs CDC on the wall clock (tick). */
   readonly cloudwatch = new CloudWatchMetrics();
+  /** DMS Serverless: replication configs and their replications (test/support/dms-serverless-state.ts). */
+  readonly serverless: ServerlessReplications = new ServerlessReplications(this, {
+    arn: (kind) => this.#arn(kind),
+    due: (changedAt) => this.#due(changedAt),
+    page: (items, input, range) => this.#page(items, input, range),
+    created: (command) => this.#created(command),
+  });
   #seq = 0;
   readonly #clock: Clock;
   readonly #failOnCreate = new Map<string, string>();
@@ -220,9 +228,15 @@ export class DmsState {
     return this.#clock === 'describe' || this.now() - changedAt >= this.#clock.stepMs;
   }
 
+  /** Everything that replicates and may make a slot: tasks on instances and Serverless replications. */
+  replicators(): StateTask[] {
+    return [...this.tasks.values(), ...this.serverless.replications.values()];
+  }
+
   /** Time passing without anyone asking (the HTTP stand-in's own timer): every due step is taken. */
   tick(): void {
     if (this.#clock === 'describe') return;
+    this.serverless.tick();
     for (const item of [...this.instances.values()]) if (this.#due(item.changedAt)) this.#advanceInstance(item);
     for (const item of [...this.endpoints.values()])
       if (item.status === 'deleting' && this.#due(item.changedAt)) this.endpoints.delete(item.id);
@@ -354,10 +368,13 @@ export class DmsState {
     DeleteEndpoint: (input) => {
       const endpoint = [...this.endpoints.values()].find((item) => item.arn === input.EndpointArn);
       if (!endpoint) throw notFound(`Endpoint ${input.EndpointArn} not found`);
-      const users = [...this.tasks.values()].filter(
+      const users = this.replicators().filter(
         (task) => task.request.SourceEndpointArn === endpoint.arn || task.request.TargetEndpointArn === endpoint.arn,
       );
-      if (users.length > 0) throw invalidState(`Endpoint ${endpoint.id} is used by replication tasks`);
+      if (users.length > 0)
+        throw invalidState(
+          `Endpoint ${endpoint.id} is used by ${this.tasks.has(users[0]!.id) ? 'replication tasks' : `replication config ${users[0]!.id}`}`,
+        );
       this.#set(endpoint, 'deleting');
       return { Endpoint: this.#endpointView(endpoint) };
     },
@@ -575,12 +592,12 @@ export class DmsState {
 
   /** Whether the stand-in answers `command`. */
   handles(command: string): boolean {
-    return Object.hasOwn(this.#commands, command);
+    return Object.hasOwn(this.#commands, command) || Object.hasOwn(this.serverless.commands, command);
   }
 
   /** Runs one API call: records it, throws an injected fault if one is queued, else answers. */
   async handle(command: string, input: Json): Promise<Json> {
-    const run = this.#commands[command];
+    const run = Object.hasOwn(this.#commands, command) ? this.#commands[command] : this.serverless.commands[command];
     if (!run) throw new DmsFault('UnknownOperationException', `the DMS stand-in does not answer ${command}`);
     this.#record(command, input);
     return run(input);
