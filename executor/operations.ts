@@ -185,7 +185,8 @@ export function gatesOf(graph: ExecutionGraph): string[] {
   for (const node of graph.nodes) {
     if (node.gate !== null) known.add(node.gate);
     if (node.kind === 'ManualGate') known.add(String(node.input.gate ?? node.input.name ?? node.gate ?? node.id));
-    if (node.kind === 'DmsTaskStart' && node.input.allowReload === true) known.add(RELOAD_GATE);
+    if ((node.kind === 'DmsTaskStart' || node.kind === 'DmsReplicationStart') && node.input.allowReload === true)
+      known.add(RELOAD_GATE);
   }
   return [...known].sort(compareText);
 }

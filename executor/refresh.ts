@@ -9,7 +9,12 @@
 // `refreshDms` only reads; `applyRefresh` turns the drift into journal states so apply acts on it:
 // nothing is "already done" that AWS says is gone.
 
-import type { Endpoint, ReplicationInstance, ReplicationTask } from '@aws-sdk/client-database-migration-service';
+import type {
+  Endpoint,
+  Replication,
+  ReplicationInstance,
+  ReplicationTask,
+} from '@aws-sdk/client-database-migration-service';
 import { canonicalJson } from '../contracts/canonical-json.js';
 import type { ExecutionGraph, GraphNode, NodeKind } from '../contracts/graph.js';
 import { isModifiableField } from './dms/modifiable.js';
@@ -65,16 +70,21 @@ const COMPARED: Partial<Record<NodeKind, readonly string[]>> = {
   DmsTaskCreate: ['MigrationType', 'ReplicationInstanceArn', 'SourceEndpointArn', 'TargetEndpointArn', 'TableMappings'],
 };
 
+/** A DMS resource as described: an instance, an endpoint, a task or a Serverless replication. */
+type Live = ReplicationInstance | Endpoint | ReplicationTask | Replication;
+
 const RESOURCE: Partial<Record<NodeKind, string>> = {
   DmsReplicationInstanceCreate: 'replication instance',
   DmsEndpointCreate: 'endpoint',
   DmsTaskCreate: 'replication task',
+  DmsReplicationConfigCreate: 'Serverless replication config',
 };
 
 const IDENTIFIER: Partial<Record<NodeKind, string>> = {
   DmsReplicationInstanceCreate: 'ReplicationInstanceIdentifier',
   DmsEndpointCreate: 'EndpointIdentifier',
   DmsTaskCreate: 'ReplicationTaskIdentifier',
+  DmsReplicationConfigCreate: 'ReplicationConfigIdentifier',
 };
 
 /** Instance states that do not pass by themselves. */
@@ -85,9 +95,9 @@ const BROKEN_INSTANCE = new Set([
   'storage-full',
 ]);
 
-function statusOf(kind: NodeKind, live: ReplicationInstance | Endpoint | ReplicationTask): string {
+function statusOf(kind: NodeKind, live: Live): string {
   if (kind === 'DmsReplicationInstanceCreate') return (live as ReplicationInstance).ReplicationInstanceStatus ?? '?';
-  return (live as Endpoint | ReplicationTask).Status ?? '?';
+  return (live as Endpoint | ReplicationTask | Replication).Status ?? '?';
 }
 
 /** A create node's request as compiled (placeholders unresolved): inline, or its artifact. */
@@ -231,14 +241,16 @@ export async function refreshDms(session: Session): Promise<Refresh> {
     const identifier = String(record?.outputs.identifier ?? request[IDENTIFIER[node.kind]!] ?? '').toLowerCase();
     if (identifier === '') continue;
     const what = `${kind} ${identifier}`;
-    let live: ReplicationInstance | Endpoint | ReplicationTask | null;
+    let live: Live | null;
     try {
       live =
         node.kind === 'DmsReplicationInstanceCreate'
           ? await dms.instance(identifier)
           : node.kind === 'DmsEndpointCreate'
             ? await dms.endpoint(identifier)
-            : await dms.task(identifier);
+            : node.kind === 'DmsReplicationConfigCreate'
+              ? await dms.replication(identifier)
+              : await dms.task(identifier);
     } catch (error) {
       unknown.push(`${what}: ${session.redactor.messageOf(error)}`);
       continue;

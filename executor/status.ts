@@ -212,6 +212,48 @@ async function liveTasks(session: Session, problems: string[]): Promise<TaskStat
   return out;
 }
 
+/** The plan's DMS Serverless replication configs, by identifier. */
+function replicationIds(session: Session): string[] {
+  const ids = new Set<string>();
+  for (const node of session.compiled.graph.nodes)
+    if (node.kind === 'DmsReplicationConfigCreate' && typeof node.input.task === 'string')
+      ids.add(node.input.task.toLowerCase());
+  return [...ids].sort();
+}
+
+/**
+ * Each DMS Serverless replication as DescribeReplications reports it, in a task's terms: its status
+ * (with the capacity DMS provisioned), why it stopped, its full-load progress and failure messages.
+ */
+async function liveReplications(session: Session, problems: string[]): Promise<TaskStatus[]> {
+  const ops = new DmsOps({ client: session.dms, sleep: session.sleep, pollMs: 0, maxPolls: 1 });
+  const out: TaskStatus[] = [];
+  for (const id of replicationIds(session)) {
+    try {
+      const replication = await ops.replication(id);
+      const stats = replication?.ReplicationStats;
+      const provision = replication?.ProvisionData;
+      out.push({
+        task: id,
+        status:
+          replication?.Status === undefined
+            ? null
+            : `${replication.Status}${provision?.ProvisionState ? ` (serverless, capacity ${provision.ProvisionState}${provision.ProvisionedCapacityUnits ? `, ${provision.ProvisionedCapacityUnits} DCU` : ''})` : ' (serverless)'}`,
+        stopReason: replication?.StopReason ?? null,
+        fullLoadProgressPercent: stats?.FullLoadProgressPercent ?? null,
+        etaSeconds: fullLoadEta(stats?.FullLoadProgressPercent, stats?.ElapsedTimeMillis),
+        rowsPerSecond: null,
+        lastFailure: replication?.FailureMessages?.join('; ') || null,
+        ...NO_LATENCY,
+        tables: [],
+      });
+    } catch (error) {
+      problems.push(`DMS Serverless replication ${id}: ${session.redactor.messageOf(error)}`);
+    }
+  }
+  return out;
+}
+
 const noTables = (): Record<SyncStateCode, number> => ({ i: 0, d: 0, f: 0, s: 0, r: 0 });
 
 /** Each subscription of the plan as the target sees it, with its slot's lag from the agent's view. */
@@ -314,7 +356,7 @@ export async function statusReport(
     const refresh = await refreshDms(session);
     drift = refresh.drift;
     problems.push(...drift.map((item) => `drift: ${driftLine(item)}`));
-    tasks = await liveTasks(session, problems);
+    tasks = [...(await liveTasks(session, problems)), ...(await liveReplications(session, problems))];
     if (session.deployment.agent) {
       try {
         const agent = await session.agent();

@@ -34,8 +34,12 @@ const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 function selectionRules(ctx: RunContext, task: string): Selection[] {
   const create = ctx.graph.nodes.find(
     (node) =>
-      node.kind === 'DmsTaskCreate' &&
-      String(compiledRequest(node, ctx.artifacts).ReplicationTaskIdentifier ?? '').toLowerCase() === task.toLowerCase(),
+      (node.kind === 'DmsTaskCreate' || node.kind === 'DmsReplicationConfigCreate') &&
+      String(
+        compiledRequest(node, ctx.artifacts).ReplicationTaskIdentifier ??
+          compiledRequest(node, ctx.artifacts).ReplicationConfigIdentifier ??
+          '',
+      ).toLowerCase() === task.toLowerCase(),
   );
   if (!create) return [];
   const path = optionalString(create.input, 'tableMappings');

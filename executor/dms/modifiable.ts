@@ -11,6 +11,8 @@ const RESOURCE_KIND: Partial<Record<NodeKind, DmsResourceKind>> = {
   DmsTaskCreate: 'task',
   DmsEndpointCreate: 'endpoint',
   DmsReplicationInstanceCreate: 'replication-instance',
+  // DMS Serverless: ModifyReplicationConfig takes the whole ComputeConfig, the endpoints, mappings and settings.
+  DmsReplicationConfigCreate: 'replication-config',
 };
 
 /**
@@ -24,12 +26,18 @@ export function isModifiableField(kind: NodeKind, field: string): boolean {
 }
 
 /** Input members outside `request` that only name where the request came from. */
-const BOOKKEEPING_INPUT_FIELDS = new Set(['input.artifact', 'input.tableMappings', 'input.taskSettings']);
+const BOOKKEEPING_INPUT_FIELDS = new Set([
+  'input.artifact',
+  'input.tableMappings',
+  'input.taskSettings',
+  'input.replicationSettings',
+]);
 
 const RESOURCE_WORDS: Partial<Record<NodeKind, string>> = {
   DmsTaskCreate: 'replication task',
   DmsEndpointCreate: 'endpoint',
   DmsReplicationInstanceCreate: 'replication instance',
+  DmsReplicationConfigCreate: 'Serverless replication config',
 };
 
 const isModifiableKind = (kind: NodeKind): boolean => RESOURCE_KIND[kind] !== undefined;

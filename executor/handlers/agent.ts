@@ -83,7 +83,11 @@ function bundleSettings(bundle: Json): Json {
 function streamsChanges(ctx: RunContext): boolean {
   return (
     ctx.graph.engine === 'logical' ||
-    ctx.graph.nodes.some((item) => item.kind === 'DmsTaskStart' && item.input.migrationType !== 'full-load')
+    ctx.graph.nodes.some(
+      (item) =>
+        (item.kind === 'DmsTaskStart' || item.kind === 'DmsReplicationStart') &&
+        item.input.migrationType !== 'full-load',
+    )
   );
 }
 

@@ -12,6 +12,7 @@ import { certificateDelete, certificateImport } from './dms-certificate.js';
 import { ops } from './dms-common.js';
 import { connectionTest, endpointCreate, endpointDelete } from './dms-endpoint.js';
 import { instanceCreate, instanceDelete } from './dms-instance.js';
+import { probeConfig, serverlessKinds } from './dms-serverless.js';
 import { taskCreate, taskDelete, taskStop } from './dms-task.js';
 import { taskStart } from './dms-task-start.js';
 
@@ -27,6 +28,7 @@ const byKind: Partial<Record<NodeKind, KindRun>> = {
   DmsReplicationInstanceDelete: instanceDelete,
   DmsCertificateImport: certificateImport,
   DmsCertificateDelete: certificateDelete,
+  ...serverlessKinds,
 };
 
 /** Read-only: what exists already, what would be created. */
@@ -57,6 +59,8 @@ async function probe(node: GraphNode, ctx: RunContext): Promise<DryRunProbe> {
         ? { action: 'adopt', detail: `task ${found.ReplicationTaskIdentifier} (${found.Status})` }
         : { action: 'create', detail: `task ${identifier('ReplicationTaskIdentifier')}` };
     }
+    case 'DmsReplicationConfigCreate':
+      return probeConfig(dms, identifier('ReplicationConfigIdentifier'));
     case 'DmsConnectionTest': {
       // Only where both resources exist already (their ARNs are in the journal): TestConnection reads.
       let resolved: Input;

@@ -4,15 +4,16 @@
 // is DMS's own CDC latency from CloudWatch when fresh (executor/dms/cdc-latency.ts). The waits speak and
 // end (executor/waits.ts); the slot is the one attributed to the task, never a guess.
 
-import type { ReplicationTask } from '@aws-sdk/client-database-migration-service';
+import type { Replication, ReplicationTask } from '@aws-sdk/client-database-migration-service';
 import type { GraphNode } from '../../contracts/graph.js';
 import { type AgentSlot, lsnToBigInt } from '../agent-client.js';
 import { type CdcLatency, cdcLatencyReader, latencySeconds } from '../dms/cdc-latency.js';
-import { type DmsOps, dmsOpsFor } from '../dms/ops.js';
+import { dmsOpsFor } from '../dms/ops.js';
 import { type Input, optionalNumber, optionalRecord, optionalString, requireString } from '../inputs.js';
 import { dmsTargetCaughtUp, logicalTargetCaughtUp } from '../target-caught-up.js';
 import { type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
 import { formatDuration, speakingWait, waitClock } from '../waits.js';
+import { replicationFullLoadWait } from './dms-serverless.js';
 import { fullLoadWait } from './dms-task-start.js';
 import { watchSubscriptionErrors } from './subscription-errors.js';
 
@@ -25,7 +26,8 @@ function slotNameFor(ctx: RunContext, input: Input): string | undefined {
   for (const node of ctx.graph.nodes) {
     if (node.input.task !== task) continue;
     if (node.kind === 'SourceSlotCreate' && typeof node.input.slot === 'string') return node.input.slot;
-    const recorded = node.kind === 'DmsTaskStart' ? ctx.outputsOf(node.id)?.slotName : undefined;
+    const started = node.kind === 'DmsTaskStart' || node.kind === 'DmsReplicationStart';
+    const recorded = started ? ctx.outputsOf(node.id)?.slotName : undefined;
     if (typeof recorded === 'string' && recorded !== '') return recorded;
   }
   return undefined;
@@ -84,18 +86,31 @@ async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promi
   const maxLagSeconds = optionalNumber(input, 'maxLagSeconds') ?? 5;
   const task = optionalString(input, 'task');
   const dms = task !== undefined && input.engine !== 'logical' ? dmsOpsFor(ctx) : null;
-  const cloudwatchLag = dms ? cdcLatencyReader(dms, ctx.cloudwatch, ctx.now, ctx.sleep) : async () => null;
+  // A DMS Serverless replication is read with DescribeReplications, in the task's terms.
+  const serverless = input.serverless === true;
+  const readTask = async (): Promise<ReplicationTask | null> =>
+    serverless ? replicationAsTask(await dms!.replication(task!.toLowerCase())) : dms!.task(task!);
+  const taskLatency = dms ? cdcLatencyReader(dms, ctx.cloudwatch, ctx.now, ctx.sleep) : async () => null;
+  const cloudwatchLag = async (current: ReplicationTask | null): Promise<CdcLatency | null> =>
+    serverless && current?.Status === 'running'
+      ? {
+          sourceSeconds: null,
+          targetSeconds: null,
+          at: null,
+          why: 'CloudWatch latency is read for tasks on a replication instance, not DMS Serverless replications',
+        }
+      : taskLatency(current);
   if (!ctx.deployment.agent && optionalRecord(input, 'agent') === undefined) {
     if (!dms) return { status: 'succeeded', outputs: { lagBytes: null }, note: 'no agent to measure slot lag' };
-    await untilTaskRuns(dms, task!, ctx);
-    return cloudWatchOnlyLag(dms, task!, maxLagSeconds, cloudwatchLag, ctx);
+    await untilTaskRuns(readTask, task!, ctx);
+    return cloudWatchOnlyLag(readTask, task!, maxLagSeconds, cloudwatchLag, ctx);
   }
   const age = new LsnAge();
   const seen = await speakingWait(waitClock(ctx), {
     kind: 'lag',
     what: `CDC lag of ${task ?? node.id} under ${maxLagSeconds} s`,
     read: async () => {
-      const current = dms ? await dms.task(task!) : null;
+      const current = dms ? await readTask() : null;
       const status = dms ? (current?.Status ?? 'not found') : 'running';
       const [found, latency] = await Promise.all([findSlot(ctx, input), cloudwatchLag(current)]);
       const now = ctx.now().getTime();
@@ -147,7 +162,7 @@ async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promi
  * check, and the note says the lag was not measured and why.
  */
 async function cloudWatchOnlyLag(
-  dms: DmsOps,
+  readTask: () => Promise<ReplicationTask | null>,
   task: string,
   maxLagSeconds: number,
   cloudwatchLag: (current: ReplicationTask | null) => Promise<CdcLatency | null>,
@@ -157,7 +172,7 @@ async function cloudWatchOnlyLag(
     kind: 'lag',
     what: `CDC lag of ${task} under ${maxLagSeconds} s`,
     read: async () => {
-      const current = await dms.task(task);
+      const current = await readTask();
       return { status: current?.Status ?? 'not found', latency: await cloudwatchLag(current) };
     },
     done: (o) => {
@@ -198,11 +213,26 @@ function lagWords(o: {
   return `lag ${estimate} estimated from the slot's confirmed position${o.latency?.why ? ` (CloudWatch not used: ${o.latency.why})` : ''}`;
 }
 
-async function untilTaskRuns(dms: DmsOps, task: string, ctx: RunContext): Promise<void> {
+/** A DMS Serverless replication as the lag wait reads a task: status, stop reason, failure. */
+function replicationAsTask(replication: Replication | null): ReplicationTask | null {
+  if (replication === null) return null;
+  return {
+    ReplicationTaskIdentifier: replication.ReplicationConfigIdentifier,
+    Status: replication.Status,
+    StopReason: replication.StopReason,
+    LastFailureMessage: replication.FailureMessages?.join('; '),
+  };
+}
+
+async function untilTaskRuns(
+  read: () => Promise<ReplicationTask | null>,
+  task: string,
+  ctx: RunContext,
+): Promise<void> {
   await speakingWait(waitClock(ctx), {
     kind: 'task',
     what: `replication task ${task} running`,
-    read: async () => dms.task(task),
+    read,
     done: (current) => current?.Status === 'running',
     failed: (current) =>
       current === null
@@ -261,6 +291,7 @@ export const waitHandler: Handler = {
     if (node.kind === 'CdcLagWait') return cdcLagWait(node, input, ctx);
     if (node.kind === 'MarkerWait') return markerWait(node, input, ctx);
     if (node.kind === 'DmsFullLoadWait') return fullLoadWait(node, input, ctx);
+    if (node.kind === 'DmsReplicationFullLoadWait') return replicationFullLoadWait(node, input, ctx);
     throw new NodeFailure(`the wait executor does not run ${node.kind} (node ${node.id})`);
   },
 };
