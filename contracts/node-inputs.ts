@@ -1,4 +1,6 @@
 // What each graph node kind carries in `GraphNode.input`, and which outputs it hands to later nodes.
+// Over 400 lines on purpose: one table of every node kind, so a kind's input and outputs are found, and
+// compared with its neighbours', in one place.
 // The compiler builds inputs against these types; the executor implements one handler per kind against
 // them; the diff helper reads them to explain impact. The AWS DMS requests are the SDK's own
 // `*CommandInput` types, so the SDK is the contract: a member the API does not know is a type error.

@@ -5,6 +5,8 @@
 // DMS settings that pass through verbatim keep AWS's PascalCase.
 //
 // Everything here is plain JSON data, read-only; rules and graph builders never mutate it.
+// Over 400 lines on purpose: it is one type, the whole plan, mirroring schema/plan.schema.json key for
+// key; split across files it would no longer read side by side with the schema.
 
 import type { SecretRef } from '../../contracts/secret-ref.js';
 

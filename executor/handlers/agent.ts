@@ -1,27 +1,18 @@
 // Source-host work through the agent: preflight, the two-phase config apply (plan, then apply that
-// exact planHash), the consented restart, the migration role, the write fence, the marker and slots.
+// exact planHash), the consented restart, the migration role; the write fence, the marker and slots are
+// in agent-cutover.ts.
 // Every call is safe to repeat: the agent answers noop when the desired state already holds, and the
 // handler checks first where it can (slots, wal_level) so a re-run adopts instead of repeating.
 
 import type { GraphNode, NodeKind } from '../../contracts/graph.js';
-import { withRetry } from '../../contracts/retry.js';
-import { AgentError, lsnToBigInt, waitForOperation } from '../agent-client.js';
+import { waitForOperation } from '../agent-client.js';
 import { artifactText, type Input, optionalRecord, optionalString, requireString, stringList } from '../inputs.js';
 import { describeSettingChange, formatSettingChange, type SettingChange } from '../setting-changes.js';
-import {
-  type DryRunProbe,
-  type Handler,
-  NodeFailure,
-  type NodeOutputs,
-  type NodeResult,
-  type RunContext,
-} from '../types.js';
-import { handlerByKind, type KindRun } from './by-kind.js';
+import { type DryRunProbe, type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
+import { fence, marker, slotCreate, slotDrop, unfence } from './agent-cutover.js';
+import { handlerByKind, type KindRun, succeeded } from './by-kind.js';
 
 type Json = Record<string, unknown>;
-
-const ok = (outputs: NodeOutputs, note?: string): NodeResult =>
-  note === undefined ? { status: 'succeeded', outputs } : { status: 'succeeded', outputs, note };
 
 function bundleOf(node: GraphNode, input: Input, ctx: RunContext): Json | null {
   const path = optionalString(input, 'bundle') ?? 'source/bundle.json';
@@ -53,7 +44,7 @@ async function preflight(node: GraphNode, input: Input, ctx: RunContext): Promis
   const status = await agent.request<Json>('GET', '/v1/status').catch(() => ({}) as Json);
   if (fatal.length > 0) throw new NodeFailure(`source preflight failed: ${fatal.join(', ')}`);
   const failed = checks.filter((check) => check.status === 'fail');
-  return ok(
+  return succeeded(
     {
       ok: answer.ok === true,
       failing: failing.join(','),
@@ -162,7 +153,8 @@ async function configApply(node: GraphNode, input: Input, ctx: RunContext): Prom
   const planId = String(plan.planId ?? '');
   const planHash = String(plan.planHash ?? '');
   const restartNeeded = (plan.requires as Json | undefined)?.restart === true;
-  if (plan.noop === true) return ok({ planHash, changed: false, restartRequired: restartNeeded, settingChanges: '' });
+  if (plan.noop === true)
+    return succeeded({ planHash, changed: false, restartRequired: restartNeeded, settingChanges: '' });
   const applied = await agent.request<Json>(
     'POST',
     `/v1/plans/${encodeURIComponent(planId)}/apply`,
@@ -174,7 +166,7 @@ async function configApply(node: GraphNode, input: Input, ctx: RunContext): Prom
     `${ctx.runKey(node)}:${planHash}`,
   );
   const pending = Array.isArray(applied.pendingRestart) ? applied.pendingRestart.map(String) : [];
-  return ok({
+  return succeeded({
     planHash,
     changed: applied.changed !== false,
     restartRequired: applied.restartRequired === true || pending.length > 0,
@@ -218,7 +210,7 @@ async function restart(node: GraphNode, input: Input, ctx: RunContext): Promise<
     );
   const before = watched.length > 0 ? await settingStates(ctx, input, watched) : [];
   if (fine(before)) {
-    return ok(
+    return succeeded(
       { restarted: false, adopted: true },
       watched.length ? 'already running with the settings' : 'nothing needs a restart',
     );
@@ -249,7 +241,7 @@ async function restart(node: GraphNode, input: Input, ctx: RunContext): Promise<
       );
     throw new NodeFailure(`after the restart the source still runs ${detail.join(', ')}`);
   }
-  return ok({ restarted: true, ...Object.fromEntries(after.map((state) => [state.name, state.running])) });
+  return succeeded({ restarted: true, ...Object.fromEntries(after.map((state) => [state.name, state.running])) });
 }
 
 async function roleEnsure(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
@@ -268,115 +260,7 @@ async function roleEnsure(node: GraphNode, input: Input, ctx: RunContext): Promi
     settings: role.settings,
   };
   const answer = await agent.request<Json>('POST', '/v1/roles', body, ctx.runKey(node));
-  return ok({ role: name, result: String(answer.result ?? '') });
-}
-
-/**
- * The agent runs one operation at a time and answers 409 LOCKED to the rest: fences of several
- * databases run in parallel, so a locked request waits its turn (with backoff) instead of failing.
- */
-function retryLocked<T>(ctx: RunContext, request: () => Promise<T>): Promise<T> {
-  return withRetry(request, {
-    sleep: ctx.sleep,
-    attempts: 12,
-    baseMs: 250,
-    maxMs: 5_000,
-    retryable: (error) => error instanceof AgentError && error.code === 'LOCKED',
-  });
-}
-
-function fenceBody(input: Input, ctx: RunContext) {
-  return {
-    method: optionalString(input, 'method') ?? 'hba_reject',
-    roles: stringList(input, 'roles'),
-    databases: stringList(input, 'databases'),
-    plan: ctx.deployment.plan,
-  };
-}
-
-async function fence(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
-  const agent = await ctx.agent(input);
-  const body = { ...fenceBody(input, ctx), terminate: input.terminateSessions !== false };
-  const fencedAt = ctx.now().toISOString();
-  const answer = await retryLocked(ctx, () => agent.request<Json>('POST', '/v1/fence', body, ctx.runKey(node)));
-  return ok({
-    fencedAt: String(answer.fencedAt ?? fencedAt),
-    terminatedSessions: Number(answer.terminatedSessions ?? answer.terminated ?? 0),
-    method: body.method,
-  });
-}
-
-async function unfence(_node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
-  const agent = await ctx.agent(input);
-  const answer = await retryLocked(ctx, () => agent.request<Json>('POST', '/v1/unfence', fenceBody(input, ctx)));
-  const fencedAt = optionalString(input, 'fencedAt');
-  const unfencedAt = String(answer.unfencedAt ?? ctx.now().toISOString());
-  const seconds = fencedAt ? (Date.parse(unfencedAt) - Date.parse(fencedAt)) / 1000 : null;
-  return ok({ unfencedAt, fenceSeconds: seconds });
-}
-
-async function marker(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
-  const agent = await ctx.agent(input);
-  const database = requireString(node, input, 'database');
-  // A marker older than the source's position now is a replayed answer, not a row this run wrote.
-  const before = (await agent.slots()).currentLsn;
-  const answer = await agent.request<Json>(
-    'POST',
-    '/v1/markers',
-    { database, label: `pgferry ${ctx.deployment.plan} ${node.id}` },
-    ctx.runKey(node),
-  );
-  const lsn = String(answer.lsn ?? '');
-  if (!/^[0-9A-F]+\/[0-9A-F]+$/i.test(lsn)) throw new NodeFailure(`agent marker answer has no LSN: ${lsn}`);
-  if (before !== null && lsnToBigInt(lsn) < lsnToBigInt(before)) {
-    throw new NodeFailure(
-      `the agent answered marker LSN ${lsn}, older than the source's ${before} before the request: ` +
-        'an answer replayed from an earlier run, so no marker was written',
-    );
-  }
-  return ok({ lsn, marker: String(answer.id ?? '') });
-}
-
-function slotNameOf(node: GraphNode, input: Input): string {
-  return requireString(node, input, 'slot', 'slotName', 'name');
-}
-
-async function slotCreate(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
-  const agent = await ctx.agent(input);
-  const name = slotNameOf(node, input);
-  const existing = (await agent.slots()).slots.find((slot) => slot.slotName === name);
-  if (existing) {
-    return ok({ slotName: name, lsn: existing.confirmedFlushLsn ?? existing.restartLsn, adopted: true });
-  }
-  const answer = await agent.request<Json>(
-    'POST',
-    '/v1/slots',
-    {
-      name,
-      plugin: optionalString(input, 'plugin') ?? 'test_decoding',
-      database: requireString(node, input, 'database'),
-    },
-    ctx.runKey(node),
-  );
-  return ok({ slotName: name, lsn: String(answer.lsn ?? answer.confirmedFlushLsn ?? '') });
-}
-
-async function slotDrop(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
-  const agent = await ctx.agent(input);
-  const name = slotNameOf(node, input);
-  const existing = (await agent.slots()).slots.find((slot) => slot.slotName === name);
-  if (!existing) return ok({ slotName: name, dropped: false }, `slot ${name} is already gone`);
-  try {
-    await agent.request<Json>('DELETE', `/v1/slots/${encodeURIComponent(name)}`, {
-      confirmSlotName: name,
-      reason: `pgferry ${ctx.deployment.plan}`,
-      force: input.force === true,
-    });
-  } catch (error) {
-    if (error instanceof AgentError && error.status === 404) return ok({ slotName: name, dropped: false });
-    throw error;
-  }
-  return ok({ slotName: name, dropped: true });
+  return succeeded({ role: name, result: String(answer.result ?? '') });
 }
 
 const byKind: Partial<Record<NodeKind, KindRun>> = {

@@ -3,7 +3,14 @@
 
 import type { ExecutorKind, GraphNode, NodeKind } from '../../contracts/graph.js';
 import type { Input } from '../inputs.js';
-import { type DryRunProbe, type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
+import {
+  type DryRunProbe,
+  type Handler,
+  NodeFailure,
+  type NodeOutputs,
+  type NodeResult,
+  type RunContext,
+} from '../types.js';
 
 export type KindRun = (node: GraphNode, input: Input, ctx: RunContext) => Promise<NodeResult>;
 
@@ -20,4 +27,9 @@ export function handlerByKind(
     },
     ...(probe ? { probe } : {}),
   };
+}
+
+/** A node that did its work: its outputs for later nodes, and a note for the user when there is one. */
+export function succeeded(outputs: NodeOutputs, note?: string): NodeResult {
+  return note === undefined ? { status: 'succeeded', outputs } : { status: 'succeeded', outputs, note };
 }

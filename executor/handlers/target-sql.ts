@@ -11,6 +11,7 @@ import { connect, connectionFor } from '../pg-connect.js';
 import { applySequences, readSourceSequences, type SourceSequence, sequencesFromCatalog } from '../sequences.js';
 import { needsAutocommit, splitSql } from '../sql-split.js';
 import { type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
+import { succeeded } from './by-kind.js';
 
 async function runScript(client: pg.Client, script: string): Promise<number> {
   const statements = splitSql(script);
@@ -76,7 +77,7 @@ async function runArtifacts(node: GraphNode, input: Input, ctx: RunContext): Pro
     statements: count,
     sha256: sha256(scripts.map((script) => script.text).join('\n')),
   };
-  return { status: 'succeeded', outputs };
+  return succeeded(outputs);
 }
 
 interface SequenceRow {
@@ -156,7 +157,7 @@ async function sequenceSync(node: GraphNode, input: Input, ctx: RunContext): Pro
     const note = result.skipped.length
       ? `skipped ${result.skipped.map((item) => `${item.sequence} (${item.reason})`).join(', ')}`
       : undefined;
-    return note === undefined ? { status: 'succeeded', outputs } : { status: 'succeeded', outputs, note };
+    return succeeded(outputs, note);
   } finally {
     await client.end().catch(() => undefined);
   }

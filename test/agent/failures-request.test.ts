@@ -1,6 +1,7 @@
 // Refusals that happen before anything is written (reference/agent.md §3): bad requests, auth and
 // scopes, bundle validation against the running server. Each asserts the whole error envelope's code
 // and that the files did not move. PostgreSQL 12 here, so version gates are exercised on an older major.
+// Over 400 lines on purpose: every refusal shares one agent and one PostgreSQL 12 cluster, started once.
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';

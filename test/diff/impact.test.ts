@@ -1,3 +1,8 @@
+// The impact summary of pgferry diff, table-driven: each plan edit and the impact lines it must give, and
+// how each DMS request member changes (modify in place, tags, replace) as the SDK's types say.
+// Over 400 lines on purpose: one table of edits shares the plan builders at the top; split, each part
+// would repeat them.
+
 import { describe, expect, it } from 'vitest';
 import { tableMappings } from '../../compiler/emit/table-mappings.js';
 import type { TableSetting, Task } from '../../compiler/model/plan.js';

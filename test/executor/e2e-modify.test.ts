@@ -2,6 +2,8 @@
 // ModifyReplicationTask → resume-processing), an endpoint setting (the task using it is stopped and
 // resumed around ModifyEndpoint), the instance class (ModifyReplicationInstance, applied immediately).
 // A change DMS cannot make in place (the task's source endpoint) is refused, naming the fix.
+// Over 400 lines on purpose: the cases run in order on one world (one cluster, one DMS fake), each
+// starting from the state the previous one left, which separate files could not share.
 
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
