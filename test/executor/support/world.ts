@@ -192,7 +192,7 @@ async function startHttpDms(
   Object.assign(process.env, standIn.env);
   let delivering: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    const applying = [...standIn.state.tasks.values()].some(
+    const applying = standIn.state.replicators().some(
       (task) => task.status === 'running' && task.migrationType !== 'full-load',
     );
     if (applying) delivering = delivering.then(deliver).catch(() => undefined);
