@@ -192,9 +192,9 @@ async function startHttpDms(
   Object.assign(process.env, standIn.env);
   let delivering: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    const applying = standIn.state.replicators().some(
-      (task) => task.status === 'running' && task.migrationType !== 'full-load',
-    );
+    const applying = standIn.state
+      .replicators()
+      .some((task) => task.status === 'running' && task.migrationType !== 'full-load');
     if (applying) delivering = delivering.then(deliver).catch(() => undefined);
   }, 20);
   return {
