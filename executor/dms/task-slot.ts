@@ -16,6 +16,8 @@
 // On a re-run that finds the task already running (the previous run was killed after the start), the
 // list from before the start is gone: the slot is attributed only if exactly one unattributed logical
 // slot is on the database; otherwise the node fails naming the candidates.
+// A DMS Serverless replication makes its slot the same way and is attributed the same way (its state
+// read with DescribeReplications).
 // Limits: a slot another tool makes on the same database during the wait is indistinguishable from
 // DMS's and makes the attribution fail (two new slots) rather than guess; an explicit `slot` (plans
 // with slot_name, cdc-only) is taken as named.

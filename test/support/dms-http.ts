@@ -14,6 +14,8 @@
 //   AccessDeniedFault, ThrottlingException (the SDK retries it, as it would against AWS), with the
 //   service's wire shape ({"__type", "message"}, X-Amzn-ErrorType). Inject with `state.failNext(op,
 //   fault, times)`, and a failed task with `state.failTask(id, message)`.
+// - DMS Serverless too (test/support/dms-serverless-state.ts): replication configs and replications with
+//   their provisioning states; a CDC replication makes its slot on the source like a task.
 // - DMS on a real source (test/support/dms-source.ts): a CDC task makes its own logical slot
 //   asynchronously shortly after it starts running, with a generated name, advances it while it runs,
 //   fails if it disappears, and never drops anything.
