@@ -170,7 +170,9 @@ export function verifyGraph(graph: ExecutionGraph): Finding[] {
   }
 
   const cdc = unique.some(
-    (node) => node.kind === 'DmsTaskStart' && (node.input as { migrationType?: string }).migrationType !== 'full-load',
+    (node) =>
+      (node.kind === 'DmsTaskStart' || node.kind === 'DmsReplicationStart') &&
+      (node.input as { migrationType?: string }).migrationType !== 'full-load',
   );
   if (cdc) {
     const logical = producers.get(fact.walLevelLogical)?.[0];
@@ -221,7 +223,7 @@ export function verifyGraph(graph: ExecutionGraph): Finding[] {
 
   for (const node of unique) {
     const input = node.input as { database?: string; task?: string };
-    if (node.kind === 'DmsTaskStart' || node.kind === 'LogicalSubscriptionCreate') {
+    if (node.kind === 'DmsTaskStart' || node.kind === 'DmsReplicationStart' || node.kind === 'LogicalSubscriptionCreate') {
       const prepared = ancestry.some(
         node.id,
         nodes,

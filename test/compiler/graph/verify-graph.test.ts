@@ -4,7 +4,7 @@ import { assembleGraph, buildGraph } from '../../../compiler/graph/build-graph.j
 import { verifyGraph } from '../../../compiler/graph/verify-graph.js';
 import type { Plan } from '../../../compiler/model/plan.js';
 import type { ExecutionGraph, GraphNode } from '../../../contracts/graph.js';
-import { cdcPlan } from '../../support/base-plan.js';
+import { cdcPlan, serverlessPlan } from '../../support/base-plan.js';
 
 /** CDC with a slot pgferry creates itself, so slot creation is in the graph too. */
 const explicitSlot: Plan = {
@@ -97,6 +97,34 @@ describe('verifyGraph finds each kind of broken graph', () => {
     const findings = verifyGraph(broken(explicitSlot, edit));
     expect(findings.map((f) => f.code)).toContain(code);
     for (const finding of findings) expect(finding.message).not.toBe('');
+  });
+
+  test('a Serverless plan verifies clean, and its replication start is checked like a task start', () => {
+    expect(verifyGraph(buildGraph(serverlessPlan))).toEqual([]);
+    const early = broken(serverlessPlan, (nodes) =>
+      patch(
+        'dms.endpoint.orders-orders-tgt.create',
+        drop('target.orders.prepared'),
+      )(
+        patch(
+          'dms.endpoint.orders-orders-src.create',
+          drop('target.orders.prepared'),
+        )(patch('dms.replication.orders-cdc.start', drop('target.orders.prepared'))(nodes)),
+      ),
+    );
+    expect(verifyGraph(early).map((f) => f.code)).toContain('PGF4008');
+    const beforeLogical = broken(serverlessPlan, (nodes) =>
+      patch(
+        'dms.endpoint.orders-orders-src.create',
+        drop('source.wal_level=logical', 'source.config.effective'),
+      )(
+        patch(
+          'dms.endpoint.orders-orders-tgt.create',
+          drop('source.wal_level=logical', 'source.config.effective'),
+        )(patch('dms.replication.orders-cdc.start', drop('source.wal_level=logical'))(nodes)),
+      ),
+    );
+    expect(verifyGraph(beforeLogical).map((f) => f.code)).toContain('PGF4007');
   });
 
   test('edges that the facts do not imply → PGF4011', () => {

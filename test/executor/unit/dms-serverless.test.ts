@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildGraph } from '../../../compiler/graph/build-graph.js';
 import type { GraphNode } from '../../../contracts/graph.js';
 import { handlers } from '../../../executor/handlers/index.js';
-import { applyGraph } from '../../../executor/operations.js';
+import { abortPlan, applyGraph } from '../../../executor/operations.js';
 import { Session } from '../../../executor/session.js';
 import { statusReport } from '../../../executor/status.js';
 import { checkAgainstModel } from '../../support/aws-model.js';
@@ -235,5 +235,17 @@ describe('DMS Serverless nodes', () => {
     expect(report.tasks).toContainEqual(
       expect.objectContaining({ task: 'orders-cdc', status: 'running (serverless, capacity provisioned, 2 DCU)' }),
     );
+  });
+
+  it("abort stops a running CDC replication (the start node's compensation, StopReplication)", async () => {
+    const s = await session();
+    await applyGraph(s, { phases: ['prepare', 'load'] });
+    expect(replication()?.status).toBe('running');
+    const steps = await abortPlan(s);
+    expect(steps).toContainEqual(
+      expect.objectContaining({ node: ID.start, kind: 'DmsReplicationStop', result: 'done' }),
+    );
+    expect(replication()).toMatchObject({ status: 'stopped', stopReason: 'NORMAL' });
+    expect(dms.count('StopReplication')).toBe(1);
   });
 });
