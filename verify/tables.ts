@@ -35,8 +35,8 @@ export interface TableInfo extends TableName {
   readonly keyKind: 'primary key' | 'unique' | 'none';
   /** pg_class.reltuples: an estimate, for progress only. */
   readonly estimatedRows: number;
-  /** pg_table_size (heap and TOAST) over the estimated rows: how wide a row is on disk, roughly; 0 unknown. */
-  readonly estimatedRowBytes: number;
+  /** pg_table_size (heap and TOAST) over the estimated rows: how wide a row is on disk, roughly; null unknown. */
+  readonly estimatedRowBytes: number | null;
 }
 
 export function qualified(table: TableName): string {
@@ -112,8 +112,8 @@ export async function readTable(side: Side, table: TableName): Promise<TableInfo
     key: keyRow ? (JSON.parse(keyRow[1]!) as string[]) : [],
     keyKind: keyRow ? (keyRow[0] as 'primary key' | 'unique') : 'none',
     estimatedRows: rows,
-    // Never analyzed (reltuples 0, or -1 from 14 on): unknown, taken as narrow.
-    estimatedRowBytes: rows > 0 ? Number(estimate[0]?.[1] ?? 0) / rows : 0,
+    // Never analyzed (reltuples 0, or -1 from 14 on): unknown.
+    estimatedRowBytes: rows > 0 ? Number(estimate[0]?.[1] ?? 0) / rows : null,
   };
 }
 

@@ -141,8 +141,10 @@ async function prepare(
     return { info: mine, job: null, error: error as VerifyError };
   }
   const targetShared = shared.map((column) => targetColumns.get(column.name)!);
-  // Decided once, from the source, so both sides hash a chunk the same way.
-  const form = mine.estimatedRowBytes > WIDE_ROW_BYTES ? 'row-md5' : 'concat';
+  // Decided once, from the source, so both sides hash a chunk the same way. A table never analyzed
+  // has no width estimate: it gets the form whose memory does not depend on the row width.
+  const narrow = mine.estimatedRowBytes !== null && mine.estimatedRowBytes <= WIDE_ROW_BYTES;
+  const form = narrow ? 'concat' : 'row-md5';
   const job: TableJob = {
     name: table,
     source,

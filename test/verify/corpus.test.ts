@@ -40,6 +40,7 @@ CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO (
 INSERT INTO events SELECT g, date '2023-06-01' + g, 'e' || g FROM generate_series(1, 400) g;
 CREATE TABLE journal_lines (a int, b text);
 INSERT INTO journal_lines SELECT g % 7, 'line' FROM generate_series(1, 50) g;
+ANALYZE;
 `;
 
 // The corpus: one schema, the same rows on both sides, then one difference of each kind on the target.
@@ -70,7 +71,7 @@ CREATE TABLE only_source (id int PRIMARY KEY);
 CREATE TABLE scans (id int PRIMARY KEY, image bytea);
 INSERT INTO scans SELECT g, (SELECT decode(string_agg(md5(g || '-' || i), ''), 'hex') FROM generate_series(1, 200) i)
   FROM generate_series(1, 300) g;
-ANALYZE scans;
+ANALYZE;
 `;
 
 const INJECT = `

@@ -25,6 +25,7 @@ CREATE TABLE parts (id int, region text NOT NULL, qty int, PRIMARY KEY (id, regi
 CREATE TABLE parts_eu PARTITION OF parts FOR VALUES IN ('eu');
 CREATE TABLE parts_us PARTITION OF parts FOR VALUES IN ('us');
 INSERT INTO parts SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END, g FROM generate_series(1, 500) g;
+ANALYZE;
 `;
 
 // PostgreSQL 10 cannot put a primary key on a partitioned table: the key lives on each partition.

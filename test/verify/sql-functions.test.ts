@@ -90,7 +90,7 @@ describe('verifier SQL', () => {
       key: ['id'],
       keyKind: 'primary key',
       estimatedRows: 0,
-      estimatedRowBytes: 0,
+      estimatedRowBytes: null,
     };
     const others = new Map(columns.map((c) => [c.name, c.name === 'j' ? { ...c, base: 'jsonb' } : c]));
     const sql = tableSql(info, columns, others);
