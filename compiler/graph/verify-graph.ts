@@ -223,7 +223,11 @@ export function verifyGraph(graph: ExecutionGraph): Finding[] {
 
   for (const node of unique) {
     const input = node.input as { database?: string; task?: string };
-    if (node.kind === 'DmsTaskStart' || node.kind === 'DmsReplicationStart' || node.kind === 'LogicalSubscriptionCreate') {
+    if (
+      node.kind === 'DmsTaskStart' ||
+      node.kind === 'DmsReplicationStart' ||
+      node.kind === 'LogicalSubscriptionCreate'
+    ) {
       const prepared = ancestry.some(
         node.id,
         nodes,
