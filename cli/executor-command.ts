@@ -123,8 +123,13 @@ export function sessionOptions(plan: PlanInvocation, io: CliIo, log: (line: stri
   return options as unknown as ExecutorOptions;
 }
 
-export async function openSession(plan: PlanInvocation, io: CliIo): Promise<Session> {
-  return Session.open(sessionOptions(plan, io, (line) => io.stderr(`  ${line}\n`)));
+/** `extra`: options a command adds to the shared ones (apply's reviewed catalog). */
+export async function openSession(
+  plan: PlanInvocation,
+  io: CliIo,
+  extra: Partial<ExecutorOptions> = {},
+): Promise<Session> {
+  return Session.open({ ...sessionOptions(plan, io, (line) => io.stderr(`  ${line}\n`)), ...extra });
 }
 
 /** The plan and shared flags that `args` give (tests, and anything reading executor options outside a command). */

@@ -8,11 +8,13 @@ import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migrati
 import { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import type { Plan } from '../compiler/model/plan.js';
 import type { GraphNode } from '../contracts/graph.js';
 import { realSleep, type Sleeper } from '../contracts/retry.js';
 import { parseSecretRef, type SecretRef } from '../contracts/secret-ref.js';
 import { secretsManagerClients } from '../secrets/secrets-manager.js';
 import { type AgentClient, type AgentTls, httpAgentClient } from './agent-client.js';
+import { catalogReview, type ReviewedCatalog } from './catalog-review.js';
 import { type DbAccess, type Deployment, dbAccessFromUrl, deploymentFromPlan } from './deployment.js';
 import { TaskHolds } from './dms/task-holds.js';
 import {
@@ -72,6 +74,11 @@ export interface ExecutorOptions {
   readonly now?: () => Date;
   readonly parallelism?: number;
   readonly allowPlanChange?: boolean;
+  /**
+   * The catalog snapshot the plan was reviewed against (`apply --catalog`): the source preflight reads a
+   * fresh one through the agent and reports, or blocks on, what changed since.
+   */
+  readonly reviewedCatalog?: ReviewedCatalog;
   readonly log?: (line: string) => void;
 }
 
@@ -344,6 +351,9 @@ export class Session {
       maxPolls: this.options.maxPolls ?? 2_880,
       now: this.now,
       secretVersion: (parameter) => this.secrets.versionOf(parameter),
+      ...(this.options.reviewedCatalog
+        ? { catalogReview: catalogReview(this.compiled.plan as Plan, this.options.reviewedCatalog) }
+        : {}),
       resolve: (value) => resolvePlaceholders(value, (id) => this.outputsOf(id), this.secrets),
       outputsOf: (id) => this.outputsOf(id),
       recordOutputs: async (outputs) => {

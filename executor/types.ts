@@ -9,6 +9,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Compensation, ExecutionGraph, ExecutorKind, GraphNode } from '../contracts/graph.js';
 import type { Sleeper } from '../contracts/retry.js';
 import type { AgentClient } from './agent-client.js';
+import type { CatalogReview } from './catalog-review.js';
 import type { DbAccess, Deployment } from './deployment.js';
 import type { TaskHolds } from './dms/task-holds.js';
 import type { Redactor } from './redact.js';
@@ -48,6 +49,8 @@ export interface RunContext {
   readonly now: () => Date;
   /** Version of an SSM parameter already read, for the journal. */
   secretVersion(parameter: string): number | null;
+  /** Set by `apply --catalog`: the source preflight compares a fresh snapshot with the reviewed one. */
+  readonly catalogReview?: CatalogReview;
   /** Resolve `@ref(...)` and `@secret(...)` placeholders anywhere in a value. */
   resolve<T>(value: T): Promise<T>;
   /** The node's idempotency key scoped to this run (the journal's run id), for requests that act. */

@@ -4,6 +4,7 @@ import { applyGraph, dryRun, PHASES_FOR } from '../../executor/operations.js';
 import { flag } from '../command.js';
 import { executorCommand, openSession, planRef } from '../executor-command.js';
 import { EXIT } from '../io.js';
+import { readCatalogOption } from '../plan-input.js';
 import { interruptOptions, nextStep, renderEvent, renderRefresh, renderRunJson, renderSummary } from '../run-report.js';
 
 export const command = executorCommand({
@@ -12,12 +13,28 @@ export const command = executorCommand({
   description: `Runs the prepare and load phases until a manual gate, recording progress in .pgferry/<plan>/journal.json.
 Run it again to resume: finished nodes are skipped, existing AWS resources are adopted.
 Exit 0 when it finished or stopped at a gate, 1 when a node failed.`,
-  flags: { 'dry-run': flag.boolean('say what each node would do (create, adopt, modify, run, skip), run nothing') },
+  flags: {
+    'dry-run': flag.boolean('say what each node would do (create, adopt, modify, run, skip), run nothing'),
+    catalog: flag.string(
+      'FILE',
+      'the `pgferry catalog` snapshot the plan was reviewed against: the source preflight reads a fresh one through the agent, reports what changed and stops on what the plan no longer fits (a key dropped on a CDC table, another cluster)',
+      { env: 'PGFERRY_CATALOG' },
+    ),
+  },
   output: { formats: ['text', 'json'], default: 'text' },
-  examples: ['pgferry apply plans/orders.yaml --dry-run', 'pgferry apply plans/orders.yaml'],
+  examples: [
+    'pgferry apply plans/orders.yaml --dry-run',
+    'pgferry apply plans/orders.yaml',
+    'pgferry apply plans/orders.yaml --catalog catalog.json',
+  ],
   run: async (invocation, io) => {
     const json = invocation.format === 'json';
-    const session = await openSession(invocation, io);
+    const reviewed = await readCatalogOption(io, invocation.flags.catalog);
+    const session = await openSession(
+      invocation,
+      io,
+      reviewed === null ? {} : { reviewedCatalog: { file: invocation.flags.catalog!, snapshot: reviewed } },
+    );
     const ref = planRef(invocation);
     if (invocation.flags['dry-run']) {
       const lines = await dryRun(session, PHASES_FOR.apply);

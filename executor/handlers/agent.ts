@@ -6,6 +6,7 @@
 
 import type { GraphNode, NodeKind } from '../../contracts/graph.js';
 import { waitForOperation } from '../agent-client.js';
+import { reviewCatalog } from '../catalog-review.js';
 import { artifactText, type Input, optionalRecord, optionalString, requireString, stringList } from '../inputs.js';
 import { describeSettingChange, formatSettingChange, type SettingChange } from '../setting-changes.js';
 import { type DryRunProbe, type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
@@ -44,14 +45,19 @@ async function preflight(node: GraphNode, input: Input, ctx: RunContext): Promis
   const status = await agent.request<Json>('GET', '/v1/status').catch(() => ({}) as Json);
   if (fatal.length > 0) throw new NodeFailure(`source preflight failed: ${fatal.join(', ')}`);
   const failed = checks.filter((check) => check.status === 'fail');
+  const review = ctx.catalogReview ? await reviewCatalog(agent, ctx.catalogReview) : null;
+  const notes = [preflightNote(failed, bundleOf(node, input, ctx), streamsChanges(ctx)), review?.note].filter(
+    (note) => note !== undefined,
+  );
   return succeeded(
     {
       ok: answer.ok === true,
       failing: failing.join(','),
       serverVersionNum: typeof status.serverVersionNum === 'number' ? status.serverVersionNum : null,
       systemIdentifier: typeof status.systemIdentifier === 'string' ? status.systemIdentifier : null,
+      ...(review ? { catalogChanges: review.changes } : {}),
     },
-    preflightNote(failed, bundleOf(node, input, ctx), streamsChanges(ctx)),
+    notes.length > 0 ? notes.join('; ') : undefined,
   );
 }
 
