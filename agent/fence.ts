@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import type { HbaRule } from '../contracts/bundle.js';
 import { compareText } from '../contracts/compare.js';
+import { quoteIdent } from '../contracts/sql-quote.js';
 import { validateHbaOnServer } from './apply/apply.js';
 import { underLock } from './apply/operation.js';
 import { agentLogin, assertNoLockout } from './apply/plan.js';
@@ -17,7 +18,6 @@ import { AgentError } from './errors.js';
 import { findBlock, renderBlock, spliceBlock } from './hba/managed-block.js';
 import { parseHba } from './hba/parse.js';
 import { readIdentity, readText } from './host.js';
-import { quoteIdent } from './roles.js';
 import { atomicWrite } from './state/atomic-write.js';
 
 export const FENCE_BLOCK = 'fence';

@@ -6,12 +6,10 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { PGFERRY_SCHEMA } from '../contracts/pgferry-schema.js';
 import type { SecretRef } from '../contracts/secret-ref.js';
+import { quoteIdent, quoteLiteral } from '../contracts/sql-quote.js';
 import type { AgentContext, Principal } from './context.js';
 import { AgentError } from './errors.js';
-import { quoteLiteral } from './pg/guc.js';
 import { currentLsnSql } from './pg/sql.js';
-
-export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The verifier PostgreSQL stores for SCRAM-SHA-256 (RFC 5802/7677, 4096 iterations like libpq). */
 export function scramVerifier(password: string, salt = randomBytes(16), iterations = 4096): string {

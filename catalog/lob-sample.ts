@@ -5,6 +5,7 @@
 // number of statements is therefore bounded by maxTables / batchSize whatever the schema's size.
 
 import type { LobSize } from '../contracts/catalog.js';
+import { quoteIdent } from '../contracts/sql-quote.js';
 
 export interface LobSamplingOptions {
   readonly rowCap: number;
@@ -29,10 +30,6 @@ export interface LobPlan {
   readonly batches: readonly (readonly LobCandidate[])[];
   readonly overBudget: number;
   readonly withoutSelect: number;
-}
-
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /** Chooses the tables to measure: readable ones, largest first, up to the budget. */

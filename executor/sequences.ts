@@ -3,6 +3,7 @@
 
 import type pg from 'pg';
 import type { CatalogSnapshot } from '../contracts/catalog.js';
+import { quoteIdent } from '../contracts/sql-quote.js';
 
 export interface SourceSequence {
   readonly schema: string;
@@ -10,8 +11,6 @@ export interface SourceSequence {
   /** Text: int8 can exceed JS numbers. Null when nextval was never called. */
   readonly lastValue: string | null;
 }
-
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Works on every major from 9.4 on: pg_class for the list, the sequence relation for the value. */
 export async function readSourceSequences(client: pg.Client): Promise<SourceSequence[]> {

@@ -3,6 +3,7 @@
 // backup the agent took before pgferry's apply, then restart when a restart-only setting moves back.
 
 import type { GraphNode } from '../contracts/graph.js';
+import { quoteIdent } from '../contracts/sql-quote.js';
 import { waitForOperation } from './agent-client.js';
 import type { Journal } from './journal.js';
 import type { Session } from './session.js';
@@ -44,7 +45,7 @@ export function sourceLeftovers(session: Session, planRef: string): SourceLeftov
     const role = String(node.input.role ?? '');
     out.push({
       what: `role ${role}`,
-      undo: `DROP ROLE "${role.replaceAll('"', '""')}"; (as a superuser on the source, once its slots are gone)`,
+      undo: `DROP ROLE ${quoteIdent(role)}; (as a superuser on the source, once its slots are gone)`,
     });
   }
   const config = changedConfig(session);

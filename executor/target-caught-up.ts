@@ -13,6 +13,7 @@ import { matchesWildcard } from '../compiler/knowledge/dms-wildcard.js';
 import { compareText } from '../contracts/compare.js';
 import type { GraphNode } from '../contracts/graph.js';
 import { PGFERRY_SCHEMA } from '../contracts/pgferry-schema.js';
+import { quoteIdent } from '../contracts/sql-quote.js';
 import { lsnToBigInt } from './agent-client.js';
 import { type Input, optionalRecord, optionalString } from './inputs.js';
 import { connect, connectionFor } from './pg-connect.js';
@@ -27,8 +28,6 @@ interface Selection {
   readonly schema: string;
   readonly table: string;
 }
-
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** The selection rules of a DMS task's table mappings (the compiled artifact or inline request). */
 function selectionRules(ctx: RunContext, task: string): Selection[] {

@@ -2,7 +2,7 @@
 // run with CANONICAL_SETTINGS (side.ts), so `::text` is already canonical for most types; the
 // exceptions are spelled out here and documented in docs/verify.md. Every function used exists in 9.5.
 
-import { quoteIdent } from '../agent/roles.js';
+import { quoteIdent } from '../contracts/sql-quote.js';
 import { VerifyError } from './errors.js';
 import type { ColumnInfo } from './tables.js';
 

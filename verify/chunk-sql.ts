@@ -12,7 +12,7 @@
 // Keyless tables keep the order-independent aggregate: the sums of the two 64-bit halves of each
 // row's md5 (sum over bigint is numeric, so it never overflows), no ORDER BY over the whole table.
 
-import { quoteIdent } from '../agent/roles.js';
+import { quoteIdent } from '../contracts/sql-quote.js';
 import { canonicalExpression, rowTextExpression } from './canonical.js';
 import { type ColumnInfo, qualified, type TableInfo } from './tables.js';
 

@@ -3,7 +3,7 @@
 // the target lacks name what should have created them: the plan's post_load_sql, or the cutover's
 // sequence sync. Only what the source has and the target lacks or has differently is reported.
 
-import { quoteIdent } from '../agent/roles.js';
+import { quoteIdent } from '../contracts/sql-quote.js';
 import type { SchemaDifference } from './report-types.js';
 import type { Side } from './side.js';
 import { displayName, qualified, type TableInfo } from './tables.js';

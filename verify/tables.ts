@@ -2,7 +2,7 @@
 // stands for) and the key it is chunked by (the primary key, else the narrowest unique index whose
 // columns are all NOT NULL, without predicate or expression). SQL that runs on every major from 9.5.
 
-import { quoteIdent } from '../agent/roles.js';
+import { quoteIdent } from '../contracts/sql-quote.js';
 import type { Side } from './side.js';
 
 export interface TableName {

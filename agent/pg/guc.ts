@@ -3,6 +3,7 @@
 // arrays, one literal per element, and an empty list is a RESET, never `= ''` (community.postgresql#744).
 
 import type { GucValue } from '../../contracts/bundle.js';
+import { quoteLiteral } from '../../contracts/sql-quote.js';
 import { AgentError } from '../errors.js';
 
 export interface SettingRow {
@@ -127,8 +128,6 @@ export function normaliseFileValue(row: SettingRow, raw: string): string | null 
     return null;
   }
 }
-
-export const quoteLiteral = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** One ALTER SYSTEM statement; names were validated against pg_settings before getting here. */
 export function alterSystemSql(name: string, normalised: string): string {

@@ -16,6 +16,7 @@ import { refPlaceholder, secretPlaceholder } from '../../contracts/secret-ref.js
 import { sourceEndpointId, targetDatabase, targetEndpointId, tasksOf } from '../model/names.js';
 import { nodeId } from '../model/node-ids.js';
 import type { Plan, Task } from '../model/plan.js';
+import { isCdc } from '../model/task-kind.js';
 import { tableMappings } from './table-mappings.js';
 import { taskSettings } from './task-settings.js';
 
@@ -75,7 +76,7 @@ function credentials(
 
 /** The CDC task of a database that decides the source endpoint's slot, plugin and heartbeat. */
 function cdcTaskOf(plan: Plan, database: string): Task | undefined {
-  return tasksOf(plan, database).find((task) => task.migration_type !== 'full-load');
+  return tasksOf(plan, database).find((task) => isCdc(task));
 }
 
 export function sourceEndpointRequest(plan: Plan, database: string) {

@@ -2,9 +2,9 @@
 // loads them (reference/dms.md §6.2), so every piece of target SQL that finds tables by the task's
 // selection patterns, or sequences by their source schema, must look under the new names.
 
+import { quoteLiteral } from '../../contracts/sql-quote.js';
 import { matchesWildcard, wildcardToRegex } from '../knowledge/dms-wildcard.js';
 import type { Task, Transformation } from '../model/plan.js';
-import { sqlLiteral } from './table-patterns.js';
 
 /** Actions that change a schema's, table's or column's name. */
 export const NAME_ACTIONS: ReadonlySet<Transformation['action']> = new Set([
@@ -103,8 +103,8 @@ export function targetSchema(tasks: readonly Task[], schema: string): string {
 }
 
 function sqlNameRule(rule: Transformation, expr: string): string {
-  const value = sqlLiteral(rule.value ?? '');
-  const old = sqlLiteral(rule.old_value ?? '');
+  const value = quoteLiteral(rule.value ?? '');
+  const old = quoteLiteral(rule.old_value ?? '');
   const n = (rule.value ?? '').length;
   const o = (rule.old_value ?? '').length;
   switch (rule.action) {
@@ -139,7 +139,7 @@ export function targetSchemaSql(tasks: readonly Task[], column: string): string 
   let expr = column;
   for (const task of tasks) {
     for (const rule of nameRules(task, 'schema')) {
-      expr = `CASE WHEN ${column} ~ ${sqlLiteral(wildcardToRegex(rule.schema))} THEN ${sqlNameRule(rule, expr)} ELSE ${expr} END`;
+      expr = `CASE WHEN ${column} ~ ${quoteLiteral(wildcardToRegex(rule.schema))} THEN ${sqlNameRule(rule, expr)} ELSE ${expr} END`;
     }
   }
   return expr;

@@ -1,6 +1,7 @@
 // DMS table-selection wildcards (`%` any run, `_` one character, `[…]` a set or range such as `[_]`)
 // as anchored PostgreSQL regular expressions, so target SQL can find exactly the tables a task selects.
 
+import { quoteLiteral } from '../../contracts/sql-quote.js';
 import { splitTablePattern, wildcardToRegex } from '../knowledge/dms-wildcard.js';
 import type { Task } from '../model/plan.js';
 
@@ -9,10 +10,6 @@ import type { Task } from '../model/plan.js';
  * information_schema, pg_toast, pg_temp_*): `%.%` must not find (or act on) catalog tables.
  */
 export const USER_SCHEMA_SQL = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_'";
-
-export function sqlLiteral(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
 
 function splitPattern(pattern: string): [string, string] {
   // The rules reject a pattern without a schema part before anything is emitted.
@@ -24,7 +21,7 @@ function splitPattern(pattern: string): [string, string] {
 function patternValues(patterns: readonly string[]): string {
   const rows = patterns.map((pattern) => {
     const [schema, table] = splitPattern(pattern);
-    return `(${sqlLiteral(wildcardToRegex(schema))}, ${sqlLiteral(wildcardToRegex(table))})`;
+    return `(${quoteLiteral(wildcardToRegex(schema))}, ${quoteLiteral(wildcardToRegex(table))})`;
   });
   return `(VALUES ${rows.join(', ')})`;
 }
@@ -48,7 +45,7 @@ export function selectedByTasks(tasks: readonly Task[]): string {
 export function patternRows(patterns: readonly string[]): string {
   const rows = patterns.map((pattern) => {
     const [schema, table] = splitPattern(pattern);
-    return `(${sqlLiteral(pattern)}, ${sqlLiteral(wildcardToRegex(schema))}, ${sqlLiteral(wildcardToRegex(table))})`;
+    return `(${quoteLiteral(pattern)}, ${quoteLiteral(wildcardToRegex(schema))}, ${quoteLiteral(wildcardToRegex(table))})`;
   });
   return `(VALUES ${rows.join(', ')})`;
 }

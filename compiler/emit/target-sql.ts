@@ -4,10 +4,11 @@
 // and runs them one at a time when one cannot run in a transaction (ALTER SYSTEM). sequences.sql is a single
 // statement taking one parameter.
 
+import { quoteLiteral } from '../../contracts/sql-quote.js';
 import { tasksOf } from '../model/names.js';
 import type { Plan } from '../model/plan.js';
 import { onTarget, targetSchemaSql } from './renames.js';
-import { patternRows, selectedByTasks, sqlLiteral, USER_SCHEMA_SQL } from './table-patterns.js';
+import { patternRows, selectedByTasks, USER_SCHEMA_SQL } from './table-patterns.js';
 
 function header(plan: Plan, title: string, database: string): string {
   return [
@@ -116,7 +117,7 @@ function replicationRoleCheck(expected: 'replica' | 'origin', why: string): stri
     `-- ${why}`,
     'DO $pgferry$',
     'BEGIN',
-    `  IF current_setting('session_replication_role') <> ${sqlLiteral(expected)} THEN`,
+    `  IF current_setting('session_replication_role') <> ${quoteLiteral(expected)} THEN`,
     `    RAISE EXCEPTION 'pgferry: session_replication_role is %, expected ${expected}', current_setting('session_replication_role');`,
     '  END IF;',
     'END',

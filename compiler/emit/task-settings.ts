@@ -4,6 +4,7 @@
 // (reference/dms.md §5).
 
 import type { Plan, Task } from '../model/plan.js';
+import { isCdc } from '../model/task-kind.js';
 
 type Section = Record<string, unknown>;
 
@@ -47,7 +48,7 @@ export function defaultTaskSettings(plan: Plan, task: Task): Record<string, Sect
     ErrorBehavior: {
       FailOnNoTablesCaptured: true,
       // Loud failure on source TRUNCATE during CDC; ineffective (and so left off) up to PostgreSQL 11.
-      ApplyErrorFailOnTruncationDdl: task.migration_type !== 'full-load' && plan.source.version.num >= 120000,
+      ApplyErrorFailOnTruncationDdl: isCdc(task) && plan.source.version.num >= 120000,
     },
     ChangeProcessingTuning: { MemoryLimitTotal: 1024, MemoryKeepTime: 60, StatementCacheSize: 50 },
   };

@@ -114,10 +114,7 @@ export const cdcTaskRule = {
             code: SLOT_NAME_NOT_CDC.code,
             pointer,
             message: `task "${task.id}" is ${task.migration_type} but names slot "${task.slot_name}"; only cdc tasks take a slot name`,
-            hint:
-              task.migration_type === 'full-load'
-                ? 'remove slot_name'
-                : 'remove slot_name; DMS creates the slot when the task starts',
+            hint: !isCdc(task) ? 'remove slot_name' : 'remove slot_name; DMS creates the slot when the task starts',
           });
         }
         if (!SLOT_NAME.test(task.slot_name)) {
@@ -164,7 +161,7 @@ export const cdcTaskRule = {
           message: `heartbeat frequency is ${task.heartbeat.frequency_minutes} minutes; it must be at least 1`,
         });
       }
-      if (task.migration_type === 'full-load') {
+      if (!isCdc(task)) {
         const stray = [
           ...(task.heartbeat.enabled ? ['heartbeat'] : []),
           ...CDC_ONLY_SECTIONS.filter((section) => section in task.settings).map((section) => `settings.${section}`),

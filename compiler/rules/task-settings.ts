@@ -5,6 +5,7 @@ import { defineCode } from '../diagnostics/codes.js';
 import { compareEngineVersions } from '../knowledge/engine-versions.js';
 import { FULL_LOAD_AND_CDC_ONLY_KEYS, type SettingType, TASK_SETTINGS } from '../knowledge/task-settings.js';
 import type { Task } from '../model/plan.js';
+import { isCdc } from '../model/task-kind.js';
 import type { Finding, Rule } from './rule.js';
 import { didYouMean } from './support/suggest.js';
 
@@ -148,7 +149,7 @@ function combinationFindings(task: Task, at: string): Finding[] {
     }
   }
   if (get('ResyncSettings', 'EnableResync') === true) {
-    if (task.migration_type === 'full-load') {
+    if (!isCdc(task)) {
       findings.push({
         code: SETTING_COMBINATION.code,
         pointer: ptr('ResyncSettings', 'EnableResync'),

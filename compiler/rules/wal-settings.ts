@@ -5,6 +5,7 @@ import { majorName } from '../../contracts/pg-version.js';
 import { defineCode } from '../diagnostics/codes.js';
 import { SOURCE_GUCS } from '../knowledge/pg-versions.js';
 import { cdcTaskCount, needsLogicalDecoding } from '../knowledge/replication-budget.js';
+import { isCdc } from '../model/task-kind.js';
 import type { Rule } from './rule.js';
 
 export const WAL_LEVEL_LOGICAL = defineCode({
@@ -207,7 +208,7 @@ export const walSettingsRule = {
     const preload = settings.shared_preload_libraries;
     if (preload !== undefined && !preload.includes('pglogical')) {
       plan.dms.tasks.forEach((task, index) => {
-        if (task.plugin !== 'pglogical' || task.migration_type === 'full-load') return;
+        if (task.plugin !== 'pglogical' || !isCdc(task)) return;
         report({
           code: PGLOGICAL_PRELOAD.code,
           pointer: `/dms/tasks/${index}/plugin`,
