@@ -14,7 +14,6 @@ import { type DmsOps, isAlreadyExists, isInvalidState } from '../dms/ops.js';
 import type { ReleaseOutcome } from '../dms/task-holds.js';
 import { type Input, optionalRecord, requireString } from '../inputs.js';
 import { NodeFailure, type NodeResult, type RunContext } from '../types.js';
-
 import {
   type Json,
   modifiablePart,
@@ -25,6 +24,7 @@ import {
   succeeded,
   withPlanTag,
 } from './dms-common.js';
+import { pauseReplicationsUsing } from './dms-serverless.js';
 import { holdParticipants, resumeTask, takeTask } from './dms-task-state.js';
 
 export async function endpointCreate(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
@@ -85,6 +85,9 @@ export async function modifyEndpoint(
       );
       if (first) steps.push(...hold.steps);
     }
+    // DMS Serverless replications using it stop too (DMS refuses to modify an endpoint they run on).
+    const replications = await pauseReplicationsUsing(dms, arn, ctx);
+    steps.push(...replications.steps);
     const exact = Object.keys(change).some((key) => key.endsWith('Settings'));
     await dms.send(
       new ModifyEndpointCommand({ EndpointArn: arn, ...(change as object), ...(exact ? { ExactSettings: true } : {}) }),
@@ -94,6 +97,7 @@ export async function modifyEndpoint(
     if ((await retestEndpoint(dms, id, ctx)) > 0) steps.push('connection tested');
     for (const task of users)
       steps.push(...resumeSteps(task, await ctx.dmsTaskHolds.release(task, node.id, () => resumeTask(dms, task))));
+    steps.push(...(await replications.resume()));
   } else {
     for (const task of users)
       steps.push(...resumeSteps(task, await ctx.dmsTaskHolds.pass(task, node.id, () => resumeTask(dms, task))));

@@ -330,6 +330,38 @@ async function configDelete(node: GraphNode, input: Input, ctx: RunContext): Pro
   return succeeded({ deleted });
 }
 
+/**
+ * Before an endpoint change: the plan's Serverless replications that use the endpoint and run are
+ * stopped (DMS modifies no endpoint a running replication uses); `resume` starts them again with
+ * resume-processing once the endpoint changed. Returns the steps for the node's note.
+ */
+export async function pauseReplicationsUsing(
+  dms: DmsOps,
+  endpointArn: string,
+  ctx: RunContext,
+): Promise<{ readonly steps: string[]; resume(): Promise<string[]> }> {
+  const paused: { id: string; arn: string }[] = [];
+  for (const item of ctx.graph.nodes) {
+    if (item.kind !== 'DmsReplicationConfigCreate' || typeof item.input.task !== 'string') continue;
+    const id = item.input.task.toLowerCase();
+    const current = await dms.replication(id);
+    if (current === null || ![current.SourceEndpointArn, current.TargetEndpointArn].includes(endpointArn)) continue;
+    if ((await stopReplication(dms, id)) === 'stopped') paused.push({ id, arn: current.ReplicationConfigArn! });
+  }
+  return {
+    steps: paused.map((item) => `stopped replication ${item.id}`),
+    async resume() {
+      const steps: string[] = [];
+      for (const item of paused) {
+        await startReplication(dms, item.arn, 'resume-processing');
+        await untilRunning(dms, item.id, `resuming replication ${item.id}`);
+        steps.push(`resumed replication ${item.id}`);
+      }
+      return steps;
+    },
+  };
+}
+
 export const serverlessKinds = {
   DmsReplicationConfigCreate: configCreate,
   DmsReplicationStart: replicationStart,

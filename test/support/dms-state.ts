@@ -524,10 +524,10 @@ export class DmsState {
     ModifyEndpoint: (input) => {
       const endpoint = [...this.endpoints.values()].find((item) => item.arn === input.EndpointArn);
       if (!endpoint) throw notFound(`Endpoint ${input.EndpointArn} not found`);
-      const busy = [...this.tasks.values()].filter(
+      const busy = this.replicators().filter(
         (task) =>
           (task.request.SourceEndpointArn === endpoint.arn || task.request.TargetEndpointArn === endpoint.arn) &&
-          ['running', 'starting', 'stopping'].includes(task.status),
+          !['ready', 'created', 'stopped', 'failed', 'creating', 'modifying', 'deleting'].includes(task.status),
       );
       if (busy.length > 0) throw invalidState(`Endpoint ${endpoint.id} is used by running task ${busy[0]!.id}`);
       const { EndpointArn: _arn, ExactSettings: exact, ...change } = input;

@@ -248,4 +248,31 @@ describe('DMS Serverless nodes', () => {
     expect(replication()).toMatchObject({ status: 'stopped', stopReason: 'NORMAL' });
     expect(dms.count('StopReplication')).toBe(1);
   });
+
+  it('an endpoint change stops the Serverless replication using it, modifies the endpoint, resumes the replication', async () => {
+    const s = await session();
+    await applyGraph(s, { phases: ['prepare', 'load'] });
+    const id = 'dms.endpoint.orders-orders-src.create';
+    const node = byId(id);
+    const request = node.input.request as { PostgreSQLSettings: Record<string, unknown> };
+    const changed: GraphNode = {
+      ...node,
+      input: {
+        ...node.input,
+        request: { ...request, PostgreSQLSettings: { ...request.PostgreSQLSettings, ExecuteTimeout: 600 } },
+      },
+    };
+    // DMS refuses the change while the replication runs on the endpoint.
+    const endpointArn = [...dms.endpoints.values()].find((item) => item.id === 'orders-orders-src')!.arn;
+    await expect(dms.handle('ModifyEndpoint', { EndpointArn: endpointArn, Port: 5433 })).rejects.toThrow(
+      'is used by running task orders-cdc',
+    );
+    s.journal.nodes[id]!.modify = ['PostgreSQLSettings'];
+    const result = await handlers.dms.run(changed, s.context(changed));
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      note: 'modified in place: stopped replication orders-cdc → modified (PostgreSQLSettings) → resumed replication orders-cdc',
+    });
+    expect(replication()).toMatchObject({ status: 'running', startTypes: ['start-replication', 'resume-processing'] });
+  });
 });
