@@ -297,7 +297,11 @@ export function classifyError(
   if (def.failures?.some((type) => error instanceof type)) return { code: EXIT.failed, message };
   const fsError = fileSystemError(error);
   if (fsError) {
-    const reason = FS_REASONS[fsError.code] ?? fsError.code;
+    // mkdir says EEXIST when a file stands where a directory of the path should be.
+    const notDirectory = fsError.code === 'EEXIST' && (fsError as NodeJS.ErrnoException).syscall === 'mkdir';
+    const reason = notDirectory
+      ? 'a file stands where a directory is needed'
+      : (FS_REASONS[fsError.code] ?? fsError.code);
     return { code: EXIT.usage, message: `cannot use ${fsError.path}: ${reason} (${fsError.code})` };
   }
   // Node's fetch reports an unreachable server as TypeError('fetch failed'): the network, not a bug.

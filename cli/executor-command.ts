@@ -174,7 +174,8 @@ export function executorCommand<F extends Record<string, Flag<unknown>>, O exten
   const extra = def.extraPositionals ?? { min: 0, max: 0, missing: '' };
   return defineCommand<SessionFlagSpecs & F, O>({
     ...def,
-    flags: { ...EXECUTOR_FLAGS, ...def.flags },
+    // The command's own flags first in its usage, then the shared ones.
+    flags: { ...def.flags, ...EXECUTOR_FLAGS },
     // Without --compiled the first positional is the plan; the check below says which one is missing.
     positionals: { min: 0, max: 1 + extra.max, missing: '' },
     failures: [...EXECUTOR_FAILURES, ...(def.failures ?? [])],
