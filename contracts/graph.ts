@@ -53,6 +53,7 @@ export type NodeKind =
   | 'DmsTaskCreate'
   | 'DmsTaskStart'
   | 'DmsFullLoadWait'
+  | 'DmsAssessmentRun'
   | 'DmsTaskStop'
   | 'DmsTaskDelete'
   | 'DmsEndpointDelete'

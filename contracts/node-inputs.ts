@@ -23,6 +23,7 @@ import type {
   DeleteReplicationInstanceCommandInput,
   DeleteReplicationTaskCommandInput,
   StartReplicationCommandInput,
+  StartReplicationTaskAssessmentRunCommandInput,
   StartReplicationTaskCommandInput,
   StopReplicationCommandInput,
   StopReplicationTaskCommandInput,
@@ -267,6 +268,15 @@ export interface NodeInputs {
     /** The plan lets apply restart a failed task DMS cannot resume with reload-target (gate `reload-target`). */
     readonly allowReload: boolean;
   };
+  /**
+   * AWS's premigration assessments of a created task, before it starts: StartReplicationTaskAssessmentRun
+   * (adopting the task's run of the same AssessmentRunName: resume never starts a second one), waits
+   * (DescribeReplicationTaskAssessmentRuns: starting → provisioning → running → passed | warning | failed |
+   * error-provisioning | error-executing), reads the individual results
+   * (DescribeReplicationTaskIndividualAssessments) and fails on a failed one or a run in error; warnings
+   * are listed. Outputs the run's ARN and name (recorded as soon as it exists), status, failed and warnings.
+   */
+  DmsAssessmentRun: DmsRequestInput<StartReplicationTaskAssessmentRunCommandInput> & { readonly task: string };
   /** Polls DescribeReplicationTasks until the full load finished (FullLoadProgressPercent 100 / stopped). */
   DmsFullLoadWait: {
     readonly region: string;
@@ -456,6 +466,7 @@ export const NODE_OUTPUTS = {
   DmsTaskCreate: ['arn'],
   DmsTaskStart: ['taskArn', 'startType', 'slotName'],
   DmsFullLoadWait: [],
+  DmsAssessmentRun: ['runArn', 'runName', 'status', 'failed', 'warnings'],
   DmsTaskStop: [],
   DmsTaskDelete: [],
   DmsEndpointDelete: [],

@@ -15,6 +15,7 @@ import { isDowntimeDatabase, targetDatabase, tasksOf } from '../model/names.js';
 import { nodeId } from '../model/node-ids.js';
 import type { Plan, Task } from '../model/plan.js';
 import { hasFullLoad, isCdc } from '../model/task-kind.js';
+import { addAssessments } from './assessment.js';
 import { compensation, GraphBuilder } from './builder.js';
 import { dmsEngine } from './engines/dms.js';
 import { dmsServerlessEngine } from './engines/dms-serverless.js';
@@ -383,6 +384,7 @@ export function buildGraph(plan: Plan, capacity: ServerCapacity | null = null): 
   addParameterGroupApply(b);
   addTargetPrepare(b);
   engine.tasks(b);
+  addAssessments(b);
   addLoadAndDowntime(b);
   addCutover(b, engine);
   addParameterGroupRevert(b);

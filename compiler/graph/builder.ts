@@ -69,6 +69,14 @@ export class GraphBuilder {
     });
   }
 
+  /** Adds a fact a node already in the builder requires (a concern that slots in before it). */
+  requireBefore(id: string, required: string): void {
+    const index = this.nodes.findIndex((node) => node.id === id);
+    const node = this.nodes[index];
+    if (node === undefined) throw new Error(`requireBefore: no node ${id}`);
+    if (!node.requires.includes(required)) this.nodes[index] = { ...node, requires: [...node.requires, required] };
+  }
+
   gate(name: string, phase: Phase, prompt: string, requires: readonly string[], origin: string): void {
     this.add({
       id: nodeId.gate(name),

@@ -24,6 +24,7 @@ export const fact = {
   endpointReachable: (id: string) => `dms.endpoint.${id}.reachable`,
   endpointDeleted: (id: string) => `dms.endpoint.${id}.deleted`,
   taskCreated: (id: string) => `dms.task.${id}.created`,
+  taskAssessed: (id: string) => `dms.task.${id}.assessed`,
   taskDeleted: (id: string) => `dms.task.${id}.deleted`,
   replicationConfigCreated: (id: string) => `dms.replication.${id}.created`,
   replicationConfigDeleted: (id: string) => `dms.replication.${id}.deleted`,

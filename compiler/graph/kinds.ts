@@ -31,6 +31,7 @@ export const EXECUTOR: Readonly<Record<NodeKind, ExecutorKind>> = {
   DmsTaskCreate: 'dms',
   DmsTaskStart: 'dms',
   DmsFullLoadWait: 'wait',
+  DmsAssessmentRun: 'dms',
   DmsTaskStop: 'dms',
   DmsTaskDelete: 'dms',
   DmsEndpointDelete: 'dms',
@@ -79,6 +80,8 @@ export const EFFECT: Readonly<Record<NodeKind, Effect>> = {
   DmsTaskCreate: 'write',
   DmsTaskStart: 'write',
   DmsFullLoadWait: 'read',
+  // Creates an assessment run (and its results in S3); changes nothing on either database.
+  DmsAssessmentRun: 'write',
   DmsTaskStop: 'write',
   DmsTaskDelete: 'destructive',
   DmsEndpointDelete: 'destructive',

@@ -23,6 +23,7 @@ export const nodeId = {
   dmsEndpointDelete: (id: string) => `dms.endpoint.${id}.delete`,
   dmsTaskCreate: (id: string) => `dms.task.${id}.create`,
   dmsTaskStart: (id: string) => `dms.task.${id}.start`,
+  dmsTaskAssess: (id: string) => `dms.task.${id}.assess`,
   dmsFullLoadWait: (id: string) => `dms.task.${id}.full-load-wait`,
   dmsTaskStop: (id: string) => `dms.task.${id}.stop`,
   dmsTaskDelete: (id: string) => `dms.task.${id}.delete`,

@@ -202,6 +202,19 @@ export interface Dms {
   readonly tasks: readonly Task[];
   /** Tags put on every DMS resource, in addition to `pgferry:plan` = plan name. */
   readonly tags: Readonly<Record<string, string>>;
+  /** AWS's premigration assessments, run on every task before it starts; null: none. */
+  readonly assessment: Assessment | null;
+}
+
+/** StartReplicationTaskAssessmentRun settings (compiler/emit/assessment-request.ts). */
+export interface Assessment {
+  readonly bucket: string;
+  readonly folder: string | null;
+  readonly role_arn: string;
+  readonly kms_key_arn: string | null;
+  /** IncludeOnly: individual assessment names; empty: DMS's recommended set. */
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
 }
 
 export interface ReplicationInstance {

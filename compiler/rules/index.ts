@@ -8,6 +8,7 @@ import { compareText } from '../../contracts/compare.js';
 import type { CodeInfo } from '../diagnostics/codes.js';
 import type { Plan } from '../model/plan.js';
 import type { PlanFileRead } from '../plan-files.js';
+import { assessmentRule } from './assessment.js';
 import { catalogCapacityRule } from './catalog-capacity.js';
 import { catalogColumnsRule } from './catalog-columns.js';
 import { catalogDatabaseRule } from './catalog-database.js';
@@ -58,6 +59,7 @@ export const rules: readonly Rule[] = Object.freeze([
   lobRule,
   fullLoadRule,
   taskSettingsRule,
+  assessmentRule,
   transformationsRule,
   tableSettingsRule,
   targetRule,

@@ -4,6 +4,7 @@
 
 import type { Plan, Task } from '../../compiler/model/plan.js';
 import { isCdc } from '../../compiler/model/task-kind.js';
+import { assessmentImpact } from './assessment.js';
 import { type Consequence, sameJson } from './consequence.js';
 import { leafChanges } from './leaves.js';
 import { parameterGroupImpact } from './parameter-group.js';
@@ -86,5 +87,6 @@ export function planImpact(before: Plan, after: Plan): Consequence[] {
   }
   out.push(...cutoverPolicy(before, after));
   out.push(...parameterGroupImpact(before, after));
+  out.push(...assessmentImpact(before, after));
   return out;
 }

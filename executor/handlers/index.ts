@@ -2,6 +2,7 @@
 // handler does not compile. The logical replication engine has its own `source-sql` executor and adds
 // its target-side kinds and its wait to `target-sql` and `wait` (handlers/logical.ts).
 
+import { assessmentRun } from '../dms/assessment.js';
 import type { HandlerRegistry } from '../types.js';
 import { agentHandler } from './agent.js';
 import { dmsHandler } from './dms.js';
@@ -17,7 +18,8 @@ export const handlers: HandlerRegistry = {
   agent: agentHandler,
   'source-sql': sourceSqlHandler,
   'target-sql': withKinds(targetSqlHandler, logicalTargetKinds),
-  dms: dmsHandler,
+  // Premigration assessments (dms.assessment) join the DMS executor without touching handlers/dms.ts.
+  dms: withKinds(dmsHandler, { DmsAssessmentRun: assessmentRun }),
   rds: rdsHandler,
   ssm: ssmHandler,
   gate: gateHandler,

@@ -1,7 +1,7 @@
 // A valid, fully resolved plan (every default explicit): the seed scenario of plans/orders.yaml.
 // Tests derive variants with `planWith`, so each table row states only what it changes.
 
-import type { Plan, Transformation } from '../../compiler/model/plan.js';
+import type { Assessment, Plan, Transformation } from '../../compiler/model/plan.js';
 import { isSecretRef } from '../../contracts/secret-ref.js';
 
 export const basePlan: Plan = {
@@ -88,6 +88,7 @@ export const basePlan: Plan = {
       },
     ],
     tags: {},
+    assessment: null,
   },
   cutover: {
     max_lag_seconds: 5,
@@ -193,3 +194,13 @@ export function transformation(
     ...patch,
   };
 }
+
+/** dms.assessment settings for tests of premigration assessments. */
+export const assessmentSettings: Assessment = {
+  bucket: 'orders-dms-assessments',
+  folder: null,
+  role_arn: 'arn:aws:iam::123456789012:role/dms-assessments',
+  kms_key_arn: null,
+  include: [],
+  exclude: [],
+};

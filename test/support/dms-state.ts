@@ -19,6 +19,7 @@
 
 import { createHash } from 'node:crypto';
 import { CloudWatchMetrics } from './cloudwatch-state.js';
+import { AssessmentRuns } from './dms-assessments.js';
 import { ServerlessReplications } from './dms-serverless-state.js';
 
 export const ACCOUNT = '123456789012';
@@ -590,14 +591,28 @@ export class DmsState {
     },
   };
 
+  /** Premigration assessment runs of the tasks (test/support/dms-assessments.ts). */
+  readonly assessments = new AssessmentRuns({
+    taskStatusByArn: (arn) => [...this.tasks.values()].find((task) => task.arn === arn)?.status,
+    fault: (code, message) => new DmsFault(code, message),
+  });
+
   /** Whether the stand-in answers `command`. */
   handles(command: string): boolean {
-    return Object.hasOwn(this.#commands, command) || Object.hasOwn(this.serverless.commands, command);
+    return (
+      Object.hasOwn(this.#commands, command) ||
+      Object.hasOwn(this.serverless.commands, command) ||
+      Object.hasOwn(this.assessments.commands, command)
+    );
   }
 
   /** Runs one API call: records it, throws an injected fault if one is queued, else answers. */
   async handle(command: string, input: Json): Promise<Json> {
-    const run = Object.hasOwn(this.#commands, command) ? this.#commands[command] : this.serverless.commands[command];
+    const run = Object.hasOwn(this.#commands, command)
+      ? this.#commands[command]
+      : Object.hasOwn(this.serverless.commands, command)
+        ? this.serverless.commands[command]
+        : this.assessments.commands[command];
     if (!run) throw new DmsFault('UnknownOperationException', `the DMS stand-in does not answer ${command}`);
     this.#record(command, input);
     return run(input);

@@ -49,6 +49,8 @@ const optional: Record<string, string> = {
   'table_settings[].': 'the seed plan has no table settings (test/compiler/emit/table-mappings.test.ts resolves them)',
   'cutover.verify.': 'verify is null unless the plan asks for a verification node',
   'dms.serverless.': 'serverless is null on a replication-instance plan (checked on the Serverless plan below)',
+  'dms.assessment.':
+    'assessment is null unless the plan runs premigration assessments (test/executor/unit/dms-assessment.test.ts resolves one)',
 };
 
 describe('schema/plan.schema.json and compiler/model/plan.ts', () => {
