@@ -112,7 +112,9 @@ export const databaseSql = {
  GROUP BY a.attrelid`,
 
   sequences: (v: number) => `SELECT n.nspname::text AS schema, c.relname::text AS name,
-       ${v >= 100000 ? 'pg_catalog.pg_sequence_last_value(c.oid)::text' : 'NULL::text'} AS last_value,
+       -- pg_sequence_last_value needs SELECT or USAGE on the sequence, which pg_monitor does not give: a
+       -- sequence the role may not read has no last value here (as in pg_sequences), not a failed snapshot.
+       ${v >= 100000 ? "CASE WHEN pg_catalog.has_sequence_privilege(c.oid, 'SELECT, USAGE') THEN pg_catalog.pg_sequence_last_value(c.oid)::text END" : 'NULL::text'} AS last_value,
        tn.nspname::text || '.' || tc.relname::text || '.' || ta.attname::text AS owned_by
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_catalog.pg_depend d ON d.objid = c.oid AND d.classid = 'pg_catalog.pg_class'::regclass

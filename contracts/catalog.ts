@@ -182,7 +182,10 @@ export interface LobSize {
 export interface CatalogSequence {
   readonly schema: string;
   readonly name: string;
-  /** pg_sequence_last_value as text (int8 can exceed JS numbers); null when never called. */
+  /**
+   * pg_sequence_last_value as text (int8 can exceed JS numbers); null when never called, or when the
+   * reading role has neither SELECT nor USAGE on the sequence (pg_monitor gives neither).
+   */
   readonly lastValue: string | null;
   /** `schema.table.column` that owns the sequence, or null. */
   readonly ownedBy: string | null;

@@ -25,12 +25,14 @@ describe('catalog against a live server', () => {
 
   beforeAll(async () => {
     cluster = await startCluster({
-      major: 18,
+      major: 16, // 16: pg_sequence_last_value still fails without a right on the sequence (18 answers null)
       hba: ['host all postgres 127.0.0.1/32 trust', 'host all all 127.0.0.1/32 scram-sha-256'],
     });
     await cluster.query('CREATE DATABASE app');
     await cluster.query('CREATE TABLE t (id int PRIMARY KEY, body text)', [], 'app');
     await cluster.query("INSERT INTO t VALUES (1, 'hello')", [], 'app');
+    // pg_monitor gives no right on sequences: their last value must not fail the snapshot (README walkthrough).
+    await cluster.query("CREATE SEQUENCE invoice_no; SELECT nextval('invoice_no')", [], 'app');
     await cluster.query("CREATE ROLE plain LOGIN PASSWORD 'plain-pw'");
     await cluster.query("CREATE ROLE monitor LOGIN PASSWORD 'monitor-pw' IN ROLE pg_monitor");
     dir = await mkdtemp(join(tmpdir(), 'pgferry-catalog-faults-'));
@@ -78,6 +80,12 @@ describe('catalog against a live server', () => {
     expect(snapshot.lobSampling.tablesWithoutSelect).toBe(1);
     expect(snapshot.databases[0].tables[0].columns[1].lob).toBeNull();
     expect(ran.stderr).toContain('GRANT pg_read_all_data');
+    // The sequence is listed; its last value is what the role may not read.
+    expect(snapshot.databases[0].sequences).toEqual([
+      { lastValue: null, name: 'invoice_no', ownedBy: null, schema: 'public' },
+    ]);
+    const full = await run(catalog, ['--source', url('postgres'), '--database', 'app']);
+    expect(JSON.parse(full.stdout).databases[0].sequences[0].lastValue).toBe('1');
   });
 
   it('refuses a schema larger than --max-tables instead of reading part of it', async () => {
