@@ -31,6 +31,7 @@ const expectedExit: Record<string, number> = {
   'patroni-named-slot': 1,
   'patroni-source-cidrs': 1,
   reformat: 0,
+  'serverless-capacity': 1,
   'spell-out-default': 0,
   'table-selection': 1,
   transformations: 1,
