@@ -296,7 +296,10 @@ async function probe(node: GraphNode, ctx: RunContext): Promise<DryRunProbe> {
     const answer = await agent.request<Json>('POST', '/v1/preflight', preflightBody(node, input, ctx));
     const checks = Array.isArray(answer.checks) ? (answer.checks as Json[]) : [];
     const failing = checks.filter((check) => check.status === 'fail').map((check) => String(check.id));
-    return { action: 'run', detail: failing.length ? `preflight fails: ${failing.join(', ')}` : 'preflight passes' };
+    // With --catalog the dry run already says what changed since review, and a blocking change is an error.
+    const review = ctx.catalogReview ? await reviewCatalog(agent, ctx.catalogReview) : null;
+    const detail = failing.length ? `preflight fails: ${failing.join(', ')}` : 'preflight passes';
+    return { action: 'run', detail: review ? `${detail}; ${review.note}` : detail };
   }
   return { action: 'run', detail: node.title };
 }

@@ -37,6 +37,10 @@ describe('apply --catalog: what changed on the source since review', () => {
   it('stops at the preflight when a table the CDC task streams lost its primary key', async () => {
     await world.source.query('ALTER TABLE public.orders DROP CONSTRAINT orders_pkey', [], 'orders');
     await world.source.query('CREATE TABLE public.added (id int PRIMARY KEY)', [], 'orders');
+    // The dry run already says so.
+    const dry = await world.run('apply', ['--dry-run', '--catalog', reviewed]);
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).toMatch(/^error {5}source\.preflight {2}the source changed since the plan was reviewed/m);
     const result = await world.run('apply', ['--catalog', reviewed]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`the source changed since the plan was reviewed against ${reviewed}`);
@@ -53,6 +57,8 @@ describe('apply --catalog: what changed on the source since review', () => {
 
   it('goes on once the key is back, reporting the table added since review', async () => {
     await world.source.query('ALTER TABLE public.orders ADD PRIMARY KEY (id)', [], 'orders');
+    const dry = await world.run('apply', ['--dry-run', '--catalog', reviewed]);
+    expect(dry.stdout).toMatch(/source\.preflight {2}.*none blocking: orders: table public\.added added/);
     const result = await world.run('apply', ['--catalog', reviewed]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
