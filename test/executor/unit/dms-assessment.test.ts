@@ -12,6 +12,7 @@ import { nodeId } from '../../../compiler/model/node-ids.js';
 import type { GraphNode } from '../../../contracts/graph.js';
 import { applyGraph } from '../../../executor/operations.js';
 import { Session } from '../../../executor/session.js';
+import { statusReport } from '../../../executor/status.js';
 import { checkAgainstModel } from '../../support/aws-model.js';
 import { planWith } from '../../support/base-plan.js';
 import { DmsFake, throttling } from '../../support/dms-fake.js';
@@ -124,6 +125,11 @@ describe('premigration assessment', () => {
     expect(record(s).outputs).toMatchObject({ status: 'warning', warnings: 'postgres-check-maxslot-wal-keep-size' });
     expect(record(s).note).toContain(
       'warnings: postgres-check-maxslot-wal-keep-size (results: s3://orders-dms-assessments/pgferry/)',
+    );
+    // status shows the verdict and the warnings from the journal.
+    const report = await statusReport(s, false);
+    expect(report.nodes.find((item) => item.id === assessId)?.note).toContain(
+      'warnings: postgres-check-maxslot-wal-keep-size',
     );
   });
 

@@ -15,6 +15,7 @@ import { emitArtifacts } from '../../../compiler/output.js';
 import type { GraphNode } from '../../../contracts/graph.js';
 import { abortPlan, applyGraph } from '../../../executor/operations.js';
 import { Session } from '../../../executor/session.js';
+import { statusReport } from '../../../executor/status.js';
 import { planWith } from '../../support/base-plan.js';
 import { ssmFake } from '../../support/dms-fake.js';
 import { type PgCluster, startCluster } from '../../support/pg-cluster.js';
@@ -126,6 +127,10 @@ describe('fk_strategy parameter_group on RDS', () => {
       checkedDatabases: 'orders',
     });
     expect(s.journal.nodes[nodeId.parameterGroupApply]?.note).toContain('was origin (engine default)');
+    const report = await statusReport(s, false);
+    expect(report.nodes.find((item) => item.id === nodeId.parameterGroupApply)?.note).toContain(
+      'session_replication_role = replica (was origin (engine default), restored at cutover or abort)',
+    );
     const modify = rds.calls.find((call) => call.command === 'ModifyDBParameterGroup');
     expect(modify?.input).toEqual({
       DBParameterGroupName: GROUP,
