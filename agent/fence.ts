@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
+import type { AgentReply } from '../contracts/agent-api/routes.js';
 import type { HbaRule } from '../contracts/bundle.js';
 import { compareText } from '../contracts/compare.js';
 import { quoteIdent } from '../contracts/sql-quote.js';
@@ -230,7 +231,12 @@ async function readOnlyFence(ctx: AgentContext, roles: readonly string[], databa
   });
 }
 
-export async function fence(ctx: AgentContext, body: FenceRequest, principal: Principal, on: boolean) {
+export async function fence(
+  ctx: AgentContext,
+  body: FenceRequest,
+  principal: Principal,
+  on: boolean,
+): Promise<AgentReply<'fence'>> {
   const plan = body.plan ?? '';
   const databases = body.databases && body.databases.length > 0 ? [...new Set(body.databases)].sort() : [ALL];
   const roles = [...new Set(body.roles)].sort();
@@ -289,7 +295,7 @@ export async function fence(ctx: AgentContext, body: FenceRequest, principal: Pr
         terminatedSessions: terminated,
         operationId,
         logins,
-        entries: entries.map((item) => ({ plan: item.plan, database: item.database, roles: item.roles })),
+        entries: entries.map((item) => ({ plan: item.plan, database: item.database, roles: [...item.roles] })),
         ...(on ? { fencedAt: entry?.fencedAt || at } : { unfencedAt: at }),
       };
     },

@@ -4,7 +4,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Check } from './apply/plan.js';
-import { catalogSnapshot } from './catalog.js';
 import type { AgentContext } from './context.js';
 import { readIdentity } from './host.js';
 import { slotCountsSql } from './pg/sql.js';
@@ -150,6 +149,8 @@ export async function preflight(ctx: AgentContext, body: PreflightRequest): Prom
       : warn('leftover_dms_slots', leftovers.map((s) => s.slot_name).join(', ')),
   );
   if (body.databases && body.databases.length > 0) {
+    // The catalog reader is loaded when a preflight first checks databases, not at start-up.
+    const { catalogSnapshot } = await import('./catalog.js');
     const catalog = await catalogSnapshot(ctx, body.databases, body.schemas ?? null);
     for (const db of catalog.databases) {
       const tables = db.tables.filter((t) => t.kind === 'table' || t.kind === 'partitioned-table');

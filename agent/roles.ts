@@ -4,6 +4,7 @@
 
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import type { AgentReply } from '../contracts/agent-api/routes.js';
 import { PGFERRY_SCHEMA } from '../contracts/pgferry-schema.js';
 import type { SecretRef } from '../contracts/secret-ref.js';
 import { quoteIdent, quoteLiteral } from '../contracts/sql-quote.js';
@@ -36,7 +37,11 @@ export interface RoleRequest {
   readonly grantConnect?: readonly string[];
 }
 
-export async function ensureRole(ctx: AgentContext, body: RoleRequest, principal: Principal) {
+export async function ensureRole(
+  ctx: AgentContext,
+  body: RoleRequest,
+  principal: Principal,
+): Promise<AgentReply<'role'>> {
   const password = await ctx.secrets.resolve(body.password, `role '${body.name}'`);
   const v = await ctx.db.serverVersionNum();
   const rows = await ctx.db.query<{ enc: string }>("SELECT pg_catalog.current_setting('password_encryption') AS enc");
@@ -152,7 +157,7 @@ export async function writeMarker(
   ctx: AgentContext,
   body: { database: string; schema?: string; label?: string },
   principal: Principal,
-) {
+): Promise<AgentReply<'marker'>> {
   const schema = body.schema ?? PGFERRY_SCHEMA;
   const label = body.label ?? 'cutover';
   const v = await ctx.db.serverVersionNum();

@@ -1,25 +1,27 @@
-// The /v1 routes: each is a thin adapter from HTTP to one module function. Scopes per route are in
-// `config.scopes`; request bodies are checked by the schemas in schemas.ts.
+// The /v1 routes: each is a thin adapter from HTTP to one module function. Methods, URLs and schemas
+// (parameters, query strings, bodies, answers) come from the agent API contract
+// (contracts/agent-api/routes.ts); request types are derived from those schemas by the type provider,
+// so a handler reads `request.body` and `request.query` as the schema says, without casts. Scopes per
+// route are in `config.scopes`.
 
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_LOB_SAMPLING, type LobSamplingOptions } from '../catalog/lob-sample.js';
-import type { SourceBundle } from '../contracts/bundle.js';
+import { AGENT_ROUTES, type AgentReply } from '../contracts/agent-api/routes.js';
 import { applyPlan, pendingRestartNames } from './apply/apply.js';
 import { computePlan } from './apply/plan.js';
-import { type RestartRequest, restartServer, rollbackToBackup } from './apply/restart.js';
-import { agentCatalog } from './catalog.js';
+import { restartServer, rollbackToBackup } from './apply/restart.js';
 import type { AgentContext } from './context.js';
 import { AgentError } from './errors.js';
-import { type FenceRequest, fence } from './fence.js';
+import { fence } from './fence.js';
 import { readIdentity } from './host.js';
 import { renderMetrics } from './metrics.js';
 import type { SettingRow } from './pg/guc.js';
 import { settingsSql } from './pg/sql.js';
-import { type PreflightRequest, preflight } from './preflight.js';
-import { ensureRole, type RoleRequest, writeMarker } from './roles.js';
-import * as schemas from './schemas.js';
+import { preflight } from './preflight.js';
+import { ensureRole, writeMarker } from './roles.js';
 import { claimSlot } from './slot-claims.js';
-import { assertSlotName, createSlot, dropSlot, listSlots } from './slots.js';
+import { assertSlotName, createSlot, dropSlot, listSlots, type SlotsSnapshot } from './slots.js';
 import { AGENT_VERSION } from './version.js';
 
 const principalOf = (request: { principal: import('./context.js').Principal | null }) => {
@@ -27,61 +29,57 @@ const principalOf = (request: { principal: import('./context.js').Principal | nu
   return request.principal;
 };
 
-const listParam = (value: unknown): string[] | null =>
-  typeof value === 'string' && value !== ''
+const listParam = (value: string | undefined): string[] | null =>
+  value !== undefined && value !== ''
     ? value
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean)
     : null;
 
-function positiveParam(value: unknown, name: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new AgentError('BAD_REQUEST', `${name} must be a positive integer`);
-  return n;
-}
-
-/** `lobRows`, `lobTables`: the bound on LOB measurement; `lob=off` skips it. */
-function lobSamplingParam(query: Record<string, unknown>): LobSamplingOptions | null {
+/** `lobRows`, `lobTables`: the bound on LOB measurement (digits, by the schema); `lob=off` skips it. */
+function lobSamplingParam(query: {
+  readonly lob?: 'on' | 'off';
+  readonly lobRows?: string;
+  readonly lobTables?: string;
+}): LobSamplingOptions | null {
   if (query.lob === 'off') return null;
   return {
     ...DEFAULT_LOB_SAMPLING,
-    ...(query.lobRows === undefined ? {} : { rowCap: positiveParam(query.lobRows, 'lobRows') }),
-    ...(query.lobTables === undefined ? {} : { maxTables: positiveParam(query.lobTables, 'lobTables') }),
+    ...(query.lobRows === undefined ? {} : { rowCap: Number(query.lobRows) }),
+    ...(query.lobTables === undefined ? {} : { maxTables: Number(query.lobTables) }),
   };
 }
 
-export function registerRoutes(app: FastifyInstance, ctx: AgentContext): void {
-  app.get('/v1/health', async () => ({
-    status: 'ok',
+export function registerRoutes(fastify: FastifyInstance, ctx: AgentContext): void {
+  const app = fastify.withTypeProvider<JsonSchemaToTsProvider>();
+  const R = AGENT_ROUTES;
+  const read = { scopes: ['read'] } as const;
+
+  app.get(R.health.url, { schema: R.health.schema }, async () => ({
+    status: 'ok' as const,
     agentVersion: AGENT_VERSION,
     uptimeS: Math.round((Date.now() - ctx.startedAt) / 1000),
     lock: { held: ctx.state.lockHolder !== null, holder: ctx.state.lockHolder },
   }));
 
-  app.get('/v1/ready', { config: { scopes: ['read'] } }, async (_request, reply) => {
-    try {
-      const identity = await readIdentity(ctx.db, ctx.config);
-      const pending = await pendingRestartNames(ctx);
-      return {
-        ready: true,
-        db: {
-          reachable: true,
-          serverVersionNum: identity.serverVersionNum,
-          inRecovery: identity.inRecovery,
-          postmasterStartTime: identity.postmasterStartTime,
-        },
-        pendingRestart: pending.length > 0,
-      };
-    } catch (error) {
-      if (error instanceof AgentError && error.code === 'DB_UNAVAILABLE') {
-        return reply.code(503).send({ ready: false, db: { reachable: false, error: error.message } });
-      }
-      throw error;
-    }
+  // PostgreSQL down is a 503 DB_UNAVAILABLE in the error envelope, like every other error.
+  app.get(R.ready.url, { config: read, schema: R.ready.schema }, async () => {
+    const identity = await readIdentity(ctx.db, ctx.config);
+    const pending = await pendingRestartNames(ctx);
+    return {
+      ready: true as const,
+      db: {
+        reachable: true as const,
+        serverVersionNum: identity.serverVersionNum,
+        inRecovery: identity.inRecovery,
+        postmasterStartTime: identity.postmasterStartTime,
+      },
+      pendingRestart: pending.length > 0,
+    };
   });
 
-  app.get('/v1/status', { config: { scopes: ['read'] } }, async () => {
+  app.get(R.status.url, { config: read, schema: R.status.schema }, async () => {
     const identity = await readIdentity(ctx.db, ctx.config);
     const pending = await ctx.db.query<{
       name: string;
@@ -102,7 +100,7 @@ export function registerRoutes(app: FastifyInstance, ctx: AgentContext): void {
       serverVersion: identity.serverVersion,
       serverVersionNum: identity.serverVersionNum,
       systemIdentifier: identity.systemIdentifier,
-      role: identity.inRecovery ? 'standby' : 'primary',
+      role: identity.inRecovery ? ('standby' as const) : ('primary' as const),
       currentLsn: identity.currentLsn,
       postmasterStartTime: identity.postmasterStartTime,
       dataDirectory: identity.dataDirectory,
@@ -119,7 +117,7 @@ export function registerRoutes(app: FastifyInstance, ctx: AgentContext): void {
           },
         ]),
       ),
-      applied,
+      applied: applied === null ? null : { ...applied, slots: [...applied.slots] },
       lastOperation: journal
         ? {
             id: journal.operationId,
@@ -133,8 +131,8 @@ export function registerRoutes(app: FastifyInstance, ctx: AgentContext): void {
     };
   });
 
-  app.get('/v1/settings', { config: { scopes: ['read'] } }, async (request) => {
-    const names = listParam((request.query as Record<string, unknown>).names) ?? [...ctx.config.settingsAllowList];
+  app.get(R.settings.url, { config: read, schema: R.settings.schema }, async (request) => {
+    const names = listParam(request.query.names) ?? [...ctx.config.settingsAllowList];
     const rows = await ctx.db.query<SettingRow>(settingsSql, [names]);
     return {
       settings: rows.map((r) => ({
@@ -154,68 +152,59 @@ export function registerRoutes(app: FastifyInstance, ctx: AgentContext): void {
     };
   });
 
-  app.post(
-    '/v1/preflight',
-    { config: { scopes: ['plan'] }, schema: { body: schemas.preflightRequestSchema } },
-    async (request) => preflight(ctx, (request.body ?? {}) as PreflightRequest),
+  app.post(R.preflight.url, { config: { scopes: ['plan'] }, schema: R.preflight.schema }, async (request) =>
+    preflight(ctx, request.body),
   );
 
-  app.get('/v1/catalog', { config: { scopes: ['read'] } }, async (request, reply) => {
-    const query = request.query as Record<string, unknown>;
+  app.get(R.catalog.url, { config: read, schema: R.catalog.schema }, async (request, reply) => {
+    const query = request.query;
+    // The catalog reader is loaded on the first catalog request, not at start-up (agent idle memory).
+    const { agentCatalog } = await import('./catalog.js');
     const read = await agentCatalog(ctx, {
       databases: listParam(query.databases),
       schemas: listParam(query.schemas),
       lobSampling: lobSamplingParam(query),
-      ...(query.maxTables === undefined ? {} : { maxTables: positiveParam(query.maxTables, 'maxTables') }),
+      ...(query.maxTables === undefined ? {} : { maxTables: Number(query.maxTables) }),
     });
     // The statement count travels beside the snapshot, never inside it (it is not a fact about the source).
-    return reply.header('x-pgferry-catalog-queries', String(read.queries)).send(read.snapshot);
+    return reply
+      .header('x-pgferry-catalog-queries', String(read.queries))
+      .send({ ...read.snapshot, databases: [...read.snapshot.databases] });
   });
 
-  app.post(
-    '/v1/plans',
-    { config: { scopes: ['plan'] }, schema: { body: schemas.planRequestSchema } },
-    async (request) => {
-      const internals = await computePlan(ctx.db, ctx.config, request.body as SourceBundle);
-      for (const [id, entry] of ctx.plans) if (Date.now() > entry.expiresAt + 3_600_000) ctx.plans.delete(id);
-      ctx.plans.set(internals.plan.planId, { internals, expiresAt: Date.parse(internals.plan.expiresAt) });
-      await ctx.state.audit({
-        kind: 'plan',
-        principal: principalOf(request).tokenId,
-        planHash: internals.plan.planHash,
-        bundleHash: internals.plan.bundleHash,
-        noop: internals.plan.noop,
-        result: 'planned',
-      });
-      return internals.plan;
-    },
-  );
+  app.post(R.plan.url, { config: { scopes: ['plan'] }, schema: R.plan.schema }, async (request) => {
+    const internals = await computePlan(ctx.db, ctx.config, request.body);
+    for (const [id, entry] of ctx.plans) if (Date.now() > entry.expiresAt + 3_600_000) ctx.plans.delete(id);
+    ctx.plans.set(internals.plan.planId, { internals, expiresAt: Date.parse(internals.plan.expiresAt) });
+    await ctx.state.audit({
+      kind: 'plan',
+      principal: principalOf(request).tokenId,
+      planHash: internals.plan.planHash,
+      bundleHash: internals.plan.bundleHash,
+      noop: internals.plan.noop,
+      result: 'planned',
+    });
+    return internals.plan;
+  });
 
-  app.get('/v1/plans/:planId', { config: { scopes: ['plan'] } }, async (request) => {
-    const { planId } = request.params as { planId: string };
+  app.get(R.planGet.url, { config: { scopes: ['plan'] }, schema: R.planGet.schema }, async (request) => {
+    const { planId } = request.params;
     const stored = ctx.plans.get(planId);
     if (!stored) throw new AgentError('PLAN_NOT_FOUND', `no plan '${planId}'`);
     return stored.internals.plan;
   });
 
-  app.post(
-    '/v1/plans/:planId/apply',
-    { config: { scopes: ['apply'] }, schema: { body: schemas.applyRequestSchema } },
-    async (request) => {
-      const { planId } = request.params as { planId: string };
-      return applyPlan(ctx, planId, request.body as { planHash: string }, principalOf(request));
-    },
-  );
+  app.post(R.apply.url, { config: { scopes: ['apply'] }, schema: R.apply.schema }, async (request) => {
+    return applyPlan(ctx, request.params.planId, request.body, principalOf(request));
+  });
 
-  app.post(
-    '/v1/restart',
-    { config: { scopes: ['restart'] }, schema: { body: schemas.restartRequestSchema } },
-    async (request) => restartServer(ctx, request.body as RestartRequest, principalOf(request)),
+  app.post(R.restart.url, { config: { scopes: ['restart'] }, schema: R.restart.schema }, async (request) =>
+    restartServer(ctx, request.body, principalOf(request)),
   );
 
   // Operations finish before their request answers; this reports the last one (journal), e.g. after a lost answer.
-  app.get('/v1/operations/:id', { config: { scopes: ['read'] } }, async (request) => {
-    const { id } = request.params as { id: string };
+  app.get(R.operation.url, { config: read, schema: R.operation.schema }, async (request) => {
+    const { id } = request.params;
     const journal = await ctx.state.readJournal();
     if (!journal || journal.operationId !== id)
       throw new AgentError('NOT_FOUND', `no record of operation '${id}' (only the last one is kept)`);
@@ -228,107 +217,100 @@ export function registerRoutes(app: FastifyInstance, ctx: AgentContext): void {
     return { ...journal, status };
   });
 
-  app.get('/v1/backups', { config: { scopes: ['read'] } }, async () => ({ backups: await ctx.state.listBackups() }));
+  app.get(R.backups.url, { config: read, schema: R.backups.schema }, async () => ({
+    backups: (await ctx.state.listBackups()).map((manifest) => ({
+      ...manifest,
+      files: [...manifest.files],
+      appliedBefore: manifest.appliedBefore
+        ? { ...manifest.appliedBefore, slots: [...manifest.appliedBefore.slots] }
+        : manifest.appliedBefore,
+    })),
+  }));
 
-  app.post(
-    '/v1/rollback',
-    { config: { scopes: ['rollback'] }, schema: { body: schemas.rollbackRequestSchema } },
-    async (request) =>
-      rollbackToBackup(ctx, (request.body ?? {}) as { backupId?: string; force?: boolean }, principalOf(request)),
-  );
+  app.post(R.rollback.url, { config: { scopes: ['rollback'] }, schema: R.rollback.schema }, async (request) => {
+    const answer = await rollbackToBackup(ctx, request.body, principalOf(request));
+    return {
+      ...answer,
+      applied: answer.applied === null ? null : { ...answer.applied, slots: [...answer.applied.slots] },
+    };
+  });
 
-  // Serialised once per snapshot: between two catalog queries every caller gets the same bytes.
-  const slotsJson = new WeakMap<object, string>();
-  app.get('/v1/slots', { config: { scopes: ['read'] } }, async (request, reply) => {
+  // One answer object per snapshot, serialised once (memoJson): between two catalog queries every caller
+  // gets the same bytes.
+  const slotsAnswers = new WeakMap<SlotsSnapshot, AgentReply<'slots'>>();
+  app.get(R.slots.url, { config: read, schema: R.slots.schema }, async (request, reply) => {
     const snapshot = await listSlots(ctx);
-    const query = request.query as Record<string, unknown>;
-    if (query.limit !== undefined || query.offset !== undefined) {
+    const { limit, offset } = request.query;
+    if (limit !== undefined || offset !== undefined) {
       // Hosts with hundreds of slots page through them; without paging the whole list comes back.
-      const limit = Number(query.limit ?? 100);
-      const offset = Number(query.offset ?? 0);
-      if (!Number.isInteger(limit) || !Number.isInteger(offset) || limit < 1 || limit > 1000 || offset < 0) {
-        throw new AgentError('BAD_REQUEST', 'limit must be 1..1000 and offset 0 or more');
-      }
+      const size = Number(limit ?? 100);
+      const from = Number(offset ?? 0);
       const { takenAt, slots, ...rest } = snapshot;
-      const page = slots.slice(offset, offset + limit);
-      const next = offset + limit < slots.length ? offset + limit : null;
+      const next = from + size < slots.length ? from + size : null;
       return {
         ...rest,
+        capabilities: { ...rest.capabilities },
         total: slots.length,
-        offset,
+        offset: from,
         nextOffset: next,
-        slots: page,
+        slots: slots.slice(from, from + size),
         takenAt: new Date(takenAt).toISOString(),
       };
     }
-    let body = slotsJson.get(snapshot);
-    if (body === undefined) {
-      const { takenAt, ...rest } = snapshot;
-      body = JSON.stringify({ ...rest, takenAt: new Date(takenAt).toISOString() });
-      slotsJson.set(snapshot, body);
+    let answer = slotsAnswers.get(snapshot);
+    if (answer === undefined) {
+      const { takenAt, slots, ...rest } = snapshot;
+      answer = {
+        ...rest,
+        capabilities: { ...rest.capabilities },
+        slots: [...slots],
+        takenAt: new Date(takenAt).toISOString(),
+      };
+      slotsAnswers.set(snapshot, answer);
     }
-    return reply.type('application/json; charset=utf-8').send(body);
+    return reply.type('application/json; charset=utf-8').send(answer);
   });
 
-  app.get('/v1/slots/:name', { config: { scopes: ['read'] } }, async (request) => {
-    const { name } = request.params as { name: string };
+  app.get(R.slot.url, { config: read, schema: R.slot.schema }, async (request) => {
+    const { name } = request.params;
     assertSlotName(name);
     const slot = (await listSlots(ctx)).slots.find((s) => s.slotName === name);
     if (!slot) throw new AgentError('SLOT_NOT_FOUND', `no replication slot '${name}'`);
     return slot;
   });
 
-  app.post(
-    '/v1/slots',
-    { config: { scopes: ['apply'] }, schema: { body: schemas.slotCreateRequestSchema } },
-    async (request) => createSlot(ctx, request.body as { name: string; database: string }, principalOf(request)),
+  app.post(R.slotCreate.url, { config: { scopes: ['apply'] }, schema: R.slotCreate.schema }, async (request) =>
+    createSlot(ctx, request.body, principalOf(request)),
   );
 
-  app.post(
-    '/v1/slots/:name/claim',
-    { config: { scopes: ['apply'] }, schema: { body: schemas.slotClaimRequestSchema } },
-    async (request) => {
-      const { name } = request.params as { name: string };
-      const slot = (await listSlots(ctx, 0)).slots.find((s) => s.slotName === name);
-      return claimSlot(ctx, name, request.body as { database: string; owner: string }, slot, principalOf(request));
-    },
+  app.post(R.slotClaim.url, { config: { scopes: ['apply'] }, schema: R.slotClaim.schema }, async (request) => {
+    const { name } = request.params;
+    const slot = (await listSlots(ctx, 0)).slots.find((s) => s.slotName === name);
+    return claimSlot(ctx, name, request.body, slot, principalOf(request));
+  });
+
+  app.delete(R.slotDrop.url, { config: { scopes: ['slot:drop'] }, schema: R.slotDrop.schema }, async (request) =>
+    dropSlot(ctx, request.params.name, request.body ?? {}, principalOf(request)),
   );
 
-  app.delete(
-    '/v1/slots/:name',
-    { config: { scopes: ['slot:drop'] }, schema: { body: schemas.slotDropRequestSchema } },
-    async (request) => {
-      const { name } = request.params as { name: string };
-      return dropSlot(ctx, name, (request.body ?? {}) as { confirmSlotName?: string }, principalOf(request));
-    },
+  app.post(R.role.url, { config: { scopes: ['apply'] }, schema: R.role.schema }, async (request) =>
+    ensureRole(ctx, request.body, principalOf(request)),
   );
 
-  app.post(
-    '/v1/roles',
-    { config: { scopes: ['apply'] }, schema: { body: schemas.roleEnsureRequestSchema } },
-    async (request) => ensureRole(ctx, request.body as RoleRequest, principalOf(request)),
+  app.post(R.fence.url, { config: { scopes: ['apply'] }, schema: R.fence.schema }, async (request) =>
+    fence(ctx, request.body, principalOf(request), true),
   );
 
-  app.post(
-    '/v1/fence',
-    { config: { scopes: ['apply'] }, schema: { body: schemas.fenceRequestSchema } },
-    async (request) => fence(ctx, request.body as FenceRequest, principalOf(request), true),
+  app.post(R.unfence.url, { config: { scopes: ['apply'] }, schema: R.unfence.schema }, async (request) =>
+    fence(ctx, request.body, principalOf(request), false),
   );
 
-  app.post(
-    '/v1/unfence',
-    { config: { scopes: ['apply'] }, schema: { body: schemas.fenceRequestSchema } },
-    async (request) => fence(ctx, request.body as FenceRequest, principalOf(request), false),
+  app.post(R.marker.url, { config: { scopes: ['apply'] }, schema: R.marker.schema }, async (request) =>
+    writeMarker(ctx, request.body, principalOf(request)),
   );
 
-  app.post(
-    '/v1/markers',
-    { config: { scopes: ['apply'] }, schema: { body: schemas.markerRequestSchema } },
-    async (request) => writeMarker(ctx, request.body as { database: string }, principalOf(request)),
-  );
-
-  app.get('/v1/audit', { config: { scopes: ['read'] } }, async (request) => {
-    const limit = Math.min(1000, Number((request.query as Record<string, unknown>).limit ?? 100) || 100);
+  app.get(R.audit.url, { config: read, schema: R.audit.schema }, async (request) => {
+    const limit = Math.min(1000, Number(request.query.limit ?? 100) || 100);
     return { records: await ctx.state.readAudit(limit) };
   });
 

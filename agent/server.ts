@@ -57,6 +57,24 @@ export function requestLogController(disableRequestLogging: boolean): LogControl
   return new LogController({ disableRequestLogging });
 }
 
+/**
+ * The answer bytes: JSON.stringify, memoised per answer object (a route that serves one cached object, as
+ * /v1/slots does between two catalog queries, serialises it once). Not fastify's schema-compiled
+ * serializer: that one drops any field its schema does not declare, silently, and compiles code for
+ * every route at start-up; the answers' schemas are the contract instead, checked by
+ * test/agent/contract.test.ts.
+ */
+const serialised = new WeakMap<object, string>();
+export function memoJson(answer: unknown): string {
+  if (typeof answer !== 'object' || answer === null) return JSON.stringify(answer);
+  let text = serialised.get(answer);
+  if (text === undefined) {
+    text = JSON.stringify(answer);
+    serialised.set(answer, text);
+  }
+  return text;
+}
+
 function envelope(reply: FastifyReply, request: FastifyRequest, error: AgentError): FastifyReply {
   return reply.code(error.status).type('application/json; charset=utf-8').send(error.toBody(request.id));
 }
@@ -117,6 +135,7 @@ export function buildApp(ctx: AgentContext, options: BuildOptions = {}): Fastify
   } as FastifyServerOptions);
 
   app.decorateRequest('principal', null);
+  app.setSerializerCompiler(() => memoJson);
   // JSON only: a text body is a 415, not a string that happens to fail the schema.
   app.removeContentTypeParser('text/plain');
 

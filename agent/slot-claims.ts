@@ -8,6 +8,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { AgentReply } from '../contracts/agent-api/routes.js';
 import { canonicalJson } from '../contracts/canonical-json.js';
 import type { AgentContext, Principal } from './context.js';
 import { AgentError } from './errors.js';
@@ -53,7 +54,7 @@ export async function claimSlot(
   body: { database: string; owner: string },
   slot: { slotType: string; database: string | null } | undefined,
   principal: Principal,
-) {
+): Promise<AgentReply<'slotClaim'>> {
   const audit = {
     kind: 'slot_claim',
     principal: principal.tokenId,

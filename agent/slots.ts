@@ -1,6 +1,7 @@
 // Replication slots: the list (cached, single-flight, so any request rate costs at most one catalog query
 // per interval), guarded drop and explicit creation.
 
+import type { AgentReply } from '../contracts/agent-api/routes.js';
 import type { AgentContext, Principal } from './context.js';
 import { AgentError } from './errors.js';
 import { createLogicalSlotSql, currentLsnBytesSql, guardedDropSql, slotsSql } from './pg/sql.js';
@@ -31,27 +32,8 @@ export interface SlotRow {
   client_addr: string | null;
 }
 
-export interface SlotInfo {
-  readonly slotName: string;
-  readonly slotType: string;
-  readonly plugin: string | null;
-  readonly database: string | null;
-  readonly temporary: boolean | null;
-  readonly active: boolean;
-  readonly activePid: number | null;
-  readonly restartLsn: string | null;
-  readonly confirmedFlushLsn: string | null;
-  readonly retainedWalBytes: number | null;
-  readonly confirmedLagBytes: number | null;
-  readonly walStatus: string | null;
-  readonly safeWalSizeBytes: number | null;
-  readonly twoPhase: boolean | null;
-  readonly conflicting: boolean | null;
-  readonly inactiveSince: string | null;
-  readonly invalidationReason: string | null;
-  readonly observedInactiveSince: string | null;
-  readonly walsender: { readonly state: string | null; readonly clientAddr: string | null } | null;
-}
+/** One slot as the agent API answers it (contracts/agent-api/responses.ts, slotInfo). */
+export type SlotInfo = AgentReply<'slot'>;
 
 export interface SlotsSnapshot {
   readonly currentLsn: string | null;
@@ -73,7 +55,7 @@ const num = (text: string | null) => (text === null ? null : Number(text));
 export function toSlotInfo(row: SlotRow, observedInactiveSince: string | null): SlotInfo {
   return {
     slotName: row.slot_name,
-    slotType: row.slot_type,
+    slotType: row.slot_type === 'physical' ? 'physical' : 'logical',
     plugin: row.plugin,
     database: row.database,
     temporary: row.temporary,
@@ -188,7 +170,7 @@ export async function dropSlot(
   name: string,
   body: { confirmSlotName?: string; force?: boolean; terminateActive?: boolean; reason?: string },
   principal: Principal,
-) {
+): Promise<AgentReply<'slotDrop'>> {
   assertSlotName(name);
   if (body.confirmSlotName !== name) {
     throw new AgentError('CONFIRMATION_REQUIRED', `type the slot name back in confirmSlotName to drop '${name}'`);
@@ -275,7 +257,7 @@ export async function createSlot(
   ctx: AgentContext,
   body: { name: string; database: string; plugin?: string },
   principal: Principal,
-) {
+): Promise<AgentReply<'slotCreate'>> {
   assertSlotName(body.name);
   if (!(await isManagedSlot(ctx, body.name))) {
     throw new AgentError(

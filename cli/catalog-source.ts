@@ -251,7 +251,7 @@ async function readThroughAgent(io: CliIo, options: SourceOptions, absolutePlan:
   const { httpAgentClient } = await import('../executor/agent-client.js');
   let body: unknown;
   try {
-    body = await httpAgentClient(url, token).request('GET', `/v1/catalog?${query.toString()}`);
+    body = await httpAgentClient(url, token).call('catalog', { query: Object.fromEntries(query) });
   } catch (error) {
     throw new CatalogReadError(error instanceof Error ? error.message : String(error));
   }

@@ -1,8 +1,13 @@
 // The executor's side of the source-host agent's HTTP API (/v1, bearer token, JSON, one error
-// envelope). Mutating calls carry an Idempotency-Key so a retried request gets the first answer.
+// envelope). Routes are called by name from the agent API contract (contracts/agent-api/routes.ts):
+// the request is typed from its schemas and every answer is validated against the route's answer
+// schema before anyone reads it, so a field is read by its one name, never guessed. Mutating calls
+// carry an Idempotency-Key so a retried request gets the first answer.
 
 import { request as httpsCall } from 'node:https';
-import type { Sleeper } from '../contracts/retry.js';
+import type { ValidateFunction } from 'ajv';
+import { Ajv } from 'ajv';
+import { AGENT_ROUTES, type AgentReply, type AgentRouteName, agentPath } from '../contracts/agent-api/routes.js';
 
 export class AgentError extends Error {
   constructor(
@@ -16,28 +21,39 @@ export class AgentError extends Error {
   }
 }
 
-export interface AgentSlot {
-  readonly slotName: string;
-  readonly plugin: string | null;
-  readonly database: string | null;
-  readonly active: boolean;
-  readonly restartLsn: string | null;
-  readonly confirmedFlushLsn: string | null;
-  readonly retainedWalBytes: number | null;
-  readonly confirmedLagBytes: number | null;
-}
+/** One slot as the agent reports it (the fields the executor reads). */
+export type AgentSlot = Pick<
+  AgentReply<'slot'>,
+  | 'slotName'
+  | 'plugin'
+  | 'database'
+  | 'active'
+  | 'restartLsn'
+  | 'confirmedFlushLsn'
+  | 'retainedWalBytes'
+  | 'confirmedLagBytes'
+>;
 
 export interface AgentSlots {
   readonly currentLsn: string | null;
   readonly slots: readonly AgentSlot[];
 }
 
-export interface AgentClient {
-  request<T>(method: string, path: string, body?: unknown, idempotencyKey?: string): Promise<T>;
-  slots(): Promise<AgentSlots>;
+/** Every route's answer type, computed once (an indexed access per call stays cheap for the checker). */
+export type AgentReplies = { readonly [N in AgentRouteName]: AgentReply<N> };
+
+/** What a route takes besides its name: path parameters, query string and body (the agent validates them). */
+export interface AgentCallInput {
+  readonly params?: Readonly<Record<string, string>>;
+  readonly query?: Readonly<Record<string, string | undefined>>;
+  readonly body?: unknown;
 }
 
-type Json = Record<string, unknown>;
+export interface AgentClient {
+  /** Calls a route of the contract; the answer has been validated against the route's answer schema. */
+  call<N extends AgentRouteName>(name: N, input?: AgentCallInput, idempotencyKey?: string): Promise<AgentReplies[N]>;
+  slots(): Promise<AgentSlots>;
+}
 
 /** Client certificate and key (mTLS, when the agent sets tls.clientCa) and a CA for the agent's certificate. */
 export interface AgentTls {
@@ -97,9 +113,30 @@ function certificateHint(message: string, tls: AgentTls | undefined): string {
     : '';
 }
 
+/** Answer validators, compiled once per route on first use. */
+const answerValidators = new Map<AgentRouteName, ValidateFunction>();
+let ajv: Ajv | undefined;
+
+function answerProblems(name: AgentRouteName, answer: unknown): string | null {
+  let validate = answerValidators.get(name);
+  if (!validate) {
+    ajv ??= new Ajv({ allErrors: false, strict: false });
+    validate = ajv.compile(AGENT_ROUTES[name].schema.response[200]);
+    answerValidators.set(name, validate);
+  }
+  if (validate(answer)) return null;
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+}
+
+function queryString(query: Readonly<Record<string, string | undefined>> | undefined): string {
+  if (query === undefined) return '';
+  const pairs = Object.entries(query).filter((pair): pair is [string, string] => pair[1] !== undefined);
+  return pairs.length === 0 ? '' : `?${new URLSearchParams(pairs).toString()}`;
+}
+
 export function httpAgentClient(baseUrl: string, token: string, tls?: AgentTls): AgentClient {
   const base = baseUrl.replace(/\/+$/, '');
-  const request = async <T>(method: string, path: string, body?: unknown, idempotencyKey?: string): Promise<T> => {
+  const request = async (method: string, path: string, body?: unknown, idempotencyKey?: string): Promise<unknown> => {
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
@@ -144,48 +181,34 @@ export function httpAgentClient(baseUrl: string, token: string, tls?: AgentTls):
         changed,
       );
     }
-    return parsed as T;
+    return parsed;
   };
+  // The contract's types for callers (the overload); the answer is what the route's answer schema accepted.
+  async function call<N extends AgentRouteName>(
+    name: N,
+    input?: AgentCallInput,
+    idempotencyKey?: string,
+  ): Promise<AgentReplies[N]>;
+  async function call(name: AgentRouteName, input: AgentCallInput = {}, idempotencyKey?: string): Promise<unknown> {
+    const route = AGENT_ROUTES[name];
+    const path = `${agentPath(route.url, input.params)}${queryString(input.query)}`;
+    const answer = await request(route.method, path, input.body, idempotencyKey);
+    const problems = answerProblems(name, answer);
+    if (problems === null) return answer;
+    throw new AgentError(
+      200,
+      'CONTRACT_MISMATCH',
+      `agent ${route.method} ${path} answered outside the agent API contract (${problems}): the agent and this executor are of different pgferry versions`,
+      null,
+    );
+  }
   return {
-    request,
+    call,
     async slots() {
-      const answer = await request<Json>('GET', '/v1/slots');
-      const slots = Array.isArray(answer.slots) ? (answer.slots as Json[]) : [];
-      return {
-        currentLsn: typeof answer.currentLsn === 'string' ? answer.currentLsn : null,
-        slots: slots.map((slot) => ({
-          slotName: String(slot.slotName ?? slot.name ?? ''),
-          plugin: typeof slot.plugin === 'string' ? slot.plugin : null,
-          database: typeof slot.database === 'string' ? slot.database : null,
-          active: slot.active === true,
-          restartLsn: typeof slot.restartLsn === 'string' ? slot.restartLsn : null,
-          confirmedFlushLsn: typeof slot.confirmedFlushLsn === 'string' ? slot.confirmedFlushLsn : null,
-          retainedWalBytes: typeof slot.retainedWalBytes === 'number' ? slot.retainedWalBytes : null,
-          confirmedLagBytes: typeof slot.confirmedLagBytes === 'number' ? slot.confirmedLagBytes : null,
-        })),
-      };
+      const answer = await call('slots', {});
+      return { currentLsn: answer.currentLsn, slots: answer.slots };
     },
   };
-}
-
-/** Waits for an async agent operation (202 + operationId) to finish. */
-export async function waitForOperation(
-  agent: AgentClient,
-  operationId: string,
-  sleep: Sleeper,
-  pollMs: number,
-  maxPolls: number,
-): Promise<Json> {
-  for (let poll = 0; poll < maxPolls; poll += 1) {
-    const op = await agent.request<Json>('GET', `/v1/operations/${encodeURIComponent(operationId)}`);
-    const state = String(op.status ?? op.state ?? op.result ?? '');
-    if (state === 'succeeded' || state === 'applied' || state === 'noop') return op;
-    if (state.startsWith('failed') || state === 'needs_attention') {
-      throw new Error(`agent operation ${operationId} ended ${state}: ${String(op.message ?? op.error ?? '')}`);
-    }
-    await sleep(pollMs);
-  }
-  throw new Error(`agent operation ${operationId} did not finish after ${maxPolls} polls`);
 }
 
 /** PostgreSQL LSN `X/Y` as a bigint, for comparisons. */

@@ -68,8 +68,7 @@ export async function reviewCatalog(
   agent: AgentClient,
   review: CatalogReview,
 ): Promise<{ note: string; changes: number }> {
-  const query = new URLSearchParams({ databases: review.databases.join(','), lob: 'off' });
-  const body = await agent.request<unknown>('GET', `/v1/catalog?${query.toString()}`);
+  const body = await agent.call('catalog', { query: { databases: review.databases.join(','), lob: 'off' } });
   let fresh: CatalogSnapshot;
   try {
     fresh = checkSnapshotFormat(body, 'the catalog served by the agent');

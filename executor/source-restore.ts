@@ -4,11 +4,8 @@
 
 import type { GraphNode } from '../contracts/graph.js';
 import { quoteIdent } from '../contracts/sql-quote.js';
-import { waitForOperation } from './agent-client.js';
 import type { Journal } from './journal.js';
 import type { Session } from './session.js';
-
-type Json = Record<string, unknown>;
 
 export const RESTORE_KIND = 'SourceRestore';
 
@@ -85,18 +82,12 @@ export function restoreSourceStep(session: Session): { node: GraphNode; run: () 
       const ctx = session.context(node);
       const agent = await ctx.agent(await ctx.resolve(node.input));
       const reason = `pgferry ${session.plan}: abort --restore-source`;
-      const answer = await agent.request<Json>('POST', '/v1/rollback', { backupId, reason });
-      const pending = Array.isArray(answer.pendingRestart) ? answer.pendingRestart.map(String) : [];
-      if (answer.restartRequired !== true && pending.length === 0) return `rolled back to agent backup ${backupId}`;
-      const restart = await agent.request<Json>('POST', '/v1/restart', {
-        confirm: true,
-        reason,
-        onlyIfPendingRestart: true,
-        acknowledgeReplicationInterruption: true,
+      const answer = await agent.call('rollback', { body: { backupId, reason } });
+      const pending = answer.pendingRestart;
+      if (!answer.restartRequired && pending.length === 0) return `rolled back to agent backup ${backupId}`;
+      await agent.call('restart', {
+        body: { confirm: true, reason, onlyIfPendingRestart: true, acknowledgeReplicationInterruption: true },
       });
-      if (typeof restart.operationId === 'string' && restart.result === undefined) {
-        await waitForOperation(agent, restart.operationId, ctx.sleep, ctx.pollMs, ctx.maxPolls);
-      }
       return `rolled back to agent backup ${backupId}; restarted for ${pending.join(', ') || 'the restored settings'}`;
     },
   };

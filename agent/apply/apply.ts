@@ -3,6 +3,7 @@
 // verify (fresh login, effective values) → done. Any failure before the reload restores the backup
 // and never signals the server; a failure after it restores, reloads again, and says rolledBack.
 
+import type { AgentReply } from '../../contracts/agent-api/routes.js';
 import type { AgentContext, Principal } from '../context.js';
 import { AgentError, toAgentError } from '../errors.js';
 import { normaliseFileValue, type SettingRow } from '../pg/guc.js';
@@ -17,22 +18,8 @@ import { validateFileSettings, validateHbaOnServer } from './validate.js';
 
 export { validateHbaOnServer } from './validate.js';
 
-export interface ApplyResult {
-  readonly result: 'applied' | 'noop';
-  readonly changed: boolean;
-  readonly operationId: string;
-  readonly backupId: string | null;
-  readonly reloaded: boolean;
-  readonly restartRequired: boolean;
-  readonly restarted: false;
-  readonly pendingRestart: readonly string[];
-  readonly planHash: string;
-  readonly verify: {
-    readonly reconnect: 'ok' | 'skipped';
-    readonly reloadApplied: Readonly<Record<string, string>>;
-    readonly unexpectedPendingRestart: readonly string[];
-  };
-}
+/** The apply answer (contracts/agent-api/responses.ts, applyResponse). */
+export type ApplyResult = AgentReply<'apply'>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

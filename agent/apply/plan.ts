@@ -3,7 +3,6 @@
 // of the state it was computed from. No side effects. An apply recomputes the plan and refuses (409)
 // when the fingerprint moved.
 
-import { createTwoFilesPatch } from 'diff';
 import { bundleMajor, type ProtectedConnection, type SourceBundle } from '../../contracts/bundle.js';
 import { hashJson, sha256 } from '../../contracts/canonical-json.js';
 import { compareText } from '../../contracts/compare.js';
@@ -101,8 +100,16 @@ export async function computePlan(db: Db, config: AgentConfig, bundle: SourceBun
   assertNoLockout(parseHba(hba.candidate, v).records, protect);
   checks.push({ id: 'hba_lockout', status: 'pass', detail: `${protect.length} protected logins still admitted` });
   const hbaChanged = hba.candidate !== currentHba;
+  // The diff library is loaded on the first plan that changes pg_hba.conf, not at start-up (agent idle memory).
   const diff = hbaChanged
-    ? createTwoFilesPatch(identity.hbaFile, identity.hbaFile, currentHba, hba.candidate, 'current', 'planned')
+    ? (await import('diff')).createTwoFilesPatch(
+        identity.hbaFile,
+        identity.hbaFile,
+        currentHba,
+        hba.candidate,
+        'current',
+        'planned',
+      )
     : '';
   const baseFingerprint = await fingerprint(identity, rows, currentHba);
   const changesOut = {

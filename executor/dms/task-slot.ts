@@ -116,9 +116,9 @@ export async function attributeSlot(
   });
   const slotName = observed.candidates[0]!;
   try {
-    await agent.request('POST', `/v1/slots/${encodeURIComponent(slotName)}/claim`, {
-      database,
-      owner: `plan ${ctx.deployment.plan} task ${task}`,
+    await agent.call('slotClaim', {
+      params: { name: slotName },
+      body: { database, owner: `plan ${ctx.deployment.plan} task ${task}` },
     });
   } catch (error) {
     throw new NodeFailure(

@@ -9,8 +9,6 @@ import { type Input, optionalString, requireString, stringList } from '../inputs
 import { NodeFailure, type NodeResult, type RunContext } from '../types.js';
 import { succeeded } from './by-kind.js';
 
-type Json = Record<string, unknown>;
-
 /**
  * The agent runs one operation at a time and answers 409 LOCKED to the rest: fences of several
  * databases run in parallel, so a locked request waits its turn (with backoff) instead of failing.
@@ -38,19 +36,19 @@ export async function fence(node: GraphNode, input: Input, ctx: RunContext): Pro
   const agent = await ctx.agent(input);
   const body = { ...fenceBody(input, ctx), terminate: input.terminateSessions !== false };
   const fencedAt = ctx.now().toISOString();
-  const answer = await retryLocked(ctx, () => agent.request<Json>('POST', '/v1/fence', body, ctx.runKey(node)));
+  const answer = await retryLocked(ctx, () => agent.call('fence', { body }, ctx.runKey(node)));
   return succeeded({
-    fencedAt: String(answer.fencedAt ?? fencedAt),
-    terminatedSessions: Number(answer.terminatedSessions ?? answer.terminated ?? 0),
+    fencedAt: answer.fencedAt ?? fencedAt,
+    terminatedSessions: answer.terminatedSessions,
     method: body.method,
   });
 }
 
 export async function unfence(_node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const agent = await ctx.agent(input);
-  const answer = await retryLocked(ctx, () => agent.request<Json>('POST', '/v1/unfence', fenceBody(input, ctx)));
+  const answer = await retryLocked(ctx, () => agent.call('unfence', { body: fenceBody(input, ctx) }));
   const fencedAt = optionalString(input, 'fencedAt');
-  const unfencedAt = String(answer.unfencedAt ?? ctx.now().toISOString());
+  const unfencedAt = answer.unfencedAt ?? ctx.now().toISOString();
   const seconds = fencedAt ? (Date.parse(unfencedAt) - Date.parse(fencedAt)) / 1000 : null;
   return succeeded({ unfencedAt, fenceSeconds: seconds });
 }
@@ -60,21 +58,19 @@ export async function marker(node: GraphNode, input: Input, ctx: RunContext): Pr
   const database = requireString(node, input, 'database');
   // A marker older than the source's position now is a replayed answer, not a row this run wrote.
   const before = (await agent.slots()).currentLsn;
-  const answer = await agent.request<Json>(
-    'POST',
-    '/v1/markers',
-    { database, label: `pgferry ${ctx.deployment.plan} ${node.id}` },
+  const answer = await agent.call(
+    'marker',
+    { body: { database, label: `pgferry ${ctx.deployment.plan} ${node.id}` } },
     ctx.runKey(node),
   );
-  const lsn = String(answer.lsn ?? '');
-  if (!/^[0-9A-F]+\/[0-9A-F]+$/i.test(lsn)) throw new NodeFailure(`agent marker answer has no LSN: ${lsn}`);
+  const lsn = answer.lsn;
   if (before !== null && lsnToBigInt(lsn) < lsnToBigInt(before)) {
     throw new NodeFailure(
       `the agent answered marker LSN ${lsn}, older than the source's ${before} before the request: ` +
         'an answer replayed from an earlier run, so no marker was written',
     );
   }
-  return succeeded({ lsn, marker: String(answer.id ?? '') });
+  return succeeded({ lsn, marker: answer.id });
 }
 
 function slotNameOf(node: GraphNode, input: Input): string {
@@ -88,17 +84,18 @@ export async function slotCreate(node: GraphNode, input: Input, ctx: RunContext)
   if (existing) {
     return succeeded({ slotName: name, lsn: existing.confirmedFlushLsn ?? existing.restartLsn, adopted: true });
   }
-  const answer = await agent.request<Json>(
-    'POST',
-    '/v1/slots',
+  const answer = await agent.call(
+    'slotCreate',
     {
-      name,
-      plugin: optionalString(input, 'plugin') ?? 'test_decoding',
-      database: requireString(node, input, 'database'),
+      body: {
+        name,
+        plugin: optionalString(input, 'plugin') ?? 'test_decoding',
+        database: requireString(node, input, 'database'),
+      },
     },
     ctx.runKey(node),
   );
-  return succeeded({ slotName: name, lsn: String(answer.lsn ?? answer.confirmedFlushLsn ?? '') });
+  return succeeded({ slotName: name, lsn: answer.lsn });
 }
 
 export async function slotDrop(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
@@ -107,10 +104,9 @@ export async function slotDrop(node: GraphNode, input: Input, ctx: RunContext): 
   const existing = (await agent.slots()).slots.find((slot) => slot.slotName === name);
   if (!existing) return succeeded({ slotName: name, dropped: false }, `slot ${name} is already gone`);
   try {
-    await agent.request<Json>('DELETE', `/v1/slots/${encodeURIComponent(name)}`, {
-      confirmSlotName: name,
-      reason: `pgferry ${ctx.deployment.plan}`,
-      force: input.force === true,
+    await agent.call('slotDrop', {
+      params: { name },
+      body: { confirmSlotName: name, reason: `pgferry ${ctx.deployment.plan}`, force: input.force === true },
     });
   } catch (error) {
     if (error instanceof AgentError && error.status === 404) return succeeded({ slotName: name, dropped: false });

@@ -4,8 +4,8 @@
 // Every call is safe to repeat: the agent answers noop when the desired state already holds, and the
 // handler checks first where it can (slots, wal_level) so a re-run adopts instead of repeating.
 
+import type { AgentReply } from '../../contracts/agent-api/routes.js';
 import type { GraphNode, NodeKind } from '../../contracts/graph.js';
-import { waitForOperation } from '../agent-client.js';
 import { reviewCatalog } from '../catalog-review.js';
 import { artifactText, type Input, optionalRecord, optionalString, requireString, stringList } from '../inputs.js';
 import { describeSettingChange, formatSettingChange, type SettingChange } from '../setting-changes.js';
@@ -38,23 +38,21 @@ function preflightBody(node: GraphNode, input: Input, ctx: RunContext): Json {
 
 async function preflight(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const agent = await ctx.agent(input);
-  const answer = await agent.request<Json>('POST', '/v1/preflight', preflightBody(node, input, ctx));
-  const checks = Array.isArray(answer.checks) ? (answer.checks as Json[]) : [];
-  const failing = checks.filter((check) => check.status === 'fail').map((check) => String(check.id));
+  const answer = await agent.call('preflight', { body: preflightBody(node, input, ctx) });
+  const failed = answer.checks.filter((check) => check.status === 'fail');
+  const failing = failed.map((check) => check.id);
   const fatal = stringList(input, 'failOn').filter((id) => failing.includes(id));
-  const status = await agent.request<Json>('GET', '/v1/status').catch(() => ({}) as Json);
   if (fatal.length > 0) throw new NodeFailure(`source preflight failed: ${fatal.join(', ')}`);
-  const failed = checks.filter((check) => check.status === 'fail');
   const review = ctx.catalogReview ? await reviewCatalog(agent, ctx.catalogReview) : null;
   const notes = [preflightNote(failed, bundleOf(node, input, ctx), streamsChanges(ctx)), review?.note].filter(
     (note) => note !== undefined,
   );
   return succeeded(
     {
-      ok: answer.ok === true,
+      ok: answer.ok,
       failing: failing.join(','),
-      serverVersionNum: typeof status.serverVersionNum === 'number' ? status.serverVersionNum : null,
-      systemIdentifier: typeof status.systemIdentifier === 'string' ? status.systemIdentifier : null,
+      serverVersionNum: answer.serverVersionNum,
+      systemIdentifier: answer.systemIdentifier,
       ...(review ? { catalogChanges: review.changes } : {}),
     },
     notes.length > 0 ? notes.join('; ') : undefined,
@@ -93,15 +91,19 @@ function streamsChanges(ctx: RunContext): boolean {
  * bundle really changes), not needed (CDC checks on a plan that streams nothing), or failing and left
  * as they are, with the agent's detail.
  */
-export function preflightNote(failed: readonly Json[], bundle: Json | null, cdc: boolean): string | undefined {
+export function preflightNote(
+  failed: readonly { readonly id: string; readonly detail?: string }[],
+  bundle: Json | null,
+  cdc: boolean,
+): string | undefined {
   const fixed: string[] = [];
   const unneeded: string[] = [];
   const open: string[] = [];
   for (const check of failed) {
-    const id = String(check.id);
+    const id = check.id;
     if (!cdc && CDC_CHECKS.has(id)) unneeded.push(id);
     else if (bundle !== null && FIXED_BY[id]?.(bundle)) fixed.push(id);
-    else open.push(typeof check.detail === 'string' && check.detail !== '' ? `${id} (${check.detail})` : id);
+    else open.push(check.detail ? `${id} (${check.detail})` : id);
   }
   const parts = [
     fixed.length > 0 ? `preflight checks to be fixed by the plan: ${fixed.join(', ')}` : '',
@@ -113,39 +115,40 @@ export function preflightNote(failed: readonly Json[], bundle: Json | null, cdc:
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
+type AgentPlan = AgentReply<'plan'>;
+
 /** Each setting an agent plan changes, with whether it takes a reload or a restart. */
-function settingsOf(plan: Json): (SettingChange & { effect: string })[] {
-  const settings = ((plan.changes as Json | undefined)?.settings ?? []) as Json[];
-  return settings.map((change) => ({
-    name: String(change.name),
-    from: String(change.from),
-    to: String(change.to),
-    effect: String(change.effect ?? ''),
+function settingsOf(plan: AgentPlan): (SettingChange & { effect: string })[] {
+  return plan.changes.settings.map((change) => ({
+    name: change.name,
+    from: change.from,
+    to: change.to,
+    effect: change.effect,
   }));
 }
 
 /** `name from → to` for each setting an agent plan changes. */
-function settingChangesOf(plan: Json): string[] {
+function settingChangesOf(plan: AgentPlan): string[] {
   return settingsOf(plan).map(formatSettingChange);
 }
 
 /** The agent's plan for the source as `apply --dry-run` shows it: the pg_hba diff, each setting, reload or restart. */
-export function renderSourcePlan(plan: Json, indent = '    '): string {
-  if (plan.noop === true) return 'the source already matches the bundle: nothing to change';
+export function renderSourcePlan(plan: AgentPlan, indent = '    '): string {
+  if (plan.noop) return 'the source already matches the bundle: nothing to change';
   const lines: string[] = ['the agent would change the source:'];
-  const hba = ((plan.changes as Json | undefined)?.hba ?? {}) as Json;
-  if (hba.changed === true) {
-    lines.push(`pg_hba.conf: +${String(hba.added ?? 0)} -${String(hba.removed ?? 0)} lines`);
-    for (const line of String(hba.diff ?? '').split('\n')) if (line !== '') lines.push(`  ${line}`);
+  const hba = plan.changes.hba;
+  if (hba.changed) {
+    lines.push(`pg_hba.conf: +${hba.added} -${hba.removed} lines`);
+    for (const line of hba.diff.split('\n')) if (line !== '') lines.push(`  ${line}`);
   } else lines.push('pg_hba.conf: unchanged');
   const settings = settingsOf(plan);
   if (settings.length === 0) lines.push('settings: unchanged');
-  for (const change of settings) lines.push(`setting ${describeSettingChange(change)} (${change.effect || 'reload'})`);
-  const requires = (plan.requires ?? {}) as Json;
+  for (const change of settings) lines.push(`setting ${describeSettingChange(change)} (${change.effect})`);
+  const requires = plan.requires;
   lines.push(
-    requires.restart === true
+    requires.restart
       ? 'then: a restart of PostgreSQL, after the restart-consent gate'
-      : requires.reload === true
+      : requires.reload
         ? 'then: a reload (no restart)'
         : 'then: nothing to reload',
   );
@@ -155,41 +158,40 @@ export function renderSourcePlan(plan: Json, indent = '    '): string {
 async function configApply(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const bundle = bundleOf(node, input, ctx) ?? JSON.parse(artifactText(node, ctx.artifacts, 'source/bundle.json'));
   const agent = await ctx.agent(input);
-  const plan = await agent.request<Json>('POST', '/v1/plans', bundle);
-  const planId = String(plan.planId ?? '');
-  const planHash = String(plan.planHash ?? '');
-  const restartNeeded = (plan.requires as Json | undefined)?.restart === true;
-  if (plan.noop === true)
-    return succeeded({ planHash, changed: false, restartRequired: restartNeeded, settingChanges: '' });
-  const applied = await agent.request<Json>(
-    'POST',
-    `/v1/plans/${encodeURIComponent(planId)}/apply`,
+  const plan = await agent.call('plan', { body: bundle });
+  const { planId, planHash } = plan;
+  if (plan.noop)
+    return succeeded({ planHash, changed: false, restartRequired: plan.requires.restart, settingChanges: '' });
+  const applied = await agent.call(
+    'apply',
     {
-      planHash,
-      ...(typeof plan.baseFingerprint === 'string' ? { baseFingerprint: plan.baseFingerprint } : {}),
-      reason: `pgferry ${ctx.deployment.plan}: ${node.title}`,
+      params: { planId },
+      body: {
+        planHash,
+        baseFingerprint: plan.baseFingerprint,
+        reason: `pgferry ${ctx.deployment.plan}: ${node.title}`,
+      },
     },
     `${ctx.runKey(node)}:${planHash}`,
   );
-  const pending = Array.isArray(applied.pendingRestart) ? applied.pendingRestart.map(String) : [];
+  const pending = applied.pendingRestart;
   return succeeded({
     planHash,
-    changed: applied.changed !== false,
-    restartRequired: applied.restartRequired === true || pending.length > 0,
+    changed: applied.changed,
+    restartRequired: applied.restartRequired || pending.length > 0,
     pendingRestart: pending.join(','),
     // What abort reports as left on the source, and the backup `abort --restore-source` rolls back to.
-    backupId: typeof applied.backupId === 'string' ? applied.backupId : null,
+    backupId: applied.backupId,
     settingChanges: settingChangesOf(plan).join('; '),
   });
 }
 
 async function settingStates(ctx: RunContext, input: Input, names: readonly string[]) {
   const agent = await ctx.agent(input);
-  const answer = await agent.request<Json>('GET', `/v1/settings?names=${names.map(encodeURIComponent).join(',')}`);
-  const rows = Array.isArray(answer.settings) ? (answer.settings as Json[]) : [];
+  const answer = await agent.call('settings', { query: { names: names.join(',') } });
   return names.map((name) => {
-    const row = rows.find((item) => item.name === name);
-    return { name, running: String(row?.running ?? row?.setting ?? ''), pending: row?.pendingRestart === true };
+    const row = answer.settings.find((item) => item.name === name);
+    return { name, running: row?.running ?? '', pending: row?.pendingRestart === true };
   });
 }
 
@@ -222,21 +224,18 @@ async function restart(node: GraphNode, input: Input, ctx: RunContext): Promise<
     );
   }
   const agent = await ctx.agent(input);
-  const answer = await agent.request<Json>(
-    'POST',
-    '/v1/restart',
+  await agent.call(
+    'restart',
     {
-      confirm: true,
-      reason: `pgferry ${ctx.deployment.plan}: ${node.title}`,
-      onlyIfPendingRestart: input.onlyIfPending !== false,
-      acknowledgeReplicationInterruption: true,
+      body: {
+        confirm: true,
+        reason: `pgferry ${ctx.deployment.plan}: ${node.title}`,
+        onlyIfPendingRestart: input.onlyIfPending !== false,
+        acknowledgeReplicationInterruption: true,
+      },
     },
     ctx.runKey(node),
   );
-  // An agent that answers with only an operation id finishes the restart in the background.
-  if (typeof answer.operationId === 'string' && answer.result === undefined) {
-    await waitForOperation(agent, answer.operationId, ctx.sleep, ctx.pollMs, ctx.maxPolls);
-  }
   const after = await settingStates(ctx, input, watched);
   if (!fine(after)) {
     const detail = after
@@ -265,8 +264,8 @@ async function roleEnsure(node: GraphNode, input: Input, ctx: RunContext): Promi
     password: role.password,
     settings: role.settings,
   };
-  const answer = await agent.request<Json>('POST', '/v1/roles', body, ctx.runKey(node));
-  return succeeded({ role: name, result: String(answer.result ?? '') });
+  const answer = await agent.call('role', { body }, ctx.runKey(node));
+  return succeeded({ role: name, result: answer.result });
 }
 
 const byKind: Partial<Record<NodeKind, KindRun>> = {
@@ -287,15 +286,14 @@ async function probe(node: GraphNode, ctx: RunContext): Promise<DryRunProbe> {
     const input = await ctx.resolve(node.input);
     const bundle = bundleOf(node, input, ctx) ?? JSON.parse(artifactText(node, ctx.artifacts, 'source/bundle.json'));
     const agent = await ctx.agent(input);
-    const plan = await agent.request<Json>('POST', '/v1/plans', bundle);
-    return { action: plan.noop === true ? 'skip' : 'run', detail: renderSourcePlan(plan) };
+    const plan = await agent.call('plan', { body: bundle });
+    return { action: plan.noop ? 'skip' : 'run', detail: renderSourcePlan(plan) };
   }
   if (node.kind === 'SourcePreflight') {
     const input = await ctx.resolve(node.input);
     const agent = await ctx.agent(input);
-    const answer = await agent.request<Json>('POST', '/v1/preflight', preflightBody(node, input, ctx));
-    const checks = Array.isArray(answer.checks) ? (answer.checks as Json[]) : [];
-    const failing = checks.filter((check) => check.status === 'fail').map((check) => String(check.id));
+    const answer = await agent.call('preflight', { body: preflightBody(node, input, ctx) });
+    const failing = answer.checks.filter((check) => check.status === 'fail').map((check) => check.id);
     // With --catalog the dry run already says what changed since review, and a blocking change is an error.
     const review = ctx.catalogReview ? await reviewCatalog(agent, ctx.catalogReview) : null;
     const detail = failing.length ? `preflight fails: ${failing.join(', ')}` : 'preflight passes';

@@ -4,7 +4,6 @@
 
 import type pg from 'pg';
 import { sha256 } from '../../contracts/canonical-json.js';
-import type { CatalogSnapshot } from '../../contracts/catalog.js';
 import type { GraphNode } from '../../contracts/graph.js';
 import { artifactText, type Input, optionalNumber, optionalRecord, optionalString, stringList } from '../inputs.js';
 import { connect, connectionFor } from '../pg-connect.js';
@@ -116,7 +115,7 @@ async function sourceSequences(node: GraphNode, input: Input, ctx: RunContext): 
   }
   if (sourceDb === undefined) throw new NodeFailure(`node ${node.id}: no source database to read sequences from`);
   const agent = await ctx.agent(input);
-  const catalog = await agent.request<CatalogSnapshot>('GET', `/v1/catalog?databases=${encodeURIComponent(sourceDb)}`);
+  const catalog = await agent.call('catalog', { query: { databases: sourceDb } });
   return sequencesFromCatalog(catalog, sourceDb).map(toRow);
 }
 

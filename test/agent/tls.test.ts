@@ -132,12 +132,10 @@ it('the executor presents its client certificate (--agent-cert/--agent-key); wit
   const cert = await readFile(join(dir, 'client.crt'));
   const key = await readFile(join(dir, 'client.key'));
   const withCert = httpAgentClient(url, TOKENS.admin, { cert, key, ca });
-  expect(await withCert.request<{ status?: string }>('GET', '/v1/health')).toBeTruthy();
-  const metrics = await withCert.request<unknown>('GET', '/metrics').catch((error: Error) => error.message);
-  expect(String(metrics)).not.toContain('unreachable');
+  expect(await withCert.call('health')).toMatchObject({ status: 'ok' });
 
   const withoutCert = httpAgentClient(url, TOKENS.admin, { ca });
-  const refused = await withoutCert.request('GET', '/v1/health').catch((error: Error) => error);
+  const refused = await withoutCert.call('health').catch((error: Error) => error);
   expect(refused).toBeInstanceOf(AgentError);
   expect((refused as AgentError).message).toMatch(
     /unreachable .*certificate required.*; the agent requires a client certificate \(mTLS, its tls\.clientCa\): pass --agent-cert and --agent-key$/,

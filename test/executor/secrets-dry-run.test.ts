@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { command as apply } from '../../cli/commands/apply.js';
+import type { AgentReply } from '../../contracts/agent-api/routes.js';
 import { DmsFake } from '../support/dms-fake.js';
 import { type PgCluster, startCluster } from '../support/pg-cluster.js';
 import { secretsManagerFake } from './support/secrets-manager-fake.js';
@@ -24,14 +25,45 @@ const SECRETS = {
   'pgferry/shop/target/dms_load': 'pw-S3CRET-load-8484',
 };
 
-/** Just enough agent: preflight behind the bearer token, a 401 otherwise. */
+const preflight: AgentReply<'preflight'> = { ok: true, serverVersionNum: 160000, systemIdentifier: null, checks: [] };
+const hash = `sha256:${'0'.repeat(64)}`;
+const noopPlan: AgentReply<'plan'> = {
+  planId: 'pl_1',
+  planHash: hash,
+  baseFingerprint: hash,
+  bundleId: 'shop',
+  bundleHash: hash,
+  expiresAt: '2026-01-01T00:15:00.000Z',
+  noop: true,
+  changes: {
+    settings: [],
+    hba: {
+      file: 'pg_hba.conf',
+      changed: false,
+      diff: '',
+      added: 0,
+      removed: 0,
+      alreadySatisfied: [],
+      shadowWarnings: [],
+    },
+  },
+  requires: { reload: false, restart: false },
+  restartPending: [],
+  checks: [],
+  warnings: [],
+};
+
+/** Just enough agent (answers as the contract says): preflight and a plan with nothing to change, 401 without the token. */
 async function tokenCheckingAgent(): Promise<{ url: string; seen: string[]; server: Server }> {
   const seen: string[] = [];
   const server = createServer((request, response) => {
     seen.push(`${request.method} ${request.url}`);
     const authorized = request.headers.authorization === `Bearer ${TOKEN}`;
     response.writeHead(authorized ? 200 : 401, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(authorized ? { checks: [] } : { error: { code: 'UNAUTHORIZED' } }));
+    const refused = {
+      error: { code: 'UNAUTHORIZED', message: 'authentication required', details: [], changed: false },
+    };
+    response.end(JSON.stringify(authorized ? (request.url === '/v1/plans' ? noopPlan : preflight) : refused));
     request.resume();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -3,7 +3,8 @@
 // (an answer replayed from an earlier run) fails instead of passing for a fresh marker.
 
 import { describe, expect, it } from 'vitest';
-import { type AgentClient, AgentError } from '../../../executor/agent-client.js';
+import { AGENT_ROUTES, agentPath } from '../../../contracts/agent-api/routes.js';
+import { type AgentClient, AgentError, type AgentReplies } from '../../../executor/agent-client.js';
 import { agentHandler } from '../../../executor/handlers/agent.js';
 import type { RunContext } from '../../../executor/types.js';
 import { node, unitContext } from '../../logical/unit-support.js';
@@ -18,12 +19,17 @@ interface Call {
 function fakeAgent(answer: (call: Call, index: number) => unknown, currentLsn = '0/3000000') {
   const calls: Call[] = [];
   const client: AgentClient = {
-    async request<T>(method: string, path: string, body?: unknown, key?: string): Promise<T> {
-      const call = { method, path, body, key };
+    async call<N extends keyof AgentReplies>(
+      name: N,
+      input: { params?: Record<string, string>; body?: unknown } = {},
+      key?: string,
+    ): Promise<AgentReplies[N]> {
+      const route = AGENT_ROUTES[name];
+      const call = { method: route.method, path: agentPath(route.url, input.params), body: input.body, key };
       calls.push(call);
       const result = answer(call, calls.length - 1);
       if (result instanceof Error) throw result;
-      return result as T;
+      return result as AgentReplies[N];
     },
     async slots() {
       return { currentLsn, slots: [] };

@@ -1,9 +1,12 @@
-// JSON Schemas of request bodies. Every object is closed (additionalProperties: false) and the server's
-// ajv neither strips unknown fields nor coerces types, so `"setings"` is a 400, not a silent no-op.
+// The agent API's requests: JSON Schemas of bodies, path parameters and query strings (the agent's
+// routes validate with them, the executor's client and the tests' fake agent build requests from the
+// types derived from them). Every object is closed (additionalProperties: false) and the agent's ajv
+// neither strips unknown fields nor coerces types, so `"setings"` is a 400, not a silent no-op. Query
+// string values arrive as strings: numbers are digit patterns, converted by the route.
 
-import { CAPACITY_SETTINGS } from '../contracts/bundle.js';
+import { CAPACITY_SETTINGS } from '../bundle.js';
 
-const secretRef = {
+export const secretRef = {
   oneOf: [
     {
       type: 'object',
@@ -26,8 +29,8 @@ const secretRef = {
   ],
 } as const;
 
-const identifier = { type: 'string', minLength: 1, maxLength: 63, pattern: '^[^\\u0000-\\u001f"]+$' } as const;
-const slotName = { type: 'string', minLength: 1, maxLength: 63 } as const;
+export const identifier = { type: 'string', minLength: 1, maxLength: 63, pattern: '^[^\\u0000-\\u001f"]+$' } as const;
+export const slotName = { type: 'string', minLength: 1, maxLength: 63 } as const;
 
 const hbaRule = {
   type: 'object',
@@ -314,4 +317,68 @@ export const preflightRequestSchema = {
     migrationUser: identifier,
     slotsNeeded: { type: 'integer', minimum: 0, maximum: 1000 },
   },
+} as const;
+
+// ---- path parameters ----
+
+export const planIdParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['planId'],
+  properties: { planId: { type: 'string', minLength: 1, maxLength: 100 } },
+} as const;
+
+export const operationIdParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 100 } },
+} as const;
+
+/** The slot name rule itself (assertSlotName) answers with its own message; the schema only types it. */
+export const slotNameParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: { name: { type: 'string', minLength: 1, maxLength: 100 } },
+} as const;
+
+// ---- query strings ----
+
+const commaList = { type: 'string', maxLength: 4096 } as const;
+const positiveDigits = { type: 'string', pattern: '^[1-9][0-9]{0,8}$' } as const;
+
+export const settingsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { names: commaList },
+} as const;
+
+export const catalogQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    databases: commaList,
+    schemas: commaList,
+    /** `off` skips measuring LOB columns; `lobRows`, `lobTables` bound the measurement. */
+    lob: { enum: ['on', 'off'] },
+    lobRows: positiveDigits,
+    lobTables: positiveDigits,
+    maxTables: positiveDigits,
+  },
+} as const;
+
+export const slotsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'string', pattern: '^(?:[1-9][0-9]{0,2}|1000)$' },
+    offset: { type: 'string', pattern: '^[0-9]{1,9}$' },
+  },
+} as const;
+
+export const auditQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: { type: 'string', pattern: '^[0-9]{1,9}$' } },
 } as const;
