@@ -198,7 +198,7 @@ async function main() {
     console.log(
       `agent benchmark: PostgreSQL 16, ${SLOTS} logical slots, ${CONCURRENCY} concurrent clients, ${DURATION}s per endpoint, cache ${CACHE_MS} ms`,
     );
-    console.log(`  idle RSS                 ${fmt(idle)} MB   (aim <= 100)`);
+    console.log(`  idle RSS                 ${fmt(idle)} MB   (aim <= 60)`);
     console.log(`  RSS after load           ${fmt(loaded)} MB`);
     console.log('  endpoint                    req/s   p50 ms   p99 ms   errors');
     for (const [name, r] of [
