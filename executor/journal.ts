@@ -4,8 +4,9 @@
 // secret value.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { replaceFile, tempWriterPid } from '../contracts/atomic-file.js';
 import { canonicalJson, hashJson } from '../contracts/canonical-json.js';
 import { compareText } from '../contracts/compare.js';
 import type { ExecutionGraph, GraphNode } from '../contracts/graph.js';
@@ -140,27 +141,12 @@ export async function readJournal(file: string): Promise<Journal | null> {
   return parsed;
 }
 
-/** The temp file a writer renames over the journal: `.journal.<pid>.<ms>.tmp` next to it. */
-const TEMP_NAME = /^\.journal\.(\d+)\.\d+\.tmp$/;
+/** The temp file an older pgferry renamed over the journal: `.journal.<pid>.<ms>.tmp` next to it. */
+const LEGACY_TEMP_NAME = /^\.journal\.(\d+)\.\d+\.tmp$/;
 
 export async function writeJournal(file: string, journal: Journal): Promise<void> {
-  const dir = dirname(file);
-  await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.journal.${process.pid}.${Date.now()}.tmp`);
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(canonicalJson(journal));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
-  const dirHandle = await open(dir, 'r');
-  try {
-    await dirHandle.sync();
-  } finally {
-    await dirHandle.close();
-  }
+  await mkdir(dirname(file), { recursive: true });
+  await replaceFile(file, canonicalJson(journal));
 }
 
 /**
@@ -179,8 +165,11 @@ export async function removeStrayTemps(file: string): Promise<string[]> {
     throw error;
   }
   const stray = names.filter((name) => {
-    const pid = TEMP_NAME.exec(name)?.[1];
-    return pid !== undefined && Number(pid) !== process.pid;
+    // Only the journal's own temp files: verify's checkpoints live in the same directory.
+    const legacy = LEGACY_TEMP_NAME.exec(name)?.[1];
+    const own = name.startsWith(`.${basename(file)}.`);
+    const pid = legacy !== undefined ? Number(legacy) : own ? tempWriterPid(name) : null;
+    return pid !== null && pid !== process.pid;
   });
   for (const name of stray) await unlink(join(dir, name)).catch(() => undefined);
   return stray.sort(compareText);

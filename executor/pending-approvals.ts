@@ -2,8 +2,9 @@
 // journal (`<journal>.approvals/<gate>.json`, written atomically), taken into the journal's gates by the
 // next command that loads the journal under the lock, then removed.
 
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { replaceFile } from '../contracts/atomic-file.js';
 import type { GateRecord, Journal } from './journal.js';
 
 const dirOf = (journalFile: string) => `${journalFile}.approvals`;
@@ -12,9 +13,7 @@ export async function writePendingApproval(journalFile: string, gate: string, ap
   const dir = dirOf(journalFile);
   await mkdir(dir, { recursive: true });
   const file = join(dir, `${encodeURIComponent(gate)}.json`);
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify({ gate, ...approval })}\n`, { mode: 0o600 });
-  await rename(temp, file);
+  await replaceFile(file, `${JSON.stringify({ gate, ...approval })}\n`);
 }
 
 /**

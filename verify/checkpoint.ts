@@ -7,7 +7,7 @@
 
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { atomicWrite } from '../agent/state/atomic-write.js';
+import { replaceFile } from '../contracts/atomic-file.js';
 import { canonicalJson, hashJson } from '../contracts/canonical-json.js';
 import { type ChunkRecord, keyId } from './compare-table.js';
 import type { TableResult } from './report-types.js';
@@ -123,7 +123,7 @@ export class Checkpoint {
     const text = canonicalJson(this.data);
     this.#saving = this.#saving.then(async () => {
       await mkdir(dirname(file), { recursive: true });
-      await atomicWrite(file, text);
+      await replaceFile(file, text);
     });
     return this.#saving;
   }

@@ -154,7 +154,7 @@ describe('plan commands: inputs and outputs', () => {
     ['approve: a gate', ['approve', PLAN, 'downtime', '--state-dir', 'STATE'], 0],
     ['status: --listen without --serve', ['status', PLAN, '--listen', '127.0.0.1:1'], 2],
     ['verify: an unknown --mode', ['verify', PLAN, '--mode', 'fast'], 2],
-  ])('%s: exit %i', async (_, argv, code) => {
+  ])('%s %j: exit %i', async (_, argv, code) => {
     const env: Record<string, string> = {};
     const args = argv.flatMap((arg) => {
       if (arg.startsWith('ENV:')) {
@@ -233,7 +233,7 @@ describe('a pgferry bug', () => {
     ['an unreachable server (fetch failed)', new TypeError('fetch failed'), true, 1],
     ['an AWS or PostgreSQL error in an executor command', new Error('AccessDeniedException'), true, 1],
     ['an unexpected Error in a plan command', new Error('what?'), false, 3],
-  ])('%s: exit %i', (_, error, externalFailures, code) => {
+  ])('%s (%s, external failures %s): exit %i', (_, error, externalFailures, code) => {
     expect(classifyError(error, { externalFailures }).code).toBe(code);
   });
 });

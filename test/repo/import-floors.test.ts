@@ -34,6 +34,8 @@ const CASES: readonly [string, string, boolean][] = [
   ['diff/a.ts', '../executor/lock.js', true],
   ['catalog/a.ts', '../compiler/index.js', true],
   ['verify/a.ts', '../cli/io.js', true],
+  ['verify/a.ts', '../agent/state/atomic-write.js', true],
+  ['verify/a.ts', '../contracts/atomic-file.js', false],
   ['init/a.ts', '../executor/lock.js', true],
   ['cli/a.ts', '../executor/lock.js', false],
 ];

@@ -16,6 +16,9 @@
 // Errors are `DmsFault`s named as the service names them (ResourceNotFoundFault, ResourceAlreadyExistsFault,
 // InvalidResourceStateFault, AccessDeniedFault, ThrottlingException, InvalidParameterValueException);
 // each front end turns them into what its client sees. Describe* pages with MaxRecords and Marker.
+// Longer than ~400 lines on purpose: the instance, endpoint and task transitions interlock (an endpoint
+// cannot be modified while a task using it runs, a task's slot follows its state), so they stay in one
+// table; Serverless replications, assessments and CloudWatch already live in their own modules.
 
 import { createHash } from 'node:crypto';
 import { CloudWatchMetrics } from './cloudwatch-state.js';

@@ -272,10 +272,13 @@ describe('journal hygiene', () => {
   it('the next run removes the temp file a writer killed mid-write left next to the journal', async () => {
     const s = await session([instance]);
     await applyGraph(s, { phases: ['prepare'] });
-    const stray = join(dir, 'orders', '.journal.999999.1767225600000.tmp');
-    await writeFile(stray, '{"torn":');
+    // One left by an older pgferry (its own name) and one by the shared writer (contracts/atomic-file).
+    await writeFile(join(dir, 'orders', '.journal.999999.1767225600000.tmp'), '{"torn":');
+    await writeFile(join(dir, 'orders', '.journal.json.pgferry-999999-0a1b2c3d.tmp'), '{"torn":');
+    // Another file's temp in the same directory (a verify checkpoint being written) is not the journal's.
+    await writeFile(join(dir, 'orders', '.verify.json.pgferry-999999-0a1b2c3d.tmp'), '{');
     await applyGraph(await session([instance]), { phases: ['prepare'] });
-    expect(await readdir(join(dir, 'orders'))).toEqual(['journal.json']);
+    expect(await readdir(join(dir, 'orders'))).toEqual(['.verify.json.pgferry-999999-0a1b2c3d.tmp', 'journal.json']);
   });
 });
 
