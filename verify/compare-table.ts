@@ -30,7 +30,8 @@ export interface TableJob {
   readonly inFlight: number;
   /** Chunks a previous run finished, by the key they start after. */
   readonly resumed: ReadonlyMap<string, ChunkRecord>;
-  onChunk(chunk: ChunkRecord, fromResume: boolean): void;
+  /** Awaited before the chunk counts as done: a sink may hold the run (a test stopping a side). */
+  onChunk(chunk: ChunkRecord, fromResume: boolean): void | Promise<void>;
 }
 
 /** Ranges at or below this many rows on both sides are compared row by row. */
@@ -192,20 +193,19 @@ export async function walkTable(job: TableJob, maxDifferences: number): Promise<
       hi = recorded.hi;
       listed += recorded.differences.length;
       if (recorded.mismatches > 0) mismatching.push(recorded);
-      job.onChunk(recorded, true);
+      await job.onChunk(recorded, true);
     } else {
       hi = await boundary(job.source, job.sourceSql, { lo, hi: null }, job.chunkRows - 1, job.name);
       const range: Range = { lo, hi };
-      const task = compareChunk(job, range, maxDifferences - listed).then(
-        (chunk) => {
+      const task = compareChunk(job, range, maxDifferences - listed)
+        .then(async (chunk) => {
           listed += chunk.differences.length;
           if (chunk.mismatches > 0) mismatching.push(chunk);
-          job.onChunk(chunk, false);
-        },
-        (error: unknown) => {
+          await job.onChunk(chunk, false);
+        })
+        .catch((error: unknown) => {
           failure ??= error;
-        },
-      );
+        });
       pending.add(task);
       void task.finally(() => pending.delete(task));
       if (pending.size >= job.inFlight) await Promise.race(pending);
@@ -281,7 +281,7 @@ async function locateByHash(job: TableJob, prefix: string, room: number): Promis
 export async function compareKeyless(job: TableJob, maxDifferences: number): Promise<ChunkRecord> {
   const recorded = job.resumed.get(keyId(null));
   if (recorded) {
-    job.onChunk(recorded, true);
+    await job.onChunk(recorded, true);
     return recorded;
   }
   const withHash = job.mode !== 'count';
@@ -295,6 +295,6 @@ export async function compareKeyless(job: TableJob, maxDifferences: number): Pro
   if (same(source, target)) chunk = { ...base, mismatches: 0, differences: [] };
   else if (!withHash) chunk = { ...base, mismatches: Math.abs(source.rows - target.rows), differences: [] };
   else chunk = { ...base, ...(await locateByHash(job, '', maxDifferences)) };
-  job.onChunk(chunk, false);
+  await job.onChunk(chunk, false);
   return chunk;
 }

@@ -47,7 +47,8 @@ export interface VerifyDatabaseOptions {
 export interface ProgressSink {
   /** Tables chosen and their estimated rows (for the ETA). */
   planned(tables: readonly { readonly table: string; readonly estimatedRows: number }[]): void;
-  rows(table: string, rows: number): void;
+  /** Awaited like tableDone (a test stops a side here at a chosen chunk). */
+  rows(table: string, rows: number): void | Promise<void>;
   /** Awaited: a sink may hold the run until it has written its line (or a test has changed the target). */
   tableDone(result: TableResult): void | Promise<void>;
 }
@@ -90,7 +91,7 @@ async function prepare(
   target: Side,
   name: TableName,
   schemaDiffs: SchemaDifference[],
-  onChunk: (table: string, chunk: ChunkRecord, resumed: boolean) => void,
+  onChunk: (table: string, chunk: ChunkRecord, resumed: boolean) => void | Promise<void>,
 ): Promise<Prepared> {
   const table = displayName(name);
   const mine = await readTable(source, name);
@@ -265,7 +266,7 @@ export async function verifyDatabase(opts: VerifyDatabaseOptions): Promise<Datab
       chunksOf.get(table)?.push(chunk);
       if (chunk.mismatches > 0) mismatching.get(table)?.push(chunk);
       if (!resumed) opts.checkpoint.recordChunk(table, chunk);
-      opts.progress?.rows(table, chunk.sourceRows);
+      return opts.progress?.rows(table, chunk.sourceRows);
     };
     const prepared: Prepared[] = [];
     for (const name of names) {

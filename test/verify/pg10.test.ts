@@ -87,9 +87,12 @@ describe('verify: PostgreSQL 10 source, 16 target', () => {
     let killed: Promise<void> | null = null;
     const killer: ProgressSink = {
       planned: () => undefined,
+      // Awaited by the verifier: from the 8th chunk on every finished chunk holds its slot until the
+      // target is gone, so no chunk starts in between (the run cannot outpace the kill).
       rows: () => {
         chunks += 1;
         if (chunks === 8) killed = target.kill();
+        return killed ?? undefined;
       },
       tableDone: () => undefined,
     };
