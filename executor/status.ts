@@ -10,6 +10,7 @@ import type { GraphNode } from '../contracts/graph.js';
 import { Checkpoint, verifyCheckpointPath } from '../verify/checkpoint.js';
 import { type CdcLatency, cdcLatencyReader } from './dms/cdc-latency.js';
 import { DmsOps } from './dms/ops.js';
+import { replicationLatencyReader } from './dms/replication-metrics.js';
 import { optionalNumber } from './inputs.js';
 import { gatesOf } from './operations.js';
 import { type DriftItem, driftLine, refreshDms } from './refresh.js';
@@ -124,6 +125,10 @@ async function latencyOf(session: Session, ops: DmsOps, task: ReplicationTask) {
       why: `the task's instance could not be described (${session.redactor.messageOf(error)})`,
     }),
   );
+  return latencyFields(latency);
+}
+
+function latencyFields(latency: CdcLatency | null) {
   if (latency === null) return NO_LATENCY;
   return {
     cdcLatencySourceSeconds: latency.sourceSeconds,
@@ -204,10 +209,12 @@ function replicationIds(session: Session): string[] {
 
 /**
  * Each DMS Serverless replication as DescribeReplications reports it, in a task's terms: its status
- * (with the capacity DMS provisioned), why it stopped, its full-load progress and failure messages.
+ * (with the capacity DMS provisioned), why it stopped, its full-load progress, failure messages and,
+ * running CDC, CloudWatch's latency (its metrics' dimensions discovered: executor/dms/replication-metrics.ts).
  */
 async function liveReplications(session: Session, problems: string[]): Promise<TaskStatus[]> {
   const ops = new DmsOps({ client: session.dms, sleep: session.sleep, pollMs: 0, maxPolls: 1 });
+  const readReplicationLatency = replicationLatencyReader(session.cloudwatch, session.now, session.sleep);
   const out: TaskStatus[] = [];
   for (const id of replicationIds(session)) {
     try {
@@ -225,7 +232,15 @@ async function liveReplications(session: Session, problems: string[]): Promise<T
         etaSeconds: fullLoadEta(stats?.FullLoadProgressPercent, stats?.ElapsedTimeMillis),
         rowsPerSecond: null,
         lastFailure: replication?.FailureMessages?.join('; ') || null,
-        ...NO_LATENCY,
+        ...(replication === null || replication.ReplicationType === 'full-load'
+          ? NO_LATENCY
+          : latencyFields(
+              await readReplicationLatency({
+                status: replication.Status,
+                arn: replication.ReplicationConfigArn,
+                identifier: replication.ReplicationConfigIdentifier,
+              }),
+            )),
         tables: [],
       });
     } catch (error) {

@@ -3,7 +3,8 @@
 // to commit on the target and now; it includes the source latency), namespace AWS/DMS, per task with the
 // dimensions ReplicationInstanceIdentifier (the instance's identifier, as named in the plan) and
 // ReplicationTaskIdentifier (the task's resource id: the last part of its ARN, not the name the plan gives
-// it; a task created with ResourceIdentifier has that there). DMS publishes one datapoint a minute while
+// it; a task created with ResourceIdentifier has that there). A DMS Serverless replication's dimensions
+// are discovered with ListMetrics (executor/dms/replication-metrics.ts) and read here the same way. DMS publishes one datapoint a minute while
 // the task runs CDC, and CloudWatch shows it a minute or two later.
 //
 // One GetMetricData call reads both for the last LOOKBACK_MS; the newest datapoint counts if it is at most
@@ -13,6 +14,7 @@
 
 import {
   type CloudWatchClient,
+  type Dimension,
   GetMetricDataCommand,
   type GetMetricDataCommandInput,
   type MetricDataResult,
@@ -36,6 +38,14 @@ export interface TaskMetricsId {
   /** The task's ARN; its last part is the ReplicationTaskIdentifier dimension. */
   readonly taskArn: string;
 }
+
+/** The exact dimensions of a metric, as ListMetrics names them (a DMS Serverless replication's). */
+export interface DiscoveredMetricsId {
+  readonly dimensions: readonly Dimension[];
+}
+
+/** Whose metrics: a task on an instance (dimensions known), or a replication (dimensions discovered). */
+export type MetricsId = TaskMetricsId | DiscoveredMetricsId;
 
 export interface CdcLatency {
   /** The newest fresh CDCLatencySource / CDCLatencyTarget, seconds; null when there is none. */
@@ -71,12 +81,17 @@ export function taskResourceId(taskArn: string): string {
 
 const METRICS = { source: 'CDCLatencySource', target: 'CDCLatencyTarget' } as const;
 
-/** The GetMetricData input for a task's two latencies over [now - LOOKBACK_MS, now]. */
-export function cdcLatencyQuery(id: TaskMetricsId, now: Date): GetMetricDataCommandInput {
-  const dimensions = [
+function dimensionsOf(id: MetricsId): Dimension[] {
+  if ('dimensions' in id) return id.dimensions.map((item) => ({ Name: item.Name, Value: item.Value }));
+  return [
     { Name: 'ReplicationInstanceIdentifier', Value: id.instance },
     { Name: 'ReplicationTaskIdentifier', Value: taskResourceId(id.taskArn) },
   ];
+}
+
+/** The GetMetricData input for the two latencies over [now - LOOKBACK_MS, now]. */
+export function cdcLatencyQuery(id: MetricsId, now: Date): GetMetricDataCommandInput {
+  const dimensions = dimensionsOf(id);
   return {
     MetricDataQueries: Object.entries(METRICS).map(([key, metric]) => ({
       Id: key,
@@ -99,12 +114,12 @@ function errorName(error: unknown): string {
     : 'Error';
 }
 
-/** Why a CloudWatch call failed, in words an operator acts on. */
-function failureWhy(error: unknown): string {
+/** Why a CloudWatch call failed, in words an operator acts on (`action`: the permission it needs). */
+export function failureWhy(error: unknown, action = 'cloudwatch:GetMetricData'): string {
   const name = errorName(error);
   const message = error instanceof Error ? error.message : String(error);
   if (/AccessDenied/i.test(name))
-    return `CloudWatch refused the read (${name}: ${message}); grant cloudwatch:GetMetricData to use DMS's own latency`;
+    return `CloudWatch refused the read (${name}: ${message}); grant ${action} to use DMS's own latency`;
   if (/Throttl|TooManyRequests|RequestLimitExceeded/i.test(name)) return `CloudWatch throttled the read (${name})`;
   return `CloudWatch could not be read (${name}: ${message})`;
 }
@@ -121,10 +136,10 @@ function newest(result: MetricDataResult | undefined): { value: number; at: Date
   return best;
 }
 
-/** Reads a task's CDC latency; never throws (a failure is `why`). */
+/** Reads a task's or replication's CDC latency; never throws (a failure is `why`). */
 export async function readCdcLatency(
   client: CloudWatchClient,
-  id: TaskMetricsId,
+  id: MetricsId,
   now: Date,
   sleep: Sleeper,
 ): Promise<CdcLatency> {
@@ -143,7 +158,10 @@ export async function readCdcLatency(
   const source = newest(results.find((result) => result.Id === 'source'));
   const target = newest(results.find((result) => result.Id === 'target'));
   const freshest = [source, target].filter((point) => point !== null).sort((a, b) => b.at.getTime() - a.at.getTime());
-  if (freshest.length === 0) return none(`CloudWatch has no CDC latency datapoints of the task in the last 10 min`);
+  if (freshest.length === 0)
+    return none(
+      `CloudWatch has no CDC latency datapoints of the ${'dimensions' in id ? 'replication' : 'task'} in the last 10 min`,
+    );
   const ageMs = now.getTime() - freshest[0]!.at.getTime();
   if (ageMs > FRESH_MS)
     return none(

@@ -1,7 +1,8 @@
 // Waits on replication progress, observed through the agent's slot view: CDC lag under the plan's
 // max_lag_seconds before the fence, and the slot's confirmed LSN past the cutover marker after it, then the
 // target's own proof that it has everything up to the fence (executor/target-caught-up.ts). A DMS task's lag
-// is DMS's own CDC latency from CloudWatch when fresh (executor/dms/cdc-latency.ts). The waits speak and
+// or Serverless replication's is DMS's own CDC latency from CloudWatch when fresh (executor/dms/cdc-latency.ts,
+// replication-metrics.ts). The waits speak and
 // end (executor/waits.ts); the slot is the one attributed to the task, never a guess.
 
 import type { Replication, ReplicationTask } from '@aws-sdk/client-database-migration-service';
@@ -9,6 +10,7 @@ import type { GraphNode } from '../../contracts/graph.js';
 import { type AgentSlot, lsnToBigInt } from '../agent-client.js';
 import { type CdcLatency, cdcLatencyReader, latencySeconds } from '../dms/cdc-latency.js';
 import { dmsOpsFor } from '../dms/ops.js';
+import { replicationLatencyReader } from '../dms/replication-metrics.js';
 import { type Input, optionalNumber, optionalRecord, optionalString, requireString } from '../inputs.js';
 import { dmsTargetCaughtUp, logicalTargetCaughtUp } from '../target-caught-up.js';
 import { type Handler, NodeFailure, type NodeResult, type RunContext } from '../types.js';
@@ -90,15 +92,18 @@ async function cdcLagWait(node: GraphNode, input: Input, ctx: RunContext): Promi
   const serverless = input.serverless === true;
   const readTask = async (): Promise<ReplicationTask | null> =>
     serverless ? replicationAsTask(await dms!.replication(task!.toLowerCase())) : dms!.task(task!);
+  // A replication's metrics dimensions are discovered (executor/dms/replication-metrics.ts).
+  const replicationLatency = replicationLatencyReader(ctx.cloudwatch, ctx.now, ctx.sleep);
   const taskLatency = dms ? cdcLatencyReader(dms, ctx.cloudwatch, ctx.now, ctx.sleep) : async () => null;
   const cloudwatchLag = async (current: ReplicationTask | null): Promise<CdcLatency | null> =>
-    serverless && current?.Status === 'running'
-      ? {
-          sourceSeconds: null,
-          targetSeconds: null,
-          at: null,
-          why: 'CloudWatch latency is read for tasks on a replication instance, not DMS Serverless replications',
-        }
+    serverless
+      ? replicationLatency(
+          current && {
+            status: current.Status,
+            arn: current.ReplicationTaskArn,
+            identifier: current.ReplicationTaskIdentifier,
+          },
+        )
       : taskLatency(current);
   if (!ctx.deployment.agent && optionalRecord(input, 'agent') === undefined) {
     if (!dms) return { status: 'succeeded', outputs: { lagBytes: null }, note: 'no agent to measure slot lag' };
@@ -213,10 +218,11 @@ function lagWords(o: {
   return `lag ${estimate} estimated from the slot's confirmed position${o.latency?.why ? ` (CloudWatch not used: ${o.latency.why})` : ''}`;
 }
 
-/** A DMS Serverless replication as the lag wait reads a task: status, stop reason, failure. */
+/** A DMS Serverless replication as the lag wait reads a task: config ARN, status, stop reason, failure. */
 function replicationAsTask(replication: Replication | null): ReplicationTask | null {
   if (replication === null) return null;
   return {
+    ReplicationTaskArn: replication.ReplicationConfigArn,
     ReplicationTaskIdentifier: replication.ReplicationConfigIdentifier,
     Status: replication.Status,
     StopReason: replication.StopReason,

@@ -2,7 +2,9 @@
 // every request checked against the SDK's API model, wall-clock states) and real clusters: the
 // replication config is created, started through DMS's provisioning states, makes its own logical slot
 // on the source (as DMS does, with a generated name), which pgferry attributes to it; status shows the
-// replication; cutover stops it and drops exactly that slot; cleanup deletes the config and endpoints.
+// replication and its CDC latency; the lag gate reads DMS's latency from the stand-in's CloudWatch, the
+// replication's metric dimensions discovered with ListMetrics; cutover stops it and drops exactly that
+// slot; cleanup deletes the config and endpoints.
 
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +17,9 @@ describe('a DMS Serverless plan on the HTTP stand-in', () => {
   let world: World;
   beforeAll(async () => {
     world = await startWorld({ dms: 'http', plan: { file: PLAN_FILE, name: 'shopx' } });
+    // The stand-in's DMS names a Serverless replication's metrics by a dimension other than the unit
+    // tests' (executor/dms/replication-metrics.ts finds it with ListMetrics, whatever its name).
+    world.dms.cloudwatch.replicationDimension = 'ReplicationConfigArnId';
   });
   afterAll(async () => {
     await world?.close();
@@ -48,21 +53,40 @@ describe('a DMS Serverless plan on the HTTP stand-in', () => {
     expect(world.dms.serverless.replications.get(TASK)?.startTypes).toEqual(['start-replication']);
   });
 
-  it('status shows the replication as DMS Serverless reports it', async () => {
+  it('status shows the replication as DMS Serverless reports it, with its CDC latency from CloudWatch', async () => {
     const status = JSON.parse((await world.run('status', ['--json'])).stdout) as {
-      tasks: { task: string; status: string }[];
+      tasks: { task: string; status: string; cdcLatencySourceSeconds: number | null; cdcLatencyWhy: string | null }[];
     };
-    expect(status.tasks.find((task) => task.task === TASK)?.status).toMatch(
-      /^running \(serverless, capacity provisioned/,
-    );
+    const replication = status.tasks.find((task) => task.task === TASK);
+    expect(replication?.status).toMatch(/^running \(serverless, capacity provisioned/);
+    expect(replication).toMatchObject({
+      cdcLatencySourceSeconds: 1,
+      cdcLatencyTargetSeconds: 2,
+      cdcLatencyWhy: null,
+    });
   });
 
   it('cutover stops the replication and drops its slot; cleanup deletes config and endpoints', async () => {
     const slot = world.dms.serverless.replications.get(TASK)!.slotName!;
+    const replicationArn = world.dms.serverless.replications.get(TASK)!.arn;
     await world.run('approve', ['cutover']);
     const cutover = await world.run('cutover');
     expect(cutover.stderr).toBe('');
     expect(cutover.code).toBe(0);
+    // The lag gate used DMS's own latency, read with the dimensions ListMetrics named the replication by.
+    expect(cutover.stdout).toMatch(
+      new RegExp(
+        `✓ cutover\\.${TASK}\\.lag-wait {2}lag 2 s from CloudWatch \\(CDCLatencySource 1 s, CDCLatencyTarget 2 s at \\S+\\) \\(limit 5 s\\)`,
+      ),
+    );
+    const resourceId = replicationArn.slice(replicationArn.lastIndexOf(':') + 1);
+    const queried = world.dms.cloudwatch.calls.map(
+      (call) =>
+        (call as { MetricDataQueries: { MetricStat: { Metric: { Dimensions: unknown } } }[] }).MetricDataQueries[0]!
+          .MetricStat.Metric.Dimensions,
+    );
+    expect(queried).toContainEqual([{ Name: 'ReplicationConfigArnId', Value: resourceId }]);
+    expect(world.dms.cloudwatch.listCalls.length).toBeGreaterThan(0);
     expect(world.dms.serverless.replications.get(TASK)?.status).toBe('stopped');
     expect(await slotNames(world.source)).not.toContain(slot);
     await world.run('approve', ['writes-open']);

@@ -8,7 +8,12 @@
 // asynchronously, with a generated name, advanced while the task runs), use the HTTP stand-in
 // (test/support/dms-http.ts).
 
-import { CloudWatchClient, CloudWatchServiceException, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  CloudWatchServiceException,
+  GetMetricDataCommand,
+  ListMetricsCommand,
+} from '@aws-sdk/client-cloudwatch';
 import * as dmsSdk from '@aws-sdk/client-database-migration-service';
 import {
   DatabaseMigrationServiceClient,
@@ -68,9 +73,9 @@ export class DmsFake extends DmsState {
   constructor() {
     super({ clock: 'describe' });
     this.cloudwatch.latency = null;
-    this.cloudwatchMock.on(GetMetricDataCommand).callsFake(async (input: Record<string, unknown>) => {
+    const cloudwatchCall = (call: () => unknown) => {
       try {
-        return this.cloudwatch.getMetricData({ ...input });
+        return call();
       } catch (error) {
         if (!(error instanceof DmsFault)) throw error;
         throw new CloudWatchServiceException({
@@ -80,7 +85,17 @@ export class DmsFake extends DmsState {
           message: error.message,
         });
       }
-    });
+    };
+    this.cloudwatchMock
+      .on(GetMetricDataCommand)
+      .callsFake(async (input: Record<string, unknown>) =>
+        cloudwatchCall(() => this.cloudwatch.getMetricData({ ...input })),
+      );
+    this.cloudwatchMock
+      .on(ListMetricsCommand)
+      .callsFake(async (input: Record<string, unknown>) =>
+        cloudwatchCall(() => this.cloudwatch.listMetrics({ ...input })),
+      );
     for (const [command, Class] of commandClasses(this)) {
       this.mock.on(Class as never).callsFake(async (input: Record<string, unknown>) => {
         try {

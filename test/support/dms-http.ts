@@ -19,9 +19,9 @@
 // - DMS on a real source (test/support/dms-source.ts): a CDC task makes its own logical slot
 //   asynchronously shortly after it starts running, with a generated name, advances it while it runs,
 //   fails if it disappears, and never drops anything.
-// - CloudWatch's GetMetricData (awsJson1_0, X-Amz-Target GraniteServiceVersion20100801.GetMetricData,
+// - CloudWatch's GetMetricData and ListMetrics (awsJson1_0, X-Amz-Target GraniteServiceVersion20100801.*,
 //   for --cloudwatch-endpoint) over the state's AWS/DMS metrics (test/support/cloudwatch-state.ts): DMS
-//   publishes CDCLatencySource/Target once a minute while a task runs CDC; inject CloudWatch's errors with
+//   publishes CDCLatencySource/Target once a minute while a task or Serverless replication runs CDC; inject CloudWatch's errors with
 //   `state.cloudwatch.failNext`, or stop the datapoints with `state.cloudwatch.latency = null`.
 // Nothing here reaches AWS: the endpoint is 127.0.0.1 on a free port, the credentials are made up.
 
@@ -126,9 +126,9 @@ export async function startDmsStandIn(options: DmsStandInOptions = {}): Promise<
   };
 
   const cloudwatch = (operation: string, input: Record<string, unknown>): Record<string, unknown> => {
-    if (operation !== 'GetMetricData')
-      throw new DmsFault('UnknownOperationException', `the CloudWatch stand-in does not answer ${operation}`);
-    return state.cloudwatch.getMetricData(input);
+    if (operation === 'GetMetricData') return state.cloudwatch.getMetricData(input);
+    if (operation === 'ListMetrics') return state.cloudwatch.listMetrics(input);
+    throw new DmsFault('UnknownOperationException', `the CloudWatch stand-in does not answer ${operation}`);
   };
 
   const serve = async (request: IncomingMessage, response: ServerResponse) => {

@@ -138,7 +138,7 @@ export class DmsState {
    */
   onCdcStart: ((task: { id: string; slotName: string }) => Promise<void>) | null = null;
   /** DMS's CloudWatch metrics (AWS/DMS): published while a task runs CDC on the wall clock (tick). */
-  readonly cloudwatch = new CloudWatchMetrics();
+  readonly cloudwatch = new CloudWatchMetrics(() => this.now());
   /** DMS Serverless: replication configs and their replications (test/support/dms-serverless-state.ts). */
   readonly serverless: ServerlessReplications = new ServerlessReplications(this, {
     arn: (kind) => this.#arn(kind),
@@ -255,6 +255,9 @@ export class DmsState {
       if (instance)
         this.cloudwatch.publishFor(instance.id, task.arn.slice(task.arn.lastIndexOf(':') + 1), new Date(this.now()));
     }
+    for (const replication of this.serverless.replications.values())
+      if (replication.status === 'running' && replication.migrationType !== 'full-load' && replication.slotName)
+        this.cloudwatch.publishForReplication(replication.arn, new Date(this.now()));
   }
 
   /** Describe* paging: MaxRecords (20–100, default `pageSize`) items per page, Marker to continue. */
