@@ -4,9 +4,9 @@
 import { AddTagsToResourceCommand } from '@aws-sdk/client-database-migration-service';
 import type { GraphNode } from '../../contracts/graph.js';
 import { isModifiableField } from '../dms/modifiable.js';
-import { type DmsOps, dmsOpsFor, taskObservation } from '../dms/ops.js';
+import { type DmsOps, dmsOpsFor, isAlreadyExists, taskObservation } from '../dms/ops.js';
 import { artifactText, type Input, optionalRecord, requireString } from '../inputs.js';
-import type { NodeResult, RunContext } from '../types.js';
+import { NodeFailure, type NodeResult, type RunContext } from '../types.js';
 
 export type Json = Record<string, unknown>;
 
@@ -68,3 +68,44 @@ export const modifiedOutputs = (
     { arn, identifier: id, modifiedAt: ctx.now().toISOString(), modifiedFields: fields.join(',') },
     `modified in place: ${steps.join(' → ') || 'nothing DMS needed to change'}`,
   );
+
+/** How a kind of DMS resource is found by the identifier its Create* request names. */
+export interface FindableKind<R> {
+  /** As messages name it: "endpoint", "replication config"… */
+  readonly what: string;
+  /** The request member holding the identifier (EndpointIdentifier…). */
+  readonly idField: string;
+  describe(id: string): Promise<R | null>;
+  arnOf(resource: R): string | undefined;
+}
+
+/**
+ * The resource a Create* request names, found by its identifier (lower-cased, as DMS stores it) and
+ * checked to belong to this plan (its owner tag), or null when there is none yet: the first half of
+ * create-or-adopt, the same for every kind.
+ */
+export async function findOwned<R>(
+  node: GraphNode,
+  request: Json,
+  ctx: RunContext,
+  kind: FindableKind<R>,
+): Promise<{ readonly id: string; readonly existing: R | null }> {
+  const id = String(request[kind.idField] ?? '').toLowerCase();
+  if (id === '') throw new NodeFailure(`node ${node.id}: the request has no ${kind.idField}`);
+  const existing = await kind.describe(id);
+  if (existing) await ops(ctx).checkOwner(kind.arnOf(existing)!, `${kind.what} ${id}`, ctx.deployment.plan);
+  return { id, existing };
+}
+
+/**
+ * Sends a Create*. "Already exists" means an earlier create went through but the journal never recorded
+ * it (a kill in between): that is the resource to adopt, so it counts as created and the answer is null.
+ */
+export async function createTolerant<A>(dms: DmsOps, command: unknown): Promise<A | null> {
+  try {
+    return await dms.send<A>(command);
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+    return null;
+  }
+}

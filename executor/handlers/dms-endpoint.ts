@@ -10,11 +10,13 @@ import {
 } from '@aws-sdk/client-database-migration-service';
 import type { GraphNode } from '../../contracts/graph.js';
 import { deleteResource } from '../dms/delete.js';
-import { type DmsOps, isAlreadyExists, isInvalidState } from '../dms/ops.js';
+import { type DmsOps, isInvalidState } from '../dms/ops.js';
 import type { ReleaseOutcome } from '../dms/task-holds.js';
 import { type Input, optionalRecord, requireString } from '../inputs.js';
 import { NodeFailure, type NodeResult, type RunContext } from '../types.js';
 import {
+  createTolerant,
+  findOwned,
   type Json,
   modifiablePart,
   modifiedOutputs,
@@ -30,24 +32,24 @@ import { holdParticipants, resumeTask, takeTask } from './dms-task-state.js';
 export async function endpointCreate(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const dms = ops(ctx);
   const request = withPlanTag(await requestOf(node, input, ctx), ctx.deployment.plan);
-  const id = String(request.EndpointIdentifier ?? '').toLowerCase();
-  if (id === '') throw new NodeFailure(`node ${node.id}: the request has no EndpointIdentifier`);
-  let existing = await dms.endpoint(id);
+  const found = await findOwned(node, request, ctx, {
+    what: 'endpoint',
+    idField: 'EndpointIdentifier',
+    describe: (name) => dms.endpoint(name),
+    arnOf: (endpoint) => endpoint.EndpointArn,
+  });
+  const id = found.id;
+  let existing = found.existing;
   const adopted = existing !== null;
   if (existing) {
-    await dms.checkOwner(existing.EndpointArn!, `endpoint ${id}`, ctx.deployment.plan);
     const modify = ctx.pendingModify(node.id);
     if (modify.length > 0) return modifyEndpoint(node, id, existing.EndpointArn!, request, modify, ctx);
   } else {
-    try {
-      const answer = await dms.send<{ Endpoint?: { EndpointArn?: string } }>(
-        new CreateEndpointCommand(request as never),
-      );
-      existing = answer.Endpoint ?? null;
-    } catch (error) {
-      if (!isAlreadyExists(error)) throw error;
-    }
-    existing = existing ?? (await dms.endpoint(id));
+    const answer = await createTolerant<{ Endpoint?: { EndpointArn?: string } }>(
+      dms,
+      new CreateEndpointCommand(request as never),
+    );
+    existing = answer?.Endpoint ?? (await dms.endpoint(id));
   }
   if (!existing?.EndpointArn) throw new NodeFailure(`endpoint ${id}: created but not found on describe`);
   return succeeded({ arn: existing.EndpointArn, identifier: id, adopted });

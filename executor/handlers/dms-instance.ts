@@ -8,11 +8,13 @@ import {
 } from '@aws-sdk/client-database-migration-service';
 import type { GraphNode } from '../../contracts/graph.js';
 import { deleteResource } from '../dms/delete.js';
-import { type DmsOps, isAlreadyExists } from '../dms/ops.js';
+import type { DmsOps } from '../dms/ops.js';
 import { type Input, requireString } from '../inputs.js';
-import { NodeFailure, type NodeResult, type RunContext } from '../types.js';
+import type { NodeResult, RunContext } from '../types.js';
 
 import {
+  createTolerant,
+  findOwned,
   type Json,
   modifiablePart,
   modifiedOutputs,
@@ -27,21 +29,16 @@ import { taskDependents } from './dms-endpoint.js';
 export async function instanceCreate(node: GraphNode, input: Input, ctx: RunContext): Promise<NodeResult> {
   const dms = ops(ctx);
   const request = withPlanTag(await requestOf(node, input, ctx), ctx.deployment.plan);
-  const id = String(request.ReplicationInstanceIdentifier ?? '').toLowerCase();
-  if (id === '') throw new NodeFailure(`node ${node.id}: the request has no ReplicationInstanceIdentifier`);
-  let existing = await dms.instance(id);
-  const adopted = existing !== null;
+  const { id, existing: found } = await findOwned(node, request, ctx, {
+    what: 'replication instance',
+    idField: 'ReplicationInstanceIdentifier',
+    describe: (name) => dms.instance(name),
+    arnOf: (instance) => instance.ReplicationInstanceArn,
+  });
+  const adopted = found !== null;
   const modify = adopted ? ctx.pendingModify(node.id) : [];
-  if (existing)
-    await dms.checkOwner(existing.ReplicationInstanceArn!, `replication instance ${id}`, ctx.deployment.plan);
-  else {
-    try {
-      await dms.send(new CreateReplicationInstanceCommand(request as never));
-    } catch (error) {
-      if (!isAlreadyExists(error)) throw error;
-    }
-  }
-  existing = await instanceAvailable(dms, id);
+  if (!adopted) await createTolerant(dms, new CreateReplicationInstanceCommand(request as never));
+  const existing = await instanceAvailable(dms, id);
   if (modify.length > 0) return modifyInstance(node, existing, request, modify, ctx);
   return succeeded({ arn: existing.ReplicationInstanceArn ?? null, identifier: id, adopted });
 }

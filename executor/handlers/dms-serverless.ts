@@ -14,11 +14,13 @@ import {
 } from '@aws-sdk/client-database-migration-service';
 import type { GraphNode } from '../../contracts/graph.js';
 import { deleteResource } from '../dms/delete.js';
-import { type DmsOps, isAlreadyExists, isInvalidState, isNotFound } from '../dms/ops.js';
+import { type DmsOps, isInvalidState, isNotFound } from '../dms/ops.js';
 import { attributeSlot, oneStartPerDatabase, slotsBefore } from '../dms/task-slot.js';
 import { type Input, optionalRecord, optionalString, requireString } from '../inputs.js';
 import { NodeFailure, type NodeResult, type RunContext } from '../types.js';
 import {
+  createTolerant,
+  findOwned,
   modifiablePart,
   modifiedOutputs,
   ops,
@@ -77,24 +79,25 @@ async function configCreate(node: GraphNode, input: Input, ctx: RunContext): Pro
   const request = withPlanTag(await requestOf(node, input, ctx), ctx.deployment.plan);
   for (const key of ['TableMappings', 'ReplicationSettings'] as const)
     if (request[key] !== undefined && typeof request[key] !== 'string') request[key] = JSON.stringify(request[key]);
-  const id = String(request.ReplicationConfigIdentifier ?? '').toLowerCase();
-  if (id === '') throw new NodeFailure(`node ${node.id}: the request has no ReplicationConfigIdentifier`);
-  let existing = await dms.replicationConfig(id);
+  const found = await findOwned(node, request, ctx, {
+    what: 'replication config',
+    idField: 'ReplicationConfigIdentifier',
+    describe: (name) => dms.replicationConfig(name),
+    arnOf: (config) => config.ReplicationConfigArn,
+  });
+  const id = found.id;
+  let existing = found.existing;
   const adopted = existing !== null;
   if (existing) {
-    await dms.checkOwner(existing.ReplicationConfigArn!, `replication config ${id}`, ctx.deployment.plan);
     const modify = ctx.pendingModify(node.id);
     if (modify.length > 0) return modifyConfig(node, id, existing.ReplicationConfigArn!, request, modify, ctx);
   } else {
-    try {
-      const answer = await dms.send<{ ReplicationConfig?: { ReplicationConfigArn?: string } }>(
-        new CreateReplicationConfigCommand(request as never),
-      );
-      existing = answer.ReplicationConfig ?? null;
-    } catch (error) {
-      if (!isAlreadyExists(error)) throw error;
-    }
-    existing = existing?.ReplicationConfigArn ? existing : await dms.replicationConfig(id);
+    const answer = await createTolerant<{ ReplicationConfig?: { ReplicationConfigArn?: string } }>(
+      dms,
+      new CreateReplicationConfigCommand(request as never),
+    );
+    const created = answer?.ReplicationConfig;
+    existing = created?.ReplicationConfigArn ? created : await dms.replicationConfig(id);
   }
   if (!existing?.ReplicationConfigArn)
     throw new NodeFailure(`replication config ${id}: created but not found on describe`);

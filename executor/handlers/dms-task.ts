@@ -8,11 +8,12 @@ import {
 import type { GraphNode } from '../../contracts/graph.js';
 import { deleteResource } from '../dms/delete.js';
 import { failureOf } from '../dms/failed-task.js';
-import { isAlreadyExists } from '../dms/ops.js';
 import { artifactText, type Input, optionalString } from '../inputs.js';
 import { NodeFailure, type NodeResult, type RunContext } from '../types.js';
 
 import {
+  createTolerant,
+  findOwned,
   type Json,
   modifiablePart,
   modifiedOutputs,
@@ -38,22 +39,18 @@ export async function taskCreate(node: GraphNode, input: Input, ctx: RunContext)
     const value = request[key];
     if (value !== undefined && typeof value !== 'string') request[key] = JSON.stringify(value);
   }
-  const id = String(request.ReplicationTaskIdentifier ?? '').toLowerCase();
-  if (id === '') throw new NodeFailure(`node ${node.id}: the request has no ReplicationTaskIdentifier`);
-  let existing = await dms.task(id);
-  const adopted = existing !== null;
-  if (existing) {
-    await dms.checkOwner(existing.ReplicationTaskArn!, `replication task ${id}`, ctx.deployment.plan);
+  const { id, existing: found } = await findOwned(node, request, ctx, {
+    what: 'replication task',
+    idField: 'ReplicationTaskIdentifier',
+    describe: (name) => dms.task(name),
+    arnOf: (task) => task.ReplicationTaskArn,
+  });
+  const adopted = found !== null;
+  if (adopted) {
     const modify = ctx.pendingModify(node.id);
     if (modify.length > 0) return modifyTask(node, id, request, modify, ctx);
-  } else {
-    try {
-      await dms.send(new CreateReplicationTaskCommand(request as never));
-    } catch (error) {
-      if (!isAlreadyExists(error)) throw error;
-    }
-  }
-  existing = await dms.waitFor(
+  } else await createTolerant(dms, new CreateReplicationTaskCommand(request as never));
+  const existing = await dms.waitFor(
     `replication task ${id}`,
     () => dms.task(id),
     (task) => task !== null && task.Status !== 'creating' && task.Status !== 'modifying',
