@@ -4,11 +4,12 @@
 // configuration, reloaded). Checks what a new target session sees at each step, that a resumed apply
 // starts no second assessment run, and that cutover puts the group's value back.
 
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RdsFake } from '../support/rds-fake.js';
 import { nodeStates, startWorld, type World } from './support/world.js';
 
-const PLAN_FILE = new URL('./fixtures/cdc-rds.yaml', import.meta.url).pathname;
+const PLAN_FILE = fileURLToPath(new URL('./fixtures/cdc-rds.yaml', import.meta.url));
 const GROUP = 'shopx-pg16';
 
 describe('premigration assessments and the parameter group, apply → cutover → cleanup', () => {

@@ -13,6 +13,7 @@ import { Session } from '../../../executor/session.js';
 import { fullLoadEta, statusReport } from '../../../executor/status.js';
 import type { Handler, HandlerRegistry } from '../../../executor/types.js';
 import { DmsFake, ssmFake, throttling } from '../../support/dms-fake.js';
+import { fullLoadWaitNode, taskCreateNode, taskStartNode } from '../support/dms-task-nodes.js';
 import { assemble, node } from '../support/graph.js';
 
 let dir: string;
@@ -84,40 +85,9 @@ const test = (id: string) =>
     },
     provides: [`tested.${id}`],
   });
-const task = (migrationType: string) =>
-  node({
-    id: 'dms.task.t.create',
-    kind: 'DmsTaskCreate',
-    phase: 'prepare',
-    requires: ['tested.src', 'tested.tgt'],
-    input: {
-      request: {
-        ReplicationTaskIdentifier: 't',
-        MigrationType: migrationType,
-        ReplicationInstanceArn: '@ref(dms.instance.ri.create#arn)',
-        SourceEndpointArn: '@ref(dms.endpoint.src.create#arn)',
-        TargetEndpointArn: '@ref(dms.endpoint.tgt.create#arn)',
-        TableMappings: { rules: [] },
-      },
-    },
-    provides: ['task'],
-  });
-const start = node({
-  id: 'dms.task.t.start',
-  kind: 'DmsTaskStart',
-  phase: 'load',
-  requires: ['task'],
-  input: { task: 't', migrationType: 'full-load', slot: null },
-  provides: ['started'],
-});
-const wait = node({
-  id: 'dms.task.t.full-load-wait',
-  kind: 'DmsFullLoadWait',
-  phase: 'load',
-  requires: ['started'],
-  input: { task: 't', migrationType: 'full-load' },
-  provides: ['loaded'],
-});
+const task = (migrationType: string) => taskCreateNode(['tested.src', 'tested.tgt'], migrationType);
+const start = taskStartNode;
+const wait = fullLoadWaitNode;
 const fullGraph = (migrationType = 'full-load') => [
   instance,
   endpoint('src', 'source'),

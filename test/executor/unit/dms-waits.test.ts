@@ -12,6 +12,7 @@ import { Session } from '../../../executor/session.js';
 import { statusReport } from '../../../executor/status.js';
 import { cloudWatchAccessDenied } from '../../support/cloudwatch-state.js';
 import { DmsFake, ssmFake } from '../../support/dms-fake.js';
+import { fullLoadWaitNode, taskCreateNode, taskStartNode } from '../support/dms-task-nodes.js';
 import { assemble, node } from '../support/graph.js';
 
 let dir: string;
@@ -45,39 +46,9 @@ const endpoint = (id: string, type: 'source' | 'target') =>
     input: { request: { EndpointIdentifier: id, EndpointType: type, EngineName: 'postgres' } },
     provides: [`ep.${id}`],
   });
-const task = node({
-  id: 'dms.task.t.create',
-  kind: 'DmsTaskCreate',
-  phase: 'prepare',
-  requires: ['ep.src', 'ep.tgt'],
-  input: {
-    request: {
-      ReplicationTaskIdentifier: 't',
-      MigrationType: 'full-load',
-      ReplicationInstanceArn: '@ref(dms.instance.ri.create#arn)',
-      SourceEndpointArn: '@ref(dms.endpoint.src.create#arn)',
-      TargetEndpointArn: '@ref(dms.endpoint.tgt.create#arn)',
-      TableMappings: { rules: [] },
-    },
-  },
-  provides: ['task'],
-});
-const start = node({
-  id: 'dms.task.t.start',
-  kind: 'DmsTaskStart',
-  phase: 'load',
-  requires: ['task'],
-  input: { task: 't', migrationType: 'full-load', slot: null },
-  provides: ['started'],
-});
-const wait = node({
-  id: 'dms.task.t.full-load-wait',
-  kind: 'DmsFullLoadWait',
-  phase: 'load',
-  requires: ['started'],
-  input: { task: 't', migrationType: 'full-load' },
-  provides: ['loaded'],
-});
+const task = taskCreateNode(['ep.src', 'ep.tgt']);
+const start = taskStartNode;
+const wait = fullLoadWaitNode;
 const graph: GraphNode[] = [instance, endpoint('src', 'source'), endpoint('tgt', 'target'), task, start, wait];
 
 /** A session polling every 15 s (slept instantly), with the plan's timeouts; `onSleep` runs at each poll. */
