@@ -99,6 +99,67 @@ export function rowFieldExpression(column: ColumnInfo, other: ColumnInfo | undef
   return quoteIdent(column.name);
 }
 
+/**
+ * Base types whose extended hash function is equal exactly when their canonical texts are: the same
+ * value hashes the same, and no two values with different canonical texts are equal to the type's
+ * hash opclass. Not here, so hashed through their canonical text: floats (−0 = 0 and every NaN equal
+ * to the opclass, not to canonicalExpression), jsonb (1.0 = 1.00 inside a document), interval
+ * ('1 day' = '24 hours'), inet/cidr, arrays (an element's opclass, e.g. numeric's, ignores scale),
+ * ranges, enums (hashed by cluster-local OID), and every type that has no hash opclass (json, xml,
+ * geometry). numeric's hash ignores the scale, so the scale is hashed beside it.
+ */
+const HASHED_AS_IS = new Set([
+  'int2',
+  'int4',
+  'int8',
+  'numeric',
+  'bool',
+  'text',
+  'varchar',
+  'bpchar',
+  'bytea',
+  'date',
+  'time',
+  'timestamp',
+  'timestamptz',
+  'uuid',
+]);
+
+/** A nondeterministic column collation would make 'A' and 'a' hash alike: text is hashed byte for byte. */
+const byBytes = (expression: string): string => `(${expression}) COLLATE "C"`;
+
+function hashedAsIs(column: ColumnInfo, other: ColumnInfo | undefined): boolean {
+  return (
+    other !== undefined &&
+    column.element === null &&
+    other.element === null &&
+    column.base === other.base &&
+    column.baseSchema === 'pg_catalog' &&
+    other.baseSchema === 'pg_catalog' &&
+    HASHED_AS_IS.has(column.base)
+  );
+}
+
+/** The fields `column` contributes to the row's hashed record (rowHashExpression). */
+function rowHashFields(column: ColumnInfo, other: ColumnInfo | undefined): string[] {
+  if (!hashedAsIs(column, other)) return [byBytes(canonicalExpression(column, other))];
+  const ref = quoteIdent(column.name);
+  // Cast to the base type: a domain on one side and its base on the other hash alike.
+  const value = `${ref}::pg_catalog.${column.base}`;
+  if (column.base === 'text' || column.base === 'varchar' || column.base === 'bpchar') return [byBytes(value)];
+  if (column.base === 'numeric') return [value, `scale(${ref})`];
+  return [value];
+}
+
+/**
+ * A row's 64-bit hash, for chunk sums on PostgreSQL 14 and later (hash_record_extended): equal exactly
+ * when the rows' canonical texts are equal, without printing the values that hash as they are.
+ */
+export function rowHashExpression(columns: readonly ColumnInfo[], others: ReadonlyMap<string, ColumnInfo>): string {
+  const fields = columns.flatMap((column) => rowHashFields(column, others.get(column.name)));
+  return `hash_record_extended(ROW(${fields.join(', ')}), 0)`;
+}
+
 /** The row's canonical text: a record literal, where NULL prints as nothing and '' as "". */
 export function rowTextExpression(columns: readonly ColumnInfo[], others: ReadonlyMap<string, ColumnInfo>): string {
   return `ROW(${columns.map((column) => rowFieldExpression(column, others.get(column.name))).join(', ')})::text`;

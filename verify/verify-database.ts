@@ -59,6 +59,9 @@ export interface ProgressSink {
  */
 export const WIDE_ROW_BYTES = 2048;
 
+/** hash_record_extended, which the 'row-hash' chunk form sums, is new in PostgreSQL 14. */
+export const ROW_HASH_VERSION = 140000;
+
 interface Prepared {
   readonly info: TableInfo;
   readonly job: TableJob | null;
@@ -145,7 +148,8 @@ async function prepare(
   // Decided once, from the source, so both sides hash a chunk the same way. A table never analyzed
   // has no width estimate: it gets the form whose memory does not depend on the row width.
   const narrow = mine.estimatedRowBytes !== null && mine.estimatedRowBytes <= WIDE_ROW_BYTES;
-  const form = narrow ? 'concat' : 'row-md5';
+  const hashable = source.serverVersion >= ROW_HASH_VERSION && target.serverVersion >= ROW_HASH_VERSION;
+  const form = hashable ? 'row-hash' : narrow ? 'concat' : 'row-md5';
   const job: TableJob = {
     name: table,
     source,

@@ -117,4 +117,24 @@ describe('verifier SQL', () => {
     expect(used).toContain('md5');
     expect(used).not.toContain('sha256');
   });
+
+  it("calls, in the 'row-hash' form chosen only when both sides run 14 or later, 9.5's functions and two of 14's", () => {
+    const columns = [column('id', 'int4', { notNull: true }), column('n', 'numeric'), column('f', 'float8')];
+    const info: TableInfo = {
+      schema: 'public',
+      name: 't',
+      columns,
+      key: ['id'],
+      keyKind: 'primary key',
+      estimatedRows: 0,
+      estimatedRowBytes: null,
+    };
+    const others = new Map(columns.map((c) => [c.name, c]));
+    const texts = [
+      tableSql(info, columns, others, 'row-hash').summary({ lo: ['1'], hi: ['9'] }, true).text,
+      tableSql({ ...info, key: [] }, columns, others, 'row-hash').summary({ lo: null, hi: null }, true).text,
+    ];
+    const used = [...new Set(texts.flatMap(calls))].sort();
+    expect(used.filter((f) => !IN_9_5.has(f))).toEqual(['hash_record_extended', 'scale']);
+  });
 });
