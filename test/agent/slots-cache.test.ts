@@ -58,4 +58,24 @@ describe('slot list and metrics cache', () => {
     expect(res.statusCode).toBe(200);
     expect(await slotNames()).toEqual(['dms_cache_b']);
   });
+
+  it('serves the same /metrics page while nothing it shows changed, and a new one when a counter moves', async () => {
+    const scrape = async () => {
+      const res = await agent.app.inject({ method: 'GET', url: '/metrics', headers: admin });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+      return res.body;
+    };
+    const first = await scrape();
+    const duration = /pgferry_scrape_duration_seconds (\S+)/.exec(first)?.[1];
+    expect(duration).toBeDefined();
+    // A rebuilt page would measure its own build time: the same figure means the same page.
+    expect(await scrape()).toBe(first);
+    agent.ctx.counters.apply.noop += 1;
+    const next = await scrape();
+    expect(next).toContain('pgferry_config_apply_total{result="noop"} 1');
+    expect(first).toContain('pgferry_config_apply_total{result="noop"} 0');
+    expect(next).not.toBe(first);
+    agent.ctx.counters.apply.noop -= 1;
+  });
 });
