@@ -2,8 +2,11 @@
 // logical slots and the built agent (`dist/`) as its own process, then prints: idle RSS; p50/p99 and
 // requests/s of GET /v1/slots and GET /metrics at 100 concurrent clients for DURATION seconds (10 by
 // default); how many slot queries the agent sent (its cache allows one per interval, whatever the
-// rate); plan+apply latency of a reload-only bundle. Where prometheus-postgres-exporter is installed it
-// measures the exporter against the same cluster and prints the ratios. Prints figures; asserts nothing.
+// rate); plan+apply latency of a reload-only bundle. Each endpoint gets WARMUP seconds (2) of unmeasured
+// load first. The load comes from wrk when installed (see loadClient), else from a JavaScript client.
+// Where prometheus-postgres-exporter is installed it measures the exporter against the same cluster with
+// the same client and prints the ratios. Beside the agent's idle RSS it prints two floors measured the
+// same way: Node alone, and fastify answering one route. Prints figures; asserts nothing.
 //
 //   npm run build && npm run bench:agent            # DURATION=10 CONCURRENCY=100 SLOTS=50 APPLIES=10
 
@@ -19,6 +22,7 @@ import { embeddedBinDir, freePort, osUser, startBenchCluster } from '../support/
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const DURATION = Number(process.env.DURATION ?? 10);
+const WARMUP = Number(process.env.WARMUP ?? 2);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 100);
 const SLOTS = Number(process.env.SLOTS ?? 50);
 const APPLIES = Number(process.env.APPLIES ?? 10);
@@ -62,10 +66,61 @@ function get(url, headers) {
   });
 }
 
-async function load(url, headers) {
+/**
+ * wrk (Debian package `wrk`), when installed, drives the load: a C client on one thread costs the shared
+ * 2-core machine far less than the JavaScript client below, whose own event loop otherwise sits in every
+ * latency it measures (profiled: the agent was 61 % idle at 9k req/s while the JavaScript client saturated
+ * its core). Both the agent and postgres_exporter are measured with the same client in one run.
+ */
+const WRK = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((path) => existsSync(path)) ?? null;
+const loadClient = WRK ? `wrk (${WRK}), 1 thread` : 'the JavaScript client (apt-get install wrk for a lighter one)';
+
+const WRK_UNITS = { us: 0.001, ms: 1, s: 1000 };
+const wrkMs = (value, unit) => Number(value) * WRK_UNITS[unit];
+
+function loadWithWrk(url, headers, seconds) {
+  const args = ['-t1', `-c${CONCURRENCY}`, `-d${seconds}s`, '--latency', '--timeout', '10s'];
+  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(WRK, [...args, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const percentileMs = (p) => {
+        const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(out);
+        return m ? wrkMs(m[1], m[2]) : Number.NaN;
+      };
+      const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? Number.NaN);
+      const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+      const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+      const socketErrors = socket ? socket.slice(1).reduce((n, v) => n + Number(v), 0) : 0;
+      if (code !== 0 || Number.isNaN(requests)) reject(new Error(`wrk exited ${code}: ${out}`));
+      else
+        resolve({
+          requests,
+          rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN),
+          p50: percentileMs(50),
+          p99: percentileMs(99),
+          errors: non2xx + socketErrors,
+        });
+    });
+  });
+}
+
+function load(url, headers, seconds = DURATION) {
+  return WRK ? loadWithWrk(url, headers, seconds) : loadWithJs(url, headers, seconds);
+}
+
+async function loadWithJs(url, headers, seconds) {
   const latencies = [];
   let errors = 0;
-  const end = performance.now() + DURATION * 1000;
+  const end = performance.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < end) {
@@ -83,7 +138,7 @@ async function load(url, headers) {
   latencies.sort((a, b) => a - b);
   return {
     requests: latencies.length,
-    rps: latencies.length / DURATION,
+    rps: latencies.length / seconds,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     errors,
@@ -136,6 +191,40 @@ function bundle(hashJson, versionNum, timeout) {
 
 const fmt = (n) => n.toFixed(1).padStart(8);
 
+/**
+ * Idle RSS of two floors on this Node, measured as the agent's is: Node itself, and fastify answering one
+ * route, each 1 s after its first answered request and again once settled (SETTLE_S later).
+ */
+const FLOORS = {
+  'node alone': `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.argv[1]), '127.0.0.1');`,
+  'node + fastify': `const app = require('fastify')(); app.get('/', async () => 'ok'); app.listen({ port: Number(process.argv[1]), host: '127.0.0.1' });`,
+};
+
+/**
+ * V8 returns the memory start-up used some seconds after the process goes idle (its memory reducer):
+ * 1 s after start an idle Node process still holds it, SETTLE_S later it does not.
+ */
+const SETTLE_S = 12;
+
+async function floorRss() {
+  const started = await Promise.all(
+    Object.entries(FLOORS).map(async ([name, code]) => {
+      const port = await freePort();
+      const child = spawn(process.execPath, ['-e', code, String(port)], { cwd: root, stdio: 'ignore' });
+      await waitHttp(`http://127.0.0.1:${port}/`, {});
+      return { name, child };
+    }),
+  );
+  try {
+    await sleep(1000);
+    const early = started.map(({ child }) => rssMb(child.pid));
+    await sleep(SETTLE_S * 1000);
+    return started.map(({ name, child }, i) => ({ name, early: early[i], settled: rssMb(child.pid) }));
+  } finally {
+    for (const { child } of started) child.kill('SIGTERM');
+  }
+}
+
 async function main() {
   if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first');
   const { hashJson } = await import(pathToFileURL(join(root, 'dist', 'contracts', 'canonical-json.js')).href);
@@ -162,6 +251,10 @@ async function main() {
     await waitHttp(`${base}/v1/health`, headers);
     await sleep(1000);
     const idle = rssMb(agent.pid);
+    const floors = floorRss();
+    await sleep(SETTLE_S * 1000);
+    const settled = rssMb(agent.pid);
+    const floorFigures = await floors;
     const slotQueries = async () =>
       Number(
         /pgferry_catalog_queries_total\{query="slots"\} (\d+)/.exec(
@@ -170,6 +263,8 @@ async function main() {
       );
     const queriesBefore = await slotQueries();
     const started = performance.now();
+    // Unmeasured warm-up: the first seconds open the client's connections and run unoptimised code.
+    for (const path of ['/v1/slots', '/metrics']) await load(`${base}${path}`, headers, WARMUP);
     const slots = await load(`${base}/v1/slots`, headers);
     const metrics = await load(`${base}/metrics`, headers);
     const elapsedS = (performance.now() - started) / 1000;
@@ -198,7 +293,11 @@ async function main() {
     console.log(
       `agent benchmark: PostgreSQL 16, ${SLOTS} logical slots, ${CONCURRENCY} concurrent clients, ${DURATION}s per endpoint, cache ${CACHE_MS} ms`,
     );
-    console.log(`  idle RSS                 ${fmt(idle)} MB   (aim <= 60)`);
+    console.log(`  load client: ${loadClient}`);
+    console.log(`  idle RSS                 ${fmt(idle)} MB 1 s after start, ${fmt(settled)} MB settled   (aim <= 60)`);
+    for (const { name, early, settled: rest } of floorFigures) {
+      console.log(`    floor: ${name.padEnd(15)} ${fmt(early)} MB 1 s after start, ${fmt(rest)} MB settled`);
+    }
     console.log(`  RSS after load           ${fmt(loaded)} MB`);
     console.log('  endpoint                    req/s   p50 ms   p99 ms   errors');
     for (const [name, r] of [
@@ -250,6 +349,7 @@ async function exporterComparison(cluster, agentIdle, agentMetrics) {
     await waitHttp(`http://127.0.0.1:${port}/metrics`, {});
     await sleep(1000);
     const idle = rssMb(exporter.pid);
+    await load(`http://127.0.0.1:${port}/metrics`, {}, WARMUP);
     const metrics = await load(`http://127.0.0.1:${port}/metrics`, {});
     console.log(
       `  postgres_exporter idle RSS ${fmt(idle)} MB; /metrics p50 ${fmt(metrics.p50)} ms, p99 ${fmt(metrics.p99)} ms, ${fmt(metrics.rps)} req/s`,

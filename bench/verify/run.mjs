@@ -7,7 +7,8 @@
 //   - pgferry verify in checksum mode (verify/ from dist/, run as its own process, peak RSS from
 //     /proc/<pid>/status VmHWM);
 //   - pg_comparator (/usr/bin/pg_comparator) table by table, with its defaults (ck checksum, sum aggregate);
-// and prints rows/s, the ratios, and the verifier's peak RSS at two table sizes (ROWS and ROWS/10).
+// and prints rows/s, the ratios, and the verifier's peak RSS at two table sizes (ROWS and ROWS/10), with
+// the largest RSS in each half of its run (flat memory: the second half no larger than the first).
 // Prints figures; asserts nothing.
 //
 //   npm run build && node bench/verify/run.mjs            # ROWS=10000000 JOBS=2
@@ -70,6 +71,11 @@ async function load(port, database, rowsPerTable) {
   const c = await client(port, database);
   await c.query('CREATE EXTENSION IF NOT EXISTS pgcmp');
   for (let i = 0; i < TABLES; i++) await c.query(tableSql(i, rowsPerTable));
+  // Tables at rest, as a production table is: the load's commits were asynchronous (synchronous_commit
+  // off), and VACUUM sets neither hint bits nor the visibility map for rows whose commit record is not
+  // yet flushed, which would leave every index-only scan of the verifier's chunk boundaries visiting
+  // the heap. CHECKPOINT flushes it.
+  await c.query('CHECKPOINT');
   await c.query('VACUUM ANALYZE');
   await c.end();
 }
@@ -97,13 +103,18 @@ async function floor(ports, database) {
   return (performance.now() - started) / 1000;
 }
 
-/** Runs a command, returning seconds and the peak RSS (VmHWM) of its main process. */
+/**
+ * Runs a command, returning seconds, the peak RSS (VmHWM) of its main process, and the largest RSS
+ * sampled in each half of its run: a verifier whose memory grew with the rows read would show a
+ * second half above the first.
+ */
 function timed(program, args, env = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     let peakKb = 0;
+    const samples = [];
     child.stdout.on('data', (d) => {
       out += d;
     });
@@ -115,12 +126,22 @@ function timed(program, args, env = {}) {
         const status = execFileSync('cat', [`/proc/${child.pid}/status`], { encoding: 'utf8' });
         const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
         peakKb = Math.max(peakKb, hwm);
+        samples.push([performance.now(), Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)]);
       } catch {}
     }, 100);
     child.on('error', reject);
     child.on('close', (code) => {
       clearInterval(sample);
-      resolve({ seconds: (performance.now() - started) / 1000, peakMb: peakKb / 1024, code, out });
+      const middle = (started + performance.now()) / 2;
+      const halfPeakMb = (first) =>
+        Math.max(0, ...samples.filter(([at]) => at < middle === first).map(([, kb]) => kb)) / 1024;
+      resolve({
+        seconds: (performance.now() - started) / 1000,
+        peakMb: peakKb / 1024,
+        halvesMb: [halfPeakMb(true), halfPeakMb(false)],
+        code,
+        out,
+      });
     });
   });
 }
@@ -133,13 +154,17 @@ const report = await runVerify({ plan: 'bench', pairs: [{ source: side(source), 
   mode: 'checksum', tables: ['public.t%'], jobs: Number(jobs), chunkRows: Number(chunk), schema: false, postLoadSql: [],
   rolling: null, allowedMismatches: 0, checkpointFile: () => null });
 const db = report.databases[0];
-console.log(JSON.stringify({ ok: report.ok, rows: db.rows, mismatches: db.mismatches, tables: db.tables.length }));
+// What the run keeps: the live heap once garbage is collected (RSS also holds what V8 has not yet returned).
+globalThis.gc();
+const liveMb = process.memoryUsage().heapUsed / 1048576;
+console.log(JSON.stringify({ ok: report.ok, rows: db.rows, mismatches: db.mismatches, tables: db.tables.length, liveMb }));
 `;
 
 async function pgferryVerify(ports, database, chunk) {
   const file = join(tmpdir(), `pgferry-bench-verifier-${process.pid}.mjs`);
   writeFileSync(file, VERIFIER);
   const result = await timed(process.execPath, [
+    '--expose-gc',
     file,
     String(ports[0]),
     String(ports[1]),
@@ -201,7 +226,7 @@ async function main() {
         `  floor (one read of every table, both sides)  ${floorSeconds.toFixed(1)} s  ${fmt(rows, floorSeconds)}`,
       );
       console.log(
-        `  pgferry verify --mode checksum               ${mine.seconds.toFixed(1)} s  ${fmt(rows, mine.seconds)}  peak RSS ${mine.peakMb.toFixed(0)} MB`,
+        `  pgferry verify --mode checksum               ${mine.seconds.toFixed(1)} s  ${fmt(rows, mine.seconds)}  peak RSS ${mine.peakMb.toFixed(0)} MB (largest in the first half of the run ${mine.halvesMb[0].toFixed(0)} MB, second half ${mine.halvesMb[1].toFixed(0)} MB; live heap after the run ${mine.report.liveMb.toFixed(1)} MB)`,
       );
       console.log(
         `  pg_comparator (ck checksum, sum)             ${theirs.seconds.toFixed(1)} s  ${fmt(rows, theirs.seconds)}  peak RSS ${theirs.peakMb.toFixed(0)} MB`,
