@@ -6,7 +6,6 @@
 
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import pg from 'pg';
 import type { AgentReply } from '../contracts/agent-api/routes.js';
 import type { HbaRule } from '../contracts/bundle.js';
 import { compareText } from '../contracts/compare.js';
@@ -19,6 +18,7 @@ import { AgentError } from './errors.js';
 import { findBlock, renderBlock, spliceBlock } from './hba/managed-block.js';
 import { parseHba } from './hba/parse.js';
 import { readIdentity, readText } from './host.js';
+import driver from './pg/driver.js';
 import { atomicWrite } from './state/atomic-write.js';
 
 export const FENCE_BLOCK = 'fence';
@@ -153,7 +153,7 @@ async function updateFenceEntry(
 /** Tries to log in as `role` with a throwaway password: refused by pg_hba, or let through to authentication. */
 async function loginRefused(ctx: AgentContext, role: string, database: string): Promise<boolean> {
   const { host, port, connectTimeoutMs } = ctx.db.options;
-  const client = new pg.Client({
+  const client = new driver.Client({
     host,
     port,
     user: role,

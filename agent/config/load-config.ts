@@ -16,8 +16,14 @@ export class ConfigError extends Error {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, strictTuples: false });
-const validate = ajv.compile(agentConfigSchema);
+/**
+ * Compiled when a config is parsed and dropped afterwards: the agent reads its config once at start, and
+ * an Ajv instance with its compiled validators held for the process's life is memory an idle agent
+ * keeps for nothing.
+ */
+function configValidator() {
+  return new Ajv({ allErrors: true, strict: true, strictTuples: false }).compile(agentConfigSchema);
+}
 
 function nodeAt(root: YamlNode | null, pointer: string): YamlNode | null {
   let node: YamlNode | null = root;
@@ -54,6 +60,7 @@ export function parseConfig(text: string, file: string): AgentConfig {
     );
   }
   const raw = doc.toJS() as unknown;
+  const validate = configValidator();
   if (!validate(raw)) {
     const root = doc.contents as YamlNode | null;
     const problems = (validate.errors ?? []).map((error) => {

@@ -2,8 +2,9 @@
 // administrative step (a fresh login is itself a check after a reload). Connection failures become
 // DB_UNAVAILABLE; every session is stamped with the agent's application_name and short timeouts.
 
-import pg from 'pg';
+import type pg from 'pg';
 import { AgentError, isUnavailable } from '../errors.js';
+import driver from './driver.js';
 
 // int8 and numeric as strings by default; LSN arithmetic is cast to bigint and parsed where needed.
 export interface DbOptions {
@@ -51,7 +52,7 @@ function wrap(error: unknown): never {
 }
 
 export function createDb(options: DbOptions): Db {
-  const pool = new pg.Pool({ ...clientConfig(options), max: 2, idleTimeoutMillis: 10_000 });
+  const pool = new driver.Pool({ ...clientConfig(options), max: 2, idleTimeoutMillis: 10_000 });
   // An idle pooled session killed by a restart must not crash the agent.
   pool.on('error', () => undefined);
   let version: number | null = null;
@@ -76,7 +77,7 @@ export function createDb(options: DbOptions): Db {
       }
     },
     async withClient(fn, database) {
-      const client = new pg.Client(clientConfig(options, database));
+      const client = new driver.Client(clientConfig(options, database));
       client.on('error', () => undefined);
       try {
         await client.connect();

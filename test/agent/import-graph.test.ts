@@ -73,4 +73,13 @@ describe('agent import graph', () => {
       expect.arrayContaining(['@aws-sdk/client-ssm', 'secrets/ssm.ts', 'secrets/secrets-manager.ts']),
     );
   });
+
+  it('pg is loaded through agent/pg/driver.ts only (which keeps its runtime probe from loading fetch)', () => {
+    const direct = agentSources()
+      .flatMap((file) => importsOf(root, file))
+      .filter((edge) => edge.to === 'pg' && edge.from !== 'agent/pg/driver.ts')
+      .map((edge) => edge.from);
+    expect(direct).toEqual([]);
+    expect(importsOf(root, 'agent/pg/driver.ts').map((edge) => edge.to)).toEqual(['pg']);
+  });
 });
