@@ -15,8 +15,9 @@
 // in the server. Profiled on PostgreSQL 15 over 1M rows: 0.9 s for the wide rows of bench/verify
 // where the md5 of their texts cost 2.4 s (and a plain read 0.3 s). Ranges of at most LEAF_ROWS rows are
 // still compared by each row's md5 of its canonical text, on every major.
-// Keyless tables keep the order-independent aggregate: the sums of the two 64-bit halves of each
-// row's md5 (sum over bigint is numeric, so it never overflows), no ORDER BY over the whole table.
+// A keyless table's whole-table summary takes the same form as its chunks would; the hash buckets that
+// locate its differing rows by content use the sums of the two 64-bit halves of each row's md5 on every
+// major (sum over bigint is numeric, so it never overflows), no ORDER BY over the whole table.
 
 import { quoteIdent } from '../contracts/sql-quote.js';
 import { canonicalExpression, rowHashExpression, rowTextExpression } from './canonical.js';
