@@ -9,6 +9,7 @@
 // same way: Node alone, and fastify answering one route. Prints figures; asserts nothing.
 //
 //   npm run build && npm run bench:agent            # DURATION=10 CONCURRENCY=100 SLOTS=50 APPLIES=10
+//   AGENT_NODE_FLAGS=--jitless npm run bench:agent   # Node flags for the agent's process only
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const DURATION = Number(process.env.DURATION ?? 10);
 const WARMUP = Number(process.env.WARMUP ?? 2);
+/** Node flags for the agent's process only (e.g. AGENT_NODE_FLAGS=--jitless), to measure their effect. */
+const AGENT_NODE_FLAGS = (process.env.AGENT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 100);
 const SLOTS = Number(process.env.SLOTS ?? 50);
 const APPLIES = Number(process.env.APPLIES ?? 10);
@@ -240,10 +243,14 @@ async function main() {
     config,
     `allowRoot: true\nlisten: { host: 127.0.0.1, port: ${port} }\ntokens:\n  - { id: bench, scopes: [read, metrics, plan, apply], secret: { env: BENCH_TOKEN } }\npostgres: { host: ${cluster.sock}, port: ${cluster.port} }\nstateDir: ${join(state, 'state')}\ncache: { slotsMs: ${CACHE_MS} }\n`,
   );
-  const agent = spawn(process.execPath, [join(root, 'bin', 'pgferry-agent.js'), '--config', config], {
-    env: { ...process.env, BENCH_TOKEN: TOKEN },
-    stdio: 'ignore',
-  });
+  const agent = spawn(
+    process.execPath,
+    [...AGENT_NODE_FLAGS, join(root, 'bin', 'pgferry-agent.js'), '--config', config],
+    {
+      env: { ...process.env, BENCH_TOKEN: TOKEN },
+      stdio: 'ignore',
+    },
+  );
   const base = `http://127.0.0.1:${port}`;
   const headers = { authorization: `Bearer ${TOKEN}` };
   const results = [];
@@ -293,7 +300,7 @@ async function main() {
     console.log(
       `agent benchmark: PostgreSQL 16, ${SLOTS} logical slots, ${CONCURRENCY} concurrent clients, ${DURATION}s per endpoint, cache ${CACHE_MS} ms`,
     );
-    console.log(`  load client: ${loadClient}`);
+    console.log(`  load client: ${loadClient}; agent's Node flags: ${AGENT_NODE_FLAGS.join(' ') || 'none'}`);
     console.log(`  idle RSS                 ${fmt(idle)} MB 1 s after start, ${fmt(settled)} MB settled   (aim <= 60)`);
     for (const { name, early, settled: rest } of floorFigures) {
       console.log(`    floor: ${name.padEnd(15)} ${fmt(early)} MB 1 s after start, ${fmt(rest)} MB settled`);
