@@ -100,35 +100,41 @@ export function rowFieldExpression(column: ColumnInfo, other: ColumnInfo | undef
 }
 
 /**
- * Base types whose extended hash function is equal exactly when their canonical texts are: the same
- * value hashes the same, and no two values with different canonical texts are equal to the type's
- * hash opclass. Not here, so hashed through their canonical text: floats (−0 = 0 and every NaN equal
- * to the opclass, not to canonicalExpression), jsonb (1.0 = 1.00 inside a document), interval
- * ('1 day' = '24 hours'), inet/cidr, arrays (an element's opclass, e.g. numeric's, ignores scale),
- * ranges, enums (hashed by cluster-local OID), and every type that has no hash opclass (json, xml,
- * geometry). numeric's hash ignores the scale, so the scale is hashed beside it.
+ * Base types hashed as they are stored, by their hash opclass's 64-bit extended hash function (new in
+ * PostgreSQL 11), because that hash is equal exactly when their canonical texts are: the same value
+ * hashes the same, and no two values with different canonical texts are equal to the opclass. Each
+ * entry builds the call from the column reference and a seed. numeric's hash ignores the scale, so
+ * the scale is hashed beside it; timestamptz is hashed as its UTC wall clock (the session runs in
+ * UTC), the instant itself. Not here, so hashed through their canonical text: floats (−0 = 0 and every
+ * NaN equal to the opclass, not to canonicalExpression), jsonb (1.0 = 1.00 inside a document), interval
+ * ('1 day' = '24 hours'), arrays (an element's opclass, e.g. numeric's, ignores scale), enums (hashed
+ * by cluster-local OID), inet, ranges, bytea and date (no extended hash SQL can call on every major
+ * from 11), and every type without a hash opclass (json, xml, geometry).
  */
-const HASHED_AS_IS = new Set([
-  'int2',
-  'int4',
-  'int8',
-  'numeric',
-  'bool',
-  'text',
-  'varchar',
-  'bpchar',
-  'bytea',
-  'date',
-  'time',
-  'timestamp',
-  'timestamptz',
-  'uuid',
-]);
+const HASHED_AS_STORED: Readonly<Record<string, (ref: string, seed: number) => string[]>> = {
+  int2: (ref, seed) => [`hashint2extended(${ref}::pg_catalog.int2, ${seed})`],
+  int4: (ref, seed) => [`hashint4extended(${ref}::pg_catalog.int4, ${seed})`],
+  int8: (ref, seed) => [`hashint8extended(${ref}::pg_catalog.int8, ${seed})`],
+  numeric: (ref, seed) => [
+    `hash_numeric_extended(${ref}::pg_catalog.numeric, ${seed})`,
+    `hashint4extended(scale(${ref}), ${seed})`,
+  ],
+  bool: (ref, seed) => [`hashint4extended(${ref}::pg_catalog.bool::pg_catalog.int4, ${seed})`],
+  text: (ref, seed) => [`hashtextextended(${byBytes(`${ref}::pg_catalog.text`)}, ${seed})`],
+  varchar: (ref, seed) => [`hashtextextended(${byBytes(`${ref}::pg_catalog.text`)}, ${seed})`],
+  bpchar: (ref, seed) => [`hashbpcharextended(${byBytes(`${ref}::pg_catalog.bpchar`)}, ${seed})`],
+  time: (ref, seed) => [`time_hash_extended(${ref}::pg_catalog.time, ${seed})`],
+  timestamp: (ref, seed) => [`timestamp_hash_extended(${ref}::pg_catalog.timestamp, ${seed})`],
+  timestamptz: (ref, seed) => [`timestamp_hash_extended(${ref}::pg_catalog.timestamptz AT TIME ZONE 'UTC', ${seed})`],
+  uuid: (ref, seed) => [`uuid_hash_extended(${ref}::pg_catalog.uuid, ${seed})`],
+};
 
 /** A nondeterministic column collation would make 'A' and 'a' hash alike: text is hashed byte for byte. */
-const byBytes = (expression: string): string => `(${expression}) COLLATE "C"`;
+function byBytes(expression: string): string {
+  return `(${expression}) COLLATE "C"`;
+}
 
-function hashedAsIs(column: ColumnInfo, other: ColumnInfo | undefined): boolean {
+function hashedAsStored(column: ColumnInfo, other: ColumnInfo | undefined): boolean {
   return (
     other !== undefined &&
     column.element === null &&
@@ -136,28 +142,29 @@ function hashedAsIs(column: ColumnInfo, other: ColumnInfo | undefined): boolean 
     column.base === other.base &&
     column.baseSchema === 'pg_catalog' &&
     other.baseSchema === 'pg_catalog' &&
-    HASHED_AS_IS.has(column.base)
+    Object.hasOwn(HASHED_AS_STORED, column.base)
   );
 }
 
-/** The fields `column` contributes to the row's hashed record (rowHashExpression). */
-function rowHashFields(column: ColumnInfo, other: ColumnInfo | undefined): string[] {
-  if (!hashedAsIs(column, other)) return [byBytes(canonicalExpression(column, other))];
-  const ref = quoteIdent(column.name);
-  // Cast to the base type: a domain on one side and its base on the other hash alike.
-  const value = `${ref}::pg_catalog.${column.base}`;
-  if (column.base === 'text' || column.base === 'varchar' || column.base === 'bpchar') return [byBytes(value)];
-  if (column.base === 'numeric') return [value, `scale(${ref})`];
-  return [value];
+/** The 64-bit hashes `column` contributes to its row's hash, each NULL when the value is NULL. */
+function columnHashes(column: ColumnInfo, other: ColumnInfo | undefined, seed: number): string[] {
+  if (!hashedAsStored(column, other))
+    return [`hashtextextended(${byBytes(canonicalExpression(column, other))}, ${seed})`];
+  return HASHED_AS_STORED[column.base]!(quoteIdent(column.name), seed);
 }
 
 /**
- * A row's 64-bit hash, for chunk sums on PostgreSQL 14 and later (hash_record_extended): equal exactly
- * when the rows' canonical texts are equal, without printing the values that hash as they are.
+ * A row's 64-bit hash, for chunk sums on PostgreSQL 11 and later: each column's hash (seeded by its
+ * position; a NULL stands as the negated position) folded in column order, each into the next one's
+ * seed, so a value moved to another column or row changes the hash. Equal exactly when the rows'
+ * canonical texts are equal, without printing the values hashed as stored.
  */
 export function rowHashExpression(columns: readonly ColumnInfo[], others: ReadonlyMap<string, ColumnInfo>): string {
-  const fields = columns.flatMap((column) => rowHashFields(column, others.get(column.name)));
-  return `hash_record_extended(ROW(${fields.join(', ')}), 0)`;
+  let position = 0;
+  const hashes = columns.flatMap((column) =>
+    columnHashes(column, others.get(column.name), ++position).map((hash) => `coalesce(${hash}, ${-position})`),
+  );
+  return hashes.reduce((seed, hash) => `hashint8extended(${hash}, ${seed})`, '0');
 }
 
 /** The row's canonical text: a record literal, where NULL prints as nothing and '' as "". */

@@ -9,12 +9,13 @@
 // orders by the key, the order the ranges are cut in, so it adds no dependency on collation that the
 // ranges did not have. The concatenation is held in the server for one chunk: tables with wide rows
 // (AggregateForm 'row-md5') concatenate each row's md5 instead, 32 bytes a row.
-// On PostgreSQL 14 and later on both sides (AggregateForm 'row-hash'), a chunk's hash is instead the
-// sum of its rows' 64-bit hash_record_extended: most column types are hashed as they are stored, without
-// printing them (canonical.ts says which), and an order-independent sum needs no sort nor any text held
-// in the server. Profiled on PostgreSQL 15 over 1M rows: 0.9 s for the wide rows of bench/verify
-// where the md5 of their texts cost 2.4 s (and a plain read 0.3 s). Ranges of at most LEAF_ROWS rows are
-// still compared by each row's md5 of its canonical text, on every major.
+// On PostgreSQL 11 and later on both sides (AggregateForm 'row-hash'), a chunk's hash is instead the
+// sum of its rows' 64-bit hashes, each folded from its columns' extended hash functions: most column
+// types are hashed as they are stored, without printing them (canonical.ts says which), and an
+// order-independent sum needs no sort nor any text held in the server. Profiled on PostgreSQL 15 over
+// 1M rows: 0.9 s for the wide rows of bench/verify where the md5 of their texts cost 2.4 s (and a plain
+// read 0.3 s). Ranges of at most LEAF_ROWS rows are still compared by each row's md5 of its canonical
+// text, on every major.
 // A keyless table's whole-table summary takes the same form as its chunks would; the hash buckets that
 // locate its differing rows by content use the sums of the two 64-bit halves of each row's md5 on every
 // major (sum over bigint is numeric, so it never overflows), no ORDER BY over the whole table.
@@ -32,7 +33,7 @@ export interface Range {
 
 /**
  * How a chunk's rows are hashed: their texts concatenated, (wide rows) their md5s concatenated, or
- * (PostgreSQL 14 and later on both sides) the sum of their 64-bit record hashes.
+ * (PostgreSQL 11 and later on both sides) the sum of their 64-bit row hashes.
  */
 export type AggregateForm = 'concat' | 'row-md5' | 'row-hash';
 

@@ -59,8 +59,8 @@ export interface ProgressSink {
  */
 export const WIDE_ROW_BYTES = 2048;
 
-/** hash_record_extended, which the 'row-hash' chunk form sums, is new in PostgreSQL 14. */
-export const ROW_HASH_VERSION = 140000;
+/** The extended hash functions the 'row-hash' chunk form folds are new in PostgreSQL 11. */
+export const ROW_HASH_VERSION = 110000;
 
 interface Prepared {
   readonly info: TableInfo;

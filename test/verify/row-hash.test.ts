@@ -1,4 +1,4 @@
-// The 'row-hash' chunk form (PostgreSQL 14 and later on both sides) must find a chunk different exactly
+// The 'row-hash' chunk form (PostgreSQL 11 and later on both sides) must find a chunk different exactly
 // when the canonical texts the older forms hash are different: table-driven over pairs of column types
 // and values, one table per case in two databases of one cluster, each chunk summary computed in both
 // forms. A pair equal in one form and different in the other is a missed difference (or a false alarm
@@ -97,7 +97,38 @@ const CASES: readonly Case[] = [
   { name: 'enum changed', types: ['mood', 'mood'], values: ["'happy'", "'sad'"], equal: false },
   { name: 'domain to its base', types: ['positive', 'int4'], values: ['3', '3'], equal: true },
   { name: 'inet mask', types: ['inet', 'inet'], values: ["'10.0.0.1'", "'10.0.0.1/32'"], equal: true },
+  { name: 'bool NULL vs false', types: ['bool', 'bool'], values: ['NULL', 'false'], equal: false },
+  { name: 'smallint', types: ['int2', 'int2'], values: ['-1', '1'], equal: false },
+  { name: 'bigint NULL vs its negated position', types: ['int8', 'int8'], values: ['NULL', '-2'], equal: false },
+  {
+    name: 'uuid equal',
+    types: ['uuid', 'uuid'],
+    values: ["'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'", "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'"],
+    equal: true,
+  },
+  { name: 'char NULL vs blank', types: ['char(3)', 'char(3)'], values: ['NULL', "''"], equal: false },
+  {
+    name: 'timestamptz infinity',
+    types: ['timestamptz', 'timestamptz'],
+    values: ["'-infinity'", "'-infinity'"],
+    equal: true,
+  },
+  { name: 'date infinity', types: ['date', 'date'], values: ["'infinity'", "'infinity'"], equal: true },
 ];
+
+/** Values that only the row's fold tells apart: moved to another column, or to another row. */
+const MOVED = [
+  {
+    table: 'swap_columns',
+    columns: 'id int PRIMARY KEY, a text, b text',
+    rows: ["(1, 'x', 'y')", "(1, 'y', 'x')"],
+  },
+  {
+    table: 'swap_rows',
+    columns: 'id int PRIMARY KEY, a text, n numeric',
+    rows: ["(1, 'x', 1.5), (2, 'y', 2.5)", "(1, 'x', 2.5), (2, 'y', 1.5)"],
+  },
+] as const;
 
 // The enum is created in a different order in each database, so its labels have different OIDs there.
 const CASE_INSENSITIVE = `CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);`;
@@ -106,13 +137,13 @@ const TARGET_SETUP = `${CASE_INSENSITIVE} CREATE TABLE filler (x int); CREATE TY
 
 const tableOf = (i: number) => `c${String(i).padStart(2, '0')}`;
 
-describe('row-hash chunk form', () => {
+describe.each([12, 16] as const)('row-hash chunk form, PostgreSQL %i', (major) => {
   let cluster: PgCluster;
   let source: Side;
   let target: Side;
 
   beforeAll(async () => {
-    cluster = await startCluster({ major: 16 });
+    cluster = await startCluster({ major });
     await cluster.query('CREATE DATABASE hsrc');
     await cluster.query('CREATE DATABASE htgt');
     const sourceSql = [SOURCE_SETUP];
@@ -127,6 +158,14 @@ describe('row-hash chunk form', () => {
         );
       }
     });
+    for (const moved of MOVED) {
+      sourceSql.push(
+        `CREATE TABLE ${moved.table} (${moved.columns}); INSERT INTO ${moved.table} VALUES ${moved.rows[0]};`,
+      );
+      targetSql.push(
+        `CREATE TABLE ${moved.table} (${moved.columns}); INSERT INTO ${moved.table} VALUES ${moved.rows[1]};`,
+      );
+    }
     await cluster.query(sourceSql.join('\n'), [], 'hsrc');
     await cluster.query(targetSql.join('\n'), [], 'htgt');
     source = await Side.open('source', access(cluster, 'hsrc'), 1, 'row-hash test');
@@ -139,8 +178,8 @@ describe('row-hash chunk form', () => {
     await cluster?.stop();
   });
 
-  async function summaries(i: number, form: AggregateForm): Promise<[string, string]> {
-    const name = { schema: 'public', name: tableOf(i) };
+  async function summaries(table: number | string, form: AggregateForm): Promise<[string, string]> {
+    const name = { schema: 'public', name: typeof table === 'number' ? tableOf(table) : table };
     const [mine, theirs] = await Promise.all([readTable(source, name), readTable(target, name)]);
     const byName = (columns: typeof mine.columns) => new Map(columns.map((column) => [column.name, column]));
     const sourceSql = tableSql(mine, mine.columns, byName(theirs.columns), form);
@@ -161,6 +200,18 @@ describe('row-hash chunk form', () => {
     }
   });
 
+  it.each(MOVED.map((moved) => moved.table))(
+    '%s: a value moved to another column or row is a difference',
+    async (table) => {
+      for (const form of ['concat', 'row-md5', 'row-hash'] as const) {
+        const [a, b] = await summaries(table, form);
+        expect({ form, equal: a === b }).toEqual({ form, equal: false });
+      }
+    },
+  );
+});
+
+describe('row-hash SQL', () => {
   it('hashes the stored form of the types it can, and the canonical text of the others', () => {
     const columns = (types: string[]) =>
       types.map((base, i) => ({
@@ -190,9 +241,16 @@ describe('row-hash chunk form', () => {
       { lo: null, hi: null },
       true,
     ).text;
-    expect(sql).toContain(
-      `hash_record_extended(ROW("c0"::pg_catalog.int4, "c1"::pg_catalog.numeric, scale("c1"), ("c2"::pg_catalog.text) COLLATE "C", (encode(float8send("c3"::float8), 'hex')) COLLATE "C", ("c4"::text) COLLATE "C"), 0)`,
-    );
+    const hashes = [
+      'hashint4extended("c0"::pg_catalog.int4, 1), -1',
+      'hash_numeric_extended("c1"::pg_catalog.numeric, 2), -2',
+      'hashint4extended(scale("c1"), 2), -2',
+      'hashtextextended(("c2"::pg_catalog.text) COLLATE "C", 3), -3',
+      `hashtextextended((encode(float8send("c3"::float8), 'hex')) COLLATE "C", 4), -4`,
+      'hashtextextended(("c4"::text) COLLATE "C", 5), -5',
+    ];
+    const folded = hashes.reduce((seed, hash) => `hashint8extended(coalesce(${hash}), ${seed})`, '0');
+    expect(sql).toContain(`coalesce(sum(${folded}), 0)::text`);
     expect(sql).not.toMatch(/ORDER BY|md5/);
   });
 });

@@ -118,8 +118,24 @@ describe('verifier SQL', () => {
     expect(used).not.toContain('sha256');
   });
 
-  it("calls, in the 'row-hash' form chosen only when both sides run 14 or later, 9.5's functions and two of 14's", () => {
-    const columns = [column('id', 'int4', { notNull: true }), column('n', 'numeric'), column('f', 'float8')];
+  it("calls, in the 'row-hash' form chosen only when both sides run 11 or later, 9.5's functions and 11's extended hashes", () => {
+    const columns = [
+      column('id', 'int4', { notNull: true }),
+      ...[
+        'int2',
+        'int8',
+        'numeric',
+        'bool',
+        'text',
+        'varchar',
+        'bpchar',
+        'time',
+        'timestamp',
+        'timestamptz',
+        'uuid',
+        'float8',
+      ].map((base) => column(`c_${base}`, base)),
+    ];
     const info: TableInfo = {
       schema: 'public',
       name: 't',
@@ -135,6 +151,18 @@ describe('verifier SQL', () => {
       tableSql({ ...info, key: [] }, columns, others, 'row-hash').summary({ lo: null, hi: null }, true).text,
     ];
     const used = [...new Set(texts.flatMap(calls))].sort();
-    expect(used.filter((f) => !IN_9_5.has(f))).toEqual(['hash_record_extended', 'scale']);
+    // Each added in PostgreSQL 11 (scale in 9.6).
+    expect(used.filter((f) => !IN_9_5.has(f))).toEqual([
+      'hash_numeric_extended',
+      'hashbpcharextended',
+      'hashint2extended',
+      'hashint4extended',
+      'hashint8extended',
+      'hashtextextended',
+      'scale',
+      'time_hash_extended',
+      'timestamp_hash_extended',
+      'uuid_hash_extended',
+    ]);
   });
 });
