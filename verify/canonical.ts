@@ -164,6 +164,20 @@ export function rowHashExpression(columns: readonly ColumnInfo[], others: Readon
   const hashes = columns.flatMap((column) =>
     columnHashes(column, others.get(column.name), ++position).map((hash) => `coalesce(${hash}, ${-position})`),
   );
+  if (hashes.length <= FOLD_GROUP) return fold(hashes);
+  const groups: string[] = [];
+  for (let i = 0; i < hashes.length; i += FOLD_GROUP) groups.push(fold(hashes.slice(i, i + FOLD_GROUP)));
+  return fold(groups);
+}
+
+/**
+ * Hashes folded into one call chain, at most this many deep: PostgreSQL's parser refuses an expression
+ * nested a few thousand calls deep ("memory exhausted"), which 1,600 numeric columns (two hashes each)
+ * would reach. Wider rows fold groups of this many, then the groups' hashes in order.
+ */
+const FOLD_GROUP = 64;
+
+function fold(hashes: readonly string[]): string {
   return hashes.reduce((seed, hash) => `hashint8extended(${hash}, ${seed})`, '0');
 }
 

@@ -130,6 +130,13 @@ const MOVED = [
   },
 ] as const;
 
+/** As wide as PostgreSQL allows (1,600 columns), every one numeric: two hashes each, folded in groups. */
+const WIDEST = {
+  table: 'widest',
+  columns: `id int PRIMARY KEY, ${Array.from({ length: 1599 }, (_, i) => `n${i} numeric`).join(', ')}`,
+  lastColumn: 'n1598',
+};
+
 // The enum is created in a different order in each database, so its labels have different OIDs there.
 const CASE_INSENSITIVE = `CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);`;
 const SOURCE_SETUP = `${CASE_INSENSITIVE} CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE DOMAIN positive AS int4 CHECK (VALUE > 0);`;
@@ -158,6 +165,14 @@ describe.each([12, 16] as const)('row-hash chunk form, PostgreSQL %i', (major) =
         );
       }
     });
+    for (const [sql, row] of [
+      [sourceSql, '1'],
+      [targetSql, '2'],
+    ] as const) {
+      sql.push(
+        `CREATE TABLE ${WIDEST.table} (${WIDEST.columns}); INSERT INTO ${WIDEST.table} (id, n0, ${WIDEST.lastColumn}) VALUES (1, 1.5, ${row});`,
+      );
+    }
     for (const moved of MOVED) {
       sourceSql.push(
         `CREATE TABLE ${moved.table} (${moved.columns}); INSERT INTO ${moved.table} VALUES ${moved.rows[0]};`,
@@ -209,6 +224,13 @@ describe.each([12, 16] as const)('row-hash chunk form, PostgreSQL %i', (major) =
       }
     },
   );
+
+  it('a row as wide as PostgreSQL allows is hashed, and its last column counts', async () => {
+    for (const form of ['concat', 'row-md5', 'row-hash'] as const) {
+      const [a, b] = await summaries(WIDEST.table, form);
+      expect({ form, equal: a === b }).toEqual({ form, equal: false });
+    }
+  });
 });
 
 describe('row-hash SQL', () => {
