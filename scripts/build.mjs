@@ -1,5 +1,6 @@
 // Builds dist/ with tsc and copies the non-TypeScript assets the runtime reads
-// (handlebars templates, the plan schema, the `status --serve` page). Runs on `npm ci` through `prepare`,
+// (handlebars templates, the plan schema, the `status --serve` page, the precompiled validators, which
+// are JavaScript with declarations beside them: contracts/ajv-standalone.ts). Runs on `npm ci` through `prepare`,
 // so `npx pgferry` works on a fresh clone without a separate build step.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -20,7 +21,7 @@ function copyAssets(dir) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) {
       copyAssets(path);
-    } else if (assetExtensions.some((ext) => name.endsWith(ext))) {
+    } else if (assetExtensions.some((ext) => name.endsWith(ext)) || name.endsWith('.generated.js')) {
       const out = join(root, 'dist', relative(root, path));
       mkdirSync(dirname(out), { recursive: true });
       cpSync(path, out);

@@ -17,7 +17,7 @@ export function planSchema(): JsonSchema {
 }
 
 /**
- * The validator, precompiled by ajv into plan-validator.generated.ts (see validator-source.ts for the
+ * The validator, precompiled by ajv into plan-validator.generated.js (see validator-source.ts for the
  * options: allErrors, strict, discriminator, verbose), so start-up skips schema compilation.
  */
 export function planValidator(): ValidateFunction {

@@ -1,4 +1,3 @@
-// @ts-nocheck
 // Generated from schema/plan.schema.json by compiler/front/validator-source.ts. Do not edit:
 // change the schema, then run PGFERRY_UPDATE_GOLDEN=1 npx vitest run test/compiler/front.
 import { createRequire } from 'node:module';
