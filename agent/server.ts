@@ -15,6 +15,7 @@ import type { Scope } from './config/types.js';
 import type { AgentContext, Principal } from './context.js';
 import { AgentError, toAgentError } from './errors.js';
 import { registerRoutes } from './routes.js';
+import { schemaCompilers, type ValidatorFactory } from './validators/precompiled.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -31,6 +32,8 @@ export interface BuildOptions {
   readonly https?: Record<string, unknown> | null;
   /** Per-request log lines (default: fastify's own); see requestLogController. */
   readonly logController?: LogController;
+  /** How request schemas become validators: the precompiled ones unless the generator is recording. */
+  readonly validators?: ValidatorFactory;
 }
 
 /** The path of a URL without its query string: query strings may carry secrets and are never logged. */
@@ -131,11 +134,11 @@ export function buildApp(ctx: AgentContext, options: BuildOptions = {}): Fastify
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     ...(options.https ? { https: options.https } : {}),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    // Strict validators (no stripping, no coercion, first error only), precompiled: validators/generate.ts.
+    schemaController: { compilersFactory: schemaCompilers(memoJson, options.validators) },
   } as FastifyServerOptions);
 
   app.decorateRequest('principal', null);
-  app.setSerializerCompiler(() => memoJson);
   // JSON only: a text body is a 415, not a string that happens to fail the schema.
   app.removeContentTypeParser('text/plain');
 

@@ -1,10 +1,10 @@
-// Loads the agent's YAML config, validates it with ajv and reports each problem with its file, line and
+// Loads the agent's YAML config, validates it with its schema's precompiled validator and reports each problem with its file, line and
 // column, then fills in defaults. Nothing here touches the network or PostgreSQL.
 
 import { readFile } from 'node:fs/promises';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { agentConfigSchema } from './schema.js';
+import validateConfig from '../validators/config.generated.js';
 import { type AgentConfig, DEFAULT_SETTINGS_ALLOW_LIST } from './types.js';
 
 export class ConfigError extends Error {
@@ -14,15 +14,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.problems = problems;
   }
-}
-
-/**
- * Compiled when a config is parsed and dropped afterwards: the agent reads its config once at start, and
- * an Ajv instance with its compiled validators held for the process's life is memory an idle agent
- * keeps for nothing.
- */
-function configValidator() {
-  return new Ajv({ allErrors: true, strict: true, strictTuples: false }).compile(agentConfigSchema);
 }
 
 function nodeAt(root: YamlNode | null, pointer: string): YamlNode | null {
@@ -60,7 +51,7 @@ export function parseConfig(text: string, file: string): AgentConfig {
     );
   }
   const raw = doc.toJS() as unknown;
-  const validate = configValidator();
+  const validate: { (data: unknown): boolean; errors?: ErrorObject[] | null } = validateConfig;
   if (!validate(raw)) {
     const root = doc.contents as YamlNode | null;
     const problems = (validate.errors ?? []).map((error) => {

@@ -3,7 +3,7 @@
 // The test hook PGFERRY_AGENT_PAUSE_AT (honoured with NODE_ENV=test only) parks the agent at a named phase.
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -28,6 +28,12 @@ export async function buildAgentCli(): Promise<{ entry: string; dispose(): Promi
   );
   const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
   await promisify(execFile)(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { cwd: repo });
+  // The precompiled validators are JavaScript beside their declarations: copied, as scripts/build.mjs does.
+  for (const file of await readdir(join(repo, 'agent', 'validators'))) {
+    if (file.endsWith('.generated.js')) {
+      await copyFile(join(repo, 'agent', 'validators', file), join(dir, 'out', 'agent', 'validators', file));
+    }
+  }
   // Under node_modules no package.json scope applies: say these files are ES modules.
   await writeFile(join(dir, 'package.json'), '{"type":"module"}\n');
   const entry = join(dir, 'entry.js');
