@@ -2,20 +2,23 @@
 // coercion), and one error envelope for everything — our own refusals, validation errors, 404, 413, 415.
 
 import { randomUUID } from 'node:crypto';
-import Fastify, {
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  type FastifyServerOptions,
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifyServerOptions,
   LogController,
 } from 'fastify';
 import { requireScopes } from './auth.js';
 import type { Scope } from './config/types.js';
 import type { AgentContext, Principal } from './context.js';
 import { AgentError, toAgentError } from './errors.js';
+import { requirePackage } from './require-package.js';
 import { registerRoutes } from './routes.js';
 import { schemaCompilers, type ValidatorFactory } from './validators/precompiled.js';
+
+const fastify: typeof import('fastify') = requirePackage('fastify');
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -57,7 +60,7 @@ export function agentLogger(stream?: { write(line: string): void }): FastifyServ
 
 /** Request logging switched through a LogController (the top-level option is deprecated: FSTDEP023). */
 export function requestLogController(disableRequestLogging: boolean): LogController {
-  return new LogController({ disableRequestLogging });
+  return new fastify.LogController({ disableRequestLogging });
 }
 
 /**
@@ -124,7 +127,7 @@ function translate(error: FastifyError): AgentError {
 }
 
 export function buildApp(ctx: AgentContext, options: BuildOptions = {}): FastifyInstance {
-  const app = Fastify({
+  const app = fastify.default({
     logger: options.logger ?? false,
     ...(options.logController ? { logController: options.logController } : {}),
     // fastify's own refusals (a path parameter over maxParamLength, a malformed URL) get the envelope too.

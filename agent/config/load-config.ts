@@ -3,9 +3,12 @@
 
 import { readFile } from 'node:fs/promises';
 import type { ErrorObject } from 'ajv';
-import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+import { requirePackage } from '../require-package.js';
 import validateConfig from '../validators/config.generated.js';
 import { type AgentConfig, DEFAULT_SETTINGS_ALLOW_LIST } from './types.js';
+
+const { isMap, isSeq, LineCounter, parseDocument }: typeof import('yaml') = requirePackage('yaml');
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];

@@ -80,6 +80,6 @@ describe('agent import graph', () => {
       .filter((edge) => edge.to === 'pg' && edge.from !== 'agent/pg/driver.ts')
       .map((edge) => edge.from);
     expect(direct).toEqual([]);
-    expect(importsOf(root, 'agent/pg/driver.ts').map((edge) => edge.to)).toEqual(['pg']);
+    expect(importsOf(root, 'agent/pg/driver.ts').map((edge) => edge.to)).toEqual(['agent/require-package.ts', 'pg']);
   });
 });

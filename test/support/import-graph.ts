@@ -1,6 +1,6 @@
 // The module graph of the repo's TypeScript sources as the compiled JavaScript will load it: `import
 // type` statements are erased, everything else (including `import { type A } from`, which
-// verbatimModuleSyntax keeps as a bare import) loads its module. Used by the import-floor tests.
+// verbatimModuleSyntax keeps as a bare import) loads its module, and so does a require() call. Used by the import-floor tests.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -13,7 +13,10 @@ export interface ImportEdge {
 }
 
 const STATIC = /^\s*(?:import|export)\s+(type\s+)?(?:[^;'"]*?\s+from\s+)?['"]([^'"]+)['"]/gm;
-const DYNAMIC = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+/** `import('x')` as an expression; `typeof import('x')` is a type and erased. */
+const DYNAMIC = /(?<!\btypeof\s+)\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+/** `require('x')`, and the agent's `requirePackage('x')` (agent/require-package.ts): loaded at once. */
+const REQUIRE = /\brequire(?:Package)?\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** Drops comments so an import written in a comment is not taken for one. */
 function code(text: string): string {
@@ -35,6 +38,9 @@ export function importsOf(root: string, file: string): ImportEdge[] {
   for (const match of text.matchAll(STATIC)) {
     if (match[1] !== undefined) continue; // `import type` / `export type`: erased
     edges.push({ from: file, to: resolveSpecifier(root, file, match[2]!), dynamic: false });
+  }
+  for (const match of text.matchAll(REQUIRE)) {
+    edges.push({ from: file, to: resolveSpecifier(root, file, match[1]!), dynamic: false });
   }
   for (const match of text.matchAll(DYNAMIC)) {
     edges.push({ from: file, to: resolveSpecifier(root, file, match[1]!), dynamic: true });
