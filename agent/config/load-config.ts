@@ -1,5 +1,6 @@
-// Loads the agent's YAML config, validates it with its schema's precompiled validator and reports each problem with its file, line and
-// column, then fills in defaults. Nothing here touches the network or PostgreSQL.
+// Loads the agent's YAML config, validates it (the schema's validator, precompiled at build time) and
+// reports each problem with its file, line and column, then fills in defaults. Nothing here touches the
+// network or PostgreSQL.
 
 import { readFile } from 'node:fs/promises';
 import type { ErrorObject } from 'ajv';
@@ -54,10 +55,9 @@ export function parseConfig(text: string, file: string): AgentConfig {
     );
   }
   const raw = doc.toJS() as unknown;
-  const validate: { (data: unknown): boolean; errors?: ErrorObject[] | null } = validateConfig;
-  if (!validate(raw)) {
+  if (!validateConfig(raw)) {
     const root = doc.contents as YamlNode | null;
-    const problems = (validate.errors ?? []).map((error) => {
+    const problems = (validateConfig.errors ?? []).map((error) => {
       let pointer = error.instancePath;
       let node = nodeAt(root, pointer);
       if (error.keyword === 'additionalProperties') {

@@ -3,12 +3,12 @@
 // and the agent must refuse to start rather than serve a route whose schema has no validator.
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { apiValidatorsSource, configValidatorSource, recordRouteSchemas } from '../../agent/validators/generate.js';
 import { precompiledValidators, schemaKey } from '../../agent/validators/precompiled.js';
+import { expectGeneratedModule } from '../support/generated-file.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -19,18 +19,7 @@ const GENERATED = [
 
 describe('precompiled agent validators', () => {
   it.each(GENERATED)('%s.js and .d.ts are generated from the current schemas', async (name, source) => {
-    const fresh = await source();
-    for (const [ext, text] of [
-      ['.js', fresh.js],
-      ['.d.ts', fresh.dts],
-    ] as const) {
-      const file = `${name}${ext}`;
-      if (process.env.PGFERRY_UPDATE_GOLDEN === '1') writeFileSync(join(root, file), text);
-      expect(
-        readFileSync(join(root, file), 'utf8') === text,
-        `${file} is stale: PGFERRY_UPDATE_GOLDEN=1 npx vitest run test/agent/validators.test.ts`,
-      ).toBe(true);
-    }
+    expectGeneratedModule(name, await source(), 'PGFERRY_UPDATE_GOLDEN=1 npx vitest run test/agent/validators.test.ts');
   });
 
   it('every request schema the routes register has one, and a schema without one is refused by name', async () => {
