@@ -9,7 +9,7 @@ import { type AggregateForm, tableSql } from '../../verify/chunk-sql.js';
 import { Side } from '../../verify/side.js';
 import { readTable } from '../../verify/tables.js';
 import { type PgCluster, startCluster } from '../support/pg-cluster.js';
-import { access } from './support.js';
+import { access, column, tableInfo } from './support.js';
 
 interface Case {
   readonly name: string;
@@ -235,30 +235,8 @@ describe.each([12, 16] as const)('row-hash chunk form, PostgreSQL %i', (major) =
 
 describe('row-hash SQL', () => {
   it('hashes the stored form of the types it can, and the canonical text of the others', () => {
-    const columns = (types: string[]) =>
-      types.map((base, i) => ({
-        name: `c${i}`,
-        type: base,
-        notNull: false,
-        default: null,
-        base,
-        baseSchema: 'pg_catalog',
-        typtype: 'b',
-        element: null,
-        collation: null,
-        elementTyptype: null,
-        elementSchema: null,
-      }));
-    const mine = columns(['int4', 'numeric', 'text', 'float8', 'jsonb']);
-    const info = {
-      schema: 'public',
-      name: 't',
-      columns: mine,
-      key: ['c0'],
-      keyKind: 'primary key' as const,
-      estimatedRows: 0,
-      estimatedRowBytes: null,
-    };
+    const mine = ['int4', 'numeric', 'text', 'float8', 'jsonb'].map((base, i) => column(`c${i}`, base));
+    const info = tableInfo(mine);
     const sql = tableSql(info, mine, new Map(mine.map((c) => [c.name, c])), 'row-hash').summary(
       { lo: null, hi: null },
       true,

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { tableSql } from '../../verify/chunk-sql.js';
 import { OBJECTS_SQL, SEQUENCES_SQL } from '../../verify/schema-compare.js';
-import { COLUMNS_SQL, type ColumnInfo, KEY_SQL, type TableInfo } from '../../verify/tables.js';
+import { COLUMNS_SQL, KEY_SQL } from '../../verify/tables.js';
+import { column, tableInfo } from './support.js';
 
 const IN_9_5 = new Set([
   'array_dims',
@@ -52,23 +53,6 @@ const SYNTAX = new Set([
   'over',
 ]);
 
-function column(name: string, base: string, extra: Partial<ColumnInfo> = {}): ColumnInfo {
-  return {
-    name,
-    type: base,
-    notNull: false,
-    default: null,
-    base,
-    baseSchema: 'pg_catalog',
-    typtype: 'b',
-    element: null,
-    collation: null,
-    elementTyptype: null,
-    elementSchema: null,
-    ...extra,
-  };
-}
-
 function calls(sql: string): string[] {
   return [...sql.matchAll(/\b([a-z_][a-z0-9_]*)\s*\(/gi)].map((m) => m[1]!.toLowerCase()).filter((f) => !SYNTAX.has(f));
 }
@@ -83,15 +67,7 @@ describe('verifier SQL', () => {
       column('cash', 'money'),
       column('t', 'text'),
     ];
-    const info: TableInfo = {
-      schema: 'public',
-      name: 't',
-      columns,
-      key: ['id'],
-      keyKind: 'primary key',
-      estimatedRows: 0,
-      estimatedRowBytes: null,
-    };
+    const info = tableInfo(columns);
     const others = new Map(columns.map((c) => [c.name, c.name === 'j' ? { ...c, base: 'jsonb' } : c]));
     const sql = tableSql(info, columns, others);
     const wide = tableSql(info, columns, others, 'row-md5');
@@ -136,15 +112,7 @@ describe('verifier SQL', () => {
         'float8',
       ].map((base) => column(`c_${base}`, base)),
     ];
-    const info: TableInfo = {
-      schema: 'public',
-      name: 't',
-      columns,
-      key: ['id'],
-      keyKind: 'primary key',
-      estimatedRows: 0,
-      estimatedRowBytes: null,
-    };
+    const info = tableInfo(columns);
     const others = new Map(columns.map((c) => [c.name, c]));
     const texts = [
       tableSql(info, columns, others, 'row-hash').summary({ lo: ['1'], hi: ['9'] }, true).text,

@@ -5,6 +5,7 @@
 import type { DatabaseReport, RowDifference, TableResult } from '../../verify/report-types.js';
 import { runVerify, type VerifyOptions } from '../../verify/run.js';
 import type { SideAccess } from '../../verify/side.js';
+import type { ColumnInfo, TableInfo } from '../../verify/tables.js';
 import type { PgCluster } from '../support/pg-cluster.js';
 
 export function access(cluster: PgCluster, database: string, user = 'postgres'): SideAccess {
@@ -53,4 +54,35 @@ export function located(result: TableResult): string[] {
     const key = diff.key === null ? '-' : Object.values(diff.key).join('/');
     return `${diff.kind} ${key} ${diff.columns.map((c) => c.column).join(',')}`.trimEnd();
   });
+}
+
+/** A column as the catalog reader describes it: a base type of pg_catalog, nullable, no default. */
+export function column(name: string, base: string, extra: Partial<ColumnInfo> = {}): ColumnInfo {
+  return {
+    name,
+    type: base,
+    notNull: false,
+    default: null,
+    base,
+    baseSchema: 'pg_catalog',
+    typtype: 'b',
+    element: null,
+    collation: null,
+    elementTyptype: null,
+    elementSchema: null,
+    ...extra,
+  };
+}
+
+/** Table `public.t` keyed by its first column, for building chunk SQL without a cluster. */
+export function tableInfo(columns: readonly ColumnInfo[]): TableInfo {
+  return {
+    schema: 'public',
+    name: 't',
+    columns: [...columns],
+    key: [columns[0]!.name],
+    keyKind: 'primary key',
+    estimatedRows: 0,
+    estimatedRowBytes: null,
+  };
 }
