@@ -32,6 +32,19 @@ const RAW_TYPES = { getTypeParser: () => (value: string) => value };
 
 export type Row = readonly (string | null)[];
 
+/**
+ * Whether a failed statement means the connection is gone (the run stops, resumable from its
+ * checkpoint) rather than that the statement failed on one table. PostgreSQL's own errors carry a
+ * SQLSTATE (class 08 connection exception, 57 operator intervention: a shutdown, a terminated
+ * backend); a socket that breaks mid-query carries Node's code instead (ECONNRESET, EPIPE: no SQLSTATE
+ * class starts with E), or none ("Connection terminated unexpectedly").
+ */
+export function lostConnection(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return true;
+  return code.startsWith('E') || code.startsWith('08') || code.startsWith('57');
+}
+
 export class Side {
   readonly #clients: pg.Client[] = [];
   readonly #idle: pg.Client[] = [];
@@ -168,7 +181,7 @@ export class Side {
         { side: this.name, database: this.database, ...(table ? { table } : {}) },
       );
     }
-    if (pgError.code === undefined || pgError.code.startsWith('08') || pgError.code.startsWith('57')) {
+    if (lostConnection(error)) {
       return new VerifyError(`lost the connection to the ${where}: ${pgError.message ?? String(error)}`, {
         side: this.name,
         database: this.database,
